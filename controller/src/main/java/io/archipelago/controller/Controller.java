@@ -1,0 +1,167 @@
+package io.archipelago.controller;
+
+import io.archipelago.controller.SearchEvent.ResultRecorded;
+import io.archipelago.controller.SearchEvent.SearchFinished;
+import io.archipelago.controller.SearchEvent.SearchReport;
+import io.archipelago.controller.router.Router;
+import io.archipelago.controller.strategy.Observation;
+import io.archipelago.controller.strategy.Strategy;
+import io.archipelago.controller.strategy.Trial;
+import io.archipelago.controller.strategy.TrialResult;
+import io.archipelago.core.space.SearchSpace;
+import io.archipelago.proto.Candidate;
+import io.archipelago.proto.EvaluationResult;
+import io.archipelago.proto.EvaluationStatus;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Runs one search: drives a {@link Strategy} against the router until the budget of evaluations
+ * is spent. It keeps every evaluator slot busy: whenever results free slots it asks the strategy
+ * for as many candidates as there are free slots (and budget left), never waiting for a
+ * generation, unless {@link SearchSettings#generational()} asks it to, for comparison.
+ */
+public final class Controller<A> extends AbstractBehavior<Controller.Command> {
+
+    public sealed interface Command {}
+
+    private record FromRouter(Router.Event event) implements Command {}
+
+    private final SearchSettings settings;
+    private final SearchSpace<A> space;
+    private final Strategy<A> strategy;
+    private final ActorRef<Router.Command> router;
+    private final ActorRef<SearchEvent> observer;
+    private final ActorRef<Router.Event> routerEvents;
+    private final Map<Long, Trial<A>> outstanding = new HashMap<>();
+    private final long startNanos = System.nanoTime();
+    private long firstDispatchNanos;
+    private long lastResultNanos;
+    private int capacity;
+    private int maxSlots;
+    private int evaluations;
+    private int failed;
+    private int cached;
+    private int consecutiveRepeats;
+    private double busySeconds;
+
+    public static <A> Behavior<Command> create(SearchSettings settings, SearchSpace<A> space, Strategy<A> strategy,
+                                               ActorRef<Router.Command> router, ActorRef<SearchEvent> observer) {
+        return Behaviors.setup(context -> new Controller<>(context, settings, space, strategy, router, observer));
+    }
+
+    private Controller(ActorContext<Command> context, SearchSettings settings, SearchSpace<A> space, Strategy<A> strategy,
+                       ActorRef<Router.Command> router, ActorRef<SearchEvent> observer) {
+        super(context);
+        this.settings = settings;
+        this.space = space;
+        this.strategy = strategy;
+        this.router = router;
+        this.observer = observer;
+        this.routerEvents = context.messageAdapter(Router.Event.class, FromRouter::new);
+        router.tell(new Router.WatchCapacity(settings.evaluatorKind(), routerEvents));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder().onMessage(FromRouter.class, message -> onRouterEvent(message.event())).build();
+    }
+
+    private Behavior<Command> onRouterEvent(Router.Event event) {
+        if (event instanceof Router.Capacity c) {
+            if (c.kind().equals(settings.evaluatorKind())) {
+                capacity = c.slots();
+                maxSlots = Math.max(maxSlots, capacity);
+                return launch();
+            }
+            return this;
+        }
+        return onCompleted((Router.Completed) event);
+    }
+
+    /** Fills free slots with new candidates (or, generationally, only when all are back). */
+    private Behavior<Command> launch() {
+        int inFlight = outstanding.size();
+        if (settings.generational() && inFlight > 0) {
+            return this;
+        }
+        int free = Math.min(capacity - inFlight, settings.budget() - evaluations - inFlight);
+        if (free <= 0) {
+            return this;
+        }
+        List<Trial<A>> trials = strategy.ask(free);
+        if (trials.isEmpty()) {
+            return inFlight == 0 ? finish("the strategy has nothing new to propose") : this;
+        }
+        List<Candidate> candidates = new ArrayList<>(trials.size());
+        for (Trial<A> trial : trials) {
+            outstanding.put(trial.id(), trial);
+            candidates.add(Candidate.newBuilder()
+                    .setSearchId(settings.searchId())
+                    .setCandidateId(trial.id())
+                    .setArchitecture(space.toProto(trial.architecture()))
+                    .setEvaluatorKind(settings.evaluatorKind())
+                    .setFidelity(settings.fidelity())
+                    .build());
+        }
+        if (firstDispatchNanos == 0) {
+            firstDispatchNanos = System.nanoTime();
+        }
+        router.tell(new Router.Submit(candidates, routerEvents));
+        return this;
+    }
+
+    private Behavior<Command> onCompleted(Router.Completed completed) {
+        EvaluationResult result = completed.result();
+        Trial<A> trial = outstanding.remove(result.getCandidateId());
+        if (trial == null || !result.getSearchId().equals(settings.searchId())) {
+            return this; // not ours, or answered already: count nothing twice
+        }
+        lastResultNanos = System.nanoTime();
+        boolean ok = result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK;
+        if (completed.source() == Router.Source.EVALUATED) {
+            evaluations++;
+            busySeconds += result.getCostSeconds();
+            consecutiveRepeats = 0;
+            if (!ok) {
+                failed++;
+            }
+        } else {
+            consecutiveRepeats++;
+            if (completed.source() == Router.Source.CACHED) {
+                cached++;
+            }
+        }
+        strategy.tell(trial, ok ? TrialResult.ok(result.getMetricsMap()) : TrialResult.failed(result.getFailureReason()));
+        double bestScore = strategy.best().map(Observation::score).orElse(Double.NaN);
+        observer.tell(new ResultRecorded(result, completed.source(), completed.attempts(), evaluations, bestScore));
+        if (evaluations >= settings.budget() && outstanding.isEmpty()) {
+            return finish("budget of " + settings.budget() + " evaluations spent");
+        }
+        if (consecutiveRepeats >= settings.maxConsecutiveRepeats() && outstanding.isEmpty()) {
+            return finish("stopped after " + consecutiveRepeats + " answers in a row that needed no evaluation");
+        }
+        return launch();
+    }
+
+    private Behavior<Command> finish(String reason) {
+        Optional<Observation<A>> best = strategy.best();
+        long now = System.nanoTime();
+        double dispatchSeconds = firstDispatchNanos == 0 ? 0 : (lastResultNanos - firstDispatchNanos) / 1e9;
+        SearchReport report = new SearchReport(settings.searchId(), reason,
+                best.map(o -> space.format(o.trial().architecture())).orElse(null),
+                best.map(Observation::metrics).orElse(Map.of()),
+                evaluations, failed, cached, busySeconds, maxSlots, dispatchSeconds, (now - startNanos) / 1e9);
+        observer.tell(new SearchFinished(report));
+        return Behaviors.stopped();
+    }
+}

@@ -1,0 +1,34 @@
+package io.archipelago.controller;
+
+/**
+ * What a controller needs to run one search.
+ *
+ * @param searchId unique id of the search (on the wire with every candidate)
+ * @param evaluatorKind the evaluator pool that evaluates its candidates
+ * @param fidelity the fidelity asked of the evaluator (e.g. 12 epochs)
+ * @param budget evaluations actually run (cache answers are free)
+ * @param generational false (the point of Archipelago): ask whenever a slot frees up; true: wait
+ *     for every candidate of a generation before asking for the next, as synchronous tools do
+ *     (kept to measure what asynchrony buys)
+ * @param maxConsecutiveRepeats stop after this many answers in a row that cost no evaluation (a
+ *     strategy that only re-proposes known architectures would otherwise never finish)
+ */
+public record SearchSettings(String searchId, String evaluatorKind, int fidelity, int budget, boolean generational, int maxConsecutiveRepeats) {
+
+    public SearchSettings {
+        if (budget <= 0) {
+            throw new IllegalArgumentException("budget must be > 0, got " + budget);
+        }
+        if (maxConsecutiveRepeats <= 0) {
+            throw new IllegalArgumentException("maxConsecutiveRepeats must be > 0, got " + maxConsecutiveRepeats);
+        }
+    }
+
+    public static SearchSettings of(String searchId, String evaluatorKind, int fidelity, int budget) {
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, false, 10_000);
+    }
+
+    public SearchSettings generational(boolean value) {
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, value, maxConsecutiveRepeats);
+    }
+}

@@ -1,0 +1,51 @@
+package io.archipelago.controller.strategy;
+
+import io.archipelago.core.space.SearchSpace;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Remembers which architectures (by canonical key) a strategy has proposed, so it spends its
+ * budget on new functions: isomorphic or already-proposed cells are drawn again.
+ */
+final class Novelty<A> {
+    /** Spaces up to this size are scanned for a last unseen architecture once draws keep failing. */
+    private static final long SCAN_LIMIT = 1_000_000;
+
+    private final SearchSpace<A> space;
+    private final Set<String> proposed = new HashSet<>();
+
+    Novelty(SearchSpace<A> space) {
+        this.space = space;
+    }
+
+    /** Marks {@code architecture} proposed; false when an equivalent one already was. */
+    boolean claim(A architecture) {
+        return proposed.add(space.canonicalKey(architecture));
+    }
+
+    /**
+     * Draws from {@code generator} until it yields something new (up to {@code tries} draws), then
+     * falls back to a scan of a small space. Empty when the space has nothing new left.
+     */
+    Optional<A> draw(Supplier<A> generator, int tries) {
+        for (int i = 0; i < tries; i++) {
+            A candidate = generator.get();
+            if (claim(candidate)) {
+                return Optional.of(candidate);
+            }
+        }
+        if (space.size() <= SCAN_LIMIT) {
+            for (Iterator<A> all = space.enumerate().iterator(); all.hasNext(); ) {
+                A candidate = all.next();
+                if (claim(candidate)) {
+                    return Optional.of(candidate);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,167 @@
+package io.archipelago.core.nb201;
+
+import io.archipelago.core.space.ArchitectureFormatException;
+import io.archipelago.core.space.GraphEncoding;
+import io.archipelago.core.space.SearchSpace;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+/**
+ * The NAS-Bench-201 cell space (Dong &amp; Yang, ICLR 2020): 6 edges x 5 ops = 15,625 cells,
+ * written {@code |op~0|+|op~0|op~1|+|op~0|op~1|op~2|}.
+ */
+public final class Nb201Space implements SearchSpace<Nb201Cell> {
+    public static final String ID = "nb201";
+    public static final Nb201Space INSTANCE = new Nb201Space();
+
+    /** Canonical key of every cell, computed once (the space is small). */
+    private final String[] canonicalKeys = new String[Nb201Cell.COUNT];
+
+    private Nb201Space() {
+        for (int code = 0; code < Nb201Cell.COUNT; code++) {
+            canonicalKeys[code] = Nb201Canonical.key(new Nb201Cell(code));
+        }
+    }
+
+    @Override
+    public String id() {
+        return ID;
+    }
+
+    @Override
+    public Nb201Cell parse(String encoding) {
+        if (encoding == null || encoding.isBlank()) {
+            throw malformed(String.valueOf(encoding), "empty cell string", 0);
+        }
+        String s = encoding.strip();
+        String[] groups = s.split("\\+", -1);
+        if (groups.length != 3) {
+            throw malformed(s, "expected 3 node groups separated by '+', found " + groups.length, 0);
+        }
+        Nb201Op[] ops = new Nb201Op[Nb201Cell.EDGES];
+        int position = 0;
+        int edge = 0;
+        for (int g = 0; g < 3; g++) {
+            int node = g + 1;
+            String group = groups[g];
+            if (group.length() < 2 || group.charAt(0) != '|' || group.charAt(group.length() - 1) != '|') {
+                throw malformed(s, "node " + node + " group '" + group + "' must start and end with '|'", position);
+            }
+            String[] inputs = group.substring(1, group.length() - 1).split("\\|", -1);
+            if (inputs.length != node) {
+                throw malformed(s, "node " + node + " needs " + node + " input edge(s), found " + inputs.length, position);
+            }
+            int tokenPosition = position + 1;
+            for (int i = 0; i < inputs.length; i++) {
+                String token = inputs[i];
+                int tilde = token.indexOf('~');
+                if (tilde < 0) {
+                    throw malformed(s, "node " + node + " edge '" + token + "' is not of the form op~input", tokenPosition);
+                }
+                String opName = token.substring(0, tilde);
+                String from = token.substring(tilde + 1);
+                Nb201Op op = Nb201Op.ofToken(opName);
+                if (op == null) {
+                    throw malformed(s, "node " + node + ": unknown op '" + opName + "' (known: " + Nb201Op.tokens() + ")", tokenPosition);
+                }
+                if (!from.equals(Integer.toString(i))) {
+                    throw malformed(s, "node " + node + " edge " + (i + 1) + " must come from node " + i + ", found '~" + from + "'", tokenPosition + tilde);
+                }
+                ops[edge++] = op;
+                tokenPosition += token.length() + 1;
+            }
+            position += group.length() + 1;
+        }
+        return Nb201Cell.of(ops);
+    }
+
+    private static ArchitectureFormatException malformed(String cell, String what, int position) {
+        return new ArchitectureFormatException("malformed NAS-Bench-201 cell '" + cell + "': " + what + " (at character " + position + ")");
+    }
+
+    @Override
+    public String format(Nb201Cell cell) {
+        StringBuilder out = new StringBuilder(96);
+        for (int e = 0; e < Nb201Cell.EDGES; e++) {
+            if (e == 1 || e == 3) {
+                out.append('+');
+            }
+            out.append('|').append(cell.op(e).token()).append('~').append(Nb201Cell.from(e));
+            if (e == 0 || e == 2 || e == 5) {
+                out.append('|');
+            }
+        }
+        return out.toString();
+    }
+
+    @Override
+    public Nb201Cell sample(RandomGenerator random) {
+        return new Nb201Cell(random.nextInt(Nb201Cell.COUNT));
+    }
+
+    /** Changes the op of one uniformly chosen edge to a different, uniformly chosen op. */
+    @Override
+    public Nb201Cell mutate(Nb201Cell cell, RandomGenerator random) {
+        int edge = random.nextInt(Nb201Cell.EDGES);
+        int shift = 1 + random.nextInt(Nb201Cell.OPS - 1);
+        return cell.withOp(edge, Nb201Op.ofOrdinal((cell.op(edge).ordinal() + shift) % Nb201Cell.OPS));
+    }
+
+    @Override
+    public Stream<Nb201Cell> enumerate() {
+        return IntStream.range(0, Nb201Cell.COUNT).mapToObj(Nb201Cell::new);
+    }
+
+    @Override
+    public long size() {
+        return Nb201Cell.COUNT;
+    }
+
+    @Override
+    public String canonicalKey(Nb201Cell cell) {
+        return canonicalKeys[cell.code()];
+    }
+
+    /**
+     * The cell with its ops turned into nodes (the usual view of NB201 for graph predictors):
+     * node 0 is the input, nodes 1..6 the edges' ops in cell-string order, node 7 the output.
+     * Op node e feeds op node f when edge f starts at the node edge e ends in.
+     */
+    @Override
+    public GraphEncoding graph(Nb201Cell cell) {
+        int n = Nb201Cell.EDGES + 2;
+        int output = n - 1;
+        int[][] adjacency = new int[n][n];
+        double[][] features = new double[n][LABELS.size()];
+        features[0][0] = 1;
+        features[output][1] = 1;
+        for (int e = 0; e < Nb201Cell.EDGES; e++) {
+            features[e + 1][2 + cell.op(e).ordinal()] = 1;
+            if (Nb201Cell.from(e) == 0) {
+                adjacency[0][e + 1] = 1;
+            }
+            if (Nb201Cell.to(e) == 3) {
+                adjacency[e + 1][output] = 1;
+            }
+            for (int f = 0; f < Nb201Cell.EDGES; f++) {
+                if (Nb201Cell.from(f) == Nb201Cell.to(e)) {
+                    adjacency[e + 1][f + 1] = 1;
+                }
+            }
+        }
+        return new GraphEncoding(adjacency, features, LABELS);
+    }
+
+    private static final List<String> LABELS;
+
+    static {
+        List<String> labels = new ArrayList<>(List.of("input", "output"));
+        for (Nb201Op op : Nb201Op.values()) {
+            labels.add(op.token());
+        }
+        LABELS = List.copyOf(labels);
+    }
+}

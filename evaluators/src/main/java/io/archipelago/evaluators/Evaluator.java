@@ -1,0 +1,21 @@
+package io.archipelago.evaluators;
+
+import io.archipelago.proto.Architecture;
+
+/**
+ * Evaluates one architecture at a fidelity. Plain Java: blocking, possibly slow or GPU-bound;
+ * the {@link EvaluatorActor} that wraps it runs it on a dedicated dispatcher. One instance
+ * serves one actor at a time, so implementations need not be thread-safe.
+ */
+public interface Evaluator {
+
+    /** The pool this evaluator serves, e.g. {@code tabular}. */
+    String kind();
+
+    /**
+     * @param fidelity evaluator-specific budget (e.g. epochs); 0 asks for the default
+     * @throws EvaluationException when this architecture cannot be evaluated; the reason is
+     *     reported with the failed result
+     */
+    Evaluation evaluate(Architecture architecture, int fidelity) throws EvaluationException;
+}

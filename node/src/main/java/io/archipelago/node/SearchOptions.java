@@ -1,0 +1,43 @@
+package io.archipelago.node;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options shared by every command that runs searches ({@code search}, {@code bench search}, ...). */
+public final class SearchOptions {
+    @Option(names = "--space", defaultValue = "nb201", description = "Search space (default: ${DEFAULT-VALUE}).")
+    public String space;
+
+    @Option(names = "--strategy", defaultValue = "evolution", description = "evolution | random (default: ${DEFAULT-VALUE}).")
+    public String strategy;
+
+    @Option(names = "--metric", defaultValue = "cifar10_valid_12",
+            description = "Metric the search optimises, optionally with :max or :min (default: ${DEFAULT-VALUE}). "
+                    + "Its epochs suffix is the fidelity asked of the evaluator.")
+    public String metric;
+
+    @Option(names = "--benchmark", paramLabel = "FILE",
+            description = "Tabular benchmark CSV (default: the embedded NAS-Bench-201 CIFAR-10 table).")
+    public Path benchmark;
+
+    @Option(names = "--eval-time", paramLabel = "DIST",
+            description = "Simulated evaluation time of the tabular evaluator, e.g. 100ms or lognormal:100ms,0.5 (default: none).")
+    public String evalTime;
+
+    @Option(names = "--slots", defaultValue = "2", description = "Evaluator slots (actors) in this JVM (default: ${DEFAULT-VALUE}).")
+    public int slots;
+
+    @Option(names = "--population", defaultValue = "30", description = "Evolution: population size (default: ${DEFAULT-VALUE}).")
+    public int population;
+
+    @Option(names = "--sample-size", defaultValue = "5", description = "Evolution: tournament size (default: ${DEFAULT-VALUE}).")
+    public int sampleSize;
+
+    @Option(names = "--eval-timeout", defaultValue = "3600", paramLabel = "SECONDS",
+            description = "Seconds one evaluation may take before it is retried elsewhere (default: ${DEFAULT-VALUE}).")
+    public double evalTimeoutSeconds;
+
+    @Option(names = "--max-attempts", defaultValue = "3",
+            description = "Dispatches per candidate before it is recorded as failed (default: ${DEFAULT-VALUE}).")
+    public int maxAttempts;
+}

@@ -1,0 +1,103 @@
+package io.archipelago.node.bench;
+
+import io.archipelago.controller.SearchEvent.SearchReport;
+import io.archipelago.node.SearchOptions;
+import io.archipelago.node.SearchSetup;
+import io.archipelago.node.engine.LocalEngine;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench search}: K seeded searches through the real pipeline; the figure is the report
+ * metric (e.g. {@code cifar10_test_200}) of the cell each search picked by its search metric.
+ */
+@Command(name = "search", mixinStandardHelpOptions = true,
+        description = "Run K seeded searches and report mean and std of the picked cells' report metric.")
+public final class BenchSearchCommand implements Callable<Integer> {
+    @Mixin
+    SearchOptions options;
+
+    @Option(names = "--budget", defaultValue = "300", description = "Evaluations per search (default: ${DEFAULT-VALUE}).")
+    int budget;
+
+    @Option(names = "--seeds", defaultValue = "20", description = "Number of seeds, 1..K (default: ${DEFAULT-VALUE}).")
+    int seeds;
+
+    @Option(names = "--report-metric", defaultValue = "cifar10_test_200",
+            description = "Table metric reported for the picked cell (default: ${DEFAULT-VALUE}).")
+    String reportMetric;
+
+    @Option(names = "--json", description = "End with one JSON line.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (budget <= 0 || seeds <= 0) {
+            throw new IllegalArgumentException("--budget and --seeds must be > 0, got " + budget + " and " + seeds);
+        }
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--slots")) {
+            options.slots = 1; // one slot: each seed's search is exactly reproducible
+        }
+        return run(SearchSetup.from(options));
+    }
+
+    private <A> int run(SearchSetup<A> setup) throws Exception {
+        int reportIndex = setup.table.metricIndex(reportMetric);
+        PrintWriter out = spec.commandLine().getOut();
+        double[] values = new double[seeds];
+        List<Map<String, Object>> perSeed = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int s = 1; s <= seeds; s++) {
+            SearchReport report;
+            try (LocalEngine engine = setup.engine(s)) {
+                report = engine.run(setup.settings("bench-" + options.strategy + "-" + s, budget), setup.space, setup.strategy(s),
+                        setup.routerSettings, LocalEngine::reportOnly).toCompletableFuture().get();
+            }
+            if (report.bestArchitecture() == null) {
+                throw new IllegalStateException("seed " + s + ": no evaluation succeeded (" + report.stopReason() + ")");
+            }
+            A best = setup.space.parse(report.bestArchitecture());
+            double value = setup.table.entry(best).orElseThrow().values()[reportIndex];
+            values[s - 1] = value;
+            out.printf(Locale.ROOT, "seed %3d  %s %.4f  (%s %.4f, %d evaluations)  %s%n", s, reportMetric, value,
+                    setup.objective.metric(), setup.objective.value(report.bestMetrics()), report.evaluations(), report.bestArchitecture());
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("seed", s);
+            row.put("value", value);
+            row.put("arch", report.bestArchitecture());
+            perSeed.add(row);
+        }
+        double mean = BenchOutput.mean(values);
+        double std = BenchOutput.std(values);
+        double wall = (System.nanoTime() - start) / 1e9;
+        out.printf(Locale.ROOT, "%s, budget %d, %d seeds: %s mean %.4f, std %.4f (%.1f s)%n", options.strategy, budget, seeds, reportMetric,
+                mean, std, wall);
+        if (json) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("strategy", options.strategy);
+            fields.put("budget", budget);
+            fields.put("seeds", seeds);
+            fields.put("metric", setup.objective.toString());
+            fields.put("report_metric", reportMetric);
+            fields.put("mean", mean);
+            fields.put("std", std);
+            fields.put("wall_seconds", wall);
+            fields.put("per_seed", perSeed);
+            BenchOutput.json(out, fields);
+        }
+        return 0;
+    }
+}
