@@ -1,0 +1,312 @@
+package io.archipelago.controller.router;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.archipelago.controller.router.Router.Capacity;
+import io.archipelago.controller.router.Router.Completed;
+import io.archipelago.controller.router.Router.Source;
+import io.archipelago.core.nb201.Nb201Space;
+import io.archipelago.evaluators.EvaluatorActor;
+import io.archipelago.proto.Architecture;
+import io.archipelago.proto.Candidate;
+import io.archipelago.proto.EvaluationRequest;
+import io.archipelago.proto.EvaluationResult;
+import io.archipelago.proto.EvaluationStatus;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The router against scripted evaluators: each fake evaluator registers with the Receptionist like
+ * a real one and forwards what it is asked to a probe, so a test decides who answers what, when.
+ */
+class RouterTest {
+    private static final ActorTestKit testKit = ActorTestKit.create();
+    private static final AtomicInteger kinds = new AtomicInteger();
+
+    // DEAD_END_A and DEAD_END_B compute the same function: nodes 1 and 2 reach the output only
+    // through 'none', so the output is the skip from the input whatever their ops are.
+    private static final String CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|";
+    private static final String OTHER_CELL = "|nor_conv_1x1~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|";
+    private static final String DEAD_END_A = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|";
+    private static final String DEAD_END_B = "|avg_pool_3x3~0|+|nor_conv_1x1~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|";
+
+    /** What a fake evaluator was asked, and by which evaluator. */
+    record Asked(ActorRef<EvaluationRequest> evaluator, EvaluationRequest request) {
+        Candidate candidate() {
+            return request.getCandidate();
+        }
+    }
+
+    private String kind;
+    private TestProbe<Asked> asked;
+    private TestProbe<Router.Event> events;
+
+    @BeforeEach
+    void freshKind() {
+        // A kind of its own per test, so evaluators of other tests never join this test's pool.
+        kind = "fake-" + kinds.incrementAndGet();
+        asked = testKit.createTestProbe();
+        events = testKit.createTestProbe();
+    }
+
+    @AfterAll
+    static void shutdown() {
+        testKit.shutdownTestKit();
+    }
+
+    private Behavior<EvaluationRequest> fakeEvaluator() {
+        ActorRef<Asked> to = asked.getRef();
+        String serviceKind = kind;
+        return Behaviors.setup(context -> {
+            context.getSystem().receptionist().tell(Receptionist.register(EvaluatorActor.serviceKey(serviceKind), context.getSelf()));
+            return Behaviors.receiveMessage(request -> {
+                to.tell(new Asked(context.getSelf(), request));
+                return Behaviors.same();
+            });
+        });
+    }
+
+    private List<ActorRef<EvaluationRequest>> evaluators(int n) {
+        List<ActorRef<EvaluationRequest>> refs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            refs.add(testKit.spawn(fakeEvaluator()));
+        }
+        return refs;
+    }
+
+    /** A router that has seen {@code slots} evaluators of this test's kind. */
+    private ActorRef<Router.Command> router(Router.Settings settings, int slots) {
+        ActorRef<Router.Command> router = testKit.spawn(Router.create(settings));
+        TestProbe<Router.Event> capacity = testKit.createTestProbe();
+        router.tell(new Router.WatchCapacity(kind, capacity.getRef()));
+        capacity.fishForMessage(Duration.ofSeconds(5), event -> ((Capacity) event).slots() == slots
+                ? FishingOutcomes.complete()
+                : FishingOutcomes.continueAndIgnore());
+        return router;
+    }
+
+    private Candidate candidate(long id, String cell) {
+        return candidate(id, Nb201Space.ID, cell);
+    }
+
+    private Candidate candidate(long id, String space, String cell) {
+        return Candidate.newBuilder()
+                .setSearchId("router-test")
+                .setCandidateId(id)
+                .setArchitecture(Architecture.newBuilder().setSpace(space).setEncoding(cell))
+                .setEvaluatorKind(kind)
+                .setFidelity(12)
+                .build();
+    }
+
+    private void submit(ActorRef<Router.Command> router, Candidate... candidates) {
+        router.tell(new Router.Submit(List.of(candidates), events.getRef()));
+    }
+
+    private static void answerOk(Asked asked, double accuracy) {
+        answer(asked, EvaluationResult.newBuilder().setStatus(EvaluationStatus.EVALUATION_STATUS_OK).putMetrics("acc", accuracy));
+    }
+
+    private static void answerFailed(Asked asked, String reason) {
+        answer(asked, EvaluationResult.newBuilder().setStatus(EvaluationStatus.EVALUATION_STATUS_FAILED).setFailureReason(reason));
+    }
+
+    private static void answer(Asked asked, EvaluationResult.Builder result) {
+        ActorRef<EvaluationResult> replyTo = ActorRefResolver.get(testKit.system()).resolveActorRef(asked.request().getReplyTo());
+        Candidate candidate = asked.candidate();
+        replyTo.tell(result.setSearchId(candidate.getSearchId())
+                .setCandidateId(candidate.getCandidateId())
+                .setArchitecture(candidate.getArchitecture())
+                .setEvaluator(asked.evaluator().path().name())
+                .setAttempt(asked.request().getAttempt())
+                .setCostSeconds(0.5)
+                .build());
+    }
+
+    private Completed completed() {
+        return (Completed) events.receiveMessage(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void spreadsCandidatesOverFreeSlotsAndQueuesTheRest() {
+        evaluators(2);
+        ActorRef<Router.Command> router = router(Router.Settings.DEFAULTS, 2);
+        submit(router, candidate(0, CELL), candidate(1, OTHER_CELL), candidate(2, DEAD_END_A));
+        Asked first = asked.receiveMessage();
+        Asked second = asked.receiveMessage();
+        assertNotEquals(first.evaluator(), second.evaluator(), "two free slots: one candidate each");
+        asked.expectNoMessage(Duration.ofMillis(200)); // the third waits for a slot
+
+        answerOk(first, 90.0);
+        assertEquals(Source.EVALUATED, completed().source());
+        Asked third = asked.receiveMessage();
+        assertEquals(first.evaluator(), third.evaluator(), "the freed slot takes the waiting candidate");
+        assertEquals(2, third.candidate().getCandidateId());
+    }
+
+    @Test
+    void retriesAFailedEvaluationOnAnotherEvaluator() {
+        evaluators(2);
+        ActorRef<Router.Command> router = router(new Router.Settings(Duration.ofMinutes(1), 3, 100), 2);
+        submit(router, candidate(7, CELL));
+        Asked first = asked.receiveMessage();
+        assertEquals(1, first.request().getAttempt());
+        answerFailed(first, "CUDA out of memory");
+
+        Asked retry = asked.receiveMessage();
+        assertEquals(2, retry.request().getAttempt());
+        assertNotEquals(first.evaluator(), retry.evaluator(), "a retry goes to an evaluator that has not tried it");
+        answerOk(retry, 93.5);
+
+        Completed done = completed();
+        assertEquals(Source.EVALUATED, done.source());
+        assertEquals(2, done.attempts());
+        assertEquals(EvaluationStatus.EVALUATION_STATUS_OK, done.result().getStatus());
+        assertEquals(93.5, done.result().getMetricsOrThrow("acc"));
+        assertEquals(7, done.result().getCandidateId());
+    }
+
+    @Test
+    void failsWithTheLastReasonOnceTheAttemptsAreSpent() {
+        evaluators(2);
+        ActorRef<Router.Command> router = router(new Router.Settings(Duration.ofMinutes(1), 2, 100), 2);
+        submit(router, candidate(1, CELL));
+        answerFailed(asked.receiveMessage(), "first reason");
+        answerFailed(asked.receiveMessage(), "second reason");
+
+        Completed done = completed();
+        assertEquals(Source.EVALUATED, done.source(), "failed evaluations still spent evaluator time");
+        assertEquals(2, done.attempts());
+        assertEquals(EvaluationStatus.EVALUATION_STATUS_FAILED, done.result().getStatus());
+        assertEquals("failed after 2 attempt(s): second reason", done.result().getFailureReason());
+        asked.expectNoMessage(Duration.ofMillis(200));
+
+        // A failure is not cached: the same cell is evaluated again when asked again.
+        submit(router, candidate(2, CELL));
+        assertEquals(2, asked.receiveMessage().candidate().getCandidateId());
+    }
+
+    @Test
+    void retriesATimedOutEvaluationAndIgnoresItsLateAnswer() {
+        evaluators(2);
+        ActorRef<Router.Command> router = router(new Router.Settings(Duration.ofMillis(300), 3, 100), 2);
+        submit(router, candidate(3, CELL));
+        Asked slow = asked.receiveMessage();
+
+        Asked retry = asked.receiveMessage(Duration.ofSeconds(5)); // after the deadline, elsewhere
+        assertEquals(2, retry.request().getAttempt());
+        assertNotEquals(slow.evaluator(), retry.evaluator());
+        answerOk(retry, 91.0);
+        Completed done = completed();
+        assertEquals(91.0, done.result().getMetricsOrThrow("acc"));
+        assertEquals(2, done.attempts());
+
+        answerOk(slow, 12.0); // the superseded attempt answers after all
+        events.expectNoMessage(Duration.ofMillis(300));
+
+        // ... and its slot is free again: two new candidates run at once.
+        submit(router, candidate(4, OTHER_CELL), candidate(5, DEAD_END_A));
+        Set<ActorRef<EvaluationRequest>> used = new HashSet<>();
+        used.add(asked.receiveMessage().evaluator());
+        used.add(asked.receiveMessage().evaluator());
+        assertEquals(2, used.size());
+    }
+
+    @Test
+    void answersARepeatedCandidateFromTheCacheWithoutASlot() {
+        evaluators(1);
+        ActorRef<Router.Command> router = router(Router.Settings.DEFAULTS, 1);
+        submit(router, candidate(0, DEAD_END_A));
+        answerOk(asked.receiveMessage(), 88.0);
+        assertEquals(Source.EVALUATED, completed().source());
+
+        // A different spelling of the same function, under a new candidate id.
+        submit(router, candidate(1, DEAD_END_B));
+        Completed cached = completed();
+        assertEquals(Source.CACHED, cached.source());
+        assertEquals(0, cached.attempts());
+        assertEquals(1, cached.result().getCandidateId(), "the answer is addressed to the asking candidate");
+        assertEquals(DEAD_END_B, cached.result().getArchitecture().getEncoding());
+        assertEquals(88.0, cached.result().getMetricsOrThrow("acc"));
+        asked.expectNoMessage(Duration.ofMillis(200));
+    }
+
+    @Test
+    void aCandidateIdenticalToOneInFlightWaitsForItsEvaluation() {
+        evaluators(2);
+        ActorRef<Router.Command> router = router(Router.Settings.DEFAULTS, 2);
+        submit(router, candidate(0, DEAD_END_A), candidate(1, DEAD_END_B));
+        Asked only = asked.receiveMessage();
+        asked.expectNoMessage(Duration.ofMillis(200)); // a free slot, yet no second evaluation
+        answerOk(only, 77.0);
+
+        List<Completed> both = List.of(completed(), completed());
+        assertEquals(Set.of(Source.EVALUATED, Source.CACHED), Set.of(both.get(0).source(), both.get(1).source()));
+        assertEquals(Set.of(0L, 1L), Set.of(both.get(0).result().getCandidateId(), both.get(1).result().getCandidateId()));
+        both.forEach(c -> assertEquals(77.0, c.result().getMetricsOrThrow("acc")));
+    }
+
+    @Test
+    void rejectsAnInvalidCandidateWithoutDispatchingIt() {
+        evaluators(1);
+        ActorRef<Router.Command> router = router(Router.Settings.DEFAULTS, 1);
+        submit(router, candidate(0, "no-such-space", CELL), candidate(1, Nb201Space.ID, "|bogus~0|"));
+        for (int i = 0; i < 2; i++) {
+            Completed rejected = completed();
+            assertEquals(Source.REJECTED, rejected.source());
+            assertEquals(EvaluationStatus.EVALUATION_STATUS_FAILED, rejected.result().getStatus());
+            assertTrue(!rejected.result().getFailureReason().isBlank());
+        }
+        asked.expectNoMessage(Duration.ofMillis(200));
+    }
+
+    @Test
+    void waitsForEvaluatorsToJoinAndRetriesWorkOfOneThatLeaves() {
+        ActorRef<Router.Command> router = router(Router.Settings.DEFAULTS, 0);
+        submit(router, candidate(0, CELL));
+        asked.expectNoMessage(Duration.ofMillis(200)); // nobody to run it yet
+
+        ActorRef<EvaluationRequest> first = evaluators(1).get(0);
+        Asked orphaned = asked.receiveMessage(Duration.ofSeconds(5));
+        assertEquals(first, orphaned.evaluator());
+
+        ActorRef<EvaluationRequest> second = evaluators(1).get(0);
+        testKit.stop(first); // dies holding the candidate
+        Asked retry = asked.receiveMessage(Duration.ofSeconds(5));
+        assertEquals(second, retry.evaluator());
+        assertEquals(2, retry.request().getAttempt());
+        answerOk(retry, 60.0);
+        assertEquals(2, completed().attempts());
+    }
+
+    @Test
+    void reportsPoolCapacityAsItChanges() {
+        ActorRef<Router.Command> router = testKit.spawn(Router.create(Router.Settings.DEFAULTS));
+        router.tell(new Router.WatchCapacity(kind, events.getRef()));
+        assertEquals(new Capacity(kind, 0), events.receiveMessage());
+        List<ActorRef<EvaluationRequest>> refs = evaluators(3);
+        int slots = 0;
+        while (slots < 3) {
+            slots = ((Capacity) events.receiveMessage(Duration.ofSeconds(5))).slots();
+        }
+        testKit.stop(refs.get(1));
+        assertEquals(new Capacity(kind, 2), events.receiveMessage(Duration.ofSeconds(5)));
+    }
+}
