@@ -11,7 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Answers from a tabular benchmark: the table's metrics at the requested fidelity (epochs).
  * Optionally sleeps for a {@link SimulatedTime} draw first, so a search behaves as if each
- * evaluation cost time; the reported cost is then the simulated time.
+ * evaluation cost time; the reported cost is then the time the slot was held (at least the simulated draw).
  */
 public final class TabularEvaluator<A> implements Evaluator {
     public static final String KIND = "tabular";

@@ -105,6 +105,7 @@ public final class SearchCommand implements Callable<Integer> {
         summary.put("search_id", report.searchId());
         summary.put("space", setup.space.id());
         summary.put("strategy", options.strategy);
+        summary.put("evaluator", setup.evaluatorKind());
         summary.put("seed", seed);
         summary.put("metric", setup.objective.toString());
         summary.put("fidelity", setup.fidelity);
@@ -116,7 +117,9 @@ public final class SearchCommand implements Callable<Integer> {
             best.put("arch", report.bestArchitecture());
             best.put("canonical_key", setup.space.canonicalKey(arch));
             // Every metric the table has for the cell: the search saw only its fidelity's.
-            best.put("metrics", setup.table.metricsOf(arch).orElse(report.bestMetrics()));
+            best.put("metrics", setup.tableMetrics(report.bestArchitecture()).orElse(report.bestMetrics()));
+            // What the search's evaluator measured (the same as above for the tabular evaluator).
+            best.put("evaluated_metrics", report.bestMetrics());
         }
         summary.put("best", best);
         summary.put("evaluations", report.evaluations());

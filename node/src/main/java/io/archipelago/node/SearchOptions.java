@@ -1,6 +1,7 @@
 package io.archipelago.node;
 
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options shared by every command that runs searches ({@code search}, {@code bench search}, ...). */
@@ -8,13 +9,22 @@ public final class SearchOptions {
     @Option(names = "--space", defaultValue = "nb201", description = "Search space (default: ${DEFAULT-VALUE}).")
     public String space;
 
-    @Option(names = "--strategy", defaultValue = "evolution", description = "evolution | random (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--strategy", defaultValue = "evolution",
+            description = "evolution | random | teg-evolution | tenas-prune (the last two need --evaluator teg) (default: ${DEFAULT-VALUE}).")
     public String strategy;
 
-    @Option(names = "--metric", defaultValue = "cifar10_valid_12",
-            description = "Metric the search optimises, optionally with :max or :min (default: ${DEFAULT-VALUE}). "
-                    + "Its epochs suffix is the fidelity asked of the evaluator.")
+    @Option(names = "--evaluator", defaultValue = "tabular",
+            description = "tabular (benchmark look-up) | teg (training-free indicators on the network at initialisation) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public String evaluator;
+
+    @Option(names = "--metric",
+            description = "Metric the search optimises, optionally with :max or :min (default: cifar10_valid_12 with the tabular "
+                    + "evaluator, whose epochs suffix is the fidelity asked; ntk_cond:min with teg).")
     public String metric;
+
+    @Mixin
+    public TegOptions teg = new TegOptions();
 
     @Option(names = "--benchmark", paramLabel = "FILE",
             description = "Tabular benchmark CSV (default: the embedded NAS-Bench-201 CIFAR-10 table).")

@@ -10,34 +10,67 @@ import io.archipelago.core.space.SearchSpace;
 import io.archipelago.core.space.SearchSpaces;
 import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.core.table.MetricName;
+import io.archipelago.evaluators.Evaluator;
 import io.archipelago.evaluators.SimulatedTime;
 import io.archipelago.evaluators.TabularEvaluator;
+import io.archipelago.evaluators.teg.TegEvaluator;
+import io.archipelago.models.data.ImageDataset;
+import io.archipelago.models.teg.TegIndicators;
+import io.archipelago.models.teg.TegSettings;
 import io.archipelago.node.engine.LocalEngine;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything a search needs, checked from the command-line options before anything runs: a bad
  * option fails here with a message that names it, before any file is touched.
+ *
+ * <p>The benchmark table serves two purposes: the tabular evaluator answers from it, and the
+ * cells a search finds are reported with its metrics (e.g. {@code cifar10_test_200}) whichever
+ * evaluator found them; a training-free search never consults it while searching.
  */
 public final class SearchSetup<A> {
+    public static final List<String> EVALUATORS = List.of(TabularEvaluator.KIND, TegEvaluator.KIND);
+    private static final List<String> TEG_METRICS = List.of(TegIndicators.NTK_COND, TegIndicators.LINEAR_REGIONS, TegIndicators.NTK_MSE,
+            TegEvaluator.PARAMS, TegEvaluator.FLOPS);
+
     public final SearchOptions options;
     public final SearchSpace<A> space;
-    public final BenchmarkTable<A> table;
+    public final BenchmarkTable<?> table;
     public final Objective objective;
     public final int fidelity;
     public final SimulatedTime evalTime; // null: none
     public final Router.Settings routerSettings;
+    private final boolean teg;
+    private final ImageDataset tegData; // loaded once, shared read-only by every slot
 
-    private SearchSetup(SearchOptions options, SearchSpace<A> space, BenchmarkTable<A> table) {
+    private SearchSetup(SearchOptions options, SearchSpace<A> space, BenchmarkTable<?> table) {
         this.options = options;
         this.space = space;
         this.table = table;
-        this.objective = Objective.parse(options.metric);
-        table.metricIndex(objective.metric()); // unknown metric: fail now, naming the known ones
-        this.fidelity = MetricName.parse(objective.metric()).map(MetricName::epochs).orElse(0);
+        if (!EVALUATORS.contains(options.evaluator)) {
+            throw new IllegalArgumentException("unknown evaluator '" + options.evaluator + "' (known: " + String.join(", ", EVALUATORS) + ")");
+        }
+        this.teg = TegEvaluator.KIND.equals(options.evaluator);
         if (!StrategyFactory.NAMES.contains(options.strategy)) {
             throw new IllegalArgumentException("unknown strategy '" + options.strategy + "' (known: " + String.join(", ", StrategyFactory.NAMES) + ")");
+        }
+        if (!teg && (options.strategy.equals("teg-evolution") || options.strategy.equals("tenas-prune"))) {
+            throw new IllegalArgumentException(options.strategy + " ranks training-free indicators: use it with --evaluator teg");
+        }
+        String metric = options.metric != null ? options.metric : teg ? TegIndicators.NTK_COND + ":min" : "cifar10_valid_12";
+        this.objective = Objective.parse(metric);
+        if (teg) {
+            if (!TEG_METRICS.contains(objective.metric())) {
+                throw new IllegalArgumentException("--metric " + objective.metric() + " is not a metric of the teg evaluator (it has: "
+                        + String.join(", ", TEG_METRICS) + ")");
+            }
+            this.fidelity = 0;
+        } else {
+            table.metricIndex(objective.metric()); // unknown metric: fail now, naming the known ones
+            this.fidelity = MetricName.parse(objective.metric()).map(MetricName::epochs).orElse(0);
         }
         if (options.slots <= 0) {
             throw new IllegalArgumentException("--slots must be > 0, got " + options.slots);
@@ -49,46 +82,80 @@ public final class SearchSetup<A> {
             throw new IllegalArgumentException("--max-attempts must be > 0, got " + options.maxAttempts);
         }
         this.evalTime = options.evalTime == null ? null : SimulatedTime.parse(options.evalTime);
+        if (teg && evalTime != null) {
+            throw new IllegalArgumentException("--eval-time simulates the tabular evaluator's cost; the teg evaluator's cost is real");
+        }
         this.routerSettings = new Router.Settings(Duration.ofMillis((long) (options.evalTimeoutSeconds * 1000)), options.maxAttempts,
                 Router.Settings.DEFAULTS.cacheCapacity());
+        if (teg) {
+            options.teg.settings(0); // checks the TEG options before the data set is read
+            this.tegData = options.teg.dataset();
+        } else {
+            this.tegData = null;
+        }
         strategy(0); // checks the strategy's hyper-parameters
     }
 
     public static SearchSetup<?> from(SearchOptions options) {
-        return create(SearchSpaces.byId(options.space), options);
+        SearchSpace<?> named = SearchSpaces.byId(options.space);
+        return create(StrategyFactory.spaceFor(options.strategy, named), named, options);
     }
 
-    private static <A> SearchSetup<A> create(SearchSpace<A> space, SearchOptions options) {
-        return new SearchSetup<>(options, space, loadTable(space, options));
+    private static <A> SearchSetup<A> create(SearchSpace<A> space, SearchSpace<?> named, SearchOptions options) {
+        return new SearchSetup<>(options, space, loadTable(named, options));
     }
 
-    @SuppressWarnings("unchecked")
-    private static <A> BenchmarkTable<A> loadTable(SearchSpace<A> space, SearchOptions options) {
+    private static BenchmarkTable<?> loadTable(SearchSpace<?> space, SearchOptions options) {
         if (options.benchmark != null) {
             return BenchmarkTable.load(space, options.benchmark);
         }
         if (space == Nb201Space.INSTANCE) {
-            return (BenchmarkTable<A>) BenchmarkTable.embeddedNb201Cifar10();
+            return BenchmarkTable.embeddedNb201Cifar10();
         }
         throw new IllegalArgumentException("no embedded benchmark for space '" + space.id() + "': pass --benchmark FILE");
     }
 
     public Strategy<A> strategy(long seed) {
         return StrategyFactory.create(options.strategy, space, objective, seed,
-                new StrategyFactory.Options(options.population, options.sampleSize));
+                new StrategyFactory.Options(options.population, options.sampleSize, TegIndicators.TEG));
     }
 
-    /** A one-JVM engine with {@code --slots} tabular evaluators. */
+    public String evaluatorKind() {
+        return teg ? TegEvaluator.KIND : TabularEvaluator.KIND;
+    }
+
+    /** A one-JVM engine with {@code --slots} evaluators of the chosen kind. */
     public LocalEngine engine(long seed) {
-        return new LocalEngine(options.slots, slot -> new TabularEvaluator<>(table, evalTime, seed * 1_000_003L + slot));
+        if (teg) {
+            TegSettings settings = options.teg.settings(seed);
+            return new LocalEngine(options.slots, slot -> new TegEvaluator(new TegIndicators(settings, tegData)));
+        }
+        return new LocalEngine(options.slots, slot -> tabular(table, seed * 1_000_003L + slot));
+    }
+
+    private Evaluator tabular(BenchmarkTable<?> t, long seed) {
+        return new TabularEvaluator<>(t, evalTime, seed);
     }
 
     public SearchSettings settings(String searchId, int budget) {
-        return SearchSettings.of(searchId, TabularEvaluator.KIND, fidelity, budget);
+        return SearchSettings.of(searchId, evaluatorKind(), fidelity, budget);
     }
 
-    /** The metrics the tabular evaluator returns at the search's fidelity (the CSV's metric columns). */
+    /** The metrics the evaluator returns (the CSV's metric columns). */
     public List<String> evaluatedMetrics() {
-        return table.metricNamesAt(fidelity);
+        return teg ? TEG_METRICS : table.metricNamesAt(fidelity);
+    }
+
+    /** Every metric the benchmark table has for a cell given by its encoding, if it is there. */
+    public Optional<Map<String, Double>> tableMetrics(String encoding) {
+        return tableMetrics(table, encoding);
+    }
+
+    private static <T> Optional<Map<String, Double>> tableMetrics(BenchmarkTable<T> t, String encoding) {
+        try {
+            return t.metricsOf(t.space().parse(encoding));
+        } catch (IllegalArgumentException notACell) {
+            return Optional.empty(); // e.g. a supernet cell that was never pruned down
+        }
     }
 }

@@ -1,10 +1,12 @@
 package io.archipelago.controller.strategy;
 
 import io.archipelago.core.objective.Objective;
+import io.archipelago.core.objective.RankAggregation;
 import io.archipelago.core.space.SearchSpace;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 
@@ -17,6 +19,10 @@ import java.util.SplittableRandom;
  *
  * <p>Children are novel by canonical key (a mutation into an already-proposed function is drawn
  * again), so the budget is spent on new architectures.
+ *
+ * <p>Fitness is either one objective's score, or (TEG-NAS style, {@link #byRanks}) the combined
+ * rank of several metrics <em>within the current population</em>, for indicators such as the
+ * training-free ones that only mean something relative to each other.
  */
 public final class RegularizedEvolution<A> implements Strategy<A> {
     private static final int DRAWS = 200;
@@ -29,9 +35,31 @@ public final class RegularizedEvolution<A> implements Strategy<A> {
     private final Novelty<A> novelty;
     private final ArrayDeque<Observation<A>> population = new ArrayDeque<>();
     private final List<Observation<A>> tournamentView = new ArrayList<>();
+    /** Rank mode: the metrics combined by rank; null when fitness is the objective's score. */
+    private final List<Objective> rankedBy;
+    private double[] tournamentRanks;
+    private final List<Observation<A>> history = new ArrayList<>();
     private long nextId;
 
     public RegularizedEvolution(SearchSpace<A> space, Objective objective, long seed, int populationSize, int sampleSize) {
+        this(space, objective, null, seed, populationSize, sampleSize);
+    }
+
+    /**
+     * Evolution whose fitness is the combined rank of {@code metrics} within the current
+     * population (lower is fitter); the best cell is the one with the best combined rank among
+     * every cell evaluated.
+     */
+    public static <A> RegularizedEvolution<A> byRanks(SearchSpace<A> space, List<Objective> metrics, long seed, int populationSize,
+                                                      int sampleSize) {
+        if (metrics.isEmpty()) {
+            throw new IllegalArgumentException("rank-based evolution needs at least one metric");
+        }
+        return new RegularizedEvolution<>(space, metrics.get(0), List.copyOf(metrics), seed, populationSize, sampleSize);
+    }
+
+    private RegularizedEvolution(SearchSpace<A> space, Objective objective, List<Objective> rankedBy, long seed, int populationSize,
+                                 int sampleSize) {
         if (populationSize < 2 || sampleSize < 1 || sampleSize > populationSize) {
             throw new IllegalArgumentException("evolution needs population >= 2 and 1 <= sample <= population, got population="
                     + populationSize + ", sample=" + sampleSize);
@@ -42,6 +70,7 @@ public final class RegularizedEvolution<A> implements Strategy<A> {
         this.random = new SplittableRandom(seed);
         this.incumbent = new Incumbent<>(objective);
         this.novelty = new Novelty<>(space);
+        this.rankedBy = rankedBy;
     }
 
     @Override
@@ -65,20 +94,40 @@ public final class RegularizedEvolution<A> implements Strategy<A> {
         if (tournamentView.size() != population.size()) {
             tournamentView.clear();
             tournamentView.addAll(population);
+            tournamentRanks = rankedBy == null ? null : RankAggregation.combinedRanks(metricsOf(tournamentView), rankedBy);
         }
-        Observation<A> winner = null;
+        int winner = -1;
         for (int i = 0; i < sampleSize; i++) {
-            Observation<A> contender = tournamentView.get(random.nextInt(tournamentView.size()));
-            if (winner == null || contender.score() > winner.score()) {
+            int contender = random.nextInt(tournamentView.size());
+            if (winner < 0 || fitter(contender, winner)) {
                 winner = contender;
             }
         }
-        return winner.trial().architecture();
+        return tournamentView.get(winner).trial().architecture();
+    }
+
+    private boolean fitter(int a, int b) {
+        return tournamentRanks != null ? tournamentRanks[a] < tournamentRanks[b]
+                : tournamentView.get(a).score() > tournamentView.get(b).score();
+    }
+
+    private static <A> List<Map<String, Double>> metricsOf(List<Observation<A>> observations) {
+        List<Map<String, Double>> metrics = new ArrayList<>(observations.size());
+        for (Observation<A> o : observations) {
+            metrics.add(o.metrics());
+        }
+        return metrics;
     }
 
     @Override
     public void tell(Trial<A> trial, TrialResult result) {
         incumbent.observe(trial, result).ifPresent(observation -> {
+            if (rankedBy != null) {
+                if (!rankedBy.stream().allMatch(o -> !Double.isNaN(o.score(observation.metrics())))) {
+                    return; // cannot be ranked: treated as failed
+                }
+                history.add(observation);
+            }
             population.addLast(observation);
             if (population.size() > populationSize) {
                 population.removeFirst();
@@ -89,6 +138,20 @@ public final class RegularizedEvolution<A> implements Strategy<A> {
 
     @Override
     public Optional<Observation<A>> best() {
-        return incumbent.best();
+        if (rankedBy == null) {
+            return incumbent.best();
+        }
+        if (history.isEmpty()) {
+            return Optional.empty();
+        }
+        double[] ranks = RankAggregation.combinedRanks(metricsOf(history), rankedBy);
+        int best = 0;
+        for (int i = 1; i < ranks.length; i++) {
+            if (ranks[i] < ranks[best]) {
+                best = i; // ties keep the earlier trial
+            }
+        }
+        Observation<A> o = history.get(best);
+        return Optional.of(new Observation<>(o.trial(), o.metrics(), -ranks[best] / history.size()));
     }
 }

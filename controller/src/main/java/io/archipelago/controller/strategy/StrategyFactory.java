@@ -1,31 +1,64 @@
 package io.archipelago.controller.strategy;
 
+import io.archipelago.core.nb201.MixedCell;
+import io.archipelago.core.nb201.Nb201MixedSpace;
 import io.archipelago.core.objective.Objective;
 import io.archipelago.core.space.SearchSpace;
 import java.util.List;
 
 /** Builds strategies by name, for the command line and configuration files. */
 public final class StrategyFactory {
-    public static final List<String> NAMES = List.of("evolution", "random");
+    public static final List<String> NAMES = List.of("evolution", "random", "teg-evolution", "tenas-prune");
 
     /**
      * Hyper-parameters of the strategies that have them.
      *
      * @param population regularised evolution's population (default 30)
      * @param sampleSize regularised evolution's tournament size (default 5)
+     * @param rankBy metrics combined by rank: the fitness of {@code teg-evolution}, and what
+     *     {@code tenas-prune} ranks removals by (e.g. the training-free indicators)
      */
-    public record Options(int population, int sampleSize) {
-        public static final Options DEFAULTS = new Options(30, 5);
+    public record Options(int population, int sampleSize, List<Objective> rankBy) {
+        public static final Options DEFAULTS = new Options(30, 5, List.of());
+
+        public Options {
+            rankBy = List.copyOf(rankBy);
+        }
+
+        public Options(int population, int sampleSize) {
+            this(population, sampleSize, List.of());
+        }
     }
 
     private StrategyFactory() {}
 
-    /** @throws IllegalArgumentException for an unknown name, listing the known ones */
+    /** The space a strategy searches, given the space the user named: pruning searches supernet cells. */
+    public static SearchSpace<?> spaceFor(String name, SearchSpace<?> named) {
+        return "tenas-prune".equals(name) ? Nb201MixedSpace.INSTANCE : named;
+    }
+
+    /** @throws IllegalArgumentException for an unknown name (listing the known ones) or unsuitable options */
+    @SuppressWarnings("unchecked")
     public static <A> Strategy<A> create(String name, SearchSpace<A> space, Objective objective, long seed, Options options) {
-        return switch (name) {
+        return switch (String.valueOf(name)) {
             case "evolution" -> new RegularizedEvolution<>(space, objective, seed, options.population(), options.sampleSize());
             case "random" -> new RandomSearch<>(space, objective, seed);
+            case "teg-evolution" -> RegularizedEvolution.byRanks(space, requireRanks(name, options), seed, options.population(),
+                    options.sampleSize());
+            case "tenas-prune" -> {
+                if (space != Nb201MixedSpace.INSTANCE) {
+                    throw new IllegalArgumentException("tenas-prune searches the " + Nb201MixedSpace.ID + " space, not " + space.id());
+                }
+                yield (Strategy<A>) (Strategy<MixedCell>) new TeNasPruning(requireRanks(name, options));
+            }
             default -> throw new IllegalArgumentException("unknown strategy '" + name + "' (known: " + String.join(", ", NAMES) + ")");
         };
+    }
+
+    private static List<Objective> requireRanks(String name, Options options) {
+        if (options.rankBy().isEmpty()) {
+            throw new IllegalArgumentException(name + " needs metrics to rank by (e.g. the teg evaluator's indicators)");
+        }
+        return options.rankBy();
     }
 }

@@ -7,7 +7,7 @@ package io.archipelago.core.nb201;
  *
  * <p>Counted as NAS-Bench-201 counts them: parameters are conv and linear weights, linear bias and
  * BN affine weights (not running statistics); FLOPs are multiply-adds of convolutions and the
- * linear layer (plus its bias) and one per pooled input element of average pooling; BN and ReLU
+ * linear layer (plus its bias), as NAS-Bench-201's counter sums them; pooling, BN and ReLU
  * are not counted. The standard network (C=16, N=5, 32x32, 10 classes) spans 0.0733-1.5315 M
  * parameters and 7.78-220.11 M FLOPs, as published.
  */
@@ -48,7 +48,6 @@ public record Nb201Cost(int channels, int cellsPerStage, int resolution, int cla
                 long outPositions = half * half;
                 total += outPositions * 2 * width * width * 9.0; // conv_a, 3x3 stride 2
                 total += outPositions * 4 * width * width * 9.0; // conv_b, 3x3
-                total += outPositions * width * 4.0; // shortcut avg-pool 2x2
                 total += outPositions * width * 2 * width; // shortcut conv 1x1
                 side = half;
             }
@@ -74,7 +73,6 @@ public record Nb201Cost(int channels, int cellsPerStage, int resolution, int cla
             switch (cell.op(e)) {
                 case NOR_CONV_3X3 -> total += positions * width * width * 9.0;
                 case NOR_CONV_1X1 -> total += positions * (double) width * width;
-                case AVG_POOL_3X3 -> total += positions * width * 9.0;
                 default -> { }
             }
         }

@@ -1,6 +1,5 @@
 package io.archipelago.core.nb201;
 
-import io.archipelago.core.space.ArchitectureFormatException;
 import io.archipelago.core.space.GraphEncoding;
 import io.archipelago.core.space.SearchSpace;
 import java.util.ArrayList;
@@ -33,68 +32,17 @@ public final class Nb201Space implements SearchSpace<Nb201Cell> {
 
     @Override
     public Nb201Cell parse(String encoding) {
-        if (encoding == null || encoding.isBlank()) {
-            throw malformed(String.valueOf(encoding), "empty cell string", 0);
-        }
-        String s = encoding.strip();
-        String[] groups = s.split("\\+", -1);
-        if (groups.length != 3) {
-            throw malformed(s, "expected 3 node groups separated by '+', found " + groups.length, 0);
-        }
-        Nb201Op[] ops = new Nb201Op[Nb201Cell.EDGES];
-        int position = 0;
-        int edge = 0;
-        for (int g = 0; g < 3; g++) {
-            int node = g + 1;
-            String group = groups[g];
-            if (group.length() < 2 || group.charAt(0) != '|' || group.charAt(group.length() - 1) != '|') {
-                throw malformed(s, "node " + node + " group '" + group + "' must start and end with '|'", position);
-            }
-            String[] inputs = group.substring(1, group.length() - 1).split("\\|", -1);
-            if (inputs.length != node) {
-                throw malformed(s, "node " + node + " needs " + node + " input edge(s), found " + inputs.length, position);
-            }
-            int tokenPosition = position + 1;
-            for (int i = 0; i < inputs.length; i++) {
-                String token = inputs[i];
-                int tilde = token.indexOf('~');
-                if (tilde < 0) {
-                    throw malformed(s, "node " + node + " edge '" + token + "' is not of the form op~input", tokenPosition);
-                }
-                String opName = token.substring(0, tilde);
-                String from = token.substring(tilde + 1);
-                Nb201Op op = Nb201Op.ofToken(opName);
-                if (op == null) {
-                    throw malformed(s, "node " + node + ": unknown op '" + opName + "' (known: " + Nb201Op.tokens() + ")", tokenPosition);
-                }
-                if (!from.equals(Integer.toString(i))) {
-                    throw malformed(s, "node " + node + " edge " + (i + 1) + " must come from node " + i + ", found '~" + from + "'", tokenPosition + tilde);
-                }
-                ops[edge++] = op;
-                tokenPosition += token.length() + 1;
-            }
-            position += group.length() + 1;
-        }
-        return Nb201Cell.of(ops);
-    }
-
-    private static ArchitectureFormatException malformed(String cell, String what, int position) {
-        return new ArchitectureFormatException("malformed NAS-Bench-201 cell '" + cell + "': " + what + " (at character " + position + ")");
+        return Nb201Cell.of(Nb201Grammar.parse(encoding, "NAS-Bench-201 cell", new Nb201Op[Nb201Cell.EDGES],
+                (token, edge, position) -> Nb201Grammar.op(token)));
     }
 
     @Override
     public String format(Nb201Cell cell) {
-        StringBuilder out = new StringBuilder(96);
-        for (int e = 0; e < Nb201Cell.EDGES; e++) {
-            if (e == 1 || e == 3) {
-                out.append('+');
-            }
-            out.append('|').append(cell.op(e).token()).append('~').append(Nb201Cell.from(e));
-            if (e == 0 || e == 2 || e == 5) {
-                out.append('|');
-            }
+        String[] edges = new String[Nb201Cell.EDGES];
+        for (int e = 0; e < edges.length; e++) {
+            edges[e] = cell.op(e).token();
         }
-        return out.toString();
+        return Nb201Grammar.format(edges);
     }
 
     @Override

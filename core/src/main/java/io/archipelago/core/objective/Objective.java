@@ -21,6 +21,9 @@ public record Objective(String metric, boolean maximize) {
 
     /** @throws IllegalArgumentException naming what is wrong with {@code spec} */
     public static Objective parse(String spec) {
+        if (spec == null) {
+            throw new IllegalArgumentException("objective needs a metric name, got none");
+        }
         int colon = spec.lastIndexOf(':');
         if (colon < 0) {
             return new Objective(spec.strip(), true);

@@ -6,13 +6,14 @@ import picocli.CommandLine.Command;
 /** {@code archipelago bench ...}: measurements whose figures go to benchmarks/RESULTS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: search quality, pipeline throughput, slot utilisation.",
-        subcommands = {BenchSearchCommand.class, BenchThroughputCommand.class, BenchUtilizationCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BenchSearchCommand.class, BenchThroughputCommand.class, BenchUtilizationCommand.class, BenchCorrelationCommand.class,
+                CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark: search, throughput or utilization");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark: search, throughput, utilization or correlation");
     }
 }

@@ -55,7 +55,7 @@ public final class BenchSearchCommand implements Callable<Integer> {
     }
 
     private <A> int run(SearchSetup<A> setup) throws Exception {
-        int reportIndex = setup.table.metricIndex(reportMetric);
+        setup.table.metricIndex(reportMetric); // unknown: fail now, naming the known ones
         PrintWriter out = spec.commandLine().getOut();
         double[] values = new double[seeds];
         List<Map<String, Object>> perSeed = new ArrayList<>();
@@ -69,8 +69,9 @@ public final class BenchSearchCommand implements Callable<Integer> {
             if (report.bestArchitecture() == null) {
                 throw new IllegalStateException("seed " + s + ": no evaluation succeeded (" + report.stopReason() + ")");
             }
-            A best = setup.space.parse(report.bestArchitecture());
-            double value = setup.table.entry(best).orElseThrow().values()[reportIndex];
+            String best = report.bestArchitecture();
+            double value = setup.tableMetrics(best).map(m -> m.get(reportMetric))
+                    .orElseThrow(() -> new IllegalStateException("the benchmark has no " + reportMetric + " for the picked cell " + best));
             values[s - 1] = value;
             out.printf(Locale.ROOT, "seed %3d  %s %.4f  (%s %.4f, %d evaluations)  %s%n", s, reportMetric, value,
                     setup.objective.metric(), setup.objective.value(report.bestMetrics()), report.evaluations(), report.bestArchitecture());

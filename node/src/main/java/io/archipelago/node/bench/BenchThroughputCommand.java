@@ -32,9 +32,6 @@ public final class BenchThroughputCommand implements Callable<Integer> {
     @Mixin
     SearchOptions options;
 
-    @Option(names = "--evaluator", defaultValue = "tabular", description = "Evaluator kind: tabular (default: ${DEFAULT-VALUE}).")
-    String evaluator;
-
     @Option(names = "--candidates", defaultValue = "200000", description = "Candidates in the measured run (default: ${DEFAULT-VALUE}).")
     int candidates;
 
@@ -49,8 +46,8 @@ public final class BenchThroughputCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!evaluator.equals(TabularEvaluator.KIND)) {
-            throw new IllegalArgumentException("unknown evaluator '" + evaluator + "' (known: " + TabularEvaluator.KIND + ")");
+        if (!options.evaluator.equals(TabularEvaluator.KIND)) {
+            throw new IllegalArgumentException("bench throughput measures the engine with the tabular evaluator, not '" + options.evaluator + "'");
         }
         if (candidates <= 0) {
             throw new IllegalArgumentException("--candidates must be > 0, got " + candidates);
@@ -74,7 +71,7 @@ public final class BenchThroughputCommand implements Callable<Integer> {
                 options.slots, report.wallSeconds(), perSecond, record ? " (recording evaluations.csv)" : "");
         if (json) {
             Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("evaluator", evaluator);
+            fields.put("evaluator", options.evaluator);
             fields.put("candidates", report.evaluations());
             fields.put("slots", options.slots);
             fields.put("record", record);

@@ -1,0 +1,120 @@
+package io.archipelago.models.nb201;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.archipelago.core.nb201.Nb201Cell;
+import io.archipelago.core.nb201.Nb201Cost;
+import io.archipelago.core.nb201.Nb201Space;
+import io.archipelago.models.nn.Parameter;
+import io.archipelago.models.nn.Pass;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class Nb201NetworkTest {
+    private static final Nb201Space SPACE = Nb201Space.INSTANCE;
+    private static final String BEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|";
+    private static DataType previous;
+
+    @BeforeAll
+    static void doublePrecision() {
+        // Finite differences need double precision; the layers follow ND4J's default type.
+        previous = Nd4j.defaultFloatingPointType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    @AfterAll
+    static void restore() {
+        Nd4j.setDefaultDataTypes(previous, previous);
+    }
+
+    @Test
+    void parameterCountsMatchTheAnalyticCount() {
+        SplittableRandom random = new SplittableRandom(3);
+        for (int i = 0; i < 12; i++) {
+            Nb201Cell cell = i == 0 ? SPACE.parse(BEST) : SPACE.sample(random);
+            long built = Nb201Network.of(cell, NetworkShape.STANDARD, 0).parameterCount();
+            assertEquals(Nb201Cost.STANDARD.params(cell), built, cell.toString());
+        }
+        assertEquals(1_531_546, Nb201Network.of(SPACE.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"),
+                NetworkShape.STANDARD, 0).parameterCount());
+        assertEquals(73_306, Nb201Network.of(SPACE.parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"), NetworkShape.STANDARD, 0)
+                .parameterCount());
+    }
+
+    @Test
+    void logitsHaveTheClassShapeAndTheSeedFixesTheWeights() {
+        NetworkShape shape = new NetworkShape(4, 1, 3, 16, 16, 7);
+        INDArray images = Nd4j.rand(DataType.DOUBLE, 5, 3, 16, 16);
+        INDArray a = Nb201Network.of(SPACE.parse(BEST), shape, 11).forward(images, Pass.inference(Pass.BatchNorm.BATCH, 5));
+        INDArray b = Nb201Network.of(SPACE.parse(BEST), shape, 11).forward(images, Pass.inference(Pass.BatchNorm.BATCH, 5));
+        INDArray c = Nb201Network.of(SPACE.parse(BEST), shape, 12).forward(images, Pass.inference(Pass.BatchNorm.BATCH, 5));
+        assertArrayEquals(new long[] {5, 7}, a.shape());
+        assertEquals(a, b);
+        assertTrue(a.distance2(c) > 1e-6);
+    }
+
+    @Test
+    void thinNetworkRunsOnThreeByThreeInputs() {
+        INDArray out = Nb201Network.of(SPACE.parse(BEST), NetworkShape.THIN, 0)
+                .forward(Nd4j.rand(DataType.DOUBLE, 10, 3, 3, 3), Pass.inference(Pass.BatchNorm.RUNNING, 10));
+        assertArrayEquals(new long[] {10, 10}, out.shape());
+    }
+
+    /**
+     * Every parameter's per-sample gradient (of that sample's summed logits) against central
+     * finite differences, with both batch-norm modes, on a small network with every op kind.
+     */
+    @ParameterizedTest
+    @EnumSource(Pass.BatchNorm.class)
+    void perSampleGradientsMatchFiniteDifferences(Pass.BatchNorm mode) {
+        NetworkShape shape = new NetworkShape(2, 1, 3, 6, 6, 3);
+        Nb201Network net = Nb201Network.of(SPACE.parse("|nor_conv_3x3~0|+|avg_pool_3x3~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_3x3~1|none~2|"),
+                shape, 5);
+        int batch = 4;
+        INDArray images = Nd4j.randn(new SplittableRandom(1).nextLong(), new long[] {batch, 3, 6, 6}).castTo(DataType.DOUBLE);
+        Map<String, INDArray> grads = new HashMap<>();
+        Pass pass = Pass.withGradients(mode, batch, (p, g) -> grads.merge(p.name(), g.dup(), INDArray::add));
+        net.forward(images, pass);
+        net.backward(pass.summedOutputCotangents(shape.classes()), pass);
+
+        SplittableRandom pick = new SplittableRandom(9);
+        int checked = 0;
+        for (Parameter p : net.parameters()) {
+            // Parameters that cannot reach the output (node 2 feeds it only through 'none') get
+            // no gradient: their true gradient is zero.
+            INDArray g = grads.getOrDefault(p.name(), Nd4j.zeros(DataType.DOUBLE, batch, p.size()));
+            assertArrayEquals(new long[] {batch, p.size()}, g.shape(), p.name());
+            INDArray flat = p.value().reshape(p.size());
+            for (int t = 0; t < 2; t++) {
+                long i = pick.nextLong(p.size());
+                double original = flat.getDouble(i);
+                double h = 1e-5;
+                flat.putScalar(i, original + h);
+                INDArray plus = net.forward(images, Pass.inference(mode, batch)).sum(1);
+                flat.putScalar(i, original - h);
+                INDArray minus = net.forward(images, Pass.inference(mode, batch)).sum(1);
+                flat.putScalar(i, original);
+                for (int k = 0; k < batch; k++) {
+                    double numeric = (plus.getDouble(k) - minus.getDouble(k)) / (2 * h);
+                    double analytic = g.getDouble(k, i);
+                    assertEquals(numeric, analytic, 1e-5 + 1e-4 * Math.abs(numeric),
+                            mode + " " + p.name() + "[" + i + "] sample " + k);
+                }
+                checked++;
+            }
+        }
+        assertTrue(checked > 40, "checked " + checked);
+        assertTrue(grads.size() > 10 && !grads.containsKey("stage0.cell0.edge12.nor_conv_1x1.conv"), grads.keySet().toString());
+    }
+}

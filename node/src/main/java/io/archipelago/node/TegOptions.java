@@ -1,0 +1,57 @@
+package io.archipelago.node;
+
+import io.archipelago.models.data.ImageDataset;
+import io.archipelago.models.data.ImageDatasets;
+import io.archipelago.models.nb201.NetworkShape;
+import io.archipelago.models.nn.Pass;
+import io.archipelago.models.teg.TegIndicators;
+import io.archipelago.models.teg.TegSettings;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** How the training-free (TEG) evaluator computes its indicators. */
+public final class TegOptions {
+    @Option(names = "--data", defaultValue = "fashion-mnist", paramLabel = "SPEC",
+            description = "Inputs of the NTK batches: fashion-mnist[:DIR] (Debian's dataset-fashion-mnist; scripts/install-datasets.sh), "
+                    + "cifar10:PATH (CIFAR-10 binary files), or gaussian (default: ${DEFAULT-VALUE}).")
+    public String data;
+
+    @Option(names = "--teg-batch", defaultValue = "32", description = "Inputs per NTK batch (default: ${DEFAULT-VALUE}).")
+    public int batch;
+
+    @Option(names = "--teg-repeats", defaultValue = "3", description = "Seeded repeats each indicator is averaged over (default: ${DEFAULT-VALUE}).")
+    public int repeats;
+
+    @Option(names = "--teg-bn", defaultValue = "batch",
+            description = "Batch-norm statistics while the NTK is computed: batch (as TE-NAS) or running (samples independent, "
+                    + "much faster) (default: ${DEFAULT-VALUE}).")
+    public String batchNorm;
+
+    @Option(names = "--teg-channels", defaultValue = "16", description = "C of the network the NTK is computed on (default: ${DEFAULT-VALUE}).")
+    public int channels;
+
+    @Option(names = "--teg-cells", defaultValue = "5", description = "N, cells per stage of that network (default: ${DEFAULT-VALUE}).")
+    public int cells;
+
+    /** @throws IllegalArgumentException naming the bad option */
+    public TegSettings settings(long seed) {
+        Pass.BatchNorm mode = switch (batchNorm.toLowerCase(Locale.ROOT)) {
+            case "batch" -> Pass.BatchNorm.BATCH;
+            case "running" -> Pass.BatchNorm.RUNNING;
+            default -> throw new IllegalArgumentException("--teg-bn must be batch or running, got '" + batchNorm + "'");
+        };
+        if (channels <= 0 || cells <= 0) {
+            throw new IllegalArgumentException("--teg-channels and --teg-cells must be > 0, got " + channels + " and " + cells);
+        }
+        return new TegSettings(batch, repeats, mode, NetworkShape.STANDARD.withCells(channels, cells), NetworkShape.THIN,
+                TegSettings.DEFAULTS.regionSamples(), TegSettings.DEFAULTS.ridge(), seed);
+    }
+
+    public ImageDataset dataset() {
+        return ImageDatasets.open(data);
+    }
+
+    public TegIndicators indicators(long seed) {
+        return new TegIndicators(settings(seed), dataset());
+    }
+}
