@@ -22,15 +22,15 @@ public final class TegOptions {
     @Option(names = "--teg-repeats", defaultValue = "3", description = "Seeded repeats each indicator is averaged over (default: ${DEFAULT-VALUE}).")
     public int repeats;
 
-    @Option(names = "--teg-bn", defaultValue = "batch",
+    @Option(names = "--teg-bn", defaultValue = "running",
             description = "Batch-norm statistics while the NTK is computed: batch (as TE-NAS) or running (samples independent, "
                     + "much faster) (default: ${DEFAULT-VALUE}).")
     public String batchNorm;
 
-    @Option(names = "--teg-channels", defaultValue = "16", description = "C of the network the NTK is computed on (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--teg-channels", defaultValue = "8", description = "C of the network the NTK is computed on (default: ${DEFAULT-VALUE}).")
     public int channels;
 
-    @Option(names = "--teg-cells", defaultValue = "5", description = "N, cells per stage of that network (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--teg-cells", defaultValue = "1", description = "N, cells per stage of that network (default: ${DEFAULT-VALUE}).")
     public int cells;
 
     /** @throws IllegalArgumentException naming the bad option */

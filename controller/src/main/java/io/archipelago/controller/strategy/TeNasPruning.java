@@ -113,7 +113,7 @@ public final class TeNasPruning implements Strategy<MixedCell> {
         List<Map<String, Double>> population = new ArrayList<>();
         for (long id : ids) {
             Map<String, Double> metrics = told.get(id);
-            population.add(metrics == null ? worst() : metrics);
+            population.add(metrics == null ? RankAggregation.worst(indicators) : metrics); // failed: ranks last, its op stays
         }
         double[] ranks = RankAggregation.combinedRanks(population, indicators);
         int[] bestOp = new int[Nb201Cell.EDGES];
@@ -132,18 +132,6 @@ public final class TeNasPruning implements Strategy<MixedCell> {
                 supernet = supernet.without(e, Nb201Op.ofOrdinal(bestOp[e]));
             }
         }
-    }
-
-    /**
-     * Stand-in metrics for a removal whose evaluation failed (e.g. a singular NTK): worse than any
-     * measured value on every indicator, so the op it removed is kept.
-     */
-    private Map<String, Double> worst() {
-        Map<String, Double> metrics = new HashMap<>();
-        for (Objective o : indicators) {
-            metrics.put(o.metric(), o.maximize() ? -Double.MAX_VALUE : Double.MAX_VALUE);
-        }
-        return metrics;
     }
 
     /** The final cell once pruning is done and its own evaluation succeeded. */

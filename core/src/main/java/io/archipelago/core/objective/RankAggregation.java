@@ -18,6 +18,18 @@ public final class RankAggregation {
     private RankAggregation() {}
 
     /**
+     * Stand-in metrics for a member whose evaluation failed: worse than any measured value on
+     * every objective, so it ranks last (e.g. a pruning removal whose NTK is singular).
+     */
+    public static Map<String, Double> worst(List<Objective> objectives) {
+        Map<String, Double> metrics = new java.util.LinkedHashMap<>();
+        for (Objective o : objectives) {
+            metrics.put(o.metric(), o.maximize() ? -Double.MAX_VALUE : Double.MAX_VALUE);
+        }
+        return metrics;
+    }
+
+    /**
      * @return each member's combined rank, in the population's order
      * @throws IllegalArgumentException when a member lacks one of the objectives' metrics
      */

@@ -54,9 +54,9 @@ class Nb201CanonicalTest {
     }
 
     @Test
-    void spaceHas4930CanonicalClasses() {
+    void spaceHas4975CanonicalClasses() {
         Set<String> keys = SPACE.enumerate().map(SPACE::canonicalKey).collect(Collectors.toSet());
-        assertEquals(4_930, keys.size());
+        assertEquals(4_975, keys.size());
     }
 
     @Test
@@ -194,5 +194,15 @@ class Nb201CanonicalTest {
         Nb201Cell best = SPACE.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|");
         long same = SPACE.enumerate().filter(c -> SPACE.canonicalKey(c).equals(SPACE.canonicalKey(best))).count();
         assertEquals(1, same);
+    }
+
+    /** One op reached twice through skips is one set of weights; two ops are two: different networks. */
+    @Test
+    void aSharedOpIsNotTwoOps() {
+        Nb201Space space = Nb201Space.INSTANCE;
+        String shared = space.canonicalKey(space.parse("|nor_conv_1x1~0|+|none~0|skip_connect~1|+|none~0|skip_connect~1|skip_connect~2|"));
+        String twoOps = space.canonicalKey(space.parse("|nor_conv_1x1~0|+|nor_conv_1x1~0|none~1|+|none~0|skip_connect~1|skip_connect~2|"));
+        assertEquals("2*nor_conv_1x1(x)", shared);
+        assertEquals("nor_conv_1x1(x)+nor_conv_1x1(x)", twoOps);
     }
 }

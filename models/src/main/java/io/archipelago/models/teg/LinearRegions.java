@@ -26,16 +26,18 @@ public final class LinearRegions {
         }
         int offset = 0;
         for (INDArray mask : masks) {
-            float[][] m = mask.toFloatMatrix();
+            int units = (int) mask.size(1);
+            // one bulk copy: element-wise access to an INDArray costs microseconds per element
+            float[] m = mask.dup('c').data().asFloat();
             for (int i = 0; i < n; i++) {
-                float[] row = m[i];
-                for (int u = 0; u < row.length; u++) {
-                    if (row[u] > 0) {
+                int row = i * units;
+                for (int u = 0; u < units; u++) {
+                    if (m[row + u] > 0) {
                         patterns[i].set(offset + u);
                     }
                 }
             }
-            offset += (int) mask.size(1);
+            offset += units;
         }
         Set<BitSet> distinct = new HashSet<>();
         for (BitSet p : patterns) {

@@ -3,7 +3,6 @@ package io.archipelago.node.bench;
 import io.archipelago.core.nb201.MixedCell;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
-import io.archipelago.core.objective.Objective;
 import io.archipelago.core.objective.RankAggregation;
 import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.evaluators.EvaluationException;
@@ -169,10 +168,7 @@ public final class BenchCorrelationCommand implements Callable<Integer> {
 
     /** Worse than any measured value on every indicator; params and FLOPs are still known. */
     private static Map<String, Double> worst(Nb201Cell cell) {
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        for (Objective o : TegIndicators.TEG) {
-            metrics.put(o.metric(), o.maximize() ? -Double.MAX_VALUE : Double.MAX_VALUE);
-        }
+        Map<String, Double> metrics = RankAggregation.worst(TegIndicators.TEG);
         var cost = io.archipelago.core.nb201.Nb201Cost.STANDARD;
         metrics.put(TegEvaluator.PARAMS, (double) cost.params(cell));
         metrics.put(TegEvaluator.FLOPS, cost.flops(cell));
