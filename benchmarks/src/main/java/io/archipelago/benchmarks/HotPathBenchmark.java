@@ -81,7 +81,7 @@ public class HotPathBenchmark {
     /**
      * Strategy: one ask and one tell of aging evolution. The strategy is restarted every 1,000
      * trials (a long NB201 search): it avoids repeats, and a strategy that has seen most of the
-     * space's 4,975 functions would measure the exhaustion fallback instead.
+     * space's 5,425 functions would measure the exhaustion fallback instead.
      */
     @Benchmark
     public List<Trial<Nb201Cell>> evolutionAskTell() {

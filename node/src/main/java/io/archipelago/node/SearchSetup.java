@@ -117,7 +117,7 @@ public final class SearchSetup<A> {
 
     public Strategy<A> strategy(long seed) {
         return StrategyFactory.create(options.strategy, space, objective, seed,
-                new StrategyFactory.Options(options.population, options.sampleSize, TegIndicators.TEG));
+                new StrategyFactory.Options(options.population, options.sampleSize, options.teg.rankedIndicators()));
     }
 
     public String evaluatorKind() {

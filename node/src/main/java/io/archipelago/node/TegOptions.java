@@ -6,6 +6,8 @@ import io.archipelago.models.nb201.NetworkShape;
 import io.archipelago.models.nn.Pass;
 import io.archipelago.models.teg.TegIndicators;
 import io.archipelago.models.teg.TegSettings;
+import io.archipelago.core.objective.Objective;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
@@ -32,6 +34,20 @@ public final class TegOptions {
 
     @Option(names = "--teg-cells", defaultValue = "1", description = "N, cells per stage of that network (default: ${DEFAULT-VALUE}).")
     public int cells;
+
+    @Option(names = "--rank-by", defaultValue = "teg",
+            description = "Indicators teg-evolution and tenas-prune combine by rank: teg (T, E and G) or te (T and E, as TE-NAS) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public String rankBy;
+
+    /** The indicators combined by rank. */
+    public List<Objective> rankedIndicators() {
+        return switch (rankBy.toLowerCase(Locale.ROOT)) {
+            case "teg" -> TegIndicators.TEG;
+            case "te" -> TegIndicators.TE;
+            default -> throw new IllegalArgumentException("--rank-by must be teg or te, got '" + rankBy + "'");
+        };
+    }
 
     /** @throws IllegalArgumentException naming the bad option */
     public TegSettings settings(long seed) {

@@ -6,6 +6,7 @@ import io.archipelago.core.nb201.Nb201Op;
 import io.archipelago.models.nn.AvgPool2d;
 import io.archipelago.models.nn.BatchNorm2d;
 import io.archipelago.models.nn.Conv2d;
+import io.archipelago.models.nn.Init;
 import io.archipelago.models.nn.Layer;
 import io.archipelago.models.nn.Parameter;
 import io.archipelago.models.nn.Pass;
@@ -14,7 +15,6 @@ import io.archipelago.models.nn.Sequential;
 import io.archipelago.models.nn.Tensors;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -29,15 +29,15 @@ final class CellLayer implements Layer {
     private final List<EdgeOp> ops = new ArrayList<>();
     private INDArray input;
 
-    CellLayer(String name, MixedCell cell, int channels, RandomGenerator random) {
+    CellLayer(String name, MixedCell cell, int channels, long seed) {
         for (int e = 0; e < Nb201Cell.EDGES; e++) {
             for (Nb201Op op : cell.ops(e)) {
                 String opName = name + ".edge" + Nb201Cell.from(e) + Nb201Cell.to(e) + "." + op.token();
                 Layer layer = switch (op) {
                     case NONE -> null;
                     case SKIP_CONNECT -> null;
-                    case NOR_CONV_1X1 -> reluConvBn(opName, channels, channels, 1, 1, random);
-                    case NOR_CONV_3X3 -> reluConvBn(opName, channels, channels, 3, 1, random);
+                    case NOR_CONV_1X1 -> reluConvBn(opName, channels, channels, 1, 1, seed);
+                    case NOR_CONV_3X3 -> reluConvBn(opName, channels, channels, 3, 1, seed);
                     case AVG_POOL_3X3 -> new AvgPool2d(3, 1, 1);
                 };
                 if (op != Nb201Op.NONE) {
@@ -47,8 +47,9 @@ final class CellLayer implements Layer {
         }
     }
 
-    static Layer reluConvBn(String name, int in, int out, int kernel, int stride, RandomGenerator random) {
-        return new Sequential(new Relu(), new Conv2d(name + ".conv", in, out, kernel, stride, random), new BatchNorm2d(name + ".bn", out));
+    static Layer reluConvBn(String name, int in, int out, int kernel, int stride, long seed) {
+        return new Sequential(new Relu(), new Conv2d(name + ".conv", in, out, kernel, stride, Init.random(seed, name + ".conv")),
+                new BatchNorm2d(name + ".bn", out));
     }
 
     @Override

@@ -2,13 +2,13 @@ package io.archipelago.models.nb201;
 
 import io.archipelago.models.nn.AvgPool2d;
 import io.archipelago.models.nn.Conv2d;
+import io.archipelago.models.nn.Init;
 import io.archipelago.models.nn.Layer;
 import io.archipelago.models.nn.Parameter;
 import io.archipelago.models.nn.Pass;
 import io.archipelago.models.nn.Sequential;
 import io.archipelago.models.nn.Tensors;
 import java.util.List;
-import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -26,10 +26,11 @@ final class ResidualReduction implements Layer {
     private long shortcutHeight;
     private long shortcutWidth;
 
-    ResidualReduction(String name, int in, int out, RandomGenerator random) {
-        this.residual = new Sequential(CellLayer.reluConvBn(name + ".a", in, out, 3, 2, random),
-                CellLayer.reluConvBn(name + ".b", out, out, 3, 1, random));
-        this.shortcut = new Sequential(new AvgPool2d(2, 2, 0), new Conv2d(name + ".shortcut", in, out, 1, 1, random));
+    ResidualReduction(String name, int in, int out, long seed) {
+        this.residual = new Sequential(CellLayer.reluConvBn(name + ".a", in, out, 3, 2, seed),
+                CellLayer.reluConvBn(name + ".b", out, out, 3, 1, seed));
+        this.shortcut = new Sequential(new AvgPool2d(2, 2, 0),
+                new Conv2d(name + ".shortcut", in, out, 1, 1, Init.random(seed, name + ".shortcut")));
     }
 
     @Override

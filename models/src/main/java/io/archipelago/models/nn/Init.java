@@ -11,6 +11,16 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class Init {
     private Init() {}
 
+    /**
+     * The generator of one named parameter: weights depend on (seed, name) only, so the same op
+     * at the same place gets the same weights whatever else the network holds. Comparing a
+     * supernet with and without one op then measures the op, not a reshuffled initialisation
+     * (as TE-NAS's masking of a shared supernet does).
+     */
+    public static RandomGenerator random(long seed, String name) {
+        return new java.util.SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
+    }
+
     public static INDArray normal(RandomGenerator random, double std, long... shape) {
         float[] values = new float[Math.toIntExact(length(shape))];
         for (int i = 0; i < values.length; i++) {

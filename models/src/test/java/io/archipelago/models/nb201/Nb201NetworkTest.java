@@ -64,6 +64,27 @@ class Nb201NetworkTest {
         assertTrue(a.distance2(c) > 1e-6);
     }
 
+    /** Pruning compares a supernet with and without one op: the other ops must keep their weights. */
+    @Test
+    void anOpKeepsItsWeightsWhenOtherOpsChange() {
+        NetworkShape shape = new NetworkShape(4, 2, 3, 8, 8, 10);
+        Nb201Network a = Nb201Network.of(SPACE.parse(BEST), shape, 7);
+        Nb201Network b = Nb201Network.of(SPACE.parse("|nor_conv_3x3~0|+|avg_pool_3x3~0|nor_conv_3x3~1|+|none~0|nor_conv_3x3~1|nor_conv_1x1~2|"), shape, 7);
+        Map<String, INDArray> weightsOfA = new HashMap<>();
+        a.parameters().forEach(p -> weightsOfA.put(p.name(), p.value()));
+        int shared = 0;
+        for (Parameter p : b.parameters()) {
+            INDArray same = weightsOfA.get(p.name());
+            if (same != null) {
+                assertEquals(same, p.value(), p.name());
+                shared++;
+            }
+        }
+        assertTrue(shared > 10, "shared parameters: " + shared);
+        INDArray other = Nb201Network.of(SPACE.parse(BEST), shape, 8).parameters().get(0).value();
+        assertTrue(other.distance2(a.parameters().get(0).value()) > 0, "another seed gives other weights");
+    }
+
     @Test
     void thinNetworkRunsOnThreeByThreeInputs() {
         INDArray out = Nb201Network.of(SPACE.parse(BEST), NetworkShape.THIN, 0)
