@@ -72,10 +72,16 @@ public final class TegEvaluator implements Evaluator {
         metrics.put(TegIndicators.LINEAR_REGIONS, m.linearRegions());
         metrics.put(TegIndicators.NTK_MSE, m.ntkMse());
         if (cell.isPlain()) {
-            Nb201Cell plain = cell.toCell();
-            metrics.put(PARAMS, (double) cost.params(plain));
-            metrics.put(FLOPS, cost.flops(plain));
+            metrics.putAll(costs(cell.toCell()));
         }
         return metrics;
+    }
+
+    /**
+     * {@code params} and {@code flops} of a cell's network as this evaluator builds it (its
+     * configured C and N), known even when the indicators are not.
+     */
+    public Map<String, Double> costs(Nb201Cell cell) {
+        return Map.of(PARAMS, (double) cost.params(cell), FLOPS, cost.flops(cell));
     }
 }

@@ -95,7 +95,7 @@ public final class BenchCorrelationCommand implements Callable<Integer> {
                 metrics = teg.metrics(MixedCell.of(cell));
             } catch (EvaluationException e) {
                 failed++;
-                metrics = worst(cell);
+                metrics = worst(teg, cell);
                 out.printf(Locale.ROOT, "%4d/%d  %s  undefined: %s%n", i + 1, cells.size(), cell, e.getMessage());
             }
             seconds[i] = (System.nanoTime() - start) / 1e9;
@@ -166,12 +166,10 @@ public final class BenchCorrelationCommand implements Callable<Integer> {
         return cells;
     }
 
-    /** Worse than any measured value on every indicator; params and FLOPs are still known. */
-    private static Map<String, Double> worst(Nb201Cell cell) {
+    /** Worse than any measured value on every indicator; params and FLOPs (of the same network) are still known. */
+    private static Map<String, Double> worst(TegEvaluator teg, Nb201Cell cell) {
         Map<String, Double> metrics = RankAggregation.worst(TegIndicators.TEG);
-        var cost = io.archipelago.core.nb201.Nb201Cost.STANDARD;
-        metrics.put(TegEvaluator.PARAMS, (double) cost.params(cell));
-        metrics.put(TegEvaluator.FLOPS, cost.flops(cell));
+        metrics.putAll(teg.costs(cell));
         return metrics;
     }
 }
