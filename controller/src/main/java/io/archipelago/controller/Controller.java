@@ -4,11 +4,13 @@ import io.archipelago.controller.SearchEvent.ResultRecorded;
 import io.archipelago.controller.SearchEvent.SearchFinished;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.controller.router.Router;
+import io.archipelago.controller.strategy.ModelGuidedStrategy;
 import io.archipelago.controller.strategy.Observation;
 import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.controller.strategy.Trial;
 import io.archipelago.controller.strategy.TrialResult;
 import io.archipelago.core.space.SearchSpace;
+import io.archipelago.predictors.PredictorActor;
 import io.archipelago.proto.Candidate;
 import io.archipelago.proto.EvaluationResult;
 import io.archipelago.proto.EvaluationStatus;
@@ -36,12 +38,18 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     private record FromRouter(Router.Event event) implements Command {}
 
+    private record FromPredictor(PredictorActor.Fitted<?> fitted) implements Command {}
+
     private final SearchSettings settings;
     private final SearchSpace<A> space;
     private final Strategy<A> strategy;
     private final ActorRef<Router.Command> router;
     private final ActorRef<SearchEvent> observer;
     private final ActorRef<Router.Event> routerEvents;
+    /** Model-guided strategies only: their fits run on a predictor actor, never here. */
+    private final ModelGuidedStrategy<A> guided;
+    private final ActorRef<PredictorActor.Command> predictorActor;
+    private final ActorRef<PredictorActor.Fitted<A>> fittedAdapter;
     private final Map<Long, Trial<A>> outstanding = new HashMap<>();
     private final long startNanos = System.nanoTime();
     private long firstDispatchNanos;
@@ -68,12 +76,46 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         this.router = router;
         this.observer = observer;
         this.routerEvents = context.messageAdapter(Router.Event.class, FromRouter::new);
+        if (strategy instanceof ModelGuidedStrategy<A> modelGuided) {
+            this.guided = modelGuided;
+            this.predictorActor = context.spawn(PredictorActor.create(modelGuided.predictor()), "predictor", PredictorActor.dispatcher());
+            @SuppressWarnings({"unchecked", "rawtypes"})
+            ActorRef<PredictorActor.Fitted<A>> adapter = (ActorRef) context.messageAdapter(PredictorActor.Fitted.class, FromPredictor::new);
+            this.fittedAdapter = adapter;
+        } else {
+            this.guided = null;
+            this.predictorActor = null;
+            this.fittedAdapter = null;
+        }
         router.tell(new Router.WatchCapacity(settings.evaluatorKind(), routerEvents));
     }
 
     @Override
     public Receive<Command> createReceive() {
-        return newReceiveBuilder().onMessage(FromRouter.class, message -> onRouterEvent(message.event())).build();
+        return newReceiveBuilder()
+                .onMessage(FromRouter.class, message -> onRouterEvent(message.event()))
+                .onMessage(FromPredictor.class, message -> onFitted(message.fitted()))
+                .build();
+    }
+
+    @SuppressWarnings("unchecked")
+    private Behavior<Command> onFitted(PredictorActor.Fitted<?> message) {
+        PredictorActor.Fitted<A> fitted = (PredictorActor.Fitted<A>) message;
+        if (!fitted.ok()) {
+            getContext().getLog().warn("{}; that model's proposals are random", fitted.failure());
+        }
+        guided.modelReady(fitted.version(), fitted.model());
+        return launch();
+    }
+
+    /** Hands the strategy's due fits to the predictor actor. */
+    private void requestFits() {
+        if (guided != null) {
+            for (var request = guided.takeFitRequest(); request.isPresent(); request = guided.takeFitRequest()) {
+                var r = request.get();
+                predictorActor.tell(new PredictorActor.Fit<>(r.version(), r.architectures(), r.targets(), r.seed(), fittedAdapter));
+            }
+        }
     }
 
     private Behavior<Command> onRouterEvent(Router.Event event) {
@@ -100,7 +142,8 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         }
         List<Trial<A>> trials = strategy.ask(free);
         if (trials.isEmpty()) {
-            return inFlight == 0 ? finish("the strategy has nothing new to propose") : this;
+            boolean waitsForModel = guided != null && guided.awaitingModel();
+            return inFlight == 0 && !waitsForModel ? finish("the strategy has nothing new to propose") : this;
         }
         List<Candidate> candidates = new ArrayList<>(trials.size());
         for (Trial<A> trial : trials) {
@@ -142,6 +185,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             }
         }
         strategy.tell(trial, ok ? TrialResult.ok(result.getMetricsMap()) : TrialResult.failed(result.getFailureReason()));
+        requestFits();
         double bestScore = strategy.best().map(Observation::score).orElse(Double.NaN);
         observer.tell(new ResultRecorded(result, completed.source(), completed.attempts(), evaluations, bestScore));
         if (evaluations >= settings.budget() && outstanding.isEmpty()) {

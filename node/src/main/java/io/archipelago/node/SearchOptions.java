@@ -10,7 +10,8 @@ public final class SearchOptions {
     public String space;
 
     @Option(names = "--strategy", defaultValue = "evolution",
-            description = "evolution | random | teg-evolution | tenas-prune (the last two need --evaluator teg) (default: ${DEFAULT-VALUE}).")
+            description = "evolution | random | reinforce | predictor-evolution | ctnas | nao | teg-evolution | tenas-prune "
+                    + "(the last two need --evaluator teg) (default: ${DEFAULT-VALUE}).")
     public String strategy;
 
     @Option(names = "--evaluator", defaultValue = "tabular",
@@ -42,6 +43,18 @@ public final class SearchOptions {
 
     @Option(names = "--sample-size", defaultValue = "5", description = "Evolution: tournament size (default: ${DEFAULT-VALUE}).")
     public int sampleSize;
+
+    @Option(names = "--predictor", defaultValue = "gcn",
+            description = "predictor-evolution: the predictor ranking its pool: gcn | nac | nao (default: ${DEFAULT-VALUE}).")
+    public String predictor;
+
+    @Option(names = "--initial", defaultValue = "10",
+            description = "Model-guided strategies: random cells before the first model (default: ${DEFAULT-VALUE}).")
+    public int initial;
+
+    @Option(names = "--refit-every", defaultValue = "10",
+            description = "Model-guided strategies: proposals per model; a refit follows (default: ${DEFAULT-VALUE}).")
+    public int refitEvery;
 
     @Option(names = "--eval-timeout", defaultValue = "3600", paramLabel = "SECONDS",
             description = "Seconds one evaluation may take before it is retried elsewhere (default: ${DEFAULT-VALUE}).")

@@ -2,6 +2,7 @@ package io.archipelago.node;
 
 import io.archipelago.controller.SearchSettings;
 import io.archipelago.controller.router.Router;
+import io.archipelago.controller.strategy.ModelGuidedStrategy;
 import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.controller.strategy.StrategyFactory;
 import io.archipelago.core.nb201.Nb201Space;
@@ -117,7 +118,9 @@ public final class SearchSetup<A> {
 
     public Strategy<A> strategy(long seed) {
         return StrategyFactory.create(options.strategy, space, objective, seed,
-                new StrategyFactory.Options(options.population, options.sampleSize, options.teg.rankedIndicators()));
+                new StrategyFactory.Options(options.population, options.sampleSize, options.teg.rankedIndicators(), options.predictor,
+                        // the lag: as many trials may be out during a refit as there are slots
+                        new ModelGuidedStrategy.Schedule(options.initial, options.refitEvery, options.slots)));
     }
 
     public String evaluatorKind() {

@@ -22,6 +22,11 @@ final class Novelty<A> {
         this.space = space;
     }
 
+    /** Whether an equivalent of {@code architecture} has been proposed. */
+    boolean seen(A architecture) {
+        return proposed.contains(space.canonicalKey(architecture));
+    }
+
     /** Marks {@code architecture} proposed; false when an equivalent one already was. */
     boolean claim(A architecture) {
         return proposed.add(space.canonicalKey(architecture));

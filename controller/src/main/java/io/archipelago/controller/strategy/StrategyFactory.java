@@ -4,11 +4,14 @@ import io.archipelago.core.nb201.MixedCell;
 import io.archipelago.core.nb201.Nb201MixedSpace;
 import io.archipelago.core.objective.Objective;
 import io.archipelago.core.space.SearchSpace;
+import io.archipelago.core.space.TokenEncoding;
+import io.archipelago.predictors.Predictors;
 import java.util.List;
 
 /** Builds strategies by name, for the command line and configuration files. */
 public final class StrategyFactory {
-    public static final List<String> NAMES = List.of("evolution", "random", "teg-evolution", "tenas-prune");
+    public static final List<String> NAMES = List.of("evolution", "random", "reinforce", "predictor-evolution", "teg-evolution",
+            "tenas-prune");
 
     /**
      * Hyper-parameters of the strategies that have them.
@@ -17,18 +20,31 @@ public final class StrategyFactory {
      * @param sampleSize regularised evolution's tournament size (default 5)
      * @param rankBy metrics combined by rank: the fitness of {@code teg-evolution}, and what
      *     {@code tenas-prune} ranks removals by (e.g. the training-free indicators)
+     * @param predictor the predictor of {@code predictor-evolution} (see {@link Predictors#NAMES})
+     * @param schedule when model-guided strategies refit their predictor
      */
-    public record Options(int population, int sampleSize, List<Objective> rankBy) {
-        public static final Options DEFAULTS = new Options(30, 5, List.of());
+    public record Options(int population, int sampleSize, List<Objective> rankBy, String predictor, ModelGuidedStrategy.Schedule schedule) {
+        public static final Options DEFAULTS = new Options(30, 5, List.of(), "gcn", ModelGuidedStrategy.Schedule.DEFAULTS);
 
         public Options {
             rankBy = List.copyOf(rankBy);
         }
 
         public Options(int population, int sampleSize) {
-            this(population, sampleSize, List.of());
+            this(population, sampleSize, List.of(), DEFAULTS.predictor(), DEFAULTS.schedule());
+        }
+
+        public Options(int population, int sampleSize, List<Objective> rankBy) {
+            this(population, sampleSize, rankBy, DEFAULTS.predictor(), DEFAULTS.schedule());
         }
     }
+
+    /** REINFORCE's step size and baseline decay. */
+    static final double REINFORCE_LEARNING_RATE = 0.2;
+    static final double REINFORCE_BASELINE_DECAY = 0.9;
+    /** BANANAS mutates the 10 best cells into a pool it ranks. */
+    static final int PARENTS = 10;
+    static final int POOL = 200;
 
     private StrategyFactory() {}
 
@@ -43,6 +59,9 @@ public final class StrategyFactory {
         return switch (String.valueOf(name)) {
             case "evolution" -> new RegularizedEvolution<>(space, objective, seed, options.population(), options.sampleSize());
             case "random" -> new RandomSearch<>(space, objective, seed);
+            case "reinforce" -> new Reinforce<>(tokens(name, space), objective, seed, REINFORCE_LEARNING_RATE, REINFORCE_BASELINE_DECAY);
+            case "predictor-evolution" -> new PredictorEvolution<>(space, objective, Predictors.create(options.predictor(), space),
+                    options.schedule(), seed, PARENTS, POOL);
             case "teg-evolution" -> RegularizedEvolution.byRanks(space, requireRanks(name, options), seed, options.population(),
                     options.sampleSize());
             case "tenas-prune" -> {
@@ -53,6 +72,15 @@ public final class StrategyFactory {
             }
             default -> throw new IllegalArgumentException("unknown strategy '" + name + "' (known: " + String.join(", ", NAMES) + ")");
         };
+    }
+
+    /** The space, as one whose architectures are token sequences. */
+    @SuppressWarnings("unchecked")
+    private static <A, S extends SearchSpace<A> & TokenEncoding<A>> S tokens(String name, SearchSpace<A> space) {
+        if (!(space instanceof TokenEncoding<?>)) {
+            throw new IllegalArgumentException(name + " needs a space of token sequences; " + space.id() + " is not one");
+        }
+        return (S) space;
     }
 
     private static List<Objective> requireRanks(String name, Options options) {

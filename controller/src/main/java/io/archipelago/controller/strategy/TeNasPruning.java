@@ -15,7 +15,7 @@ import java.util.Optional;
 
 /**
  * TE-NAS's pruning search (Chen et al., ICLR 2021), training-free: start from the supernet cell in
- * which every edge carries every op; in each round, evaluate the supernet with each single op
+ * which every edge carries every op but {@code none}; in each round, evaluate the supernet with each single op
  * removed, rank those removals by the training-free indicators (combined by rank), and on every
  * edge remove the op whose removal hurts least (best combined rank); stop when one op per edge
  * remains. The final cell is then evaluated once more on its own, and is the search's result.
@@ -26,7 +26,10 @@ import java.util.Optional;
  */
 public final class TeNasPruning implements Strategy<MixedCell> {
     private final List<Objective> indicators;
-    private MixedCell supernet = MixedCell.full();
+    /** Where TE-NAS starts: {@code none} is gone from the start (a zero op only dilutes the others). */
+    public static final MixedCell TENAS_START = MixedCell.full().withoutOnEveryEdge(Nb201Op.NONE);
+
+    private MixedCell supernet;
     private final ArrayDeque<Trial<MixedCell>> toAsk = new ArrayDeque<>();
     /** The round's removals by trial id: which (edge, op) each one removes. */
     private final Map<Long, int[]> removals = new LinkedHashMap<>();
@@ -38,10 +41,16 @@ public final class TeNasPruning implements Strategy<MixedCell> {
 
     /** @param indicators the indicators removals are ranked by (e.g. T and E, or T, E and G) */
     public TeNasPruning(List<Objective> indicators) {
+        this(indicators, TENAS_START);
+    }
+
+    /** Pruning from another supernet (e.g. with {@code none} kept as a candidate). */
+    public TeNasPruning(List<Objective> indicators, MixedCell start) {
         if (indicators.isEmpty()) {
             throw new IllegalArgumentException("pruning needs at least one indicator to rank by");
         }
         this.indicators = List.copyOf(indicators);
+        this.supernet = start;
         startRound();
     }
 

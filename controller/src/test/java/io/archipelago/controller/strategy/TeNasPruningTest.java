@@ -55,28 +55,37 @@ class TeNasPruningTest {
         TeNasPruning pruning = new TeNasPruning(INDICATORS);
         List<Trial<MixedCell>> trials = run(pruning, 7, 1, TeNasPruningTest::indicators);
 
-        // 6 edges x (5 + 4 + 3 + 2) removals, then the final cell once
-        assertEquals(6 * (5 + 4 + 3 + 2) + 1, trials.size());
-        assertEquals(4, pruning.rounds());
+        // none is gone from the start; 6 edges x (4 + 3 + 2) removals, then the final cell once
+        assertEquals(6 * (4 + 3 + 2) + 1, trials.size());
+        assertEquals(3, pruning.rounds());
         MixedCell expected = MixedCell.of(Nb201Cell.of(Nb201Op.NOR_CONV_3X3, Nb201Op.NOR_CONV_3X3, Nb201Op.NOR_CONV_3X3,
                 Nb201Op.NOR_CONV_3X3, Nb201Op.NOR_CONV_3X3, Nb201Op.NOR_CONV_3X3));
         assertEquals(expected, pruning.supernet());
         Observation<MixedCell> best = pruning.best().orElseThrow();
         assertEquals(expected, best.trial().architecture());
         assertTrue(best.trial().architecture().isPlain());
-        // The first round removes each op of the full supernet once.
-        for (int i = 0; i < 30; i++) {
+        // The first round removes each op of the starting supernet (6 x 4 ops) once.
+        for (int i = 0; i < 24; i++) {
             MixedCell removal = trials.get(i).architecture();
             int ops = 0;
             for (int e = 0; e < Nb201Cell.EDGES; e++) {
                 ops += removal.ops(e).size();
             }
-            assertEquals(29, ops, removal.toString());
+            assertEquals(23, ops, removal.toString());
         }
         // ids are consecutive
         for (int i = 0; i < trials.size(); i++) {
             assertEquals(i, trials.get(i).id());
         }
+    }
+
+    @Test
+    void prunesFromAnotherStartingSupernet() {
+        TeNasPruning pruning = new TeNasPruning(INDICATORS, MixedCell.full());
+        List<Trial<MixedCell>> trials = run(pruning, 7, 2, TeNasPruningTest::indicators);
+        assertEquals(6 * (5 + 4 + 3 + 2) + 1, trials.size());
+        assertEquals(4, pruning.rounds());
+        assertTrue(trials.get(0).architecture().ops(0).size() == 4 && trials.get(0).architecture().ops(1).size() == 5);
     }
 
     @Test
@@ -99,18 +108,17 @@ class TeNasPruningTest {
     void aFailedRemovalKeepsItsOp() {
         TeNasPruning pruning = new TeNasPruning(INDICATORS);
         List<Trial<MixedCell>> roundOne = pruning.ask(100);
-        assertEquals(30, roundOne.size());
+        assertEquals(24, roundOne.size());
         for (Trial<MixedCell> trial : roundOne) {
-            boolean removesNoneFromEdge0 = !trial.architecture().ops(0).contains(Nb201Op.NONE);
-            pruning.tell(trial, removesNoneFromEdge0 ? TrialResult.failed("singular NTK") : indicators(trial.architecture()));
+            boolean removesSkipFromEdge0 = !trial.architecture().ops(0).contains(Nb201Op.SKIP_CONNECT);
+            pruning.tell(trial, removesSkipFromEdge0 ? TrialResult.failed("singular NTK") : indicators(trial.architecture()));
         }
         assertEquals(1, pruning.rounds());
-        // edge 0 kept 'none' (its removal failed) and lost the next least important op instead
-        assertEquals(java.util.EnumSet.of(Nb201Op.NONE, Nb201Op.AVG_POOL_3X3, Nb201Op.NOR_CONV_1X1, Nb201Op.NOR_CONV_3X3),
-                pruning.supernet().ops(0));
-        // the other edges lost 'none'
+        // edge 0 kept 'skip_connect' (its removal failed) and lost the next least important op instead
+        assertEquals(java.util.EnumSet.of(Nb201Op.SKIP_CONNECT, Nb201Op.NOR_CONV_1X1, Nb201Op.NOR_CONV_3X3), pruning.supernet().ops(0));
+        // the other edges lost 'skip_connect'
         for (int e = 1; e < Nb201Cell.EDGES; e++) {
-            assertEquals(java.util.EnumSet.of(Nb201Op.SKIP_CONNECT, Nb201Op.AVG_POOL_3X3, Nb201Op.NOR_CONV_1X1, Nb201Op.NOR_CONV_3X3),
+            assertEquals(java.util.EnumSet.of(Nb201Op.AVG_POOL_3X3, Nb201Op.NOR_CONV_1X1, Nb201Op.NOR_CONV_3X3),
                     pruning.supernet().ops(e), "edge " + e);
         }
     }

@@ -6,9 +6,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A cell whose edges each carry a set of ops whose outputs are summed: the supernet cell of
- * pruning-based search (TE-NAS starts with every op on every edge). A plain cell is the case of
- * one op per edge.
+ * A cell whose edges each carry a set of ops whose outputs are averaged (DARTS' mixed op with
+ * uniform weights): the supernet cell of pruning-based search (TE-NAS starts with every op but
+ * {@code none} on every edge). A plain cell is the case of one op per edge.
  */
 public final class MixedCell {
     private final List<EnumSet<Nb201Op>> edges;
@@ -46,6 +46,17 @@ public final class MixedCell {
             edges.add(EnumSet.allOf(Nb201Op.class));
         }
         return new MixedCell(edges);
+    }
+
+    /** This cell with {@code op} removed from every edge that carries it among others. */
+    public MixedCell withoutOnEveryEdge(Nb201Op op) {
+        List<EnumSet<Nb201Op>> copy = copyEdges();
+        for (EnumSet<Nb201Op> ops : copy) {
+            if (ops.size() > 1) {
+                ops.remove(op);
+            }
+        }
+        return of(copy);
     }
 
     public Set<Nb201Op> ops(int edge) {

@@ -11,7 +11,7 @@ import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
 /**
- * NAS-Bench-201 supernet cells: each edge carries a non-empty set of ops whose outputs are summed,
+ * NAS-Bench-201 supernet cells: each edge carries a non-empty set of ops whose outputs are averaged,
  * written like a plain cell with the ops of an edge joined by {@code ,}
  * (e.g. {@code |nor_conv_3x3,skip_connect~0|+...}). A cell with one op per edge is written
  * exactly as in the plain space, so its benchmark entry can be looked up directly. Pruning-based
@@ -89,7 +89,7 @@ public final class Nb201MixedSpace implements SearchSpace<MixedCell> {
         return n;
     }
 
-    /** The encoding itself: summed ops are not simplified, so only identical supernets share a key. */
+    /** The encoding itself: mixed edges are not simplified, so only identical supernets share a key. */
     @Override
     public String canonicalKey(MixedCell cell) {
         return format(cell);

@@ -1,7 +1,9 @@
 package io.archipelago.core.nb201;
 
 import io.archipelago.core.space.GraphEncoding;
+import io.archipelago.core.space.ArchitectureFormatException;
 import io.archipelago.core.space.SearchSpace;
+import io.archipelago.core.space.TokenEncoding;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -12,7 +14,7 @@ import java.util.stream.Stream;
  * The NAS-Bench-201 cell space (Dong &amp; Yang, ICLR 2020): 6 edges x 5 ops = 15,625 cells,
  * written {@code |op~0|+|op~0|op~1|+|op~0|op~1|op~2|}.
  */
-public final class Nb201Space implements SearchSpace<Nb201Cell> {
+public final class Nb201Space implements SearchSpace<Nb201Cell>, TokenEncoding<Nb201Cell> {
     public static final String ID = "nb201";
     public static final Nb201Space INSTANCE = new Nb201Space();
 
@@ -101,6 +103,41 @@ public final class Nb201Space implements SearchSpace<Nb201Cell> {
             }
         }
         return new GraphEncoding(adjacency, features, LABELS);
+    }
+
+    /** The cell as its six edges' op ordinals, in cell-string order. */
+    @Override
+    public int[] tokens(Nb201Cell cell) {
+        int[] tokens = new int[Nb201Cell.EDGES];
+        for (int e = 0; e < tokens.length; e++) {
+            tokens[e] = cell.op(e).ordinal();
+        }
+        return tokens;
+    }
+
+    @Override
+    public Nb201Cell fromTokens(int[] tokens) {
+        if (tokens.length != Nb201Cell.EDGES) {
+            throw new ArchitectureFormatException("a NAS-Bench-201 token sequence has " + Nb201Cell.EDGES + " tokens, got " + tokens.length);
+        }
+        Nb201Op[] ops = new Nb201Op[tokens.length];
+        for (int e = 0; e < tokens.length; e++) {
+            if (tokens[e] < 0 || tokens[e] >= Nb201Cell.OPS) {
+                throw new ArchitectureFormatException("token " + tokens[e] + " at position " + e + " is not an op (0.." + (Nb201Cell.OPS - 1) + ")");
+            }
+            ops[e] = Nb201Op.ofOrdinal(tokens[e]);
+        }
+        return Nb201Cell.of(ops);
+    }
+
+    @Override
+    public int length() {
+        return Nb201Cell.EDGES;
+    }
+
+    @Override
+    public int vocabulary() {
+        return Nb201Cell.OPS;
     }
 
     private static final List<String> LABELS;

@@ -62,6 +62,18 @@ class Nb201SpaceTest {
     }
 
     @Test
+    void tokensRoundTripForEveryCellAndBadSequencesNameThePosition() {
+        assertEquals(6, SPACE.length());
+        assertEquals(5, SPACE.vocabulary());
+        SPACE.enumerate().forEach(cell -> assertEquals(cell, SPACE.fromTokens(SPACE.tokens(cell))));
+        assertArrayEquals(new int[] {3, 3, 3, 1, 3, 2}, SPACE.tokens(SPACE.parse(BEST)));
+        ArchitectureFormatException e = assertThrows(ArchitectureFormatException.class, () -> SPACE.fromTokens(new int[] {0, 1, 2, 5, 0, 0}));
+        assertTrue(e.getMessage().contains("position 3"), e.getMessage());
+        e = assertThrows(ArchitectureFormatException.class, () -> SPACE.fromTokens(new int[] {0, 1}));
+        assertTrue(e.getMessage().contains("6 tokens"), e.getMessage());
+    }
+
+    @Test
     void parseToleratesSurroundingWhitespace() {
         assertEquals(SPACE.parse(BEST), SPACE.parse("  " + BEST + "\n"));
     }

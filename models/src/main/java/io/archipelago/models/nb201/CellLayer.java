@@ -23,14 +23,19 @@ import org.nd4j.linalg.factory.Nd4j;
  * the output. {@code none} edges are left out; a node with no live input is zero.
  */
 final class CellLayer implements Layer {
-    /** One op on one edge. A null layer is {@code skip_connect}. */
-    private record EdgeOp(int from, int to, Layer layer) {}
+    /**
+     * One op on one edge. A null layer is {@code skip_connect}. {@code weight} is 1/k on an edge
+     * carrying k ops: a supernet edge averages its ops, as DARTS' mixed op does with uniform
+     * architecture weights (TE-NAS prunes such a supernet), so adding ops does not inflate a node.
+     */
+    private record EdgeOp(int from, int to, Layer layer, double weight) {}
 
     private final List<EdgeOp> ops = new ArrayList<>();
     private INDArray input;
 
     CellLayer(String name, MixedCell cell, int channels, long seed) {
         for (int e = 0; e < Nb201Cell.EDGES; e++) {
+            double weight = 1.0 / cell.ops(e).size(); // none counts: it is a zero op with its share
             for (Nb201Op op : cell.ops(e)) {
                 String opName = name + ".edge" + Nb201Cell.from(e) + Nb201Cell.to(e) + "." + op.token();
                 Layer layer = switch (op) {
@@ -41,7 +46,7 @@ final class CellLayer implements Layer {
                     case AVG_POOL_3X3 -> new AvgPool2d(3, 1, 1);
                 };
                 if (op != Nb201Op.NONE) {
-                    ops.add(new EdgeOp(Nb201Cell.from(e), Nb201Cell.to(e), layer));
+                    ops.add(new EdgeOp(Nb201Cell.from(e), Nb201Cell.to(e), layer, weight));
                 }
             }
         }
@@ -62,7 +67,13 @@ final class CellLayer implements Layer {
             // outputs BN's shift, whose gradient belongs in the NTK (as in the reference).
             INDArray source = node(nodes, op.from(), x);
             INDArray out = op.layer() == null ? source : op.layer().forward(source, pass);
-            nodes[op.to()] = nodes[op.to()] == null ? out.dup() : nodes[op.to()].addi(out);
+            if (op.weight() != 1) {
+                // a fresh copy: layers may keep their output for the backward pass
+                INDArray weighted = out.mul(op.weight());
+                nodes[op.to()] = nodes[op.to()] == null ? weighted : nodes[op.to()].addi(weighted);
+            } else {
+                nodes[op.to()] = nodes[op.to()] == null ? out.dup() : nodes[op.to()].addi(out);
+            }
         }
         return node(nodes, 3, x);
     }
@@ -84,12 +95,18 @@ final class CellLayer implements Layer {
             if (g == null) {
                 continue; // nothing flows back into this node (it does not reach the output)
             }
+            if (op.weight() != 1) {
+                g = g.mul(op.weight()); // fresh: released below like any layer's result
+            }
             INDArray back = op.layer() == null ? g : op.layer().backward(g, pass);
+            if (back != g && g != grads[op.to()]) {
+                Tensors.release(g);
+            }
             if (grads[op.from()] == null) {
-                grads[op.from()] = back == g ? back.dup() : back; // take ownership of a fresh result
+                grads[op.from()] = back == grads[op.to()] ? back.dup() : back; // take ownership of a fresh result
             } else {
                 grads[op.from()].addi(back);
-                if (back != g) {
+                if (back != grads[op.to()]) {
                     Tensors.release(back);
                 }
             }

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.archipelago.core.nb201.MixedCell;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Cost;
+import io.archipelago.core.nb201.Nb201MixedSpace;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.models.nn.Parameter;
 import io.archipelago.models.nn.Pass;
@@ -85,6 +87,17 @@ class Nb201NetworkTest {
         assertTrue(other.distance2(a.parameters().get(0).value()) > 0, "another seed gives other weights");
     }
 
+    /** A supernet edge averages its ops (DARTS' mixed op with uniform weights), it does not sum them. */
+    @Test
+    void aMixedEdgeAveragesItsOps() {
+        MixedCell cell = Nb201MixedSpace.INSTANCE.parse("|none~0|+|none~0|none~1|+|skip_connect,avg_pool_3x3~0|none~1|none~2|");
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 2, 4, 5, 5);
+        Pass pass = Pass.inference(Pass.BatchNorm.RUNNING, 2);
+        INDArray out = new CellLayer("cell", cell, 4, 0).forward(x, pass);
+        INDArray expected = x.add(new io.archipelago.models.nn.AvgPool2d(3, 1, 1).forward(x, pass)).muli(0.5);
+        assertTrue(expected.equalsWithEps(out, 1e-12), "cell output is the mean of skip and pooling");
+    }
+
     @Test
     void thinNetworkRunsOnThreeByThreeInputs() {
         INDArray out = Nb201Network.of(SPACE.parse(BEST), NetworkShape.THIN, 0)
@@ -102,6 +115,26 @@ class Nb201NetworkTest {
         NetworkShape shape = new NetworkShape(2, 1, 3, 6, 6, 3);
         Nb201Network net = Nb201Network.of(SPACE.parse("|nor_conv_3x3~0|+|avg_pool_3x3~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_3x3~1|none~2|"),
                 shape, 5);
+        Map<String, INDArray> grads = checkGradients(net, shape, mode);
+        assertTrue(grads.size() > 10 && !grads.containsKey("stage0.cell0.edge12.nor_conv_1x1.conv"), grads.keySet().toString());
+    }
+
+    /** The same on a supernet cell, whose edges average their ops (weights 1/k forward and back). */
+    @ParameterizedTest
+    @EnumSource(Pass.BatchNorm.class)
+    void supernetGradientsMatchFiniteDifferences(Pass.BatchNorm mode) {
+        NetworkShape shape = new NetworkShape(2, 1, 3, 6, 6, 3);
+        MixedCell supernet = Nb201MixedSpace.INSTANCE.parse(
+                "|nor_conv_3x3,skip_connect~0|+|avg_pool_3x3~0|nor_conv_1x1,nor_conv_3x3,skip_connect~1|+|skip_connect,none~0|nor_conv_3x3,avg_pool_3x3~1|none~2|");
+        Map<String, INDArray> grads = checkGradients(Nb201Network.of(supernet, shape, 5), shape, mode);
+        // mixed edges 0-1 and 1-3 reach the output; node 2 reaches it only through none
+        assertTrue(grads.containsKey("stage0.cell0.edge13.nor_conv_3x3.conv") && grads.containsKey("stage0.cell0.edge01.nor_conv_3x3.conv")
+                && !grads.containsKey("stage0.cell0.edge12.nor_conv_1x1.conv"),
+                grads.keySet().toString());
+    }
+
+    /** Checks sampled parameter elements against central differences; returns the analytic gradients. */
+    private static Map<String, INDArray> checkGradients(Nb201Network net, NetworkShape shape, Pass.BatchNorm mode) {
         int batch = 4;
         INDArray images = Nd4j.randn(new SplittableRandom(1).nextLong(), new long[] {batch, 3, 6, 6}).castTo(DataType.DOUBLE);
         Map<String, INDArray> grads = new HashMap<>();
@@ -147,7 +180,7 @@ class Nb201NetworkTest {
         }
         assertTrue(kinks <= 3, kinks + " points sat on a ReLU kink");
         assertTrue(checked > 40, "checked " + checked);
-        assertTrue(grads.size() > 10 && !grads.containsKey("stage0.cell0.edge12.nor_conv_1x1.conv"), grads.keySet().toString());
+        return grads;
     }
 
     /** d(sum of sample k's logits)/d(parameter element i) for every sample k, by central differences. */

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code archipelago bench ...}: measurements whose figures go to benchmarks/RESULTS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: search quality, pipeline throughput, slot utilisation.",
-        subcommands = {BenchSearchCommand.class, BenchThroughputCommand.class, BenchUtilizationCommand.class, BenchCorrelationCommand.class,
+        subcommands = {BenchSearchCommand.class, BenchThroughputCommand.class, BenchUtilizationCommand.class, BenchCorrelationCommand.class, BenchPredictorsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
@@ -14,6 +14,6 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark: search, throughput, utilization or correlation");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark: search, throughput, utilization, correlation or predictors");
     }
 }

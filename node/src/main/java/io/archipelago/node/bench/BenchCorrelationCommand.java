@@ -13,13 +13,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.apache.commons.math3.stat.correlation.KendallsCorrelation;
 import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
@@ -81,7 +78,7 @@ public final class BenchCorrelationCommand implements Callable<Integer> {
         TegEvaluator teg = new TegEvaluator(this.teg.indicators(seed));
         PrintWriter out = spec.commandLine().getOut();
 
-        List<Nb201Cell> cells = sampleCells(table);
+        List<Nb201Cell> cells = BenchOutput.distinctCells(table, sample, seed);
         List<Map<String, Double>> measured = new ArrayList<>();
         double[] truth = new double[cells.size()];
         double[] seconds = new double[cells.size()];
@@ -147,23 +144,6 @@ public final class BenchCorrelationCommand implements Callable<Integer> {
             BenchOutput.json(out, fields);
         }
         return 0;
-    }
-
-    /** K distinct cells (by canonical key) of the table, drawn with the seed. */
-    private List<Nb201Cell> sampleCells(BenchmarkTable<Nb201Cell> table) {
-        SplittableRandom random = new SplittableRandom(seed);
-        Set<String> seen = new HashSet<>();
-        List<Nb201Cell> cells = new ArrayList<>();
-        for (int draws = 0; cells.size() < sample && draws < 100 * sample; draws++) {
-            Nb201Cell cell = Nb201Space.INSTANCE.sample(random);
-            if (table.metricsOf(cell).isPresent() && seen.add(Nb201Space.INSTANCE.canonicalKey(cell))) {
-                cells.add(cell);
-            }
-        }
-        if (cells.size() < sample) {
-            throw new IllegalArgumentException("the benchmark has only " + cells.size() + " distinct cells; asked for " + sample);
-        }
-        return cells;
     }
 
     /** Worse than any measured value on every indicator; params and FLOPs (of the same network) are still known. */

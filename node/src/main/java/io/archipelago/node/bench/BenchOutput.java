@@ -2,8 +2,16 @@ package io.archipelago.node.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.core.nb201.Nb201Cell;
+import io.archipelago.core.nb201.Nb201Space;
+import io.archipelago.core.table.BenchmarkTable;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
 
 /** Benchmark output: readable lines, and with {@code --json} one JSON object as the last line of stdout. */
 final class BenchOutput {
@@ -18,6 +26,26 @@ final class BenchOutput {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * {@code count} distinct cells (by canonical key) of the table, drawn uniformly over cells with
+     * the seed (so a function shared by many isomorphic cells is more likely, as in a search).
+     */
+    static List<Nb201Cell> distinctCells(BenchmarkTable<Nb201Cell> table, int count, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        Set<String> seen = new HashSet<>();
+        List<Nb201Cell> cells = new ArrayList<>();
+        for (int draws = 0; cells.size() < count && draws < 100 * count; draws++) {
+            Nb201Cell cell = Nb201Space.INSTANCE.sample(random);
+            if (table.metricsOf(cell).isPresent() && seen.add(Nb201Space.INSTANCE.canonicalKey(cell))) {
+                cells.add(cell);
+            }
+        }
+        if (cells.size() < count) {
+            throw new IllegalArgumentException("the benchmark has only " + cells.size() + " distinct cells; asked for " + count);
+        }
+        return cells;
     }
 
     static double mean(double[] values) {

@@ -1,0 +1,106 @@
+package io.archipelago.controller.strategy;
+
+import io.archipelago.core.space.TokenEncoding;
+import java.util.random.RandomGenerator;
+
+/**
+ * A policy over token sequences with one independent categorical choice per position (the
+ * per-edge op distribution REINFORCE baselines use on NAS-Bench-201), trained by REINFORCE
+ * (Williams 1992) with a moving-average baseline: {@code theta += lr * (R - b) / s * grad log pi(a)},
+ * where {@code b} is an exponential moving average of the rewards and {@code s} of their spread,
+ * so one learning rate suits rewards of any scale (accuracies in percent, probabilities).
+ */
+final class OpPolicy<A> {
+    private final TokenEncoding<A> encoding;
+    private final double[][] logits;
+    private final double learningRate;
+    private final double baselineDecay;
+    private double baseline = Double.NaN;
+    private double spread = Double.NaN;
+
+    OpPolicy(TokenEncoding<A> encoding, double learningRate, double baselineDecay) {
+        if (!(learningRate > 0) || !(baselineDecay >= 0 && baselineDecay < 1)) {
+            throw new IllegalArgumentException("REINFORCE needs learning rate > 0 and 0 <= baseline decay < 1, got " + learningRate
+                    + " and " + baselineDecay);
+        }
+        this.encoding = encoding;
+        this.logits = new double[encoding.length()][encoding.vocabulary()];
+        this.learningRate = learningRate;
+        this.baselineDecay = baselineDecay;
+    }
+
+    /** Draws one architecture: each position's token from its softmax. */
+    A sample(RandomGenerator random) {
+        int[] tokens = new int[logits.length];
+        for (int p = 0; p < logits.length; p++) {
+            double[] probabilities = softmax(logits[p]);
+            double u = random.nextDouble();
+            int choice = probabilities.length - 1;
+            for (int t = 0; t < probabilities.length - 1; t++) {
+                u -= probabilities[t];
+                if (u < 0) {
+                    choice = t;
+                    break;
+                }
+            }
+            tokens[p] = choice;
+        }
+        return encoding.fromTokens(tokens);
+    }
+
+    /** One policy-gradient step on a sampled architecture and its reward. */
+    void reinforce(A architecture, double reward) {
+        if (Double.isNaN(baseline)) {
+            baseline = reward; // the first reward sets the baseline: no signal yet
+            spread = 0;
+            return;
+        }
+        double advantage = reward - baseline;
+        spread = baselineDecay * spread + (1 - baselineDecay) * Math.abs(advantage);
+        baseline = baselineDecay * baseline + (1 - baselineDecay) * reward;
+        double scaled = spread > 0 ? advantage / spread : 0;
+        int[] tokens = encoding.tokens(architecture);
+        for (int p = 0; p < logits.length; p++) {
+            double[] probabilities = softmax(logits[p]);
+            for (int t = 0; t < probabilities.length; t++) {
+                double gradLogPi = (t == tokens[p] ? 1 : 0) - probabilities[t];
+                logits[p][t] += learningRate * scaled * gradLogPi;
+            }
+        }
+    }
+
+    /** The probability of {@code token} at {@code position}, for tests and reports. */
+    double probability(int position, int token) {
+        return softmax(logits[position])[token];
+    }
+
+    /** The most likely architecture. */
+    A mode() {
+        int[] tokens = new int[logits.length];
+        for (int p = 0; p < logits.length; p++) {
+            for (int t = 1; t < logits[p].length; t++) {
+                if (logits[p][t] > logits[p][tokens[p]]) {
+                    tokens[p] = t;
+                }
+            }
+        }
+        return encoding.fromTokens(tokens);
+    }
+
+    private static double[] softmax(double[] z) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : z) {
+            max = Math.max(max, v);
+        }
+        double[] p = new double[z.length];
+        double sum = 0;
+        for (int i = 0; i < z.length; i++) {
+            p[i] = Math.exp(z[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < z.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+}
