@@ -9,7 +9,10 @@ import io.archipelago.controller.SearchEvent.ResultRecorded;
 import io.archipelago.controller.SearchEvent.SearchFinished;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.controller.router.Router;
+import io.archipelago.controller.strategy.ModelGuidedStrategy;
 import io.archipelago.controller.strategy.Observation;
+import io.archipelago.controller.strategy.OraclePredictor;
+import io.archipelago.controller.strategy.PredictorEvolution;
 import io.archipelago.controller.strategy.RegularizedEvolution;
 import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.controller.strategy.Trial;
@@ -211,6 +214,23 @@ class ControllerTest {
                     assertEquals(3, r.attempts(), "retried up to the default 3 attempts");
                 });
         assertTrue(!report.bestArchitecture().startsWith("|nor_conv_1x1~0|"));
+    }
+
+    /** Fits run on the controller's predictor actor; the search waits for models, never ends early. */
+    @Test
+    void aModelGuidedStrategyGetsItsModelsFromThePredictorActor() {
+        spawnEvaluators(2, new SimulatedTime.Fixed(0.002), new Concurrency());
+        OraclePredictor predictor = new OraclePredictor(TABLE, "cifar10_valid_12", 50);
+        PredictorEvolution<Nb201Cell> strategy = new PredictorEvolution<>(Nb201Space.INSTANCE, OBJECTIVE, predictor,
+                new ModelGuidedStrategy.Schedule(10, 10, 2), 4, 10, 100);
+        start(SearchSettings.of("guided", kind, 12, 60), strategy);
+
+        SearchReport report = report(runToEnd(Duration.ofSeconds(30)));
+        assertEquals(60, report.evaluations());
+        assertTrue(report.stopReason().contains("budget"), report.stopReason());
+        // models 10, 20, 30, 40 and 50 were needed (and 60 may have been asked at the very end)
+        assertTrue(predictor.fits() >= 5, "fits: " + predictor.fits());
+        assertTrue(report.bestMetrics().get("cifar10_valid_12") > 84, "an oracle-guided search finds a top cell: " + report.bestMetrics());
     }
 
     @Test

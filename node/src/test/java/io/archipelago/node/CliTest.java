@@ -97,7 +97,9 @@ class CliTest {
                 List.of("search", "--benchmark", tmp.resolve("missing.csv").toString()), "does not exist",
                 List.of("search", "--eval-time", "lognormal:5"), "invalid evaluation time",
                 List.of("search", "--budget", "ten"), "--budget",
-                List.of("bench", "search", "--strategy", "nope"), "unknown strategy 'nope'");
+                List.of("bench", "search", "--strategy", "nope"), "unknown strategy 'nope'",
+                List.of("search", "--strategy", "predictor-evolution", "--predictor", "oracle"), "unknown predictor 'oracle'",
+                List.of("bench", "predictors", "--predictors", "gcn,xgb"), "unknown predictor 'xgb'");
         for (Map.Entry<List<String>, String> c : cases.entrySet()) {
             List<String> args = new java.util.ArrayList<>(c.getKey());
             args.addAll(List.of("--quiet", "--out", tmp.resolve("never").toString()));
@@ -128,6 +130,32 @@ class CliTest {
         // Reproducible per seed: the same command gives the same figures.
         JsonNode again = JSON.readTree(run("bench", "search", "--strategy", "random", "--budget", "50", "--seeds", "3", "--json").lastLine());
         assertEquals(mean, again.get("mean").asDouble(), 0);
+    }
+
+    @Test
+    void benchPredictorsReportsRankQualityAndFitTimePerPredictor() throws IOException {
+        Run run = run("bench", "predictors", "--train", "40", "--test", "200", "--seeds", "1", "--pairs", "300", "--json");
+        assertEquals(0, run.exit(), run.err());
+        JsonNode json = JSON.readTree(run.lastLine());
+        for (String predictor : List.of("gcn", "nac", "nao")) {
+            double tau = json.get("kendall").get(predictor).asDouble();
+            assertTrue(tau > 0.2 && tau <= 1, predictor + " kendall " + tau);
+            double pairwise = json.get("pairwise_accuracy").get(predictor).asDouble();
+            assertTrue(pairwise > 0.55 && pairwise <= 1, predictor + " pairwise " + pairwise);
+            assertTrue(json.get("fit_seconds").get(predictor).asDouble() > 0);
+        }
+    }
+
+    /** A model-guided search end to end: its refits run on the predictor actor. */
+    @Test
+    void predictorGuidedSearchSpendsItsBudget(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("guided");
+        Run run = run("search", "--strategy", "predictor-evolution", "--budget", "30", "--seed", "2", "--initial", "10", "--refit-every", "10",
+                "--quiet", "--out", dir.toString());
+        assertEquals(0, run.exit(), run.err());
+        JsonNode summary = JSON.readTree(dir.resolve("summary.json").toFile());
+        assertEquals(30, summary.get("evaluations").asInt());
+        assertTrue(summary.get("best").get("metrics").get("cifar10_test_200").asDouble() > 90, summary.toString());
     }
 
     @Test

@@ -86,6 +86,30 @@ public abstract class ModelGuidedStrategy<A> implements Strategy<A> {
      */
     protected abstract List<A> propose(PredictorModel<A> model, List<Observation<A>> observed, int count);
 
+    /** The {@code k} best observations by score, best first; ties keep the earlier trial. */
+    protected static <A> List<A> bestObserved(List<Observation<A>> observed, int k) {
+        return observed.stream()
+                .sorted(java.util.Comparator.comparingDouble((Observation<A> o) -> -o.score()).thenComparingLong(o -> o.trial().id()))
+                .limit(k).map(o -> o.trial().architecture()).toList();
+    }
+
+    /** The {@code count} best-scored architectures of {@code pool} not proposed yet, claimed; ties keep pool order. */
+    protected final List<A> claimBest(List<A> pool, double[] scores, int count) {
+        Integer[] order = new Integer[pool.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.comparingDouble((Integer i) -> -scores[i]).thenComparingInt(i -> i));
+        List<A> chosen = new ArrayList<>(count);
+        for (int i = 0; i < order.length && chosen.size() < count; i++) {
+            A candidate = pool.get(order[i]);
+            if (novelty.claim(candidate)) {
+                chosen.add(candidate);
+            }
+        }
+        return chosen;
+    }
+
     public Predictor<A> predictor() {
         return predictor;
     }

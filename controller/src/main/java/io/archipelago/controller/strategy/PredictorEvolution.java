@@ -5,7 +5,6 @@ import io.archipelago.core.predictor.Predictor;
 import io.archipelago.core.predictor.PredictorModel;
 import io.archipelago.core.space.SearchSpace;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -38,14 +37,12 @@ public final class PredictorEvolution<A> extends ModelGuidedStrategy<A> {
         if (observed.isEmpty()) {
             return List.of();
         }
-        List<Observation<A>> best = new ArrayList<>(observed);
-        best.sort(Comparator.comparingDouble((Observation<A> o) -> -o.score()).thenComparingLong(o -> o.trial().id()));
-        best = best.subList(0, Math.min(parents, best.size()));
+        List<A> best = bestObserved(observed, parents);
         List<A> pool = new ArrayList<>(poolSize);
         Set<String> inPool = new HashSet<>();
         // Mutations of mutations too: one edit away from the parents is a small neighbourhood.
         for (int attempt = 0; attempt < poolSize * 10 && pool.size() < poolSize; attempt++) {
-            A child = best.get(attempt % best.size()).trial().architecture();
+            A child = best.get(attempt % best.size());
             int edits = 1 + random.nextInt(2);
             for (int e = 0; e < edits; e++) {
                 child = space.mutate(child, random);
@@ -54,19 +51,6 @@ public final class PredictorEvolution<A> extends ModelGuidedStrategy<A> {
                 pool.add(child);
             }
         }
-        double[] scores = model.predict(pool);
-        Integer[] order = new Integer[pool.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        java.util.Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -scores[i]).thenComparingInt(i -> i));
-        List<A> chosen = new ArrayList<>(count);
-        for (int i = 0; i < order.length && chosen.size() < count; i++) {
-            A candidate = pool.get(order[i]);
-            if (novelty.claim(candidate)) {
-                chosen.add(candidate);
-            }
-        }
-        return chosen;
+        return claimBest(pool, model.predict(pool), count);
     }
 }

@@ -6,11 +6,13 @@ import io.archipelago.core.objective.Objective;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.core.space.TokenEncoding;
 import io.archipelago.predictors.Predictors;
+import io.archipelago.predictors.nao.NaoPredictor;
 import java.util.List;
 
 /** Builds strategies by name, for the command line and configuration files. */
 public final class StrategyFactory {
-    public static final List<String> NAMES = List.of("evolution", "random", "reinforce", "predictor-evolution", "teg-evolution",
+    public static final List<String> NAMES = List.of("evolution", "random", "reinforce", "predictor-evolution", "ctnas", "nao",
+            "teg-evolution",
             "tenas-prune");
 
     /**
@@ -45,6 +47,11 @@ public final class StrategyFactory {
     /** BANANAS mutates the 10 best cells into a pool it ranks. */
     static final int PARENTS = 10;
     static final int POOL = 200;
+    /** CTNAS: comparisons that train the policy, and policy samples ranked, per model version. */
+    static final int CTNAS_POLICY_STEPS = 500;
+    static final int CTNAS_CANDIDATES = 100;
+    /** NAO moves the embeddings of this many of the best cells per model version. */
+    static final int NAO_SEEDS = 10;
 
     private StrategyFactory() {}
 
@@ -62,6 +69,10 @@ public final class StrategyFactory {
             case "reinforce" -> new Reinforce<>(tokens(name, space), objective, seed, REINFORCE_LEARNING_RATE, REINFORCE_BASELINE_DECAY);
             case "predictor-evolution" -> new PredictorEvolution<>(space, objective, Predictors.create(options.predictor(), space),
                     options.schedule(), seed, PARENTS, POOL);
+            case "ctnas" -> new Ctnas<>(tokens(name, space), objective, Predictors.create("nac", space), options.schedule(), seed,
+                    REINFORCE_LEARNING_RATE, CTNAS_POLICY_STEPS, CTNAS_CANDIDATES);
+            case "nao" -> new NaoSearch<>(tokens(name, space), objective, new NaoPredictor<>(tokens(name, space)), options.schedule(), seed,
+                    NAO_SEEDS);
             case "teg-evolution" -> RegularizedEvolution.byRanks(space, requireRanks(name, options), seed, options.population(),
                     options.sampleSize());
             case "tenas-prune" -> {

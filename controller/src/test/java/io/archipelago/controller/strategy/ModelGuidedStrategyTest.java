@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The versioned fit schedule of model-guided strategies, and predictor-guided evolution on it. */
 class ModelGuidedStrategyTest {
@@ -101,12 +103,24 @@ class ModelGuidedStrategyTest {
         a.values().forEach(cell -> assertTrue(keys.add(Nb201Space.INSTANCE.canonicalKey(cell)), "proposed twice: " + cell));
     }
 
+    private static Ctnas<Nb201Cell> ctnas(long seed) {
+        return new Ctnas<>(Nb201Space.INSTANCE, OBJECTIVE, new OraclePredictor(TABLE, METRIC, 0), SCHEDULE, seed, 0.2, 200, 50);
+    }
+
     @Test
-    void aGoodPredictorMakesEvolutionFindBetterCellsThanRandomSearch() {
+    void ctnasIsDeterministicPerSeed() {
+        Map<Long, Nb201Cell> a = run(ctnas(3), 40, 1, 1);
+        assertEquals(a, run(ctnas(3), 40, 3, 9));
+        assertFalse(a.equals(run(ctnas(4), 40, 1, 1)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"predictor-evolution", "ctnas"})
+    void aGoodPredictorFindsBetterCellsThanRandomSearch(String name) {
         double guided = 0;
         double random = 0;
         for (long seed = 1; seed <= 5; seed++) {
-            PredictorEvolution<Nb201Cell> strategy = evolution(new OraclePredictor(TABLE, METRIC, 0), seed);
+            ModelGuidedStrategy<Nb201Cell> strategy = name.equals("ctnas") ? ctnas(seed) : evolution(new OraclePredictor(TABLE, METRIC, 0), seed);
             run(strategy, 50, 2, seed);
             guided += strategy.best().orElseThrow().score();
             RandomSearch<Nb201Cell> baseline = new RandomSearch<>(Nb201Space.INSTANCE, OBJECTIVE, seed);

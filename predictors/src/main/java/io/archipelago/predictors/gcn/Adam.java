@@ -20,7 +20,7 @@ public final class Adam {
     private int steps;
 
     /**
-     * @param weightDecay per-step shrinkage of the decaying parameters, relative to the learning rate
+     * @param weightDecay each step multiplies the decaying parameters by {@code 1 - learningRate * weightDecay}
      */
     public Adam(List<Parameter> parameters, double learningRate, double weightDecay) {
         this.parameters = List.copyOf(parameters);

@@ -8,8 +8,8 @@ import io.archipelago.predictors.gcn.GcnEncoder;
 import io.archipelago.predictors.gcn.GraphBatch;
 import io.archipelago.predictors.gcn.Matrices;
 import io.archipelago.predictors.gcn.Parameter;
+import io.archipelago.predictors.gcn.Training;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.Function;
@@ -17,13 +17,14 @@ import java.util.function.Function;
 /**
  * CTNAS's Neural Architecture Comparator (Chen et al., "Contrastive Neural Architecture Search
  * with Neural Architecture Comparators", CVPR 2021): a shared {@link GcnEncoder} embeds both
- * cells, an MLP over the pair gives the logit of "a is better than b". Trained with binary cross
- * entropy on every pair of observations with different targets.
+ * cells and an MLP over the pair gives the logit of "a is better than b". Trained with binary
+ * cross entropy on every pair of observations with different targets.
  *
  * <p>The head's first layer is linear in {@code [e_a, e_b, e_a - e_b]} as in CTNAS, which is the
- * same family as {@code e_a W_a + e_b W_b}; written that way it is computed once per cell rather
- * than once per pair. The logit is made antisymmetric by construction, {@code f(a, b) - f(b, a)},
- * so {@code compare(a, b) + compare(b, a) = 1} exactly and both orders share one loss term.
+ * same family as {@code e_a W_a + e_b W_b + c}; written that way it is computed once per cell
+ * rather than once per pair. The logit is antisymmetric by construction, {@code f(a, b) - f(b,
+ * a)}, so {@code compare(a, b) + compare(b, a) = 1} exactly and the two orders of a pair are one
+ * loss term rather than two samples that only agree in expectation.
  *
  * @param <A> the architecture type
  */
@@ -52,82 +53,62 @@ public final class NacComparator<A> implements Predictor<A> {
         List<GraphEncoding> encoded = architectures.stream().map(graphs).toList();
         int labels = encoded.get(0).labels().size();
         SplittableRandom random = new SplittableRandom(seed);
-        Head head = new Head(new GcnEncoder(labels, settings.hidden(), settings.layers(), random),
+        Network network = new Network(new GcnEncoder(labels, settings.hidden(), settings.layers(), random),
                 new Dense(settings.hidden(), settings.headHidden(), true, random),
                 new Dense(settings.hidden(), settings.headHidden(), false, random),
+                // no bias: it would cancel in f(a, b) - f(b, a)
                 new Dense(settings.headHidden(), 1, false, random));
-        Adam adam = new Adam(head.parameters(), settings.learningRate(), settings.weightDecay());
-
-        int n = encoded.size();
-        int batchSize = settings.batchSize() == 0 ? n : Math.min(settings.batchSize(), n);
-        int[] order = new int[n];
-        Arrays.setAll(order, i -> i);
-        GraphBatch full = GraphBatch.of(encoded, labels);
-        for (int epoch = 0; epoch < settings.epochs(); epoch++) {
-            if (batchSize == n) {
-                head.step(full, targets, order);
-                adam.step();
-                continue;
-            }
-            shuffle(order, random);
-            for (int start = 0; start + 1 < n; start += batchSize) {
-                int[] rows = Arrays.copyOfRange(order, start, Math.min(n, start + batchSize));
-                head.step(GraphBatch.of(Arrays.stream(rows).mapToObj(encoded::get).toList(), labels), targets, rows);
-                adam.step();
-            }
-        }
-        Head trained = head.copy();
-        return new NacModel<>(graphs, trained, trained.project(full));
-    }
-
-    private static void shuffle(int[] values, SplittableRandom random) {
-        for (int i = values.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = values[i];
-            values[i] = values[j];
-            values[j] = swap;
-        }
+        Adam adam = new Adam(network.parameters(), settings.learningRate(), settings.weightDecay());
+        Training.run(encoded, labels, settings.epochs(), settings.batchSize(), random, adam,
+                (batch, rows) -> network.accumulate(batch, targets, rows));
+        Network trained = network.copy();
+        return new NacModel<>(graphs, trained, trained.project(GraphBatch.of(encoded, labels)));
     }
 
     /**
-     * The comparator network: encoder, the two halves of the first head layer ({@code left} for
-     * the first cell, with the bias; {@code right} for the second) and the output unit.
+     * The comparator network: the encoder, the two halves of the head's first layer ({@code
+     * first} applied to the cell being judged, with the bias; {@code second} to its opponent)
+     * and the output unit.
      */
-    record Head(GcnEncoder encoder, Dense left, Dense right, Dense out) {
+    record Network(GcnEncoder encoder, Dense first, Dense second, Dense out) {
 
-        /** Per-cell halves of the first head layer, {@code [cells, headHidden]} each. */
-        record Projection(float[] left, float[] right) {}
+        /** Both halves of the head's first layer applied to each cell, {@code [cells, headHidden]} each. */
+        record Projection(float[] first, float[] second, int cells) {}
 
         List<Parameter> parameters() {
             List<Parameter> parameters = new ArrayList<>(encoder.parameters());
-            parameters.addAll(left.parameters());
-            parameters.addAll(right.parameters());
+            parameters.addAll(first.parameters());
+            parameters.addAll(second.parameters());
             parameters.addAll(out.parameters());
             return parameters;
         }
 
-        Head copy() {
-            return new Head(encoder.copy(), left.copy(), right.copy(), out.copy());
+        Network copy() {
+            return new Network(encoder.copy(), first.copy(), second.copy(), out.copy());
         }
 
         Projection project(GraphBatch batch) {
-            float[] embeddings = encoder.forward(batch).embeddings();
-            return new Projection(left.forward(embeddings, batch.size()), right.forward(embeddings, batch.size()));
+            return project(encoder.forward(batch).embeddings(), batch.size());
+        }
+
+        private Projection project(float[] embeddings, int cells) {
+            return new Projection(first.forward(embeddings, cells), second.forward(embeddings, cells), cells);
         }
 
         /**
-         * The hidden layer of {@code f(a, b)} and then {@code f(b, a)} for each pair {@code (a[p],
-         * b[p])}: rows 2p and 2p+1 of a {@code [2 * pairs, headHidden]} matrix.
+         * The hidden layer of {@code f(a, b)} and of {@code f(b, a)} for each pair of cell {@code
+         * a[p]} of {@code as} and {@code b[p]} of {@code bs}: rows 2p and 2p+1 of a {@code [2 *
+         * pairs, headHidden]} matrix.
          */
-        float[] hidden(Projection first, int[] a, Projection second, int[] b) {
-            int width = left.outputs();
+        float[] hidden(Projection as, int[] a, Projection bs, int[] b) {
+            int width = first.outputs();
             float[] z = new float[2 * a.length * width];
             for (int p = 0; p < a.length; p++) {
                 int ab = 2 * p * width;
                 int ba = ab + width;
                 for (int c = 0; c < width; c++) {
-                    z[ab + c] = first.left[a[p] * width + c] + second.right[b[p] * width + c];
-                    z[ba + c] = second.left[b[p] * width + c] + first.right[a[p] * width + c];
+                    z[ab + c] = as.first[a[p] * width + c] + bs.second[b[p] * width + c];
+                    z[ba + c] = bs.first[b[p] * width + c] + as.second[a[p] * width + c];
                 }
             }
             Matrices.relu(z);
@@ -135,7 +116,8 @@ public final class NacComparator<A> implements Predictor<A> {
         }
 
         /** The logits {@code f(a, b) - f(b, a)} of the pairs {@link #hidden} was computed for. */
-        float[] logits(float[] hidden, int pairs) {
+        float[] logits(float[] hidden) {
+            int pairs = hidden.length / (2 * first.outputs());
             float[] f = out.forward(hidden, 2 * pairs);
             float[] logits = new float[pairs];
             for (int p = 0; p < pairs; p++) {
@@ -144,19 +126,16 @@ public final class NacComparator<A> implements Predictor<A> {
             return logits;
         }
 
-        /** Forward and backward of the mean cross entropy over all pairs of {@code rows} with different targets. */
-        void step(GraphBatch batch, double[] targets, int[] rows) {
-            int b = rows.length;
+        /** Adds the gradients of the mean cross entropy over all pairs of {@code rows} with different targets. */
+        void accumulate(GraphBatch batch, double[] targets, int[] rows) {
+            // each pair once, the better cell first: its label is always 1
             List<int[]> pairs = new ArrayList<>();
-            for (int i = 0; i < b; i++) {
-                for (int j = i + 1; j < b; j++) {
-                    // ordered so the first cell is the better one: the label is always 1
+            for (int i = 0; i < rows.length; i++) {
+                for (int j = i + 1; j < rows.length; j++) {
                     double ti = targets[rows[i]];
                     double tj = targets[rows[j]];
-                    if (ti > tj) {
-                        pairs.add(new int[] {i, j});
-                    } else if (tj > ti) {
-                        pairs.add(new int[] {j, i});
+                    if (ti != tj) {
+                        pairs.add(ti > tj ? new int[] {i, j} : new int[] {j, i});
                     }
                 }
             }
@@ -167,11 +146,10 @@ public final class NacComparator<A> implements Predictor<A> {
             int[] better = pairs.stream().mapToInt(p -> p[0]).toArray();
             int[] worse = pairs.stream().mapToInt(p -> p[1]).toArray();
             GcnEncoder.Encoded encoded = encoder.forward(batch);
-            float[] embeddings = encoded.embeddings();
-            Projection projection = new Projection(left.forward(embeddings, b), right.forward(embeddings, b));
+            Projection projection = project(encoded.embeddings(), rows.length);
             float[] z = hidden(projection, better, projection, worse);
-            float[] logits = logits(z, count);
-            // d(-log sigmoid(l))/dl = sigmoid(l) - 1, split as +/- onto f(a, b) and f(b, a)
+            float[] logits = logits(z);
+            // d(-log sigmoid(l))/dl = sigmoid(l) - 1, with l = f(a, b) - f(b, a)
             float[] df = new float[2 * count];
             for (int p = 0; p < count; p++) {
                 float g = (float) ((1 / (1 + Math.exp(-logits[p])) - 1) / count);
@@ -180,23 +158,23 @@ public final class NacComparator<A> implements Predictor<A> {
             }
             float[] dz = out.backward(z, df, 2 * count, true);
             Matrices.reluBackward(z, dz);
-            int width = left.outputs();
-            float[] dLeft = new float[b * width];
-            float[] dRight = new float[b * width];
+            int width = first.outputs();
+            float[] dFirst = new float[rows.length * width];
+            float[] dSecond = new float[rows.length * width];
             for (int p = 0; p < count; p++) {
                 int ab = 2 * p * width;
                 int ba = ab + width;
                 for (int c = 0; c < width; c++) {
-                    dLeft[better[p] * width + c] += dz[ab + c];
-                    dRight[worse[p] * width + c] += dz[ab + c];
-                    dLeft[worse[p] * width + c] += dz[ba + c];
-                    dRight[better[p] * width + c] += dz[ba + c];
+                    dFirst[better[p] * width + c] += dz[ab + c];
+                    dSecond[worse[p] * width + c] += dz[ab + c];
+                    dFirst[worse[p] * width + c] += dz[ba + c];
+                    dSecond[better[p] * width + c] += dz[ba + c];
                 }
             }
-            float[] dEmbeddings = left.backward(embeddings, dLeft, b, true);
-            float[] fromRight = right.backward(embeddings, dRight, b, true);
+            float[] dEmbeddings = first.backward(encoded.embeddings(), dFirst, rows.length, true);
+            float[] fromSecond = second.backward(encoded.embeddings(), dSecond, rows.length, true);
             for (int i = 0; i < dEmbeddings.length; i++) {
-                dEmbeddings[i] += fromRight[i];
+                dEmbeddings[i] += fromSecond[i];
             }
             encoder.backward(encoded, dEmbeddings);
         }
