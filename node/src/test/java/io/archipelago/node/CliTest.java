@@ -88,18 +88,18 @@ class CliTest {
     void userErrorsExitWithTwoAndOneLine(@TempDir Path tmp) throws IOException {
         Path malformed = tmp.resolve("bad.csv");
         Files.writeString(malformed, "arch,cifar10_valid_12\n|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|,abc\n");
-        Map<List<String>, String> cases = Map.of(
-                List.of("search", "--strategy", "bogus"), "unknown strategy 'bogus'",
-                List.of("search", "--space", "darts9"), "unknown search space 'darts9'",
-                List.of("search", "--metric", "imagenet_top1_90"), "unknown metric 'imagenet_top1_90'",
-                List.of("search", "--budget", "0"), "--budget must be > 0",
-                List.of("search", "--benchmark", malformed.toString()), "line 2, column 'cifar10_valid_12': 'abc' is not a number",
-                List.of("search", "--benchmark", tmp.resolve("missing.csv").toString()), "does not exist",
-                List.of("search", "--eval-time", "lognormal:5"), "invalid evaluation time",
-                List.of("search", "--budget", "ten"), "--budget",
-                List.of("bench", "search", "--strategy", "nope"), "unknown strategy 'nope'",
-                List.of("search", "--strategy", "predictor-evolution", "--predictor", "oracle"), "unknown predictor 'oracle'",
-                List.of("bench", "predictors", "--predictors", "gcn,xgb"), "unknown predictor 'xgb'");
+        Map<List<String>, String> cases = Map.ofEntries(
+                Map.entry(List.of("search", "--strategy", "bogus"), "unknown strategy 'bogus'"),
+                Map.entry(List.of("search", "--space", "darts9"), "unknown search space 'darts9'"),
+                Map.entry(List.of("search", "--metric", "imagenet_top1_90"), "unknown metric 'imagenet_top1_90'"),
+                Map.entry(List.of("search", "--budget", "0"), "--budget must be > 0"),
+                Map.entry(List.of("search", "--benchmark", malformed.toString()), "line 2, column 'cifar10_valid_12': 'abc' is not a number"),
+                Map.entry(List.of("search", "--benchmark", tmp.resolve("missing.csv").toString()), "does not exist"),
+                Map.entry(List.of("search", "--eval-time", "lognormal:5"), "invalid evaluation time"),
+                Map.entry(List.of("search", "--budget", "ten"), "--budget"),
+                Map.entry(List.of("bench", "search", "--strategy", "nope"), "unknown strategy 'nope'"),
+                Map.entry(List.of("search", "--strategy", "predictor-evolution", "--predictor", "oracle"), "unknown predictor 'oracle'"),
+                Map.entry(List.of("bench", "predictors", "--predictors", "gcn,xgb"), "unknown predictor 'xgb'"));
         for (Map.Entry<List<String>, String> c : cases.entrySet()) {
             List<String> args = new java.util.ArrayList<>(c.getKey());
             args.addAll(List.of("--quiet", "--out", tmp.resolve("never").toString()));
