@@ -13,8 +13,8 @@ import java.util.function.Function;
  * fit runs) and makes the exact gradient of the predictor with respect to the embedding cheap.
  *
  * <p>Layout (row-major, {@code x·W} convention): encoder = embedding [V×D] → LSTM (input weights
- * [D×4H], recurrent weights [H×4H], bias [4H], gate blocks in the order input, forget, output,
- * candidate) → mean of the hidden states over the positions → L2 normalisation = embedding e;
+ * [D×4H], recurrent weights [H×4H], bias [4H], gate blocks in the order input, forget, candidate,
+ * output, as ND4J's lstmLayer has them) → mean of the hidden states over the positions → L2 normalisation = embedding e;
  * predictor = relu(e·P1 + p1)·P2 + p2; decoder = relu(e·Q1 + q1)·Q2 + q2 read as one logit row of
  * V tokens per position.
  */
@@ -92,7 +92,7 @@ final class NaoNetwork {
         shapes.put(EMBEDDING, new long[] {vocabulary, s.embeddingSize()});
         shapes.put(INPUT_WEIGHTS, new long[] {s.embeddingSize(), 4L * h});
         shapes.put(RECURRENT_WEIGHTS, new long[] {h, 4L * h});
-        shapes.put(GATE_BIAS, new long[] {1, 4L * h});
+        shapes.put(GATE_BIAS, new long[] {4L * h});
         shapes.put(PREDICTOR_WEIGHTS_1, new long[] {h, s.predictorHidden()});
         shapes.put(PREDICTOR_BIAS_1, new long[] {1, s.predictorHidden()});
         shapes.put(PREDICTOR_WEIGHTS_2, new long[] {s.predictorHidden(), 1});
@@ -127,8 +127,8 @@ final class NaoNetwork {
             for (int k = 0; k < hidden; k++) {
                 double input = sigmoid(z[k]);
                 double forget = sigmoid(z[hidden + k]);
-                double output = sigmoid(z[2 * hidden + k]);
-                double candidate = Math.tanh(z[3 * hidden + k]);
+                double candidate = Math.tanh(z[2 * hidden + k]);
+                double output = sigmoid(z[3 * hidden + k]);
                 c[k] = forget * c[k] + input * candidate;
                 h[k] = output * Math.tanh(c[k]);
                 mean[k] += h[k] / tokens.length;
