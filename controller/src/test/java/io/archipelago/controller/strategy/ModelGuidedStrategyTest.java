@@ -8,6 +8,8 @@ import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.core.objective.Objective;
 import io.archipelago.core.table.BenchmarkTable;
+import io.archipelago.predictors.nao.NaoPredictor;
+import io.archipelago.predictors.nao.NaoSettings;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -112,6 +114,19 @@ class ModelGuidedStrategyTest {
         Map<Long, Nb201Cell> a = run(ctnas(3), 40, 1, 1);
         assertEquals(a, run(ctnas(3), 40, 3, 9));
         assertFalse(a.equals(run(ctnas(4), 40, 1, 1)));
+    }
+
+    /** NAO with its real encoder-predictor-decoder (short fits): same seed, same search. */
+    @Test
+    void naoIsDeterministicPerSeedAndNeverProposesACellTwice() {
+        Map<Long, Nb201Cell> a = run(nao(5), 30, 1, 1);
+        assertEquals(a, run(nao(5), 30, 3, 4));
+        assertEquals(30, a.values().stream().map(Nb201Space.INSTANCE::canonicalKey).distinct().count());
+    }
+
+    private static NaoSearch<Nb201Cell> nao(long seed) {
+        NaoPredictor<Nb201Cell> predictor = new NaoPredictor<>(Nb201Space.INSTANCE, NaoSettings.DEFAULTS.withEpochs(100));
+        return new NaoSearch<>(Nb201Space.INSTANCE, OBJECTIVE, predictor, SCHEDULE, seed, 5);
     }
 
     @ParameterizedTest

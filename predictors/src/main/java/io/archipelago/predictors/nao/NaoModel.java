@@ -84,7 +84,7 @@ public final class NaoModel<A> implements PredictorModel<A> {
             A candidate;
             try {
                 candidate = encoding.fromTokens(tokens);
-            } catch (ArchitectureFormatException e1) {
+            } catch (ArchitectureFormatException invalid) {
                 continue; // NAO drops invalid decodes and takes a larger step
             }
             if (!candidate.equals(start) && !excluded.test(candidate)) {

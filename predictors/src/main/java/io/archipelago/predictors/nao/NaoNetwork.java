@@ -13,10 +13,10 @@ import java.util.function.Function;
  * fit runs) and makes the exact gradient of the predictor with respect to the embedding cheap.
  *
  * <p>Layout (row-major, {@code x·W} convention): encoder = embedding [V×D] → LSTM (input weights
- * [D×4H], recurrent weights [H×4H], bias [4H], gate blocks in the order input, forget, candidate,
- * output, as ND4J's lstmLayer has them) → mean of the hidden states over the positions → L2 normalisation = embedding e;
- * predictor = relu(e·P1 + p1)·P2 + p2; decoder = relu(e·Q1 + q1)·Q2 + q2 read as one logit row of
- * V tokens per position.
+ * [D×4H], recurrent weights [H×4H], bias [4H], gate blocks in ND4J lstmLayer's order: input,
+ * forget, candidate, output) → mean of the hidden states over the positions → L2 normalisation =
+ * embedding e; predictor = relu(e·P1 + p1)·P2 + p2; decoder = relu(e·Q1 + q1)·Q2 + q2, read as one
+ * row of V token logits per position.
  */
 final class NaoNetwork {
     static final String EMBEDDING = "embedding";

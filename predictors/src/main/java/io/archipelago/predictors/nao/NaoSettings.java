@@ -17,7 +17,7 @@ package io.archipelago.predictors.nao;
 public record NaoSettings(int embeddingSize, int hiddenSize, int predictorHidden, int decoderHidden, int epochs, int batchSize,
         double learningRate, double tradeOff, double stepSize, int maxSteps) {
 
-    public static final NaoSettings DEFAULTS = new NaoSettings(16, 32, 64, 64, 300, 0, 5e-3, 0.8, 0.05, 50);
+    public static final NaoSettings DEFAULTS = new NaoSettings(16, 32, 64, 64, 100, 0, 0.02, 0.8, 0.05, 50);
 
     public NaoSettings {
         if (embeddingSize < 1 || hiddenSize < 1 || predictorHidden < 1 || decoderHidden < 1 || epochs < 1 || maxSteps < 1) {

@@ -75,6 +75,7 @@ final class NaoTrainer {
             params.put(name, sd.var(name, initialValue(name, shapes.get(name), random)));
         }
         buildLoss(sd, params);
+        QuietGradients.createGradFunction(sd);
 
         Map<String, GradientUpdater> updaters = new HashMap<>();
         for (String name : names) {
@@ -112,7 +113,8 @@ final class NaoTrainer {
     /** The joint loss λ·MSE + (1−λ)·mean per-position cross-entropy, as variable {@link #LOSS}. */
     private void buildLoss(SameDiff sd, Map<String, SDVariable> p) {
         // Rows of TOKENS are one-hot tokens ordered position-major (row = position·batch + sample),
-        // so that one reshape yields the per-position input projections of the whole batch.
+        // so that one reshape of their embeddings is lstmLayer's time-major input. LABELS holds the
+        // same tokens sample-major, the order of the decoder's logits.
         SDVariable onehot = sd.placeHolder(TOKENS, TYPE, -1, vocabulary);
         SDVariable labels = sd.placeHolder(LABELS, TYPE, -1, vocabulary);
         SDVariable target = sd.placeHolder(TARGET, TYPE, -1, 1);
