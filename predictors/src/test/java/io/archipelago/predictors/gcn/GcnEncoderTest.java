@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.core.space.GraphEncoding;
+import io.archipelago.predictors.SyntheticCells;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.core.predictor.PredictorModel;
+import io.archipelago.predictors.SyntheticCells;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

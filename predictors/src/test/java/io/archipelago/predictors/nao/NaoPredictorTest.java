@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Op;
 import io.archipelago.core.nb201.Nb201Space;
+import io.archipelago.predictors.SyntheticCells;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -38,15 +39,15 @@ class NaoPredictorTest {
     /** One model of the number of convolutions, a target NAO must be able to learn, shared by the tests. */
     @BeforeAll
     static void fitSyntheticModel() {
-        List<Nb201Cell> cells = distinctCells(500, 7);
+        List<Nb201Cell> cells = SyntheticCells.sample(500, 7);
         train = cells.subList(0, 100);
         test = cells.subList(100, 500);
-        model = PREDICTOR.fit(train, convolutions(train), 7);
+        model = PREDICTOR.fit(train, SyntheticCells.convolutions(train), 7);
     }
 
     @Test
     void learnsTheNumberOfConvolutions() {
-        double tau = new KendallsCorrelation().correlation(model.predict(test), convolutions(test));
+        double tau = new KendallsCorrelation().correlation(model.predict(test), SyntheticCells.convolutions(test));
         assertTrue(tau >= 0.75, "held-out Kendall tau " + tau);
     }
 
@@ -59,20 +60,20 @@ class NaoPredictorTest {
     @Test
     void proposalsAreNewValidAndBetterOnAverage() {
         Set<Nb201Cell> seen = new HashSet<>(train);
-        List<Nb201Cell> starts = test.stream().filter(cell -> convolutions(List.of(cell))[0] <= 3).limit(20).toList();
+        List<Nb201Cell> starts = test.stream().filter(cell -> SyntheticCells.convolutions(List.of(cell))[0] <= 3).limit(20).toList();
         double predictedGain = 0;
         double trueGain = 0;
         int proposals = 0;
         for (Nb201Cell start : starts) {
             seen.add(start);
             double startPredicted = model.predict(List.of(start))[0];
-            double startTrue = convolutions(List.of(start))[0];
+            double startTrue = SyntheticCells.convolutions(List.of(start))[0];
             for (Nb201Cell proposal : model.propose(start, 2, seen::contains)) {
                 assertNotEquals(start, proposal);
                 assertFalse(seen.contains(proposal), proposal + " was excluded");
                 assertEquals(proposal, Nb201Space.INSTANCE.fromTokens(Nb201Space.INSTANCE.tokens(proposal)));
                 predictedGain += model.predict(List.of(proposal))[0] - startPredicted;
-                trueGain += convolutions(List.of(proposal))[0] - startTrue;
+                trueGain += SyntheticCells.convolutions(List.of(proposal))[0] - startTrue;
                 proposals++;
             }
         }
@@ -126,7 +127,7 @@ class NaoPredictorTest {
     @Test
     void sameSeedSameModel() {
         List<Nb201Cell> cells = train.subList(0, 30);
-        double[] targets = convolutions(cells);
+        double[] targets = SyntheticCells.convolutions(cells);
         double[] first = QUICK.fit(cells, targets, 11).predict(test);
         double[] second = QUICK.fit(cells, targets, 11).predict(test);
         double[] otherSeed = QUICK.fit(cells, targets, 12).predict(test);
@@ -156,7 +157,7 @@ class NaoPredictorTest {
         double[] expected = model.predict(test);
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
-            Future<NaoModel<Nb201Cell>> fit = pool.submit(() -> QUICK.fit(train, convolutions(train), 5));
+            Future<NaoModel<Nb201Cell>> fit = pool.submit(() -> QUICK.fit(train, SyntheticCells.convolutions(train), 5));
             List<Future<Boolean>> queries = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
                 queries.add(pool.submit(() -> {
@@ -174,27 +175,5 @@ class NaoPredictorTest {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    private static List<Nb201Cell> distinctCells(int count, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        Set<Integer> codes = new HashSet<>();
-        List<Nb201Cell> cells = new ArrayList<>();
-        while (cells.size() < count) {
-            int code = random.nextInt(Nb201Cell.COUNT);
-            if (codes.add(code)) {
-                cells.add(new Nb201Cell(code));
-            }
-        }
-        return cells;
-    }
-
-    /** Convolutions per cell: a function of the tokens alone. */
-    private static double[] convolutions(List<Nb201Cell> cells) {
-        return cells.stream()
-                .mapToDouble(cell -> Arrays.stream(Nb201Space.INSTANCE.tokens(cell))
-                        .filter(t -> t == Nb201Op.NOR_CONV_1X1.ordinal() || t == Nb201Op.NOR_CONV_3X3.ordinal())
-                        .count())
-                .toArray();
     }
 }

@@ -1,4 +1,4 @@
-package io.archipelago.predictors.gcn;
+package io.archipelago.predictors;
 
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Op;
@@ -9,7 +9,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.commons.math3.stat.correlation.KendallsCorrelation;
 
-/** Random NAS-Bench-201 cells with a target a graph predictor must be able to learn. */
+/** Random NAS-Bench-201 cells with a target every predictor must be able to learn (shared by the predictors' tests). */
 public final class SyntheticCells {
     private SyntheticCells() {}
 
