@@ -6,6 +6,8 @@ import io.archipelago.core.predictor.PredictorModel;
 import io.archipelago.core.space.SearchSpace;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -89,7 +91,7 @@ public abstract class ModelGuidedStrategy<A> implements Strategy<A> {
     /** The {@code k} best observations by score, best first; ties keep the earlier trial. */
     protected static <A> List<A> bestObserved(List<Observation<A>> observed, int k) {
         return observed.stream()
-                .sorted(java.util.Comparator.comparingDouble((Observation<A> o) -> -o.score()).thenComparingLong(o -> o.trial().id()))
+                .sorted(Comparator.comparingDouble((Observation<A> o) -> -o.score()).thenComparingLong(o -> o.trial().id()))
                 .limit(k).map(o -> o.trial().architecture()).toList();
     }
 
@@ -99,7 +101,7 @@ public abstract class ModelGuidedStrategy<A> implements Strategy<A> {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        java.util.Arrays.sort(order, java.util.Comparator.comparingDouble((Integer i) -> -scores[i]).thenComparingInt(i -> i));
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -scores[i]).thenComparingInt(i -> i));
         List<A> chosen = new ArrayList<>(count);
         for (int i = 0; i < order.length && chosen.size() < count; i++) {
             A candidate = pool.get(order[i]);
