@@ -56,6 +56,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     private long lastResultNanos;
     private int capacity;
     private int maxSlots;
+    private boolean started;
     private int evaluations;
     private int failed;
     private int cached;
@@ -132,6 +133,13 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     /** Fills free slots with new candidates (or, generationally, only when all are back). */
     private Behavior<Command> launch() {
+        if (!started) {
+            if (capacity < settings.minSlots()) {
+                return this; // waiting for evaluator nodes to join
+            }
+            started = true;
+            getContext().getLog().info("search {} starts with {} evaluator slot(s)", settings.searchId(), capacity);
+        }
         int inFlight = outstanding.size();
         if (settings.generational() && inFlight > 0) {
             return this;

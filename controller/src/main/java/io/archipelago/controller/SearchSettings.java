@@ -12,8 +12,11 @@ package io.archipelago.controller;
  *     (kept to measure what asynchrony buys)
  * @param maxConsecutiveRepeats stop after this many answers in a row that cost no evaluation (a
  *     strategy that only re-proposes known architectures would otherwise never finish)
+ * @param minSlots the first candidate goes out once the evaluator pool has this many slots (in a
+ *     cluster, evaluator nodes join after the controller starts); afterwards any capacity is used
  */
-public record SearchSettings(String searchId, String evaluatorKind, int fidelity, int budget, boolean generational, int maxConsecutiveRepeats) {
+public record SearchSettings(String searchId, String evaluatorKind, int fidelity, int budget, boolean generational, int maxConsecutiveRepeats,
+                             int minSlots) {
 
     public SearchSettings {
         if (budget <= 0) {
@@ -22,13 +25,20 @@ public record SearchSettings(String searchId, String evaluatorKind, int fidelity
         if (maxConsecutiveRepeats <= 0) {
             throw new IllegalArgumentException("maxConsecutiveRepeats must be > 0, got " + maxConsecutiveRepeats);
         }
+        if (minSlots <= 0) {
+            throw new IllegalArgumentException("minSlots must be > 0, got " + minSlots);
+        }
     }
 
     public static SearchSettings of(String searchId, String evaluatorKind, int fidelity, int budget) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, false, 10_000);
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, false, 10_000, 1);
     }
 
     public SearchSettings generational(boolean value) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, value, maxConsecutiveRepeats);
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, value, maxConsecutiveRepeats, minSlots);
+    }
+
+    public SearchSettings minSlots(int value) {
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, value);
     }
 }

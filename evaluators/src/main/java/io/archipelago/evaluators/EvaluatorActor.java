@@ -25,12 +25,17 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * <p>It registers under {@link #serviceKey(String)} of its evaluator kind with the Receptionist;
  * routers find pools there. An evaluator's exception becomes a failed result with the reason;
  * anything worse restarts the actor (the router's deadline then re-dispatches the candidate).
+ *
+ * <p>Once its node's {@link SlotGauge} is draining, a request is answered at once with
+ * {@code EVALUATION_STATUS_HANDED_BACK}, so the router gives the candidate to another node without
+ * counting an attempt; the evaluation running when draining began finishes normally.
  */
 public final class EvaluatorActor extends AbstractBehavior<EvaluationRequest> {
     /** Dedicated thread pool for blocking evaluations (see reference.conf). */
     public static final String DISPATCHER = "archipelago.evaluator-dispatcher";
 
     private final Evaluator evaluator;
+    private final SlotGauge gauge;
     private final String name;
     private final ActorRefResolver resolver;
     // Requests of one search come from one router: remember its resolved reference.
@@ -46,13 +51,19 @@ public final class EvaluatorActor extends AbstractBehavior<EvaluationRequest> {
     }
 
     public static Behavior<EvaluationRequest> create(Evaluator evaluator) {
-        return Behaviors.supervise(Behaviors.<EvaluationRequest>setup(context -> new EvaluatorActor(context, evaluator)))
+        return create(evaluator, new SlotGauge());
+    }
+
+    /** A slot that reports to (and drains with) its node's {@code gauge}. */
+    public static Behavior<EvaluationRequest> create(Evaluator evaluator, SlotGauge gauge) {
+        return Behaviors.supervise(Behaviors.<EvaluationRequest>setup(context -> new EvaluatorActor(context, evaluator, gauge)))
                 .onFailure(SupervisorStrategy.restart());
     }
 
-    private EvaluatorActor(ActorContext<EvaluationRequest> context, Evaluator evaluator) {
+    private EvaluatorActor(ActorContext<EvaluationRequest> context, Evaluator evaluator, SlotGauge gauge) {
         super(context);
         this.evaluator = evaluator;
+        this.gauge = gauge;
         this.name = evaluator.kind() + "@" + context.getSystem().address().hostPort() + "/" + context.getSelf().path().name();
         this.resolver = ActorRefResolver.get(context.getSystem());
         context.getSystem().receptionist().tell(Receptionist.register(serviceKey(evaluator.kind()), context.getSelf()));
@@ -71,6 +82,12 @@ public final class EvaluatorActor extends AbstractBehavior<EvaluationRequest> {
                 .setArchitecture(candidate.getArchitecture())
                 .setEvaluator(name)
                 .setAttempt(request.getAttempt());
+        if (gauge.draining()) {
+            replyTo(request.getReplyTo()).tell(result.setStatus(EvaluationStatus.EVALUATION_STATUS_HANDED_BACK)
+                    .setFailureReason("node is draining").build());
+            return this;
+        }
+        gauge.started();
         long start = System.nanoTime();
         try {
             Evaluation evaluation = evaluator.evaluate(candidate.getArchitecture(), candidate.getFidelity());
@@ -83,6 +100,8 @@ public final class EvaluatorActor extends AbstractBehavior<EvaluationRequest> {
             // A bug in an evaluator fails this candidate, not the slot.
             getContext().getLog().warn("evaluator {} threw on {}", name, candidate.getArchitecture().getEncoding(), e);
             failed(result, e.getClass().getSimpleName() + ": " + e.getMessage(), start);
+        } finally {
+            gauge.ended();
         }
         replyTo(request.getReplyTo()).tell(result.build());
         return this;

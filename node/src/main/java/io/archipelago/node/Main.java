@@ -1,6 +1,7 @@
 package io.archipelago.node;
 
 import io.archipelago.node.bench.BenchCommand;
+import io.archipelago.node.cluster.ClusterCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,7 +9,8 @@ import picocli.CommandLine.Command;
 /** The {@code archipelago} command. */
 @Command(name = "archipelago", mixinStandardHelpOptions = true, version = "archipelago 0.1.0",
         description = "Asynchronous, actor-based neural architecture search.",
-        subcommands = {SearchCommand.class, TegCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {SearchCommand.class, NodeCommand.class, ClusterCommand.class, TegCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code of a user error (bad option, unknown name, malformed file). */
     public static final int USAGE = 2;

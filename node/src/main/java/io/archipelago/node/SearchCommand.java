@@ -2,8 +2,13 @@ package io.archipelago.node;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.typesafe.config.ConfigFactory;
 import io.archipelago.controller.SearchEvent.SearchReport;
-import io.archipelago.node.engine.LocalEngine;
+import io.archipelago.controller.SearchSettings;
+import io.archipelago.node.cluster.ClusterOptions;
+import io.archipelago.node.cluster.ClusterSettings;
+import io.archipelago.node.cluster.NodeRole;
+import io.archipelago.node.engine.Engine;
 import io.archipelago.node.run.HistoryChart;
 import io.archipelago.node.run.RunRecorder;
 import java.io.IOException;
@@ -12,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -28,7 +34,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code archipelago search}: one search in this JVM, with its files in a run directory. */
 @Command(name = "search", mixinStandardHelpOptions = true,
-        description = "Run a search on a tabular benchmark in this JVM and write summary.json, evaluations.csv and history.png.")
+        description = "Run a search (in this JVM, or with --cluster on a cluster's evaluator nodes) and write summary.json, evaluations.csv and history.png.")
 public final class SearchCommand implements Callable<Integer> {
     public static final String SUMMARY = "summary.json";
     public static final String EVALUATIONS = "evaluations.csv";
@@ -49,6 +55,18 @@ public final class SearchCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--cluster", description = "Run the controller as a cluster node (roles controller, predictor) and evaluate on the "
+            + "cluster's evaluator nodes instead of --slots local ones.")
+    boolean cluster;
+
+    @Option(names = "--min-evaluators", defaultValue = "1",
+            description = "With --cluster: the search starts once the cluster offers this many evaluator slots; it is also the number "
+                    + "of evaluations a model-guided strategy lets run during a refit (default: ${DEFAULT-VALUE}).")
+    int minEvaluators;
+
+    @Mixin
+    ClusterOptions clusterOptions = new ClusterOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -57,10 +75,18 @@ public final class SearchCommand implements Callable<Integer> {
         if (budget <= 0) {
             throw new IllegalArgumentException("--budget must be > 0, got " + budget);
         }
+        ClusterSettings clusterSettings = null;
+        if (cluster) {
+            if (minEvaluators <= 0) {
+                throw new IllegalArgumentException("--min-evaluators must be > 0, got " + minEvaluators);
+            }
+            clusterSettings = clusterOptions.settings(EnumSet.of(NodeRole.CONTROLLER, NodeRole.PREDICTOR));
+            options.slots = minEvaluators; // no local slots: the expected concurrency is the cluster's
+        }
         SearchSetup<?> setup = SearchSetup.from(options);
         Path dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         prepare(dir);
-        run(setup, dir);
+        run(setup, dir, clusterSettings);
         return 0;
     }
 
@@ -77,7 +103,7 @@ public final class SearchCommand implements Callable<Integer> {
         Files.createDirectories(dir);
     }
 
-    private <A> void run(SearchSetup<A> setup, Path dir) throws IOException, InterruptedException, ExecutionException {
+    private <A> void run(SearchSetup<A> setup, Path dir, ClusterSettings clusterSettings) throws IOException, InterruptedException, ExecutionException {
         PrintWriter stdout = spec.commandLine().getOut();
         ProgressBar progress = quiet ? null : new ProgressBarBuilder()
                 .setTaskName(options.strategy)
@@ -89,8 +115,14 @@ public final class SearchCommand implements Callable<Integer> {
         RunRecorder recorder = new RunRecorder(dir.resolve(EVALUATIONS), setup.objective, setup.evaluatedMetrics(), progress);
         String searchId = dir.getFileName() + "-" + options.strategy + "-" + seed;
         SearchReport report;
-        try (LocalEngine engine = setup.engine(seed)) {
-            report = engine.run(setup.settings(searchId, budget), setup.space, setup.strategy(seed), setup.routerSettings, recorder::behavior)
+        SearchSettings settings = setup.settings(searchId, budget);
+        try (Engine engine = clusterSettings == null ? setup.engine(seed) : clusterEngine(clusterSettings)) {
+            if (clusterSettings != null) {
+                settings = settings.minSlots(minEvaluators);
+                spec.commandLine().getErr().printf("archipelago: controller %s (transport %s) waits for %d %s evaluator slot(s)%n",
+                        engine.address(), clusterSettings.transport().id(), minEvaluators, setup.evaluatorKind());
+            }
+            report = engine.run(settings, setup.space, setup.strategy(seed), setup.routerSettings, recorder::behavior)
                     .toCompletableFuture().get();
         }
         Map<String, Object> summary = summary(setup, report);
@@ -98,6 +130,11 @@ public final class SearchCommand implements Callable<Integer> {
         HistoryChart.write(dir.resolve(HISTORY), options.strategy + " on " + setup.space.id() + " (seed " + seed + ")",
                 setup.objective.metric(), recorder.history());
         printTable(stdout, setup, report, summary, dir);
+    }
+
+    private static Engine clusterEngine(ClusterSettings settings) {
+        ClusterOptions.logMembership();
+        return Engine.cluster(settings, 0, null, ConfigFactory.empty());
     }
 
     private <A> Map<String, Object> summary(SearchSetup<A> setup, SearchReport report) {
@@ -125,7 +162,11 @@ public final class SearchCommand implements Callable<Integer> {
         summary.put("evaluations", report.evaluations());
         summary.put("failed", report.failed());
         summary.put("cached", report.cached());
-        summary.put("slots", options.slots);
+        summary.put("slots", cluster ? report.maxSlots() : options.slots);
+        if (cluster) {
+            summary.put("cluster", Map.of("transport", clusterOptions.transport, "min_evaluators", minEvaluators,
+                    "seed_nodes", clusterOptions.seedNodes == null ? "" : clusterOptions.seedNodes));
+        }
         summary.put("utilization", report.utilization());
         summary.put("wall_seconds", report.wallSeconds());
         summary.put("stop_reason", report.stopReason());

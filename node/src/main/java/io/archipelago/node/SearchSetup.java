@@ -11,14 +11,10 @@ import io.archipelago.core.space.SearchSpace;
 import io.archipelago.core.space.SearchSpaces;
 import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.core.table.MetricName;
-import io.archipelago.evaluators.Evaluator;
-import io.archipelago.evaluators.SimulatedTime;
-import io.archipelago.evaluators.TabularEvaluator;
 import io.archipelago.evaluators.teg.TegEvaluator;
-import io.archipelago.models.data.ImageDataset;
 import io.archipelago.models.teg.TegIndicators;
-import io.archipelago.models.teg.TegSettings;
-import io.archipelago.node.engine.LocalEngine;
+import io.archipelago.node.engine.Engine;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +29,6 @@ import java.util.Optional;
  * evaluator found them; a training-free search never consults it while searching.
  */
 public final class SearchSetup<A> {
-    public static final List<String> EVALUATORS = List.of(TabularEvaluator.KIND, TegEvaluator.KIND);
     private static final List<String> TEG_METRICS = List.of(TegIndicators.NTK_COND, TegIndicators.LINEAR_REGIONS, TegIndicators.NTK_MSE,
             TegEvaluator.PARAMS, TegEvaluator.FLOPS);
 
@@ -42,19 +37,16 @@ public final class SearchSetup<A> {
     public final BenchmarkTable<?> table;
     public final Objective objective;
     public final int fidelity;
-    public final SimulatedTime evalTime; // null: none
+    public final EvaluatorSetup evaluators;
     public final Router.Settings routerSettings;
     private final boolean teg;
-    private final ImageDataset tegData; // loaded once, shared read-only by every slot
 
     private SearchSetup(SearchOptions options, SearchSpace<A> space, BenchmarkTable<?> table) {
         this.options = options;
         this.space = space;
         this.table = table;
-        if (!EVALUATORS.contains(options.evaluator)) {
-            throw new IllegalArgumentException("unknown evaluator '" + options.evaluator + "' (known: " + String.join(", ", EVALUATORS) + ")");
-        }
-        this.teg = TegEvaluator.KIND.equals(options.evaluator);
+        this.evaluators = new EvaluatorSetup(options.evaluator, table, options.evalTime, options.teg);
+        this.teg = evaluators.isTeg();
         if (!StrategyFactory.NAMES.contains(options.strategy)) {
             throw new IllegalArgumentException("unknown strategy '" + options.strategy + "' (known: " + String.join(", ", StrategyFactory.NAMES) + ")");
         }
@@ -82,18 +74,8 @@ public final class SearchSetup<A> {
         if (options.maxAttempts <= 0) {
             throw new IllegalArgumentException("--max-attempts must be > 0, got " + options.maxAttempts);
         }
-        this.evalTime = options.evalTime == null ? null : SimulatedTime.parse(options.evalTime);
-        if (teg && evalTime != null) {
-            throw new IllegalArgumentException("--eval-time simulates the tabular evaluator's cost; the teg evaluator's cost is real");
-        }
         this.routerSettings = new Router.Settings(Duration.ofMillis((long) (options.evalTimeoutSeconds * 1000)), options.maxAttempts,
                 Router.Settings.DEFAULTS.cacheCapacity());
-        if (teg) {
-            options.teg.settings(0); // checks the TEG options before the data set is read
-            this.tegData = options.teg.dataset();
-        } else {
-            this.tegData = null;
-        }
         strategy(0); // checks the strategy's hyper-parameters
     }
 
@@ -103,12 +85,13 @@ public final class SearchSetup<A> {
     }
 
     private static <A> SearchSetup<A> create(SearchSpace<A> space, SearchSpace<?> named, SearchOptions options) {
-        return new SearchSetup<>(options, space, loadTable(named, options));
+        return new SearchSetup<>(options, space, loadTable(named, options.benchmark));
     }
 
-    private static BenchmarkTable<?> loadTable(SearchSpace<?> space, SearchOptions options) {
-        if (options.benchmark != null) {
-            return BenchmarkTable.load(space, options.benchmark);
+    /** The table of {@code --benchmark FILE}, or the space's embedded one. */
+    public static BenchmarkTable<?> loadTable(SearchSpace<?> space, Path benchmark) {
+        if (benchmark != null) {
+            return BenchmarkTable.load(space, benchmark);
         }
         if (space == Nb201Space.INSTANCE) {
             return BenchmarkTable.embeddedNb201Cifar10();
@@ -124,20 +107,12 @@ public final class SearchSetup<A> {
     }
 
     public String evaluatorKind() {
-        return teg ? TegEvaluator.KIND : TabularEvaluator.KIND;
+        return evaluators.kind;
     }
 
     /** A one-JVM engine with {@code --slots} evaluators of the chosen kind. */
-    public LocalEngine engine(long seed) {
-        if (teg) {
-            TegSettings settings = options.teg.settings(seed);
-            return new LocalEngine(options.slots, slot -> new TegEvaluator(new TegIndicators(settings, tegData)));
-        }
-        return new LocalEngine(options.slots, slot -> tabular(table, seed * 1_000_003L + slot));
-    }
-
-    private Evaluator tabular(BenchmarkTable<?> t, long seed) {
-        return new TabularEvaluator<>(t, evalTime, seed);
+    public Engine engine(long seed) {
+        return new Engine(options.slots, evaluators.factory(seed));
     }
 
     public SearchSettings settings(String searchId, int budget) {

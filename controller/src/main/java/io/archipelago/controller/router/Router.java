@@ -41,6 +41,10 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  *   <li>A result cache keyed by (space, canonical architecture, evaluator kind, fidelity) answers
  *       repeated candidates without spending a slot; a candidate whose key is already in flight
  *       waits for that evaluation instead of starting another.</li>
+ *   <li>A slot whose node is draining hands its request back: the candidate goes to another slot
+ *       under the same attempt number, and the slot gets no more work (it leaves the pool when its
+ *       node does). Pool capacity, as controllers see it, counts only slots that take work, so a
+ *       controller never submits more than the live slots can run.</li>
  * </ul>
  */
 public final class Router extends AbstractBehavior<Router.Command> {
@@ -111,6 +115,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
         /** The dispatch it is running (also after that attempt timed out, until it answers). */
         CandidateKey runningKey;
         int runningAttempt;
+        /** Its node is draining: it takes no more work. */
+        boolean retired;
 
         Slot(ActorRef<EvaluationRequest> ref) {
             this.ref = ref;
@@ -218,7 +224,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
     private Behavior<Command> onWatchCapacity(WatchCapacity watch) {
         Pool pool = pool(watch.kind());
         pool.watchers.add(watch.replyTo());
-        watch.replyTo().tell(new Capacity(pool.kind, pool.slots.size()));
+        watch.replyTo().tell(new Capacity(pool.kind, liveSlots(pool)));
         return this;
     }
 
@@ -290,7 +296,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
         boolean bestUntried = false;
         double bestLoad = Double.MAX_VALUE;
         for (Slot slot : pool.slots.values()) {
-            if (slot.busy()) {
+            if (slot.busy() || slot.retired) {
                 continue;
             }
             boolean untried = !dispatch.tried.contains(slot.ref);
@@ -333,9 +339,12 @@ public final class Router extends AbstractBehavior<Router.Command> {
             return this;
         }
         Pool pool = dispatch.pool;
-        release(pool, dispatch.slot);
+        Slot slot = dispatch.slot;
+        release(pool, slot);
         dispatch.slot = null;
-        if (result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK) {
+        if (result.getStatus() == EvaluationStatus.EVALUATION_STATUS_HANDED_BACK) {
+            handBack(dispatch, slot);
+        } else if (result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK) {
             if (settings.cacheCapacity() > 0) {
                 cache.put(dispatch.cacheKey, result);
             }
@@ -345,6 +354,35 @@ public final class Router extends AbstractBehavior<Router.Command> {
         }
         drain(pool);
         return this;
+    }
+
+    /** The slot's node is draining: retire the slot and queue the candidate again, attempt not spent. */
+    private void handBack(Dispatch dispatch, Slot slot) {
+        dispatch.tried.remove(slot.ref);
+        dispatch.attempt--;
+        dispatch.pool.waiting.addFirst(dispatch);
+        if (!slot.retired) {
+            slot.retired = true;
+            getContext().getLog().info("evaluator {} is draining; it gets no more work", slot.ref.path());
+            notifyWatchers(dispatch.pool);
+        }
+    }
+
+    private static int liveSlots(Pool pool) {
+        int live = 0;
+        for (Slot slot : pool.slots.values()) {
+            if (!slot.retired) {
+                live++;
+            }
+        }
+        return live;
+    }
+
+    private void notifyWatchers(Pool pool) {
+        Capacity capacity = new Capacity(pool.kind, liveSlots(pool));
+        for (ActorRef<Event> watcher : pool.watchers) {
+            watcher.tell(capacity);
+        }
     }
 
     /** A superseded attempt answered after all: its slot is free again; the answer is dropped. */
@@ -440,10 +478,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
                 pool.nodeLoad.computeIfAbsent(slot.node, n -> new int[2])[1]++;
             }
         }
-        getContext().getLog().debug("pool {} now has {} slot(s)", pool.kind, pool.slots.size());
-        for (ActorRef<Event> watcher : pool.watchers) {
-            watcher.tell(new Capacity(pool.kind, pool.slots.size()));
-        }
+        getContext().getLog().info("pool {} now has {} slot(s) on {} node(s)", pool.kind, pool.slots.size(), pool.nodeLoad.size());
+        notifyWatchers(pool);
         drain(pool);
         return this;
     }

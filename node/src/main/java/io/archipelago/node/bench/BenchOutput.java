@@ -14,12 +14,12 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /** Benchmark output: readable lines, and with {@code --json} one JSON object as the last line of stdout. */
-final class BenchOutput {
+public final class BenchOutput {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private BenchOutput() {}
 
-    static void json(PrintWriter out, Map<String, Object> fields) {
+    public static void json(PrintWriter out, Map<String, Object> fields) {
         try {
             out.println(JSON.writeValueAsString(fields));
             out.flush();

@@ -3,7 +3,7 @@ package io.archipelago.node.bench;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.node.SearchOptions;
 import io.archipelago.node.SearchSetup;
-import io.archipelago.node.engine.LocalEngine;
+import io.archipelago.node.engine.Engine;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -62,9 +62,9 @@ public final class BenchSearchCommand implements Callable<Integer> {
         long start = System.nanoTime();
         for (int s = 1; s <= seeds; s++) {
             SearchReport report;
-            try (LocalEngine engine = setup.engine(s)) {
+            try (Engine engine = setup.engine(s)) {
                 report = engine.run(setup.settings("bench-" + options.strategy + "-" + s, budget), setup.space, setup.strategy(s),
-                        setup.routerSettings, LocalEngine::reportOnly).toCompletableFuture().get();
+                        setup.routerSettings, Engine::reportOnly).toCompletableFuture().get();
             }
             if (report.bestArchitecture() == null) {
                 throw new IllegalStateException("seed " + s + ": no evaluation succeeded (" + report.stopReason() + ")");

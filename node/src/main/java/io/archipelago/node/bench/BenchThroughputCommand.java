@@ -6,7 +6,7 @@ import io.archipelago.controller.strategy.RandomSearch;
 import io.archipelago.evaluators.TabularEvaluator;
 import io.archipelago.node.SearchOptions;
 import io.archipelago.node.SearchSetup;
-import io.archipelago.node.engine.LocalEngine;
+import io.archipelago.node.engine.Engine;
 import io.archipelago.node.run.RunRecorder;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -62,7 +62,7 @@ public final class BenchThroughputCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Router.Settings noCache = new Router.Settings(setup.routerSettings.timeout(), setup.routerSettings.maxAttempts(), 0);
         SearchReport report;
-        try (LocalEngine engine = setup.engine(1)) {
+        try (Engine engine = setup.engine(1)) {
             measure(setup, engine, noCache, Math.max(1, candidates / 5), "warmup"); // JIT warm-up
             report = measure(setup, engine, noCache, candidates, "measured");
         }
@@ -82,12 +82,12 @@ public final class BenchThroughputCommand implements Callable<Integer> {
         return 0;
     }
 
-    private <A> SearchReport measure(SearchSetup<A> setup, LocalEngine engine, Router.Settings routerSettings, int n, String name)
+    private <A> SearchReport measure(SearchSetup<A> setup, Engine engine, Router.Settings routerSettings, int n, String name)
             throws Exception {
         var settings = setup.settings("throughput-" + name, n);
         var strategy = RandomSearch.withRepeats(setup.space, setup.objective, 1);
         if (!record) {
-            return engine.run(settings, setup.space, strategy, routerSettings, LocalEngine::reportOnly).toCompletableFuture().get();
+            return engine.run(settings, setup.space, strategy, routerSettings, Engine::reportOnly).toCompletableFuture().get();
         }
         Path dir = Files.createTempDirectory("archipelago-throughput");
         Path csv = dir.resolve("evaluations.csv");

@@ -3,7 +3,7 @@ package io.archipelago.node.bench;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.node.SearchOptions;
 import io.archipelago.node.SearchSetup;
-import io.archipelago.node.engine.LocalEngine;
+import io.archipelago.node.engine.Engine;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -55,11 +55,11 @@ public final class BenchUtilizationCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         SearchReport async;
         SearchReport sync;
-        try (LocalEngine engine = setup.engine(seed)) {
+        try (Engine engine = setup.engine(seed)) {
             async = engine.run(setup.settings("utilization-async", budget), setup.space, setup.strategy(seed), setup.routerSettings,
-                    LocalEngine::reportOnly).toCompletableFuture().get();
+                    Engine::reportOnly).toCompletableFuture().get();
             sync = engine.run(setup.settings("utilization-sync", budget).generational(true), setup.space, setup.strategy(seed),
-                    setup.routerSettings, LocalEngine::reportOnly).toCompletableFuture().get();
+                    setup.routerSettings, Engine::reportOnly).toCompletableFuture().get();
         }
         out.printf(Locale.ROOT, "%s, %d slots, budget %d, evaluation time %s%n", options.strategy, options.slots, budget, options.evalTime);
         out.printf(Locale.ROOT, "  asynchronous:             utilization %.3f, wall %.2f s%n", async.utilization(), async.dispatchSeconds());

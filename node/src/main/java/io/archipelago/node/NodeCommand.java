@@ -1,0 +1,85 @@
+package io.archipelago.node;
+
+import com.typesafe.config.ConfigFactory;
+import io.archipelago.core.space.SearchSpaces;
+import io.archipelago.node.cluster.ClusterOptions;
+import io.archipelago.node.cluster.ClusterSettings;
+import io.archipelago.node.cluster.NodeRole;
+import io.archipelago.node.engine.Engine;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code archipelago node}: a long-lived cluster member with roles, e.g. an evaluator node that
+ * offers K slots to every search in the cluster. It runs until SIGTERM (drain, then leave: exit
+ * code 0) or until the cluster downs it (exit code 1).
+ */
+@Command(name = "node", mixinStandardHelpOptions = true,
+        description = "Start a cluster node with roles (evaluator, controller, predictor); it runs until SIGTERM.")
+public final class NodeCommand implements Callable<Integer> {
+    @Option(names = "--roles", defaultValue = "evaluator",
+            description = "Comma-separated: evaluator, controller, predictor, or none (a seed that only holds membership) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String roles;
+
+    @Option(names = "--evaluator", defaultValue = "tabular", description = "Evaluator kind this node offers: tabular | teg (default: ${DEFAULT-VALUE}).")
+    String evaluator;
+
+    @Option(names = "--slots", defaultValue = "2", description = "Evaluator slots this node offers (default: ${DEFAULT-VALUE}).")
+    int slots;
+
+    @Option(names = "--space", defaultValue = "nb201", description = "Search space of the benchmark table (default: ${DEFAULT-VALUE}).")
+    String space;
+
+    @Option(names = "--benchmark", paramLabel = "FILE", description = "Tabular benchmark CSV (default: the embedded NAS-Bench-201 CIFAR-10 table).")
+    Path benchmark;
+
+    @Option(names = "--eval-time", paramLabel = "DIST", description = "Simulated evaluation time of the tabular evaluator, e.g. 200ms.")
+    String evalTime;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of simulated times and TEG initialisations (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Mixin
+    TegOptions teg = new TegOptions();
+
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Set<NodeRole> nodeRoles = NodeRole.parseList(roles);
+        ClusterSettings settings = cluster.settings(nodeRoles);
+        boolean evaluates = nodeRoles.contains(NodeRole.EVALUATOR);
+        if (evaluates && slots <= 0) {
+            throw new IllegalArgumentException("--slots must be > 0 on an evaluator node, got " + slots);
+        }
+        EvaluatorSetup evaluators = evaluates
+                ? new EvaluatorSetup(evaluator, SearchSetup.loadTable(SearchSpaces.byId(space), benchmark), evalTime, teg)
+                : null;
+        ClusterOptions.logMembership();
+        PrintWriter out = spec.commandLine().getOut();
+        // Nodes started with the same --seed still draw different simulated times.
+        Engine engine = Engine.cluster(settings, evaluates ? slots : 0, evaluates ? evaluators.factory(seed * 65_537 + settings.port()) : null,
+                ConfigFactory.empty());
+        out.printf("node %s: roles %s, %s, transport %s, seeds %s%n", engine.address(), NodeRole.ids(nodeRoles),
+                evaluates ? slots + " " + evaluators.kind + " slot(s)" : "no evaluators", settings.transport().id(), settings.seedAddresses());
+        engine.joined().thenRun(() -> out.printf("node %s is up%n", engine.address()));
+        engine.awaitTermination();
+        CoordinatedShutdown.Reason reason = CoordinatedShutdown.get(Adapter.toClassic(engine.system())).getShutdownReason().orElse(null);
+        out.printf("node %s stopped (%s)%n", engine.address(), reason == null ? "terminated" : reason);
+        return reason == CoordinatedShutdown.jvmExitReason() || reason == CoordinatedShutdown.actorSystemTerminateReason() ? 0 : 1;
+    }
+}

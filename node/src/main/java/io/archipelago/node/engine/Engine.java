@@ -1,0 +1,264 @@
+package io.archipelago.node.engine;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.archipelago.controller.Controller;
+import io.archipelago.controller.SearchEvent;
+import io.archipelago.controller.SearchSettings;
+import io.archipelago.controller.router.Router;
+import io.archipelago.controller.strategy.Strategy;
+import io.archipelago.core.space.SearchSpace;
+import io.archipelago.evaluators.Evaluator;
+import io.archipelago.evaluators.EvaluatorActor;
+import io.archipelago.evaluators.SlotGauge;
+import io.archipelago.node.cluster.AeronDirectory;
+import io.archipelago.node.cluster.ClusterSettings;
+import io.archipelago.node.cluster.NodeAgent;
+import io.archipelago.node.cluster.NodeRole;
+import io.archipelago.node.cluster.Transport;
+import io.archipelago.proto.EvaluationRequest;
+import io.archipelago.proto.EvaluatorPoolStatus;
+import io.archipelago.proto.NodeStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Archipelago node: an actor system with a pool of evaluator actors (one per slot, on the
+ * evaluator dispatcher) and a status agent, in which searches run. The same code serves both
+ * modes:
+ *
+ * <ul>
+ *   <li>{@link #local}: one JVM holding every role (no network; {@code cluster-conf/single-node.conf});</li>
+ *   <li>{@link #cluster}: a Pekko Cluster member with the given roles. Its evaluators register with
+ *       the cluster Receptionist, so routers on any node use them; SIGTERM drains them (see
+ *       {@link #drain}) before the node leaves.</li>
+ * </ul>
+ *
+ * Each search gets its own router (so its result cache and budget are its own) and controller;
+ * results go to the observer the caller supplies.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    private final ActorSystem<Void> system;
+    private final AtomicInteger searches = new AtomicInteger();
+    private final int slots;
+    private final String evaluatorKind;
+    private final SlotGauge gauge = new SlotGauge();
+    private final List<ActorRef<EvaluationRequest>> evaluators = new ArrayList<>();
+    private final List<String> roles;
+    private final long startNanos = System.nanoTime();
+
+    /**
+     * A node in one JVM holding every role.
+     *
+     * @param slots evaluator actors to start (and threads of the evaluator dispatcher)
+     * @param evaluators makes the evaluator of slot i; each slot gets its own instance
+     */
+    public Engine(int slots, IntFunction<Evaluator> evaluators) {
+        this(slots, evaluators, ConfigFactory.empty());
+    }
+
+    public Engine(int slots, IntFunction<Evaluator> evaluators, Config overrides) {
+        this(check(slots, 1), evaluators, overrides.withFallback(ConfigFactory.parseResources("cluster-conf/single-node.conf")),
+                NodeRole.ids(java.util.EnumSet.allOf(NodeRole.class)));
+    }
+
+    /**
+     * A cluster member with {@code cluster}'s roles and {@code slots} evaluators (0: none, e.g. a
+     * controller or seed node).
+     */
+    public static Engine cluster(ClusterSettings cluster, int slots, IntFunction<Evaluator> evaluators, Config overrides) {
+        check(slots, 0);
+        Path aeronDir = cluster.transport() == Transport.AERON_UDP ? AeronDirectory.prepare(cluster.host(), cluster.port()) : null;
+        Config config = overrides.withFallback(cluster.config(ConfigFactory.load(), aeronDir));
+        return new Engine(slots, evaluators, config, NodeRole.ids(cluster.roles()));
+    }
+
+    private static int check(int slots, int min) {
+        if (slots < min) {
+            throw new IllegalArgumentException("slots must be >= " + min + ", got " + slots);
+        }
+        return slots;
+    }
+
+    private Engine(int slots, IntFunction<Evaluator> evaluators, Config config, List<String> roles) {
+        this.slots = slots;
+        this.roles = List.copyOf(roles);
+        Config sized = ConfigFactory.parseMap(Map.of("archipelago.evaluator-dispatcher.thread-pool-executor.fixed-pool-size", Math.max(1, slots)))
+                .withFallback(config.withFallback(ConfigFactory.load()));
+        this.system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM, sized);
+        String kind = null;
+        for (int i = 0; i < slots; i++) {
+            Evaluator evaluator = evaluators.apply(i);
+            kind = evaluator.kind();
+            this.evaluators.add(system.systemActorOf(EvaluatorActor.create(evaluator, gauge), "evaluator-" + i, EvaluatorActor.dispatcher()));
+        }
+        this.evaluatorKind = kind;
+        system.systemActorOf(NodeAgent.create(this::status), "node-agent", Props.empty());
+        if (isCluster()) {
+            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "drain-evaluators", this::drain);
+        }
+    }
+
+    public int slots() {
+        return slots;
+    }
+
+    public ActorSystem<Void> system() {
+        return system;
+    }
+
+    public boolean isCluster() {
+        return "cluster".equals(system.settings().config().getString("pekko.actor.provider"));
+    }
+
+    /** This node's address, e.g. {@code pekko://archipelago@127.0.0.1:2552} (no host and port in local mode). */
+    public String address() {
+        return system.address().toString();
+    }
+
+    /** What this node reports to {@code archipelago cluster status}. */
+    public NodeStatus status() {
+        NodeStatus.Builder status = NodeStatus.newBuilder()
+                .setAddress(address())
+                .addAllRoles(roles)
+                .setDraining(gauge.draining())
+                .setUptimeSeconds((System.nanoTime() - startNanos) / 1e9)
+                .setEvaluations(gauge.finished());
+        if (slots > 0) {
+            status.addPools(EvaluatorPoolStatus.newBuilder().setKind(evaluatorKind).setSlots(slots).setBusy(gauge.busy()));
+        }
+        return status.build();
+    }
+
+    /** Cluster mode: completes when this node is an Up member of the cluster. */
+    public CompletionStage<Done> joined() {
+        CompletableFuture<Done> up = new CompletableFuture<>();
+        org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> up.complete(Done.getInstance()));
+        return up;
+    }
+
+    /**
+     * The first step of this node's coordinated shutdown (SIGTERM, {@code close}, or being downed):
+     * new requests are handed back to their routers at once; evaluations already running finish
+     * (for up to {@code archipelago.node.drain-timeout}); then the evaluators leave the
+     * Receptionist, and after {@code archipelago.node.hand-back-grace} (requests already on the
+     * wire are handed back meanwhile) the shutdown goes on to leave the cluster.
+     */
+    private CompletionStage<Done> drain() {
+        if (slots == 0) {
+            return CompletableFuture.completedFuture(Done.getInstance());
+        }
+        Config config = system.settings().config();
+        Duration timeout = config.getDuration("archipelago.node.drain-timeout");
+        Duration grace = config.getDuration("archipelago.node.hand-back-grace");
+        gauge.startDraining();
+        LOG.info("draining: {} evaluation(s) running, new requests are handed back", gauge.busy());
+        return CompletableFuture.supplyAsync(() -> {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            try {
+                while (gauge.busy() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                LOG.info("drained: {} evaluation(s) still running after {}", gauge.busy(), gauge.busy() > 0 ? timeout : "draining");
+                for (ActorRef<EvaluationRequest> evaluator : evaluators) {
+                    system.receptionist().tell(Receptionist.deregister(EvaluatorActor.serviceKey(evaluatorKind), evaluator));
+                }
+                Thread.sleep(grace.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Done.getInstance();
+        }, task -> {
+            Thread thread = new Thread(task, "archipelago-drain");
+            thread.setDaemon(true);
+            thread.start();
+        });
+    }
+
+    /**
+     * Starts a search. The observer is spawned from {@code observer}, which is handed a future to
+     * complete with the final report; it runs on the blocking-I/O dispatcher (it writes files).
+     */
+    public <A> CompletionStage<SearchEvent.SearchReport> run(SearchSettings settings, SearchSpace<A> space, Strategy<A> strategy,
+                                                            Router.Settings routerSettings,
+                                                            Function<CompletableFuture<SearchEvent.SearchReport>, Behavior<SearchEvent>> observer) {
+        int n = searches.incrementAndGet();
+        CompletableFuture<SearchEvent.SearchReport> done = new CompletableFuture<>();
+        // One parent per search: when its observer has the final report, the parent stops and
+        // takes the search's router and controller with it.
+        Behavior<Void> run = Behaviors.setup(context -> {
+            ActorRef<SearchEvent> observerRef = context.spawn(observer.apply(done), "observer", DispatcherSelector.blocking());
+            ActorRef<Router.Command> router = context.spawn(Router.create(routerSettings), "router");
+            context.spawn(Controller.create(settings, space, strategy, router, observerRef), "controller");
+            context.watch(observerRef);
+            return Behaviors.receive(Void.class)
+                    .onSignal(Terminated.class, terminated -> {
+                        if (!done.isDone()) {
+                            done.completeExceptionally(new IllegalStateException("search " + settings.searchId() + " stopped without a report"));
+                        }
+                        return Behaviors.stopped();
+                    })
+                    .build();
+        });
+        system.systemActorOf(run, "search-" + n, Props.empty());
+        return done;
+    }
+
+    /** An observer that only completes the future with the report (for benchmarks). */
+    public static Behavior<SearchEvent> reportOnly(CompletableFuture<SearchEvent.SearchReport> done) {
+        return Behaviors.receive(SearchEvent.class)
+                .onMessage(SearchEvent.SearchFinished.class, finished -> {
+                    done.complete(finished.report());
+                    return Behaviors.stopped();
+                })
+                .onMessage(SearchEvent.ResultRecorded.class, recorded -> Behaviors.same())
+                .build();
+    }
+
+    /** Blocks until the actor system has terminated (e.g. after SIGTERM's coordinated shutdown). */
+    public void awaitTermination() throws InterruptedException {
+        try {
+            system.getWhenTerminated().toCompletableFuture().get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("actor system failed", e.getCause());
+        }
+    }
+
+    /** Leaves the cluster (after draining, in cluster mode) and stops the actor system. */
+    @Override
+    public void close() {
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(isCluster() ? 15 * 60 : 30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("actor system did not terminate in time", e);
+        }
+    }
+}
