@@ -5,15 +5,15 @@ import picocli.CommandLine.Command;
 
 /** {@code archipelago bench ...}: measurements whose figures go to benchmarks/RESULTS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks: search quality, pipeline throughput, slot utilisation.",
+        description = "Benchmarks: search quality, pipeline throughput (local and across cluster nodes), slot utilisation, scaling.",
         subcommands = {BenchSearchCommand.class, BenchThroughputCommand.class, BenchUtilizationCommand.class, BenchCorrelationCommand.class, BenchPredictorsCommand.class,
-                CommandLine.HelpCommand.class})
+                BenchClusterThroughputCommand.class, BenchScalingCommand.class, CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark: search, throughput, utilization, correlation or predictors");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark: search, throughput, utilization, correlation, predictors, cluster-throughput or scaling");
     }
 }

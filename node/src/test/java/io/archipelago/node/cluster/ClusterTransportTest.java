@@ -1,0 +1,98 @@
+package io.archipelago.node.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.archipelago.controller.SearchEvent.SearchReport;
+import io.archipelago.controller.SearchSettings;
+import io.archipelago.controller.router.Router;
+import io.archipelago.controller.strategy.RandomSearch;
+import io.archipelago.core.nb201.Nb201Space;
+import io.archipelago.core.objective.Objective;
+import io.archipelago.core.table.BenchmarkTable;
+import io.archipelago.evaluators.TabularEvaluator;
+import io.archipelago.node.engine.Engine;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Each transport of {@code cluster-conf/} carries a search between two nodes in this JVM: a
+ * controller node without evaluators and an evaluator node, so every evaluation goes over the
+ * network. TLS-TCP runs with mutual authentication on a key pair made here with keytool.
+ */
+@Tag("cluster")
+class ClusterTransportTest {
+    private static final String PASSWORD = "archipelago-test";
+    @TempDir
+    static Path stores;
+
+    @BeforeAll
+    static void makeKeyStores() throws IOException, InterruptedException {
+        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Path keyStore = stores.resolve("node.p12");
+        Path cert = stores.resolve("node.crt");
+        keytool(keytool, "-genkeypair", "-alias", "node", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=archipelago", "-validity", "2",
+                "-keystore", keyStore.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD);
+        keytool(keytool, "-exportcert", "-alias", "node", "-keystore", keyStore.toString(), "-storepass", PASSWORD, "-file", cert.toString());
+        keytool(keytool, "-importcert", "-noprompt", "-alias", "node", "-file", cert.toString(), "-keystore",
+                stores.resolve("trust.p12").toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
+    }
+
+    private static void keytool(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertEquals(0, process.waitFor(), String.join(" ", command) + ": " + output);
+    }
+
+    private static Config overrides(Transport transport) {
+        String quiet = "pekko.loglevel = WARNING\n";
+        if (transport != Transport.TLS_TCP) {
+            return ConfigFactory.parseString(quiet);
+        }
+        String ssl = "pekko.remote.artery.ssl.config-ssl-engine";
+        return ConfigFactory.parseString(quiet
+                + ssl + ".key-store = \"" + stores.resolve("node.p12") + "\"\n"
+                + ssl + ".trust-store = \"" + stores.resolve("trust.p12") + "\"\n"
+                + ssl + ".key-store-password = \"" + PASSWORD + "\"\n"
+                + ssl + ".key-password = \"" + PASSWORD + "\"\n"
+                + ssl + ".trust-store-password = \"" + PASSWORD + "\"\n");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Transport.class)
+    @Timeout(120)
+    void searchRunsOnARemoteEvaluatorNode(Transport transport) throws Exception {
+        int port = io.archipelago.node.ChildJvmPorts.freePorts(2);
+        String seed = "127.0.0.1:" + port;
+        ClusterSettings controllerSettings = new ClusterSettings(transport, "127.0.0.1", port, List.of(seed),
+                Set.of(NodeRole.CONTROLLER), null);
+        ClusterSettings evaluatorSettings = new ClusterSettings(transport, "127.0.0.1", port + 1, List.of(seed),
+                Set.of(NodeRole.EVALUATOR), null);
+        BenchmarkTable<?> table = BenchmarkTable.embeddedNb201Cifar10();
+        try (Engine controller = Engine.cluster(controllerSettings, 0, null, overrides(transport));
+             Engine evaluators = Engine.cluster(evaluatorSettings, 2, slot -> new TabularEvaluator<>(table, null, slot), overrides(transport))) {
+            assertTrue(controller.isCluster());
+            assertEquals(transport.id(), controller.system().settings().config().getString("pekko.remote.artery.transport"));
+            evaluators.joined().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            Objective objective = Objective.parse("cifar10_valid_12");
+            SearchSettings settings = SearchSettings.of("transport-" + transport.id(), TabularEvaluator.KIND, 12, 40).minSlots(2);
+            SearchReport report = controller.run(settings, Nb201Space.INSTANCE, RandomSearch.withRepeats(Nb201Space.INSTANCE, objective, 1),
+                    Router.Settings.DEFAULTS, Engine::reportOnly).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            assertEquals(40, report.evaluations());
+            assertEquals(0, report.failed());
+            assertEquals(2, report.maxSlots(), "the controller node has no slots of its own: all 2 are remote");
+            assertTrue(evaluators.status().getEvaluations() >= 40, "the evaluator node ran them: " + evaluators.status());
+        }
+    }
+}
