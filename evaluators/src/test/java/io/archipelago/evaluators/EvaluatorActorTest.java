@@ -224,6 +224,28 @@ class EvaluatorActorTest {
     }
 
     @Test
+    void aDrainingSlotHandsRequestsBackAndTheGaugeCountsItsWork() {
+        ScriptedEvaluator evaluator = new ScriptedEvaluator("scripted-drain");
+        SlotGauge gauge = new SlotGauge();
+        ActorRef<EvaluationRequest> actor = testKit.spawn(EvaluatorActor.create(evaluator, gauge), uniqueName("slot"), EvaluatorActor.dispatcher());
+        TestProbe<EvaluationResult> probe = testKit.createTestProbe(EvaluationResult.class);
+        actor.tell(request(scripted("ok"), 1, 0, 1, probe.getRef()));
+        assertEquals(EvaluationStatus.EVALUATION_STATUS_OK, probe.receiveMessage(WAIT).getStatus());
+        assertEquals(1, gauge.finished());
+        assertEquals(0, gauge.busy());
+
+        gauge.startDraining();
+        EvaluationRequest late = request(scripted("ok"), 2, 0, 3, probe.getRef());
+        actor.tell(late);
+        EvaluationResult handedBack = probe.receiveMessage(WAIT);
+        assertEquals(EvaluationStatus.EVALUATION_STATUS_HANDED_BACK, handedBack.getStatus());
+        assertEquals(3, handedBack.getAttempt(), "the router matches the answer to its dispatch by attempt");
+        assertEquals(2, handedBack.getCandidateId());
+        assertEquals(1, evaluator.fidelities.size(), "a handed-back request is not evaluated");
+        assertEquals(1, gauge.finished());
+    }
+
+    @Test
     void evaluationRunsOnTheEvaluatorDispatcher() {
         ScriptedEvaluator evaluator = new ScriptedEvaluator("scripted-dispatcher");
         ActorRef<EvaluationRequest> actor = spawn(evaluator, uniqueName("slot"));

@@ -99,11 +99,19 @@ class CliTest {
                 Map.entry(List.of("search", "--budget", "ten"), "--budget"),
                 Map.entry(List.of("bench", "search", "--strategy", "nope"), "unknown strategy 'nope'"),
                 Map.entry(List.of("search", "--strategy", "predictor-evolution", "--predictor", "oracle"), "unknown predictor 'oracle'"),
-                Map.entry(List.of("bench", "predictors", "--predictors", "gcn,xgb"), "unknown predictor 'xgb'"));
+                Map.entry(List.of("bench", "predictors", "--predictors", "gcn,xgb"), "unknown predictor 'xgb'"),
+                Map.entry(List.of("search", "--cluster", "--min-evaluators", "0"), "--min-evaluators must be > 0"),
+                Map.entry(List.of("search", "--cluster", "--transport", "carrier-pigeon"), "unknown transport 'carrier-pigeon'"),
+                Map.entry(List.of("search", "--cluster", "--seed-nodes", "127.0.0.1"), "'127.0.0.1' is not HOST:PORT"),
+                Map.entry(List.of("node", "--roles", "evaluator,janitor"), "unknown role 'janitor'"),
+                Map.entry(List.of("node", "--slots", "0"), "--slots must be > 0 on an evaluator node"),
+                Map.entry(List.of("node", "--evaluator", "oracle"), "unknown evaluator 'oracle'"),
+                Map.entry(List.of("node", "--port", "70000"), "--port must be in 0..65535"),
+                Map.entry(List.of("cluster", "status"), "--seed-nodes is required"));
         for (Map.Entry<List<String>, String> c : cases.entrySet()) {
             List<String> args = new java.util.ArrayList<>(c.getKey());
             args.addAll(List.of("--quiet", "--out", tmp.resolve("never").toString()));
-            if (args.get(0).equals("bench")) {
+            if (!args.get(0).equals("search")) {
                 args = new java.util.ArrayList<>(c.getKey());
             }
             Run run = run(args.toArray(String[]::new));

@@ -309,4 +309,31 @@ class RouterTest {
         testKit.stop(refs.get(1));
         assertEquals(new Capacity(kind, 2), events.receiveMessage(Duration.ofSeconds(5)));
     }
+
+    @Test
+    void aHandedBackCandidateGoesElsewhereWithoutSpendingAnAttemptAndTheSlotRetires() {
+        evaluators(2);
+        ActorRef<Router.Command> router = router(new Router.Settings(Duration.ofMinutes(1), 1, 100), 2);
+        TestProbe<Router.Event> capacity = testKit.createTestProbe();
+        router.tell(new Router.WatchCapacity(kind, capacity.getRef()));
+        assertEquals(new Capacity(kind, 2), capacity.receiveMessage());
+        submit(router, candidate(3, CELL));
+        Asked first = asked.receiveMessage();
+        answer(first, EvaluationResult.newBuilder().setStatus(EvaluationStatus.EVALUATION_STATUS_HANDED_BACK).setFailureReason("draining"));
+
+        Asked moved = asked.receiveMessage();
+        assertNotEquals(first.evaluator(), moved.evaluator(), "a draining slot gets no more work");
+        assertEquals(1, moved.request().getAttempt(), "handing back is not an attempt (max-attempts is 1 here)");
+        assertEquals(new Capacity(kind, 1), capacity.receiveMessage(), "controllers see only the slots that take work");
+        answerOk(moved, 91.0);
+        Completed done = completed();
+        assertEquals(EvaluationStatus.EVALUATION_STATUS_OK, done.result().getStatus());
+        assertEquals(1, done.attempts());
+
+        // The retired slot stays idle even with work waiting and the other slot busy.
+        submit(router, candidate(4, OTHER_CELL), candidate(5, DEAD_END_A));
+        Asked next = asked.receiveMessage();
+        assertEquals(moved.evaluator(), next.evaluator());
+        asked.expectNoMessage(Duration.ofMillis(300));
+    }
 }
