@@ -25,10 +25,18 @@ import picocli.CommandLine.Spec;
  * bound by evaluation time, not by this machine's cores. With n evaluator nodes a search of
  * {@code C * K * n} candidates runs (C rounds of every slot); ideal scaling keeps its duration
  * constant. Efficiency is throughput(max) / (max * throughput(1)).
+ *
+ * <p>Random sampling here proposes no two equivalent cells: with repeats, a candidate identical to
+ * one in flight is answered by that evaluation without a slot, the budget then needs an extra
+ * round (one more evaluation time for a few candidates), and since that happens more often the
+ * more slots are in flight, it would understate scaling by about one round in C.
  */
 @Command(name = "scaling", mixinStandardHelpOptions = true,
         description = "Throughput per number of evaluator nodes (1..max) with simulated evaluation times (loopback cluster, one JVM).")
 public final class BenchScalingCommand implements Callable<Integer> {
+    /** Candidates one measurement may ask for: NAS-Bench-201 has about 6,500 distinct cells. */
+    private static final int DISTINCT_LIMIT = 5_000;
+
     @Option(names = "--max-nodes", defaultValue = "4", description = "Evaluator nodes at the end (default: ${DEFAULT-VALUE}).")
     int maxNodes;
 
@@ -67,10 +75,20 @@ public final class BenchScalingCommand implements Callable<Integer> {
         if (candidatesPerSlot <= 0) {
             throw new IllegalArgumentException("--candidates-per-slot must be > 0, got " + candidatesPerSlot);
         }
-        if (!(SimulatedTime.parse(evalTime).meanSeconds() > 0)) {
+        if ((long) candidatesPerSlot * slots * maxNodes > DISTINCT_LIMIT) {
+            throw new IllegalArgumentException("--candidates-per-slot x --slots x --max-nodes must be <= " + DISTINCT_LIMIT
+                    + " (each measurement samples distinct NAS-Bench-201 cells), got " + (long) candidatesPerSlot * slots * maxNodes);
+        }
+        SimulatedTime simulated;
+        try {
+            simulated = SimulatedTime.parse(evalTime);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--eval-time: " + e.getMessage(), e);
+        }
+        if (!(simulated.meanSeconds() > 0)) {
             throw new IllegalArgumentException("--eval-time must be > 0 so that evaluations, not cores, bound the throughput; got " + evalTime);
         }
-        Transport t = Transport.parse(transport);
+        Transport t = LoopbackCluster.transport(transport);
         LoopbackCluster.checkPorts(basePort, maxNodes + 1);
         Config overrides = LoopbackCluster.overrides(t, null);
         PrintWriter out = spec.commandLine().getOut();
@@ -85,11 +103,10 @@ public final class BenchScalingCommand implements Callable<Integer> {
                 cluster.addEvaluatorNode(slots, bench);
                 cluster.awaitJoined();
                 cluster.awaitPool(n * slots);
-                if (n == 1) {
-                    // Warm-up: the first requests load the serializers and the remote paths.
-                    bench.run(cluster.controller(), "scaling-warmup", 2 * slots, slots);
-                }
-                SearchReport report = bench.run(cluster.controller(), "scaling-" + n, candidatesPerSlot * slots * n, n * slots);
+                // Warm-up, two rounds of every slot: a new node's first requests load its
+                // serializers and remote paths, which is not what the figure is about.
+                bench.run(cluster.controller(), "scaling-warmup-" + n, 2 * slots * n, n * slots, false);
+                SearchReport report = bench.run(cluster.controller(), "scaling-" + n, candidatesPerSlot * slots * n, n * slots, false);
                 perSecond[n] = report.evaluations() / report.wallSeconds();
                 out.printf(Locale.ROOT, "  %d evaluator node(s), %3d slot(s): %5d candidates in %6.3f s, %8.1f candidates/s (ideal %.1f)%n",
                         n, n * slots, report.evaluations(), report.wallSeconds(), perSecond[n], n * perSecond[1]);
