@@ -31,6 +31,11 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * is spent. It keeps every evaluator slot busy: whenever results free slots it asks the strategy
  * for as many candidates as there are free slots (and budget left), never waiting for a
  * generation, unless {@link SearchSettings#generational()} asks it to, for comparison.
+ *
+ * <p>A search can ask several pools for each candidate (accuracy from one, latency on a device
+ * from another: {@link SearchSettings#mergedKinds()}). Each pool gets its own dispatch; the
+ * strategy is told once, when every pool has answered, with the metrics merged. A candidate takes
+ * a slot in every pool, so the free slots are those of the fullest pool.
  */
 public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
@@ -50,11 +55,13 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     private final ModelGuidedStrategy<A> guided;
     private final ActorRef<PredictorActor.Command> predictorActor;
     private final ActorRef<PredictorActor.Fitted<A>> fittedAdapter;
-    private final Map<Long, Trial<A>> outstanding = new HashMap<>();
+    private final List<String> kinds;
+    private final Map<Long, Pending<A>> outstanding = new HashMap<>();
+    /** Per pool: its slots, and the dispatches of outstanding candidates it has not answered. */
+    private final Map<String, int[]> pools = new HashMap<>(); // kind -> {capacity, pending}
     private final long startNanos = System.nanoTime();
     private long firstDispatchNanos;
     private long lastResultNanos;
-    private int capacity;
     private int maxSlots;
     private boolean started;
     private int evaluations;
@@ -88,7 +95,11 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             this.predictorActor = null;
             this.fittedAdapter = null;
         }
-        router.tell(new Router.WatchCapacity(settings.evaluatorKind(), routerEvents));
+        this.kinds = settings.kinds();
+        for (String kind : kinds) {
+            pools.put(kind, new int[2]);
+            router.tell(new Router.WatchCapacity(kind, routerEvents));
+        }
     }
 
     @Override
@@ -121,12 +132,15 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     private Behavior<Command> onRouterEvent(Router.Event event) {
         if (event instanceof Router.Capacity c) {
-            if (c.kind().equals(settings.evaluatorKind())) {
-                capacity = c.slots();
-                maxSlots = Math.max(maxSlots, capacity);
-                return launch();
+            int[] pool = pools.get(c.kind());
+            if (pool == null) {
+                return this;
             }
-            return this;
+            pool[0] = c.slots();
+            if (c.kind().equals(settings.evaluatorKind())) {
+                maxSlots = Math.max(maxSlots, c.slots());
+            }
+            return launch();
         }
         return onCompleted((Router.Completed) event);
     }
@@ -134,17 +148,21 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     /** Fills free slots with new candidates (or, generationally, only when all are back). */
     private Behavior<Command> launch() {
         if (!started) {
-            if (capacity < settings.minSlots()) {
+            if (!ready()) {
                 return this; // waiting for evaluator nodes to join
             }
             started = true;
-            getContext().getLog().info("search {} starts with {} evaluator slot(s)", settings.searchId(), capacity);
+            getContext().getLog().info("search {} starts with {} evaluator slot(s) in {}", settings.searchId(),
+                    pools.get(settings.evaluatorKind())[0], kinds);
         }
         int inFlight = outstanding.size();
         if (settings.generational() && inFlight > 0) {
             return this;
         }
-        int free = Math.min(capacity - inFlight, settings.budget() - evaluations - inFlight);
+        int free = settings.budget() - evaluations - inFlight;
+        for (int[] pool : pools.values()) {
+            free = Math.min(free, pool[0] - pool[1]);
+        }
         if (free <= 0) {
             return this;
         }
@@ -155,14 +173,21 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         }
         List<Candidate> candidates = new ArrayList<>(trials.size());
         for (Trial<A> trial : trials) {
-            outstanding.put(trial.id(), trial);
-            candidates.add(Candidate.newBuilder()
+            outstanding.put(trial.id(), new Pending<>(trial, kinds));
+            Candidate candidate = Candidate.newBuilder()
                     .setSearchId(settings.searchId())
                     .setCandidateId(trial.id())
                     .setArchitecture(space.toProto(trial.architecture()))
                     .setEvaluatorKind(settings.evaluatorKind())
                     .setFidelity(settings.fidelity())
-                    .build());
+                    .build();
+            candidates.add(candidate);
+            for (String kind : settings.mergedKinds()) {
+                candidates.add(candidate.toBuilder().setEvaluatorKind(kind).build());
+            }
+        }
+        for (int[] pool : pools.values()) {
+            pool[1] += trials.size();
         }
         if (firstDispatchNanos == 0) {
             firstDispatchNanos = System.nanoTime();
@@ -171,12 +196,31 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         return this;
     }
 
-    private Behavior<Command> onCompleted(Router.Completed completed) {
-        EvaluationResult result = completed.result();
-        Trial<A> trial = outstanding.remove(result.getCandidateId());
-        if (trial == null || !result.getSearchId().equals(settings.searchId())) {
+    /** Every pool has the slots the search needs to start. */
+    private boolean ready() {
+        for (String kind : kinds) {
+            if (pools.get(kind)[0] < (kind.equals(settings.evaluatorKind()) ? settings.minSlots() : 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private Behavior<Command> onCompleted(Router.Completed part) {
+        EvaluationResult partResult = part.result();
+        Pending<A> pending = outstanding.get(partResult.getCandidateId());
+        int[] pool = pools.get(partResult.getEvaluatorKind());
+        if (pending == null || pool == null || !partResult.getSearchId().equals(settings.searchId()) || !pending.add(part)) {
             return this; // not ours, or answered already: count nothing twice
         }
+        pool[1]--;
+        if (!pending.complete()) {
+            return launch(); // a slot of this pool is free again; the candidate waits for its other pools
+        }
+        outstanding.remove(partResult.getCandidateId());
+        Trial<A> trial = pending.trial;
+        Router.Completed completed = pending.merged();
+        EvaluationResult result = completed.result();
         lastResultNanos = System.nanoTime();
         boolean ok = result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK;
         if (completed.source() == Router.Source.EVALUATED) {
@@ -215,5 +259,75 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
                 evaluations, failed, cached, busySeconds, maxSlots, dispatchSeconds, (now - startNanos) / 1e9);
         observer.tell(new SearchFinished(report));
         return Behaviors.stopped();
+    }
+
+    /**
+     * A candidate while its pools answer: each pool's {@link Router.Completed} once, then one
+     * merged result (metrics and labels united, costs summed, failed if any pool failed).
+     */
+    private static final class Pending<A> {
+        final Trial<A> trial;
+        private final List<String> kinds;
+        /** In the order of {@code kinds}: the evaluator's pool first. */
+        private final Router.Completed[] parts;
+        private int received;
+
+        Pending(Trial<A> trial, List<String> kinds) {
+            this.trial = trial;
+            this.kinds = kinds;
+            this.parts = new Router.Completed[kinds.size()];
+        }
+
+        /** @return false when this pool had answered already, or is not one of the search's */
+        boolean add(Router.Completed part) {
+            int i = kinds.indexOf(part.result().getEvaluatorKind());
+            if (i < 0 || parts[i] != null) {
+                return false;
+            }
+            parts[i] = part;
+            received++;
+            return true;
+        }
+
+        boolean complete() {
+            return received == parts.length;
+        }
+
+        Router.Completed merged() {
+            if (parts.length == 1) {
+                return parts[0];
+            }
+            EvaluationResult.Builder merged = parts[0].result().toBuilder().clearMetrics().clearLabels().clearFailureReason()
+                    .setCostSeconds(0).setEvaluatorKind("");
+            List<String> evaluators = new ArrayList<>(parts.length);
+            List<String> kinds = new ArrayList<>(parts.length);
+            List<String> failures = new ArrayList<>();
+            Router.Source source = Router.Source.CACHED;
+            int attempts = 0;
+            for (Router.Completed part : parts) {
+                EvaluationResult r = part.result();
+                merged.putAllMetrics(r.getMetricsMap()).putAllLabels(r.getLabelsMap())
+                        .setCostSeconds(merged.getCostSeconds() + r.getCostSeconds())
+                        .setAttempt(Math.max(merged.getAttempt(), r.getAttempt()));
+                kinds.add(r.getEvaluatorKind());
+                if (!r.getEvaluator().isEmpty()) {
+                    evaluators.add(r.getEvaluator());
+                }
+                if (r.getStatus() != EvaluationStatus.EVALUATION_STATUS_OK) {
+                    failures.add(r.getEvaluatorKind() + ": " + r.getFailureReason());
+                }
+                if (part.source() == Router.Source.EVALUATED || (part.source() == Router.Source.REJECTED && source == Router.Source.CACHED)) {
+                    source = part.source();
+                }
+                attempts = Math.max(attempts, part.attempts());
+            }
+            merged.setEvaluatorKind(String.join("+", kinds)).setEvaluator(String.join(" + ", evaluators));
+            if (failures.isEmpty()) {
+                merged.setStatus(EvaluationStatus.EVALUATION_STATUS_OK);
+            } else {
+                merged.setStatus(EvaluationStatus.EVALUATION_STATUS_FAILED).setFailureReason(String.join("; ", failures));
+            }
+            return new Router.Completed(merged.build(), source, attempts);
+        }
     }
 }

@@ -1,5 +1,9 @@
 package io.archipelago.controller;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+
 /**
  * What a controller needs to run one search.
  *
@@ -14,9 +18,12 @@ package io.archipelago.controller;
  *     strategy that only re-proposes known architectures would otherwise never finish)
  * @param minSlots the first candidate goes out once the evaluator pool has this many slots (in a
  *     cluster, evaluator nodes join after the controller starts); afterwards any capacity is used
+ * @param mergedKinds further pools that evaluate every candidate too (e.g. {@code latency:pixel7}
+ *     beside an accuracy pool); the controller merges their metrics into one result per candidate,
+ *     and the first candidate goes out once each has a slot
  */
 public record SearchSettings(String searchId, String evaluatorKind, int fidelity, int budget, boolean generational, int maxConsecutiveRepeats,
-                             int minSlots) {
+                             int minSlots, List<String> mergedKinds) {
 
     public SearchSettings {
         if (budget <= 0) {
@@ -28,17 +35,34 @@ public record SearchSettings(String searchId, String evaluatorKind, int fidelity
         if (minSlots <= 0) {
             throw new IllegalArgumentException("minSlots must be > 0, got " + minSlots);
         }
+        mergedKinds = List.copyOf(mergedKinds);
+        if (mergedKinds.contains(evaluatorKind) || new HashSet<>(mergedKinds).size() != mergedKinds.size()) {
+            throw new IllegalArgumentException("each evaluator pool may evaluate a candidate once; got " + evaluatorKind + " and "
+                    + mergedKinds);
+        }
     }
 
     public static SearchSettings of(String searchId, String evaluatorKind, int fidelity, int budget) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, false, 10_000, 1);
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, false, 10_000, 1, List.of());
     }
 
     public SearchSettings generational(boolean value) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, value, maxConsecutiveRepeats, minSlots);
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, value, maxConsecutiveRepeats, minSlots, mergedKinds);
     }
 
     public SearchSettings minSlots(int value) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, value);
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, value, mergedKinds);
+    }
+
+    public SearchSettings mergedKinds(List<String> value) {
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, minSlots, value);
+    }
+
+    /** Every pool a candidate goes to: the evaluator's first, then the merged ones. */
+    public List<String> kinds() {
+        List<String> all = new ArrayList<>(1 + mergedKinds.size());
+        all.add(evaluatorKind);
+        all.addAll(mergedKinds);
+        return all;
     }
 }

@@ -10,6 +10,7 @@ import io.archipelago.controller.SearchEvent.SearchFinished;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.controller.router.Router;
 import io.archipelago.controller.strategy.ModelGuidedStrategy;
+import io.archipelago.controller.strategy.Nsga2;
 import io.archipelago.controller.strategy.Observation;
 import io.archipelago.controller.strategy.OraclePredictor;
 import io.archipelago.controller.strategy.PredictorEvolution;
@@ -32,8 +33,10 @@ import io.archipelago.proto.EvaluationStatus;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -262,6 +265,86 @@ class ControllerTest {
     }
 
     /** Delegates to a real strategy, counting the failures it is told. */
+    /**
+     * A fake latency pool on {@code kind}: latency grows with the cell's parameter count, and
+     * cells whose first edge is a 3x3 convolution fail to run on the "device".
+     */
+    private void spawnLatencyPool(String latencyKind, int slots, Concurrency concurrency) {
+        for (int i = 0; i < slots; i++) {
+            Evaluator latency = new Evaluator() {
+                @Override
+                public String kind() {
+                    return latencyKind;
+                }
+
+                @Override
+                public Evaluation evaluate(Architecture architecture, int fidelity) throws EvaluationException {
+                    concurrency.max.accumulateAndGet(concurrency.now.incrementAndGet(), Math::max);
+                    try {
+                        Nb201Cell cell = Nb201Space.INSTANCE.parse(architecture.getEncoding());
+                        if (architecture.getEncoding().startsWith("|nor_conv_3x3~0|")) {
+                            throw new EvaluationException("device out of memory");
+                        }
+                        LockSupport.parkNanos(2_000_000);
+                        double ms = 1 + Nb201Space.INSTANCE.costs(cell).get("params") / 1e5;
+                        return new Evaluation(Map.of("latency_ms", ms), 0.002, Map.of("device", "fake-phone"));
+                    } finally {
+                        concurrency.now.decrementAndGet();
+                    }
+                }
+            };
+            testKit.spawn(EvaluatorActor.create(latency), latencyKind + "-" + i, EvaluatorActor.dispatcher());
+        }
+    }
+
+    @Test
+    void candidatesEvaluatedByTwoPoolsAreToldOnceWithMergedMetrics() {
+        String latencyKind = kind + "-latency";
+        spawnEvaluators(3, new SimulatedTime.Fixed(0.002), new Concurrency());
+        Concurrency latencyConcurrency = new Concurrency();
+        spawnLatencyPool(latencyKind, 1, latencyConcurrency);
+        RecordingStrategy strategy = new RecordingStrategy(new Nsga2<>(Nb201Space.INSTANCE,
+                List.of(OBJECTIVE, Objective.parse("latency_ms:min")), List.of(), 4, 10, 10));
+        start(SearchSettings.of("merged", kind, 12, 60).mergedKinds(List.of(latencyKind)), strategy);
+
+        List<SearchEvent> events = runToEnd(Duration.ofSeconds(60));
+        SearchReport report = report(events);
+        assertEquals(60, report.evaluations());
+        List<ResultRecorded> results = results(events);
+        assertEquals(60, results.size(), "one result per candidate, not one per pool");
+        assertEquals(60, results.stream().map(r -> r.result().getCandidateId()).distinct().count());
+        assertEquals(1, latencyConcurrency.max.get(), "the one latency slot never ran two candidates at once");
+        int failed = 0;
+        for (ResultRecorded recorded : results) {
+            var result = recorded.result();
+            if (result.getArchitecture().getEncoding().startsWith("|nor_conv_3x3~0|")) {
+                failed++;
+                assertEquals(EvaluationStatus.EVALUATION_STATUS_FAILED, result.getStatus());
+                assertTrue(result.getFailureReason().contains(latencyKind + ": ") && result.getFailureReason().contains("device out of memory"),
+                        result.getFailureReason());
+            } else {
+                assertEquals(EvaluationStatus.EVALUATION_STATUS_OK, result.getStatus(), result.getFailureReason());
+                assertTrue(result.getMetricsMap().containsKey("cifar10_valid_12") && result.getMetricsMap().containsKey("latency_ms"),
+                        result.getMetricsMap().toString());
+                assertEquals("fake-phone", result.getLabelsOrThrow("device"));
+                assertEquals(kind + "+" + latencyKind, result.getEvaluatorKind());
+            }
+        }
+        assertEquals(failed, strategy.failedTells.get());
+        assertEquals(failed, report.failed());
+    }
+
+    @Test
+    void aSearchWaitsUntilEveryPoolHasASlot() {
+        String latencyKind = kind + "-latency";
+        spawnEvaluators(2, new SimulatedTime.Fixed(0.001), new Concurrency());
+        start(SearchSettings.of("waits", kind, 12, 10).mergedKinds(List.of(latencyKind)), evolution(5));
+        observer.expectNoMessage(Duration.ofMillis(500)); // no latency node yet: nothing is dispatched
+        spawnLatencyPool(latencyKind, 1, new Concurrency());
+        SearchReport report = report(runToEnd(Duration.ofSeconds(30)));
+        assertEquals(10, report.evaluations());
+    }
+
     private static final class RecordingStrategy implements Strategy<Nb201Cell> {
         final Strategy<Nb201Cell> inner;
         final AtomicInteger failedTells = new AtomicInteger();

@@ -2,9 +2,17 @@ package io.archipelago.evaluators;
 
 import java.util.Map;
 
-/** What an evaluator measured: named metrics and the seconds it spent (measured or simulated). */
-public record Evaluation(Map<String, Double> metrics, double costSeconds) {
+/**
+ * What an evaluator measured: named metrics, the seconds it spent (measured or simulated), and
+ * text labels saying what the numbers were measured on (a latency's device, backend, threads).
+ */
+public record Evaluation(Map<String, Double> metrics, double costSeconds, Map<String, String> labels) {
     public Evaluation {
         metrics = Map.copyOf(metrics);
+        labels = Map.copyOf(labels);
+    }
+
+    public Evaluation(Map<String, Double> metrics, double costSeconds) {
+        this(metrics, costSeconds, Map.of());
     }
 }

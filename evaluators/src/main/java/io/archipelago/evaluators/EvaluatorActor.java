@@ -81,6 +81,7 @@ public final class EvaluatorActor extends AbstractBehavior<EvaluationRequest> {
                 .setCandidateId(candidate.getCandidateId())
                 .setArchitecture(candidate.getArchitecture())
                 .setEvaluator(name)
+                .setEvaluatorKind(candidate.getEvaluatorKind())
                 .setAttempt(request.getAttempt());
         if (gauge.draining()) {
             replyTo(request.getReplyTo()).tell(result.setStatus(EvaluationStatus.EVALUATION_STATUS_HANDED_BACK)
@@ -93,6 +94,7 @@ public final class EvaluatorActor extends AbstractBehavior<EvaluationRequest> {
             Evaluation evaluation = evaluator.evaluate(candidate.getArchitecture(), candidate.getFidelity());
             result.setStatus(EvaluationStatus.EVALUATION_STATUS_OK)
                     .putAllMetrics(evaluation.metrics())
+                    .putAllLabels(evaluation.labels())
                     .setCostSeconds(evaluation.costSeconds());
         } catch (EvaluationException e) {
             failed(result, e.getMessage(), start);

@@ -1,15 +1,19 @@
 package io.archipelago.evaluators;
 
+import io.archipelago.core.space.CostModel;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.proto.Architecture;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Answers from a tabular benchmark: the table's metrics at the requested fidelity (epochs).
+ * Answers from a tabular benchmark: the table's metrics at the requested fidelity (epochs), plus
+ * the space's analytic costs ({@code params}, {@code flops}) where the space has a
+ * {@link CostModel} and the table has no column of that name.
  * Optionally sleeps for a {@link SimulatedTime} draw first, so a search behaves as if each
  * evaluation cost time; the reported cost is then the time the slot was held (at least the simulated draw).
  */
@@ -43,7 +47,7 @@ public final class TabularEvaluator<A> implements Evaluator {
             if (found.isEmpty()) {
                 throw new EvaluationException("architecture " + architecture.getEncoding() + " is not in the benchmark " + table.source());
             }
-            metrics = found.get();
+            metrics = withCosts(space, arch, found.get());
         } catch (IllegalArgumentException e) {
             throw new EvaluationException(e.getMessage(), e);
         }
@@ -52,6 +56,17 @@ public final class TabularEvaluator<A> implements Evaluator {
         }
         sleepUntil(start + (long) (simulatedTime.sampleSeconds(random) * 1e9));
         return new Evaluation(metrics, (System.nanoTime() - start) / 1e9); // the time the slot was really held
+    }
+
+    private static <A> Map<String, Double> withCosts(SearchSpace<A> space, A arch, Map<String, Double> metrics) {
+        if (!(space instanceof CostModel<?>)) {
+            return metrics;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Double> costs = ((CostModel<A>) space).costs(arch);
+        Map<String, Double> all = new HashMap<>(costs);
+        all.putAll(metrics); // the table's own columns win
+        return all;
     }
 
     private static void sleepUntil(long deadlineNanos) throws EvaluationException {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.archipelago.core.nb201.Nb201Cell;
+import io.archipelago.core.nb201.Nb201Cost;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.proto.Architecture;
@@ -52,7 +53,7 @@ class TabularEvaluatorTest {
     @Test
     void bestCellAtDefaultFidelityHasOnlyTheHighestFidelityMetric() throws EvaluationException {
         Evaluation evaluation = instant().evaluate(arch(BEST), 0);
-        assertEquals(Set.of("cifar10_test_200"), evaluation.metrics().keySet());
+        assertEquals(Set.of("cifar10_test_200", "params", "flops"), evaluation.metrics().keySet());
         assertEquals(94.3733, evaluation.metrics().get("cifar10_test_200"), 1e-4);
     }
 
@@ -65,9 +66,19 @@ class TabularEvaluatorTest {
     @Test
     void lowFidelityReturnsTheTwelveEpochMetricsOnly() throws EvaluationException {
         Evaluation evaluation = instant().evaluate(arch(BEST), 12);
-        assertEquals(Set.of("cifar10_valid_12", "cifar10_test_12"), evaluation.metrics().keySet());
+        assertEquals(Set.of("cifar10_valid_12", "cifar10_test_12", "params", "flops"), evaluation.metrics().keySet());
         assertEquals(84.384, evaluation.metrics().get("cifar10_valid_12"), 1e-4);
         assertEquals(88.79, evaluation.metrics().get("cifar10_test_12"), 1e-4);
+    }
+
+    @Test
+    void analyticCostsOfTheStandardNetworkComeWithEveryAnswer() throws EvaluationException {
+        // NAS-Bench-201's standard network spans 0.073-1.532 M parameters.
+        Evaluation evaluation = instant().evaluate(arch(BEST), 12);
+        Nb201Cell cell = Nb201Space.INSTANCE.parse(BEST);
+        assertEquals((double) Nb201Cost.STANDARD.params(cell), evaluation.metrics().get("params"));
+        assertEquals(Nb201Cost.STANDARD.flops(cell), evaluation.metrics().get("flops"));
+        assertTrue(evaluation.metrics().get("params") > 0.07e6 && evaluation.metrics().get("params") < 1.54e6);
     }
 
     @Test

@@ -10,6 +10,8 @@ import io.archipelago.node.cluster.ClusterSettings;
 import io.archipelago.node.cluster.NodeRole;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.node.run.HistoryChart;
+import io.archipelago.node.run.ParetoChart;
+import io.archipelago.node.run.ParetoFront;
 import io.archipelago.node.run.RunRecorder;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -39,6 +41,7 @@ public final class SearchCommand implements Callable<Integer> {
     public static final String SUMMARY = "summary.json";
     public static final String EVALUATIONS = "evaluations.csv";
     public static final String HISTORY = "history.png";
+    public static final String PARETO = "pareto.png";
 
     @Mixin
     SearchOptions options;
@@ -112,7 +115,8 @@ public final class SearchCommand implements Callable<Integer> {
                 .setUpdateIntervalMillis(250)
                 .continuousUpdate()
                 .build();
-        RunRecorder recorder = new RunRecorder(dir.resolve(EVALUATIONS), setup.objective, setup.evaluatedMetrics(), progress);
+        ParetoFront front = setup.objectives.size() > 1 ? new ParetoFront(setup.objectives, setup.constraints) : null;
+        RunRecorder recorder = new RunRecorder(dir.resolve(EVALUATIONS), setup.objective, setup.evaluatedMetrics(), progress, front);
         String searchId = dir.getFileName() + "-" + options.strategy + "-" + seed;
         SearchReport report;
         SearchSettings settings = setup.settings(searchId, budget);
@@ -125,10 +129,13 @@ public final class SearchCommand implements Callable<Integer> {
             report = engine.run(settings, setup.space, setup.strategy(seed), setup.routerSettings, recorder::behavior)
                     .toCompletableFuture().get();
         }
-        Map<String, Object> summary = summary(setup, report);
+        Map<String, Object> summary = summary(setup, report, front);
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve(SUMMARY).toFile(), summary);
         HistoryChart.write(dir.resolve(HISTORY), options.strategy + " on " + setup.space.id() + " (seed " + seed + ")",
                 setup.objective.metric(), recorder.history());
+        if (front != null) {
+            ParetoChart.write(dir.resolve(PARETO), options.strategy + " on " + setup.space.id() + " (seed " + seed + ")", front);
+        }
         printTable(stdout, setup, report, summary, dir);
     }
 
@@ -137,7 +144,7 @@ public final class SearchCommand implements Callable<Integer> {
         return Engine.cluster(settings, 0, null, ConfigFactory.empty());
     }
 
-    private <A> Map<String, Object> summary(SearchSetup<A> setup, SearchReport report) {
+    private <A> Map<String, Object> summary(SearchSetup<A> setup, SearchReport report, ParetoFront front) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("search_id", report.searchId());
         summary.put("space", setup.space.id());
@@ -145,6 +152,15 @@ public final class SearchCommand implements Callable<Integer> {
         summary.put("evaluator", setup.evaluatorKind());
         summary.put("seed", seed);
         summary.put("metric", setup.objective.toString());
+        if (front != null) {
+            summary.put("objectives", setup.objectives.stream().map(Object::toString).toList());
+        }
+        if (!setup.constraints.isEmpty()) {
+            summary.put("constraints", setup.constraints.stream().map(Object::toString).toList());
+        }
+        if (setup.fitness != setup.objective) {
+            summary.put("fitness", setup.fitness.toString());
+        }
         summary.put("fidelity", setup.fidelity);
         summary.put("benchmark", setup.table.source());
         summary.put("budget", budget);
@@ -159,6 +175,11 @@ public final class SearchCommand implements Callable<Integer> {
             best.put("evaluated_metrics", report.bestMetrics());
         }
         summary.put("best", best);
+        if (front != null) {
+            summary.put("front", front.frontRows());
+            summary.put("hypervolume", front.hypervolume());
+            summary.put("hypervolume_reference", front.reference());
+        }
         summary.put("evaluations", report.evaluations());
         summary.put("failed", report.failed());
         summary.put("cached", report.cached());

@@ -11,7 +11,7 @@ public final class SearchOptions {
 
     @Option(names = "--strategy", defaultValue = "evolution",
             description = "evolution | random | reinforce | predictor-evolution | ctnas | nao | teg-evolution | tenas-prune "
-                    + "(the last two need --evaluator teg) (default: ${DEFAULT-VALUE}).")
+                    + "(these two need --evaluator teg) | nsga2 (needs --objectives) (default: ${DEFAULT-VALUE}).")
     public String strategy;
 
     @Option(names = "--evaluator", defaultValue = "tabular",
@@ -23,6 +23,26 @@ public final class SearchOptions {
             description = "Metric the search optimises, optionally with :max or :min (default: cifar10_valid_12 with the tabular "
                     + "evaluator, whose epochs suffix is the fidelity asked; ntk_cond:min with teg).")
     public String metric;
+
+    @Option(names = "--objectives", paramLabel = "LIST",
+            description = "Several metrics to trade off, e.g. cifar10_valid_12:max,params:min or cifar10_valid_12:max,latency_ms:min; "
+                    + "nsga2 searches their Pareto front, other strategies optimise the first (or the MnasNet reward, with "
+                    + "--target-latency); summary.json gets the front and its hypervolume, pareto.png plots it.")
+    public String objectives;
+
+    @Option(names = "--target-latency", paramLabel = "MS",
+            description = "Latency target T in ms: a constraint latency_ms <= T for nsga2; for the other strategies the fitness "
+                    + "becomes MnasNet's reward ACC x (LAT/T)^w of the first objective and latency_ms.")
+    public Double targetLatency;
+
+    @Option(names = "--reward", defaultValue = "soft",
+            description = "MnasNet reward with --target-latency: soft (w = -0.07) | hard (w = -1 above T, 0 below) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    public String reward;
+
+    @Option(names = "--constraint", paramLabel = "EXPR",
+            description = "nsga2: a feasibility condition such as params<=1e6 or latency_ms<=20 (repeatable).")
+    public java.util.List<String> constraints = new java.util.ArrayList<>();
 
     @Mixin
     public TegOptions teg = new TegOptions();
@@ -38,8 +58,8 @@ public final class SearchOptions {
     @Option(names = "--slots", defaultValue = "2", description = "Evaluator slots (actors) in this JVM (default: ${DEFAULT-VALUE}).")
     public int slots;
 
-    @Option(names = "--population", defaultValue = "30", description = "Evolution: population size (default: ${DEFAULT-VALUE}).")
-    public int population;
+    @Option(names = "--population", description = "Evolution: population size (default: 30; nsga2: 20).")
+    public Integer population;
 
     @Option(names = "--sample-size", defaultValue = "5", description = "Evolution: tournament size (default: ${DEFAULT-VALUE}).")
     public int sampleSize;

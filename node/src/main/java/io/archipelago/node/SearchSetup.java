@@ -6,7 +6,13 @@ import io.archipelago.controller.strategy.ModelGuidedStrategy;
 import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.controller.strategy.StrategyFactory;
 import io.archipelago.core.nb201.Nb201Space;
+import io.archipelago.controller.strategy.Nsga2;
+import io.archipelago.core.objective.Constraint;
+import io.archipelago.core.objective.Fitness;
+import io.archipelago.core.objective.MnasNetReward;
 import io.archipelago.core.objective.Objective;
+import io.archipelago.core.objective.Objectives;
+import io.archipelago.core.space.CostModel;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.core.space.SearchSpaces;
 import io.archipelago.core.table.BenchmarkTable;
@@ -16,6 +22,7 @@ import io.archipelago.models.teg.TegIndicators;
 import io.archipelago.node.engine.Engine;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,13 +36,23 @@ import java.util.Optional;
  * evaluator found them; a training-free search never consults it while searching.
  */
 public final class SearchSetup<A> {
+    /** The metric latency evaluators report (the median), and the others that start like it. */
+    public static final String LATENCY = "latency_ms";
+    private static final String LATENCY_PREFIX = "latency_";
+    private static final List<String> LATENCY_METRICS = List.of(LATENCY);
     private static final List<String> TEG_METRICS = List.of(TegIndicators.NTK_COND, TegIndicators.LINEAR_REGIONS, TegIndicators.NTK_MSE,
             TegEvaluator.PARAMS, TegEvaluator.FLOPS);
 
     public final SearchOptions options;
     public final SearchSpace<A> space;
     public final BenchmarkTable<?> table;
+    /** What the search optimises: the first of {@link #objectives}. */
     public final Objective objective;
+    /** Every objective (one unless {@code --objectives} names several); the front is computed over them. */
+    public final List<Objective> objectives;
+    /** What single-objective strategies maximise: the objective, or the MnasNet reward. */
+    public final Fitness fitness;
+    public final List<Constraint> constraints;
     public final int fidelity;
     public final EvaluatorSetup evaluators;
     public final Router.Settings routerSettings;
@@ -53,18 +70,37 @@ public final class SearchSetup<A> {
         if (!teg && (options.strategy.equals("teg-evolution") || options.strategy.equals("tenas-prune"))) {
             throw new IllegalArgumentException(options.strategy + " ranks training-free indicators: use it with --evaluator teg");
         }
-        String metric = options.metric != null ? options.metric : teg ? TegIndicators.NTK_COND + ":min" : "cifar10_valid_12";
-        this.objective = Objective.parse(metric);
-        if (teg) {
-            if (!TEG_METRICS.contains(objective.metric())) {
-                throw new IllegalArgumentException("--metric " + objective.metric() + " is not a metric of the teg evaluator (it has: "
-                        + String.join(", ", TEG_METRICS) + ")");
-            }
-            this.fidelity = 0;
-        } else {
-            table.metricIndex(objective.metric()); // unknown metric: fail now, naming the known ones
-            this.fidelity = MetricName.parse(objective.metric()).map(MetricName::epochs).orElse(0);
+        if (options.metric != null && options.objectives != null) {
+            throw new IllegalArgumentException("--metric and --objectives both name what to optimise: give one of them");
         }
+        String metric = options.metric != null ? options.metric : teg ? TegIndicators.NTK_COND + ":min" : "cifar10_valid_12";
+        this.objectives = options.objectives != null ? Objectives.parseList(options.objectives) : List.of(Objective.parse(metric));
+        this.objective = objectives.get(0);
+        List<Constraint> limits = new ArrayList<>();
+        for (String constraint : options.constraints) {
+            limits.add(Constraint.parse(constraint));
+        }
+        if (options.targetLatency != null) {
+            if (!(options.targetLatency > 0)) {
+                throw new IllegalArgumentException("--target-latency must be > 0 ms, got " + options.targetLatency);
+            }
+            if (options.strategy.equals("nsga2")) {
+                limits.add(new Constraint(LATENCY, options.targetLatency, true));
+            }
+        }
+        this.constraints = List.copyOf(limits);
+        if (!options.constraints.isEmpty() && !options.strategy.equals("nsga2")) {
+            throw new IllegalArgumentException("--constraint is a condition of nsga2; " + options.strategy
+                    + " optimises one fitness (use --target-latency for MnasNet's reward)");
+        }
+        this.fitness = fitness(options, objective);
+        for (Objective o : objectives) {
+            checkMetric(o.metric(), "--objectives");
+        }
+        for (Constraint c : constraints) {
+            checkMetric(c.metric(), "--constraint");
+        }
+        this.fidelity = teg ? 0 : MetricName.parse(objective.metric()).map(MetricName::epochs).orElse(0);
         if (options.slots <= 0) {
             throw new IllegalArgumentException("--slots must be > 0, got " + options.slots);
         }
@@ -77,6 +113,39 @@ public final class SearchSetup<A> {
         this.routerSettings = new Router.Settings(Duration.ofMillis((long) (options.evalTimeoutSeconds * 1000)), options.maxAttempts,
                 Router.Settings.DEFAULTS.cacheCapacity());
         strategy(0); // checks the strategy's hyper-parameters
+    }
+
+    /** The MnasNet reward when a latency target is set for a single-objective strategy, else the objective. */
+    private static Fitness fitness(SearchOptions options, Objective objective) {
+        if (options.targetLatency == null || options.strategy.equals("nsga2")) {
+            return objective;
+        }
+        if (!objective.maximize() || objective.metric().startsWith(LATENCY_PREFIX)) {
+            throw new IllegalArgumentException("--target-latency scores " + objective + " with MnasNet's reward ACC x (LAT/T)^w: the first "
+                    + "objective must be an accuracy to maximise");
+        }
+        return MnasNetReward.of(objective.metric(), LATENCY, options.targetLatency, options.reward);
+    }
+
+    /** Fails, naming the metrics there are, when no evaluator of this search reports {@code metric}. */
+    private void checkMetric(String metric, String option) {
+        if (metric.startsWith(LATENCY_PREFIX)) {
+            return; // a latency pool measures it
+        }
+        if (teg) {
+            if (!TEG_METRICS.contains(metric)) {
+                throw new IllegalArgumentException(option + ": " + metric + " is not a metric of the teg evaluator (it has: "
+                        + String.join(", ", TEG_METRICS) + ")");
+            }
+        } else if (!(space instanceof CostModel<?>) || !List.of(CostModel.PARAMS, CostModel.FLOPS).contains(metric)) {
+            table.metricIndex(metric); // unknown metric: fail now, naming the known ones
+        }
+    }
+
+    /** Whether the search needs latency measured: an objective, constraint or the reward uses it. */
+    public boolean measuresLatency() {
+        return fitness instanceof MnasNetReward || objectives.stream().anyMatch(o -> o.metric().startsWith(LATENCY_PREFIX))
+                || constraints.stream().anyMatch(c -> c.metric().startsWith(LATENCY_PREFIX));
     }
 
     public static SearchSetup<?> from(SearchOptions options) {
@@ -100,10 +169,12 @@ public final class SearchSetup<A> {
     }
 
     public Strategy<A> strategy(long seed) {
-        return StrategyFactory.create(options.strategy, space, objective, seed,
-                new StrategyFactory.Options(options.population, options.sampleSize, options.teg.rankedIndicators(), options.predictor,
+        int population = options.population != null ? options.population
+                : options.strategy.equals("nsga2") ? Nsga2.DEFAULT_POPULATION : StrategyFactory.Options.DEFAULTS.population();
+        return StrategyFactory.create(options.strategy, space, fitness, seed,
+                new StrategyFactory.Options(population, options.sampleSize, options.teg.rankedIndicators(), options.predictor,
                         // the lag: as many trials may be out during a refit as there are slots
-                        new ModelGuidedStrategy.Schedule(options.initial, options.refitEvery, options.slots)));
+                        new ModelGuidedStrategy.Schedule(options.initial, options.refitEvery, options.slots), objectives, constraints));
     }
 
     public String evaluatorKind() {
@@ -119,9 +190,20 @@ public final class SearchSetup<A> {
         return SearchSettings.of(searchId, evaluatorKind(), fidelity, budget);
     }
 
-    /** The metrics the evaluator returns (the CSV's metric columns). */
+    /** The metrics the evaluators return (the CSV's metric columns). */
     public List<String> evaluatedMetrics() {
-        return teg ? TEG_METRICS : table.metricNamesAt(fidelity);
+        List<String> metrics = new ArrayList<>(teg ? TEG_METRICS : table.metricNamesAt(fidelity));
+        if (!teg && space instanceof CostModel<?>) {
+            for (String cost : List.of(CostModel.PARAMS, CostModel.FLOPS)) {
+                if (!metrics.contains(cost)) {
+                    metrics.add(cost);
+                }
+            }
+        }
+        if (measuresLatency()) {
+            metrics.addAll(LATENCY_METRICS);
+        }
+        return metrics;
     }
 
     /** Every metric the benchmark table has for a cell given by its encoding, if it is there. */

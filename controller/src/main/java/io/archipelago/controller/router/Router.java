@@ -106,7 +106,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Router(context, timers, settings)));
     }
 
-    private record CandidateKey(String searchId, long candidateId) {}
+    /** One dispatch: a candidate that several pools evaluate (accuracy and latency) has one per kind. */
+    private record CandidateKey(String searchId, long candidateId, String kind) {}
 
     /** One evaluator actor: one slot. */
     private static final class Slot {
@@ -236,7 +237,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
     }
 
     private void accept(Candidate candidate, ActorRef<Event> replyTo) {
-        CandidateKey key = new CandidateKey(candidate.getSearchId(), candidate.getCandidateId());
+        CandidateKey key = new CandidateKey(candidate.getSearchId(), candidate.getCandidateId(), candidate.getEvaluatorKind());
         if (inFlight.containsKey(key)) {
             return; // already being evaluated: a resubmission must not run it twice
         }
@@ -332,7 +333,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
     }
 
     private Behavior<Command> onResult(EvaluationResult result) {
-        CandidateKey key = new CandidateKey(result.getSearchId(), result.getCandidateId());
+        CandidateKey key = new CandidateKey(result.getSearchId(), result.getCandidateId(), result.getEvaluatorKind());
         Dispatch dispatch = inFlight.get(key);
         if (dispatch == null || dispatch.slot == null || dispatch.attempt != result.getAttempt()) {
             releaseLate(key, result.getAttempt());
@@ -489,6 +490,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
                 .setSearchId(candidate.getSearchId())
                 .setCandidateId(candidate.getCandidateId())
                 .setArchitecture(candidate.getArchitecture())
+                .setEvaluatorKind(candidate.getEvaluatorKind())
                 .build();
     }
 
@@ -497,6 +499,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
                 .setSearchId(candidate.getSearchId())
                 .setCandidateId(candidate.getCandidateId())
                 .setArchitecture(candidate.getArchitecture())
+                .setEvaluatorKind(candidate.getEvaluatorKind())
                 .setStatus(EvaluationStatus.EVALUATION_STATUS_FAILED)
                 .setFailureReason(reason)
                 .setAttempt(attempts)

@@ -1,6 +1,6 @@
 package io.archipelago.controller.strategy;
 
-import io.archipelago.core.objective.Objective;
+import io.archipelago.core.objective.Fitness;
 import io.archipelago.core.predictor.Predictor;
 import io.archipelago.core.predictor.PredictorModel;
 import io.archipelago.core.space.SearchSpace;
@@ -27,7 +27,7 @@ public final class Ctnas<A> extends ModelGuidedStrategy<A> {
      * @param policySteps policy-gradient steps (one comparison each) per model version
      * @param candidates unseen policy samples the comparator ranks per model version
      */
-    public <S extends SearchSpace<A> & TokenEncoding<A>> Ctnas(S space, Objective objective, Predictor<A> comparator, Schedule schedule,
+    public <S extends SearchSpace<A> & TokenEncoding<A>> Ctnas(S space, Fitness objective, Predictor<A> comparator, Schedule schedule,
                                                                long seed, double learningRate, int policySteps, int candidates) {
         super(space, objective, comparator, schedule, seed);
         if (policySteps < 0 || candidates < 1) {

@@ -1,6 +1,6 @@
 package io.archipelago.controller.strategy;
 
-import io.archipelago.core.objective.Objective;
+import io.archipelago.core.objective.Fitness;
 import java.util.Optional;
 
 /**
@@ -8,14 +8,14 @@ import java.util.Optional;
  * their own. Ties keep the earlier trial, so the result does not depend on tell order of equals.
  */
 public final class Incumbent<A> {
-    private final Objective objective;
+    private final Fitness objective;
     private Observation<A> best;
 
-    public Incumbent(Objective objective) {
+    public Incumbent(Fitness objective) {
         this.objective = objective;
     }
 
-    public Objective objective() {
+    public Fitness objective() {
         return objective;
     }
 

@@ -1,6 +1,6 @@
 package io.archipelago.controller.strategy;
 
-import io.archipelago.core.objective.Objective;
+import io.archipelago.core.objective.Fitness;
 import io.archipelago.core.predictor.Predictor;
 import io.archipelago.core.predictor.PredictorModel;
 import io.archipelago.core.space.SearchSpace;
@@ -71,7 +71,7 @@ public abstract class ModelGuidedStrategy<A> implements Strategy<A> {
     private PredictorModel<A> model;
     private long nextId;
 
-    protected ModelGuidedStrategy(SearchSpace<A> space, Objective objective, Predictor<A> predictor, Schedule schedule, long seed) {
+    protected ModelGuidedStrategy(SearchSpace<A> space, Fitness objective, Predictor<A> predictor, Schedule schedule, long seed) {
         this.space = space;
         this.random = new SplittableRandom(seed);
         this.novelty = new Novelty<>(space);

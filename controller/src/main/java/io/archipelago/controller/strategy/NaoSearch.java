@@ -1,6 +1,6 @@
 package io.archipelago.controller.strategy;
 
-import io.archipelago.core.objective.Objective;
+import io.archipelago.core.objective.Fitness;
 import io.archipelago.core.predictor.PredictorModel;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.core.space.TokenEncoding;
@@ -19,7 +19,7 @@ public final class NaoSearch<A> extends ModelGuidedStrategy<A> {
     private final int seeds;
 
     /** @param seeds how many of the best observed cells are moved per model version (at most) */
-    public <S extends SearchSpace<A> & TokenEncoding<A>> NaoSearch(S space, Objective objective, NaoPredictor<A> predictor, Schedule schedule,
+    public <S extends SearchSpace<A> & TokenEncoding<A>> NaoSearch(S space, Fitness objective, NaoPredictor<A> predictor, Schedule schedule,
                                                                    long seed, int seeds) {
         super(space, objective, predictor, schedule, seed);
         if (seeds < 1) {

@@ -1,6 +1,6 @@
 package io.archipelago.controller.strategy;
 
-import io.archipelago.core.objective.Objective;
+import io.archipelago.core.objective.Fitness;
 import io.archipelago.core.predictor.Predictor;
 import io.archipelago.core.predictor.PredictorModel;
 import io.archipelago.core.space.SearchSpace;
@@ -22,7 +22,7 @@ public final class PredictorEvolution<A> extends ModelGuidedStrategy<A> {
      * @param parents how many of the best observed cells are mutated
      * @param poolSize candidates the predictor ranks per model version
      */
-    public PredictorEvolution(SearchSpace<A> space, Objective objective, Predictor<A> predictor, Schedule schedule, long seed, int parents,
+    public PredictorEvolution(SearchSpace<A> space, Fitness objective, Predictor<A> predictor, Schedule schedule, long seed, int parents,
                               int poolSize) {
         super(space, objective, predictor, schedule, seed);
         if (parents < 1 || poolSize < 1) {

@@ -1,6 +1,6 @@
 package io.archipelago.controller.strategy;
 
-import io.archipelago.core.objective.Objective;
+import io.archipelago.core.objective.Fitness;
 import io.archipelago.core.space.SearchSpace;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,11 +21,11 @@ public final class RandomSearch<A> implements Strategy<A> {
     private final Novelty<A> novelty; // null: repeats allowed
     private long nextId;
 
-    public RandomSearch(SearchSpace<A> space, Objective objective, long seed) {
+    public RandomSearch(SearchSpace<A> space, Fitness objective, long seed) {
         this(space, objective, seed, true);
     }
 
-    private RandomSearch(SearchSpace<A> space, Objective objective, long seed, boolean novel) {
+    private RandomSearch(SearchSpace<A> space, Fitness objective, long seed, boolean novel) {
         this.space = space;
         this.random = new SplittableRandom(seed);
         this.incumbent = new Incumbent<>(objective);
@@ -33,7 +33,7 @@ public final class RandomSearch<A> implements Strategy<A> {
     }
 
     /** Random sampling with replacement. */
-    public static <A> RandomSearch<A> withRepeats(SearchSpace<A> space, Objective objective, long seed) {
+    public static <A> RandomSearch<A> withRepeats(SearchSpace<A> space, Fitness objective, long seed) {
         return new RandomSearch<>(space, objective, seed, false);
     }
 

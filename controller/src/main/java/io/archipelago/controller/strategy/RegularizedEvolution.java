@@ -1,5 +1,6 @@
 package io.archipelago.controller.strategy;
 
+import io.archipelago.core.objective.Fitness;
 import io.archipelago.core.objective.Objective;
 import io.archipelago.core.objective.RankAggregation;
 import io.archipelago.core.space.SearchSpace;
@@ -41,7 +42,7 @@ public final class RegularizedEvolution<A> implements Strategy<A> {
     private final List<Observation<A>> history = new ArrayList<>();
     private long nextId;
 
-    public RegularizedEvolution(SearchSpace<A> space, Objective objective, long seed, int populationSize, int sampleSize) {
+    public RegularizedEvolution(SearchSpace<A> space, Fitness objective, long seed, int populationSize, int sampleSize) {
         this(space, objective, null, seed, populationSize, sampleSize);
     }
 
@@ -58,7 +59,7 @@ public final class RegularizedEvolution<A> implements Strategy<A> {
         return new RegularizedEvolution<>(space, metrics.get(0), List.copyOf(metrics), seed, populationSize, sampleSize);
     }
 
-    private RegularizedEvolution(SearchSpace<A> space, Objective objective, List<Objective> rankedBy, long seed, int populationSize,
+    private RegularizedEvolution(SearchSpace<A> space, Fitness objective, List<Objective> rankedBy, long seed, int populationSize,
                                  int sampleSize) {
         if (populationSize < 2 || sampleSize < 1 || sampleSize > populationSize) {
             throw new IllegalArgumentException("evolution needs population >= 2 and 1 <= sample <= population, got population="

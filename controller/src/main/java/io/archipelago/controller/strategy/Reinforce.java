@@ -1,6 +1,6 @@
 package io.archipelago.controller.strategy;
 
-import io.archipelago.core.objective.Objective;
+import io.archipelago.core.objective.Fitness;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.core.space.TokenEncoding;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ public final class Reinforce<A> implements Strategy<A> {
      * @param learningRate step on the policy's logits per unit of normalised advantage (e.g. 0.1)
      * @param baselineDecay weight of the past in the reward baseline (e.g. 0.9)
      */
-    public <S extends SearchSpace<A> & TokenEncoding<A>> Reinforce(S space, Objective objective, long seed, double learningRate,
+    public <S extends SearchSpace<A> & TokenEncoding<A>> Reinforce(S space, Fitness objective, long seed, double learningRate,
                                                                    double baselineDecay) {
         this.space = space;
         this.policy = new OpPolicy<>(space, learningRate, baselineDecay);

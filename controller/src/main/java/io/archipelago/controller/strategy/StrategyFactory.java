@@ -2,6 +2,8 @@ package io.archipelago.controller.strategy;
 
 import io.archipelago.core.nb201.MixedCell;
 import io.archipelago.core.nb201.Nb201MixedSpace;
+import io.archipelago.core.objective.Constraint;
+import io.archipelago.core.objective.Fitness;
 import io.archipelago.core.objective.Objective;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.core.space.TokenEncoding;
@@ -12,8 +14,7 @@ import java.util.List;
 /** Builds strategies by name, for the command line and configuration files. */
 public final class StrategyFactory {
     public static final List<String> NAMES = List.of("evolution", "random", "reinforce", "predictor-evolution", "ctnas", "nao",
-            "teg-evolution",
-            "tenas-prune");
+            "teg-evolution", "tenas-prune", "nsga2");
 
     /**
      * Hyper-parameters of the strategies that have them.
@@ -24,20 +25,30 @@ public final class StrategyFactory {
      *     {@code tenas-prune} ranks removals by (e.g. the training-free indicators)
      * @param predictor the predictor of {@code predictor-evolution} (see {@link Predictors#NAMES})
      * @param schedule when model-guided strategies refit their predictor
+     * @param objectives what {@code nsga2} trades off (two or more)
+     * @param constraints what {@code nsga2} must satisfy (e.g. {@code latency_ms<=20})
      */
-    public record Options(int population, int sampleSize, List<Objective> rankBy, String predictor, ModelGuidedStrategy.Schedule schedule) {
-        public static final Options DEFAULTS = new Options(30, 5, List.of(), "gcn", ModelGuidedStrategy.Schedule.DEFAULTS);
+    public record Options(int population, int sampleSize, List<Objective> rankBy, String predictor, ModelGuidedStrategy.Schedule schedule,
+                          List<Objective> objectives, List<Constraint> constraints) {
+        public static final Options DEFAULTS = new Options(30, 5, List.of(), "gcn", ModelGuidedStrategy.Schedule.DEFAULTS, List.of(),
+                List.of());
 
         public Options {
             rankBy = List.copyOf(rankBy);
+            objectives = List.copyOf(objectives);
+            constraints = List.copyOf(constraints);
         }
 
         public Options(int population, int sampleSize) {
-            this(population, sampleSize, List.of(), DEFAULTS.predictor(), DEFAULTS.schedule());
+            this(population, sampleSize, List.of());
         }
 
         public Options(int population, int sampleSize, List<Objective> rankBy) {
-            this(population, sampleSize, rankBy, DEFAULTS.predictor(), DEFAULTS.schedule());
+            this(population, sampleSize, rankBy, DEFAULTS.predictor(), DEFAULTS.schedule(), List.of(), List.of());
+        }
+
+        public Options withObjectives(List<Objective> value, List<Constraint> limits) {
+            return new Options(population, sampleSize, rankBy, predictor, schedule, value, limits);
         }
     }
 
@@ -62,7 +73,7 @@ public final class StrategyFactory {
 
     /** @throws IllegalArgumentException for an unknown name (listing the known ones) or unsuitable options */
     @SuppressWarnings("unchecked")
-    public static <A> Strategy<A> create(String name, SearchSpace<A> space, Objective objective, long seed, Options options) {
+    public static <A> Strategy<A> create(String name, SearchSpace<A> space, Fitness objective, long seed, Options options) {
         return switch (String.valueOf(name)) {
             case "evolution" -> new RegularizedEvolution<>(space, objective, seed, options.population(), options.sampleSize());
             case "random" -> new RandomSearch<>(space, objective, seed);
@@ -75,6 +86,8 @@ public final class StrategyFactory {
                     NAO_SEEDS);
             case "teg-evolution" -> RegularizedEvolution.byRanks(space, requireRanks(name, options), seed, options.population(),
                     options.sampleSize());
+            case "nsga2" -> new Nsga2<>(space, requireObjectives(name, options), options.constraints(), seed, options.population(),
+                    options.population());
             case "tenas-prune" -> {
                 if (space != Nb201MixedSpace.INSTANCE) {
                     throw new IllegalArgumentException("tenas-prune searches the " + Nb201MixedSpace.ID + " space, not " + space.id());
@@ -92,6 +105,13 @@ public final class StrategyFactory {
             throw new IllegalArgumentException(name + " needs a space of token sequences; " + space.id() + " is not one");
         }
         return (S) space;
+    }
+
+    private static List<Objective> requireObjectives(String name, Options options) {
+        if (options.objectives().size() < 2) {
+            throw new IllegalArgumentException(name + " trades off two or more objectives, e.g. --objectives cifar10_valid_12:max,params:min");
+        }
+        return options.objectives();
     }
 
     private static List<Objective> requireRanks(String name, Options options) {

@@ -134,6 +134,7 @@ class RouterTest {
         replyTo.tell(result.setSearchId(candidate.getSearchId())
                 .setCandidateId(candidate.getCandidateId())
                 .setArchitecture(candidate.getArchitecture())
+                .setEvaluatorKind(candidate.getEvaluatorKind())
                 .setEvaluator(asked.evaluator().path().name())
                 .setAttempt(asked.request().getAttempt())
                 .setCostSeconds(0.5)

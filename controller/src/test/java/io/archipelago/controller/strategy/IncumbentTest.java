@@ -52,7 +52,7 @@ class IncumbentTest {
         Observation<String> best = incumbent.best().orElseThrow();
         assertEquals(1, best.trial().id());
         assertEquals(0.3, best.metrics().get("loss"));
-        assertEquals(0.3, incumbent.objective().value(best.metrics()));
+        assertEquals(-0.3, incumbent.objective().score(best.metrics()));
     }
 
     @Test

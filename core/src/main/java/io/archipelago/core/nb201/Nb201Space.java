@@ -2,10 +2,12 @@ package io.archipelago.core.nb201;
 
 import io.archipelago.core.space.GraphEncoding;
 import io.archipelago.core.space.ArchitectureFormatException;
+import io.archipelago.core.space.CostModel;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.core.space.TokenEncoding;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.random.RandomGenerator;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -14,7 +16,7 @@ import java.util.stream.Stream;
  * The NAS-Bench-201 cell space (Dong &amp; Yang, ICLR 2020): 6 edges x 5 ops = 15,625 cells,
  * written {@code |op~0|+|op~0|op~1|+|op~0|op~1|op~2|}.
  */
-public final class Nb201Space implements SearchSpace<Nb201Cell>, TokenEncoding<Nb201Cell> {
+public final class Nb201Space implements SearchSpace<Nb201Cell>, TokenEncoding<Nb201Cell>, CostModel<Nb201Cell> {
     public static final String ID = "nb201";
     public static final Nb201Space INSTANCE = new Nb201Space();
 
@@ -148,5 +150,11 @@ public final class Nb201Space implements SearchSpace<Nb201Cell>, TokenEncoding<N
             labels.add(op.token());
         }
         LABELS = List.copyOf(labels);
+    }
+
+    /** Parameters and FLOPs of the benchmark's network (C=16, N=5, 32x32, 10 classes), counted as NAS-Bench-201 counts them. */
+    @Override
+    public Map<String, Double> costs(Nb201Cell cell) {
+        return Map.of(PARAMS, (double) Nb201Cost.STANDARD.params(cell), FLOPS, Nb201Cost.STANDARD.flops(cell));
     }
 }

@@ -7,7 +7,7 @@ import java.util.Map;
  * One named metric to maximise or minimise, written {@code cifar10_valid_12:max} or
  * {@code params:min}; a bare metric name is maximised.
  */
-public record Objective(String metric, boolean maximize) {
+public record Objective(String metric, boolean maximize) implements Fitness {
 
     public Objective {
         if (metric == null || metric.isBlank()) {
@@ -37,6 +37,7 @@ public record Objective(String metric, boolean maximize) {
     }
 
     /** The metric's value oriented so that larger is better; NaN when the metric is missing. */
+    @Override
     public double score(Map<String, Double> metrics) {
         Double value = metrics.get(metric);
         if (value == null) {

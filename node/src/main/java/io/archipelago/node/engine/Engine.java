@@ -65,10 +65,26 @@ public final class Engine implements AutoCloseable {
 
     private final ActorSystem<Void> system;
     private final AtomicInteger searches = new AtomicInteger();
+    private final List<Pool> pools;
     private final int slots;
-    private final String evaluatorKind;
-    private final SlotGauge gauge = new SlotGauge();
-    private final List<ActorRef<EvaluationRequest>> evaluators = new ArrayList<>();
+    /** Per evaluator kind: its slots' gauge (busy, finished, draining). */
+    private final Map<String, SlotGauge> gauges = new java.util.LinkedHashMap<>();
+    /** Every slot's actor with the kind it registered under. */
+    private final List<Map.Entry<ActorRef<EvaluationRequest>, String>> evaluators = new ArrayList<>();
+
+    /**
+     * Evaluator slots of one kind on this node.
+     *
+     * @param slots evaluator actors (each runs one evaluation at a time)
+     * @param evaluators makes the evaluator of slot i; each slot gets its own instance
+     */
+    public record Pool(int slots, IntFunction<Evaluator> evaluators) {
+        public Pool {
+            if (slots < 0) {
+                throw new IllegalArgumentException("slots must be >= 0, got " + slots);
+            }
+        }
+    }
     private final List<String> roles;
     private final long startNanos = System.nanoTime();
 
@@ -83,7 +99,12 @@ public final class Engine implements AutoCloseable {
     }
 
     public Engine(int slots, IntFunction<Evaluator> evaluators, Config overrides) {
-        this(check(slots, 1), evaluators, overrides.withFallback(ConfigFactory.parseResources("cluster-conf/single-node.conf")),
+        this(List.of(new Pool(check(slots, 1), evaluators)), overrides);
+    }
+
+    /** A node in one JVM holding every role, with several pools (e.g. accuracy and latency evaluators). */
+    public Engine(List<Pool> pools, Config overrides) {
+        this(pools, overrides.withFallback(ConfigFactory.parseResources("cluster-conf/single-node.conf")),
                 NodeRole.ids(java.util.EnumSet.allOf(NodeRole.class)));
     }
 
@@ -92,10 +113,14 @@ public final class Engine implements AutoCloseable {
      * controller or seed node).
      */
     public static Engine cluster(ClusterSettings cluster, int slots, IntFunction<Evaluator> evaluators, Config overrides) {
-        check(slots, 0);
+        return cluster(cluster, slots == 0 ? List.of() : List.of(new Pool(slots, evaluators)), overrides);
+    }
+
+    /** A cluster member with {@code cluster}'s roles and these evaluator pools (none: e.g. a controller or seed node). */
+    public static Engine cluster(ClusterSettings cluster, List<Pool> pools, Config overrides) {
         Path aeronDir = cluster.transport() == Transport.AERON_UDP ? AeronDirectory.prepare(cluster.host(), cluster.port()) : null;
         Config config = overrides.withFallback(cluster.config(ConfigFactory.load(), aeronDir));
-        return new Engine(slots, evaluators, config, NodeRole.ids(cluster.roles()));
+        return new Engine(pools, config, NodeRole.ids(cluster.roles()));
     }
 
     private static int check(int slots, int min) {
@@ -105,19 +130,23 @@ public final class Engine implements AutoCloseable {
         return slots;
     }
 
-    private Engine(int slots, IntFunction<Evaluator> evaluators, Config config, List<String> roles) {
-        this.slots = slots;
+    private Engine(List<Pool> pools, Config config, List<String> roles) {
+        this.pools = List.copyOf(pools);
+        this.slots = pools.stream().mapToInt(Pool::slots).sum();
         this.roles = List.copyOf(roles);
         Config sized = ConfigFactory.parseMap(Map.of("archipelago.evaluator-dispatcher.thread-pool-executor.fixed-pool-size", Math.max(1, slots)))
                 .withFallback(config.withFallback(ConfigFactory.load()));
         this.system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM, sized);
-        String kind = null;
-        for (int i = 0; i < slots; i++) {
-            Evaluator evaluator = evaluators.apply(i);
-            kind = evaluator.kind();
-            this.evaluators.add(system.systemActorOf(EvaluatorActor.create(evaluator, gauge), "evaluator-" + i, EvaluatorActor.dispatcher()));
+        int actor = 0;
+        for (Pool pool : this.pools) {
+            for (int i = 0; i < pool.slots(); i++) {
+                Evaluator evaluator = pool.evaluators().apply(i);
+                SlotGauge gauge = gauges.computeIfAbsent(evaluator.kind(), kind -> new SlotGauge());
+                ActorRef<EvaluationRequest> ref = system.systemActorOf(EvaluatorActor.create(evaluator, gauge), "evaluator-" + actor++,
+                        EvaluatorActor.dispatcher());
+                this.evaluators.add(Map.entry(ref, evaluator.kind()));
+            }
         }
-        this.evaluatorKind = kind;
         system.systemActorOf(NodeAgent.create(this::status), "node-agent", Props.empty());
         if (isCluster()) {
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "drain-evaluators", this::drain);
@@ -146,13 +175,20 @@ public final class Engine implements AutoCloseable {
         NodeStatus.Builder status = NodeStatus.newBuilder()
                 .setAddress(address())
                 .addAllRoles(roles)
-                .setDraining(gauge.draining())
+                .setDraining(gauges.values().stream().anyMatch(SlotGauge::draining))
                 .setUptimeSeconds((System.nanoTime() - startNanos) / 1e9)
-                .setEvaluations(gauge.finished());
-        if (slots > 0) {
-            status.addPools(EvaluatorPoolStatus.newBuilder().setKind(evaluatorKind).setSlots(slots).setBusy(gauge.busy()));
+                .setEvaluations(gauges.values().stream().mapToLong(SlotGauge::finished).sum());
+        Map<String, Integer> slotsByKind = new java.util.LinkedHashMap<>();
+        for (Map.Entry<ActorRef<EvaluationRequest>, String> evaluator : evaluators) {
+            slotsByKind.merge(evaluator.getValue(), 1, Integer::sum);
         }
+        slotsByKind.forEach((kind, n) -> status.addPools(EvaluatorPoolStatus.newBuilder().setKind(kind).setSlots(n)
+                .setBusy(gauges.get(kind).busy())));
         return status.build();
+    }
+
+    private int busy() {
+        return gauges.values().stream().mapToInt(SlotGauge::busy).sum();
     }
 
     /** Cluster mode: completes when this node is an Up member of the cluster. */
@@ -176,17 +212,18 @@ public final class Engine implements AutoCloseable {
         Config config = system.settings().config();
         Duration timeout = config.getDuration("archipelago.node.drain-timeout");
         Duration grace = config.getDuration("archipelago.node.hand-back-grace");
-        gauge.startDraining();
-        LOG.info("draining: {} evaluation(s) running, new requests are handed back", gauge.busy());
+        gauges.values().forEach(SlotGauge::startDraining);
+        LOG.info("draining: {} evaluation(s) running, new requests are handed back", busy());
         return CompletableFuture.supplyAsync(() -> {
             long deadline = System.nanoTime() + timeout.toNanos();
             try {
-                while (gauge.busy() > 0 && System.nanoTime() < deadline) {
+                while (busy() > 0 && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
-                LOG.info("drained: {} evaluation(s) still running after {}", gauge.busy(), gauge.busy() > 0 ? timeout : "draining");
-                for (ActorRef<EvaluationRequest> evaluator : evaluators) {
-                    system.receptionist().tell(Receptionist.deregister(EvaluatorActor.serviceKey(evaluatorKind), evaluator));
+                int left = busy();
+                LOG.info("drained: {} evaluation(s) still running after {}", left, left > 0 ? timeout : "draining");
+                for (Map.Entry<ActorRef<EvaluationRequest>, String> evaluator : evaluators) {
+                    system.receptionist().tell(Receptionist.deregister(EvaluatorActor.serviceKey(evaluator.getValue()), evaluator.getKey()));
                 }
                 Thread.sleep(grace.toMillis());
             } catch (InterruptedException e) {

@@ -38,6 +38,7 @@ public final class RunRecorder {
     private final Objective objective;
     private final List<String> metricColumns;
     private final ProgressBar progress; // null: no progress bar
+    private final ParetoFront front; // null: a single-objective search
     private final Writer out;
     private final SequenceWriter rows;
     private final List<Point> history = Collections.synchronizedList(new ArrayList<>());
@@ -48,7 +49,14 @@ public final class RunRecorder {
      * @param metricColumns the metrics to write, one column each, after the fixed columns
      */
     public RunRecorder(Path csv, Objective objective, List<String> metricColumns, ProgressBar progress) throws IOException {
+        this(csv, objective, metricColumns, progress, null);
+    }
+
+    /** @param front collects every successful evaluation's objectives (null: none) */
+    public RunRecorder(Path csv, Objective objective, List<String> metricColumns, ProgressBar progress, ParetoFront front)
+            throws IOException {
         this.objective = objective;
+        this.front = front;
         this.metricColumns = List.copyOf(metricColumns);
         this.progress = progress;
         CsvSchema.Builder schema = CsvSchema.builder().setUseHeader(true);
@@ -93,6 +101,9 @@ public final class RunRecorder {
         rows.write(row);
         rows.flush();
         if (ok) {
+            if (front != null) {
+                front.add(result.getCandidateId(), result.getArchitecture().getEncoding(), result.getMetricsMap());
+            }
             double value = objective.value(result.getMetricsMap());
             double score = objective.score(result.getMetricsMap());
             if (score > bestScore) {
