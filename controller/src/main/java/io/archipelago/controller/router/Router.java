@@ -41,6 +41,9 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  *   <li>A result cache keyed by (space, canonical architecture, evaluator kind, fidelity) answers
  *       repeated candidates without spending a slot; a candidate whose key is already in flight
  *       waits for that evaluation instead of starting another.</li>
+ *   <li>A pool left without a live slot (its only node died, e.g. the one latency node of a device)
+ *       keeps its candidates queued for the node to come back; after {@code timeout} without any
+ *       they complete as failed, naming the pool, so a search never waits forever.</li>
  *   <li>A slot whose node is draining hands its request back: the candidate goes to another slot
  *       under the same attempt number, and the slot gets no more work (it leaves the pool when its
  *       node does). Pool capacity, as controllers see it, counts only slots that take work, so a
@@ -135,6 +138,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
         final ArrayDeque<Dispatch> waiting = new ArrayDeque<>();
         final Set<ActorRef<Event>> watchers = new HashSet<>();
         final Map<String, int[]> nodeLoad = new HashMap<>(); // node -> {busy, slots}
+        /** When the pool last lost its last live slot; 0 while it has one (or before it ever had one: see the sweep). */
+        long emptySinceNanos = System.nanoTime();
 
         Pool(String kind) {
             this.kind = kind;
@@ -380,7 +385,13 @@ public final class Router extends AbstractBehavior<Router.Command> {
     }
 
     private void notifyWatchers(Pool pool) {
-        Capacity capacity = new Capacity(pool.kind, liveSlots(pool));
+        int live = liveSlots(pool);
+        if (live == 0 && pool.emptySinceNanos == 0) {
+            pool.emptySinceNanos = System.nanoTime();
+        } else if (live > 0) {
+            pool.emptySinceNanos = 0;
+        }
+        Capacity capacity = new Capacity(pool.kind, live);
         for (ActorRef<Event> watcher : pool.watchers) {
             watcher.tell(capacity);
         }
@@ -426,6 +437,15 @@ public final class Router extends AbstractBehavior<Router.Command> {
             return this;
         }
         long now = System.nanoTime();
+        for (Pool pool : pools.values()) {
+            if (pool.emptySinceNanos != 0 && !pool.waiting.isEmpty() && now - pool.emptySinceNanos > timeoutNanos) {
+                String why = "no evaluator in pool " + pool.kind + " for " + settings.timeout().toMillis() + " ms";
+                for (Dispatch dispatch; (dispatch = pool.waiting.pollFirst()) != null; ) {
+                    complete(dispatch, failure(dispatch.candidate, dispatch.lastFailure == null ? why : why + "; last: " + dispatch.lastFailure,
+                            dispatch.attempt));
+                }
+            }
+        }
         List<Dispatch> expired = null;
         for (Dispatch dispatch : inFlight.values()) {
             if (dispatch.slot != null && now - dispatch.deadlineNanos > 0) {

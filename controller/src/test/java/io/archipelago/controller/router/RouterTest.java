@@ -298,6 +298,23 @@ class RouterTest {
     }
 
     @Test
+    void aPoolWithoutEvaluatorsFailsItsWaitingCandidatesAfterTheTimeoutNamingThePool() {
+        ActorRef<EvaluationRequest> only = evaluators(1).get(0);
+        ActorRef<Router.Command> router = router(new Router.Settings(Duration.ofMillis(600), 3, 100), 1);
+        submit(router, candidate(7, CELL));
+        Asked running = asked.receiveMessage(Duration.ofSeconds(5));
+        assertEquals(only, running.evaluator());
+        long died = System.nanoTime();
+        testKit.stop(only); // the pool's only node dies holding the candidate: it waits for a node to come back
+
+        Completed failed = (Completed) events.receiveMessage(Duration.ofSeconds(5));
+        assertTrue(System.nanoTime() - died >= 500_000_000L, "failed before the timeout");
+        assertEquals(EvaluationStatus.EVALUATION_STATUS_FAILED, failed.result().getStatus());
+        assertTrue(failed.result().getFailureReason().contains("no evaluator in pool " + kind), failed.result().getFailureReason());
+        assertTrue(failed.result().getFailureReason().contains("left the pool"), failed.result().getFailureReason());
+    }
+
+    @Test
     void reportsPoolCapacityAsItChanges() {
         ActorRef<Router.Command> router = testKit.spawn(Router.create(Router.Settings.DEFAULTS));
         router.tell(new Router.WatchCapacity(kind, events.getRef()));
