@@ -20,11 +20,7 @@ import java.util.Comparator;
  */
 public final class Hypervolume {
 
-    /** Larger first objective first; ties by larger second objective. */
-    private static final Comparator<double[]> BY_FIRST_DESCENDING = (a, b) -> {
-        int c = Double.compare(b[0], a[0]);
-        return c != 0 ? c : Double.compare(b[1], a[1]);
-    };
+    private static final Comparator<double[]> BY_FIRST_DESCENDING = (a, b) -> Double.compare(b[0], a[0]);
 
     private static final Comparator<double[]> BY_THIRD_DESCENDING = (a, b) -> Double.compare(b[2], a[2]);
 
