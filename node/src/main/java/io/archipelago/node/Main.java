@@ -2,6 +2,7 @@ package io.archipelago.node;
 
 import io.archipelago.node.bench.BenchCommand;
 import io.archipelago.node.cluster.ClusterCommand;
+import io.archipelago.node.latency.LatencyCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code archipelago} command. */
 @Command(name = "archipelago", mixinStandardHelpOptions = true, version = "archipelago 0.1.0",
         description = "Asynchronous, actor-based neural architecture search.",
-        subcommands = {SearchCommand.class, NodeCommand.class, ClusterCommand.class, TegCommand.class, BenchCommand.class,
+        subcommands = {SearchCommand.class, NodeCommand.class, ClusterCommand.class, TegCommand.class, BenchCommand.class, LatencyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     /** Exit code of a user error (bad option, unknown name, malformed file). */

@@ -8,6 +8,8 @@ import io.archipelago.node.cluster.NodeRole;
 import io.archipelago.node.engine.Engine;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -27,8 +29,8 @@ import picocli.CommandLine.Spec;
         description = "Start a cluster node with roles (evaluator, controller, predictor); it runs until SIGTERM.")
 public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--roles", defaultValue = "evaluator",
-            description = "Comma-separated: evaluator, controller, predictor, or none (a seed that only holds membership) "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Comma-separated: evaluator, latency (measures on --device), controller, predictor, or none (a seed "
+                    + "that only holds membership) (default: ${DEFAULT-VALUE}).")
     String roles;
 
     @Option(names = "--evaluator", defaultValue = "tabular", description = "Evaluator kind this node offers: tabular | teg (default: ${DEFAULT-VALUE}).")
@@ -53,6 +55,14 @@ public final class NodeCommand implements Callable<Integer> {
     TegOptions teg = new TegOptions();
 
     @Mixin
+    LatencyOptions latency = new LatencyOptions();
+
+    @Option(names = "--latency-slots", defaultValue = "1",
+            description = "Latency node: measurements run at once; keep 1 on one device, or timings disturb each other "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int latencySlots;
+
+    @Mixin
     ClusterOptions cluster = new ClusterOptions();
 
     @Spec
@@ -66,16 +76,32 @@ public final class NodeCommand implements Callable<Integer> {
         if (evaluates && slots <= 0) {
             throw new IllegalArgumentException("--slots must be > 0 on an evaluator node, got " + slots);
         }
+        boolean measures = nodeRoles.contains(NodeRole.LATENCY);
+        if (measures) {
+            if (latencySlots <= 0) {
+                throw new IllegalArgumentException("--latency-slots must be > 0 on a latency node, got " + latencySlots);
+            }
+            latency.validate();
+        }
         EvaluatorSetup evaluators = evaluates
                 ? new EvaluatorSetup(evaluator, SearchSetup.loadTable(SearchSpaces.byId(space), benchmark), evalTime, teg)
                 : null;
         ClusterOptions.logMembership();
         PrintWriter out = spec.commandLine().getOut();
-        // Nodes started with the same --seed still draw different simulated times.
-        Engine engine = Engine.cluster(settings, evaluates ? slots : 0, evaluates ? evaluators.factory(seed * 65_537 + settings.port()) : null,
-                ConfigFactory.empty());
+        List<Engine.Pool> pools = new ArrayList<>();
+        List<String> offered = new ArrayList<>();
+        if (evaluates) {
+            // Nodes started with the same --seed still draw different simulated times.
+            pools.add(new Engine.Pool(slots, evaluators.factory(seed * 65_537 + settings.port())));
+            offered.add(slots + " " + evaluators.kind + " slot(s)");
+        }
+        if (measures) {
+            pools.add(new Engine.Pool(latencySlots, latency.factory()));
+            offered.add(latencySlots + " " + latency.kind() + " slot(s)");
+        }
+        Engine engine = Engine.cluster(settings, pools, ConfigFactory.empty());
         out.printf("node %s: roles %s, %s, transport %s, seeds %s%n", engine.address(), NodeRole.ids(nodeRoles),
-                evaluates ? slots + " " + evaluators.kind + " slot(s)" : "no evaluators", settings.transport().id(), settings.seedAddresses());
+                offered.isEmpty() ? "no evaluators" : String.join(" and ", offered), settings.transport().id(), settings.seedAddresses());
         engine.joined().thenRun(() -> out.printf("node %s is up%n", engine.address()));
         engine.awaitTermination();
         CoordinatedShutdown.Reason reason = CoordinatedShutdown.get(Adapter.toClassic(engine.system())).getShutdownReason().orElse(null);

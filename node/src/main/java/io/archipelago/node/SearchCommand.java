@@ -123,8 +123,9 @@ public final class SearchCommand implements Callable<Integer> {
         try (Engine engine = clusterSettings == null ? setup.engine(seed) : clusterEngine(clusterSettings)) {
             if (clusterSettings != null) {
                 settings = settings.minSlots(minEvaluators);
-                spec.commandLine().getErr().printf("archipelago: controller %s (transport %s) waits for %d %s evaluator slot(s)%n",
-                        engine.address(), clusterSettings.transport().id(), minEvaluators, setup.evaluatorKind());
+                spec.commandLine().getErr().printf("archipelago: controller %s (transport %s) waits for %d %s evaluator slot(s)%s%n",
+                        engine.address(), clusterSettings.transport().id(), minEvaluators, setup.evaluatorKind(),
+                        setup.latencyKind().map(kind -> " and a " + kind + " slot").orElse(""));
             }
             report = engine.run(settings, setup.space, setup.strategy(seed), setup.routerSettings, recorder::behavior)
                     .toCompletableFuture().get();
@@ -158,6 +159,8 @@ public final class SearchCommand implements Callable<Integer> {
         if (!setup.constraints.isEmpty()) {
             summary.put("constraints", setup.constraints.stream().map(Object::toString).toList());
         }
+        setup.latencyKind().ifPresent(kind -> summary.put("latency", cluster ? Map.of("pool", kind)
+                : Map.of("pool", kind, "method", options.latency.method(), "slots", options.latencySlots)));
         if (setup.fitness != setup.objective) {
             summary.put("fitness", setup.fitness.toString());
         }

@@ -47,6 +47,14 @@ public final class SearchOptions {
     @Mixin
     public TegOptions teg = new TegOptions();
 
+    @Mixin
+    public LatencyOptions latency = new LatencyOptions();
+
+    @Option(names = "--latency-slots", defaultValue = "1",
+            description = "Local search that measures latency: latency slots in this JVM; keep 1, or measurements disturb each "
+                    + "other (default: ${DEFAULT-VALUE}).")
+    public int latencySlots;
+
     @Option(names = "--benchmark", paramLabel = "FILE",
             description = "Tabular benchmark CSV (default: the embedded NAS-Bench-201 CIFAR-10 table).")
     public Path benchmark;

@@ -1,5 +1,6 @@
 package io.archipelago.node;
 
+import com.typesafe.config.ConfigFactory;
 import io.archipelago.controller.SearchSettings;
 import io.archipelago.controller.router.Router;
 import io.archipelago.controller.strategy.ModelGuidedStrategy;
@@ -17,6 +18,7 @@ import io.archipelago.core.space.SearchSpace;
 import io.archipelago.core.space.SearchSpaces;
 import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.core.table.MetricName;
+import io.archipelago.evaluators.latency.LatencyEvaluators;
 import io.archipelago.evaluators.teg.TegEvaluator;
 import io.archipelago.models.teg.TegIndicators;
 import io.archipelago.node.engine.Engine;
@@ -37,9 +39,10 @@ import java.util.Optional;
  */
 public final class SearchSetup<A> {
     /** The metric latency evaluators report (the median), and the others that start like it. */
-    public static final String LATENCY = "latency_ms";
+    public static final String LATENCY = LatencyEvaluators.LATENCY_MS;
     private static final String LATENCY_PREFIX = "latency_";
-    private static final List<String> LATENCY_METRICS = List.of(LATENCY);
+    private static final List<String> LATENCY_METRICS = List.of(LatencyEvaluators.LATENCY_MS, LatencyEvaluators.LATENCY_P10_MS,
+            LatencyEvaluators.LATENCY_P90_MS);
     private static final List<String> TEG_METRICS = List.of(TegIndicators.NTK_COND, TegIndicators.LINEAR_REGIONS, TegIndicators.NTK_MSE,
             TegEvaluator.PARAMS, TegEvaluator.FLOPS);
 
@@ -101,6 +104,18 @@ public final class SearchSetup<A> {
             checkMetric(c.metric(), "--constraint");
         }
         this.fidelity = teg ? 0 : MetricName.parse(objective.metric()).map(MetricName::epochs).orElse(0);
+        if (measuresLatency()) {
+            if (!options.latency.enabled()) {
+                options.latency.measured = true; // a local search times the networks here unless told otherwise
+            }
+            options.latency.validate();
+            if (options.latencySlots <= 0) {
+                throw new IllegalArgumentException("--latency-slots must be > 0, got " + options.latencySlots);
+            }
+        } else if (options.latency.enabled()) {
+            throw new IllegalArgumentException("--" + options.latency.method() + " evaluates latency, but no objective, constraint or "
+                    + "--target-latency uses " + LATENCY);
+        }
         if (options.slots <= 0) {
             throw new IllegalArgumentException("--slots must be > 0, got " + options.slots);
         }
@@ -181,13 +196,23 @@ public final class SearchSetup<A> {
         return evaluators.kind;
     }
 
-    /** A one-JVM engine with {@code --slots} evaluators of the chosen kind. */
+    /** The latency pool every candidate also goes to, if the search measures latency. */
+    public Optional<String> latencyKind() {
+        return measuresLatency() ? Optional.of(options.latency.kind()) : Optional.empty();
+    }
+
+    /** A one-JVM engine with {@code --slots} evaluators of the chosen kind (and {@code --latency-slots} latency evaluators if needed). */
     public Engine engine(long seed) {
-        return new Engine(options.slots, evaluators.factory(seed));
+        List<Engine.Pool> pools = new ArrayList<>();
+        pools.add(new Engine.Pool(options.slots, evaluators.factory(seed)));
+        if (measuresLatency()) {
+            pools.add(new Engine.Pool(options.latencySlots, options.latency.factory()));
+        }
+        return new Engine(pools, ConfigFactory.empty());
     }
 
     public SearchSettings settings(String searchId, int budget) {
-        return SearchSettings.of(searchId, evaluatorKind(), fidelity, budget);
+        return SearchSettings.of(searchId, evaluatorKind(), fidelity, budget).mergedKinds(latencyKind().stream().toList());
     }
 
     /** The metrics the evaluators return (the CSV's metric columns). */

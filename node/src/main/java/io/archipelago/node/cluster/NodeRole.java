@@ -15,7 +15,9 @@ public enum NodeRole {
     /** Offers evaluator slots of one evaluator kind. */
     EVALUATOR,
     /** Fits predictors; today the predictor of a model-guided search runs beside its controller. */
-    PREDICTOR;
+    PREDICTOR,
+    /** Measures latency on one attached device (its pool is {@code latency:DEVICE}). */
+    LATENCY;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);

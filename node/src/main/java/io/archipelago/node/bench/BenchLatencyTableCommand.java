@@ -1,0 +1,182 @@
+package io.archipelago.node.bench;
+
+import io.archipelago.core.nb201.Nb201Cell;
+import io.archipelago.evaluators.EvaluationException;
+import io.archipelago.evaluators.latency.LatencyEvaluators;
+import io.archipelago.evaluators.latency.LatencySettings;
+import io.archipelago.evaluators.latency.LatencyTable;
+import io.archipelago.evaluators.latency.LatencyTableBuilder;
+import io.archipelago.models.nb201.NetworkShape;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.commons.math3.stat.correlation.KendallsCorrelation;
+import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bench latency-table}: how well a latency lookup table predicts measured latency on this
+ * machine. Builds a table (or loads {@code --table}), samples K distinct random NAS-Bench-201 cells
+ * (none of them a fit cell of a table built here), measures each with the measured evaluator in
+ * {@code --rounds} interleaved rounds (each round in a fresh random order; a cell's latency is the
+ * median of its rounds' medians, so a stretch of load from elsewhere does not land on a few cells),
+ * and reports the Spearman and Kendall rank correlations and the mean absolute percentage error of
+ * the table's predictions against those measurements.
+ */
+@Command(name = "latency-table", mixinStandardHelpOptions = true,
+        description = "Spearman correlation and MAPE of a latency lookup table's predictions against latencies measured here, over K random cells.")
+public final class BenchLatencyTableCommand implements Callable<Integer> {
+    @Option(names = "--sample", defaultValue = "100", paramLabel = "K", description = "Distinct random cells to measure (default: ${DEFAULT-VALUE}).")
+    int sample;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the sample, the fit cells, weights and inputs (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--repeats", defaultValue = "20", paramLabel = "R",
+            description = "Timed forward passes per measurement (and block samples per table entry) (default: ${DEFAULT-VALUE}).")
+    int repeats;
+
+    @Option(names = "--warmup", defaultValue = "5", paramLabel = "W", description = "Untimed passes before them (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--rounds", defaultValue = "3", paramLabel = "N",
+            description = "Interleaved measurements of each sampled cell; the median is the truth (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--table", paramLabel = "FILE", description = "Evaluate this table instead of building one here.")
+    Path table;
+
+    @Option(names = "--fit-cells", defaultValue = "24", paramLabel = "K", description = "Fit cells of a table built here (default: ${DEFAULT-VALUE}).")
+    int fitCells;
+
+    @Option(names = "--fit-rounds", defaultValue = "3", paramLabel = "N",
+            description = "Interleaved measurements of each fit cell (default: ${DEFAULT-VALUE}).")
+    int fitRounds;
+
+    @Option(names = "--device", defaultValue = "local", paramLabel = "NAME", description = "Device name of a table built here (default: ${DEFAULT-VALUE}).")
+    String device;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "T",
+            description = "Threads of ND4J's native ops; 0 keeps the default (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--json", description = "End with one JSON line.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (sample < 3) {
+            throw new IllegalArgumentException("--sample must be >= 3, got " + sample);
+        }
+        if (rounds < 1) {
+            throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
+        }
+        if (repeats < 1 || warmup < 0 || threads < 0) {
+            throw new IllegalArgumentException("--repeats must be >= 1, --warmup and --threads >= 0; got " + repeats + ", " + warmup + ", " + threads);
+        }
+        LatencyEvaluators.checkDevice(device);
+        PrintWriter out = spec.commandLine().getOut();
+        long start = System.nanoTime();
+        LatencySettings settings = new LatencySettings(NetworkShape.STANDARD, 1, warmup, repeats, threads, seed);
+        LatencyTable lookup;
+        Set<Nb201Cell> exclude = new HashSet<>();
+        String source;
+        if (table != null) {
+            lookup = LatencyTable.load(table);
+            settings = settings.withNetwork(lookup.network(), lookup.batch());
+            source = table.toString();
+            out.printf(Locale.ROOT, "loaded %s%n", lookup);
+            Map<String, String> here = LatencyEvaluators.hostLabels();
+            for (String label : List.of(LatencyEvaluators.LABEL_CPU, LatencyEvaluators.LABEL_GPU, LatencyEvaluators.LABEL_BACKEND)) {
+                String then = lookup.labels().get(label);
+                if (then != null && !then.equals(here.get(label))) {
+                    out.printf(Locale.ROOT, "note: the table's %s is '%s', this machine's is '%s'%n", label, then, here.get(label));
+                }
+            }
+        } else {
+            try {
+                lookup = new LatencyTableBuilder(device, settings, fitCells, fitRounds, seed, line -> {
+                    out.println(line);
+                    out.flush();
+                }).build();
+            } catch (EvaluationException e) {
+                throw new IllegalStateException("building the latency table failed: " + e.getMessage(), e);
+            }
+            exclude.addAll(LatencyTableBuilder.sampleCells(fitCells, seed));
+            source = "built here";
+        }
+        double buildSeconds = (System.nanoTime() - start) / 1e9;
+
+        List<Nb201Cell> cells = new ArrayList<>();
+        for (Nb201Cell cell : LatencyTableBuilder.sampleCells(sample + exclude.size(), seed ^ 0x9E3779B97F4A7C15L)) {
+            if (!exclude.contains(cell) && cells.size() < sample) {
+                cells.add(cell);
+            }
+        }
+        long measureStart = System.nanoTime();
+        double[] measured;
+        try {
+            measured = LatencyTableBuilder.measureCells(cells, settings, device, rounds, seed, (i, ms) -> { });
+        } catch (EvaluationException e) {
+            throw new IllegalStateException("measuring failed: " + e.getMessage(), e);
+        }
+        double measureSeconds = (System.nanoTime() - measureStart) / 1e9;
+        double[] predicted = new double[cells.size()];
+        double ape = 0;
+        for (int i = 0; i < cells.size(); i++) {
+            predicted[i] = lookup.predict(cells.get(i));
+            ape += Math.abs(predicted[i] - measured[i]) / measured[i];
+            out.printf(Locale.ROOT, "%4d/%d  measured %8.3f ms  predicted %8.3f ms  %s%n", i + 1, cells.size(), measured[i], predicted[i], cells.get(i));
+        }
+        double mape = ape / cells.size();
+        double spearman = new SpearmansCorrelation().correlation(predicted, measured);
+        double kendall = new KendallsCorrelation().correlation(predicted, measured);
+        double seconds = (System.nanoTime() - start) / 1e9;
+
+        out.printf(Locale.ROOT, "%n%d cells, table %s (%s), %d rounds x %d repeats (after %d warm-up) per cell%n", cells.size(), source,
+                lookup.labels(), rounds, repeats, warmup);
+        if (lookup.model() != null) {
+            out.printf(Locale.ROOT, "  model            %s (fit on %d cells, leave-one-out MAPE %.1f%%)%n", lookup.model().coefficients(),
+                    lookup.model().fitCells(), 100 * lookup.model().fitMape());
+        }
+        out.printf(Locale.ROOT, "  spearman         %.4f%n  kendall          %.4f%n  mape             %.2f%%%n", spearman, kendall, 100 * mape);
+        out.printf(Locale.ROOT, "  seconds          %.1f (table %.1f, measuring %.1f)%n", seconds, buildSeconds, measureSeconds);
+        if (json) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("spearman", spearman);
+            fields.put("kendall", kendall);
+            fields.put("mape", mape);
+            fields.put("sample", cells.size());
+            fields.put("device", lookup.device());
+            fields.put("labels", lookup.labels());
+            fields.put("table", source);
+            if (lookup.model() != null) {
+                fields.put("model", lookup.model().coefficients());
+                fields.put("fit_cells", lookup.model().fitCells());
+                fields.put("fit_mape", lookup.model().fitMape());
+            }
+            fields.put("seed", seed);
+            fields.put("rounds", rounds);
+            fields.put("repeats", repeats);
+            fields.put("warmup", warmup);
+            fields.put("seconds", seconds);
+            fields.put("table_seconds", buildSeconds);
+            fields.put("measure_seconds", measureSeconds);
+            BenchOutput.json(out, fields);
+        }
+        return 0;
+    }
+}
