@@ -1,10 +1,13 @@
 package io.archipelago.controller.strategy;
 
 import io.archipelago.core.space.SearchSpace;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
 /**
@@ -52,5 +55,23 @@ final class Novelty<A> {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Up to {@code n} novel trials numbered consecutively from {@code firstId}, each drawn from
+     * {@code generator} given the id it will get (so a strategy can seed its first ids at random
+     * and breed the rest); fewer when the space runs out.
+     */
+    List<Trial<A>> trials(int n, long firstId, LongFunction<A> generator, int tries) {
+        List<Trial<A>> trials = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long id = firstId + i;
+            Optional<A> next = draw(() -> generator.apply(id), tries);
+            if (next.isEmpty()) {
+                break;
+            }
+            trials.add(new Trial<>(id, next.get()));
+        }
+        return trials;
     }
 }

@@ -76,17 +76,9 @@ public final class Nsga2<A> implements Strategy<A> {
 
     @Override
     public List<Trial<A>> ask(int n) {
-        List<Trial<A>> trials = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            boolean seeding = nextId < initial || population.size() < 2;
-            Optional<A> next = seeding
-                    ? novelty.draw(() -> space.sample(random), DRAWS)
-                    : novelty.draw(() -> space.mutate(tournament(), random), DRAWS);
-            if (next.isEmpty()) {
-                break;
-            }
-            trials.add(new Trial<>(nextId++, next.get()));
-        }
+        List<Trial<A>> trials = novelty.trials(n, nextId,
+                id -> id < initial || population.size() < 2 ? space.sample(random) : space.mutate(tournament(), random), DRAWS);
+        nextId += trials.size();
         return trials;
     }
 

@@ -3,7 +3,6 @@ package io.archipelago.controller.strategy;
 import io.archipelago.core.objective.Fitness;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.core.space.TokenEncoding;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -39,14 +38,8 @@ public final class Reinforce<A> implements Strategy<A> {
 
     @Override
     public List<Trial<A>> ask(int n) {
-        List<Trial<A>> trials = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            Optional<A> next = novelty.draw(() -> policy.sample(random), DRAWS);
-            if (next.isEmpty()) {
-                break;
-            }
-            trials.add(new Trial<>(nextId++, next.get()));
-        }
+        List<Trial<A>> trials = novelty.trials(n, nextId, id -> policy.sample(random), DRAWS);
+        nextId += trials.size();
         return trials;
     }
 

@@ -50,11 +50,8 @@ public final class BenchParetoCommand implements Callable<Integer> {
     @Mixin
     SearchOptions options;
 
-    @Option(names = "--budget", defaultValue = "300", description = "Evaluations per search (default: ${DEFAULT-VALUE}).")
-    int budget;
-
-    @Option(names = "--seeds", defaultValue = "20", description = "Number of seeds, 1..K (default: ${DEFAULT-VALUE}).")
-    int seeds;
+    @Mixin
+    SeededSearchOptions runs;
 
     @Option(names = "--json", description = "End with one JSON line.")
     boolean json;
@@ -64,9 +61,7 @@ public final class BenchParetoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (budget <= 0 || seeds <= 0) {
-            throw new IllegalArgumentException("--budget and --seeds must be > 0, got " + budget + " and " + seeds);
-        }
+        runs.check();
         if (options.objectives == null) {
             options.objectives = "cifar10_valid_12:max,params:min";
         }
@@ -87,14 +82,14 @@ public final class BenchParetoCommand implements Callable<Integer> {
         double exact = scale.hypervolume(scale.tableScores);
         out.printf(Locale.ROOT, "exact front of %s over %d cells: hypervolume %.6f (reference %s)%n", setup.objectives, scale.cells, exact,
                 scale.referenceMap(setup.objectives));
-        double[] ratios = new double[seeds];
+        double[] ratios = new double[runs.seeds];
         List<Map<String, Object>> perSeed = new ArrayList<>();
         long start = System.nanoTime();
-        for (int s = 1; s <= seeds; s++) {
+        for (int s = 1; s <= runs.seeds; s++) {
             ParetoFront found = new ParetoFront(setup.objectives, setup.constraints);
             SearchEvent.SearchReport report;
             try (Engine engine = setup.engine(s)) {
-                report = engine.run(setup.settings("bench-pareto-" + options.strategy + "-" + s, budget), setup.space, setup.strategy(s),
+                report = engine.run(setup.settings("bench-pareto-" + options.strategy + "-" + s, runs.budget), setup.space, setup.strategy(s),
                         setup.routerSettings, done -> collecting(found, done)).toCompletableFuture().get();
             }
             List<ParetoFront.Point> points = found.points();
@@ -115,14 +110,14 @@ public final class BenchParetoCommand implements Callable<Integer> {
         double mean = BenchOutput.mean(ratios);
         double std = BenchOutput.std(ratios);
         double wall = (System.nanoTime() - start) / 1e9;
-        out.printf(Locale.ROOT, "%s, budget %d, %d seeds: hv_ratio mean %.4f, std %.4f (%.1f s)%n", options.strategy, budget, seeds, mean, std,
+        out.printf(Locale.ROOT, "%s, budget %d, %d seeds: hv_ratio mean %.4f, std %.4f (%.1f s)%n", options.strategy, runs.budget, runs.seeds, mean, std,
                 wall);
         if (json) {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("strategy", options.strategy);
             fields.put("objectives", setup.objectives.stream().map(Object::toString).toList());
-            fields.put("budget", budget);
-            fields.put("seeds", seeds);
+            fields.put("budget", runs.budget);
+            fields.put("seeds", runs.seeds);
             fields.put("hv_ratio", mean);
             fields.put("hv_ratio_std", std);
             fields.put("exact_hypervolume", exact);

@@ -27,11 +27,8 @@ public final class BenchSearchCommand implements Callable<Integer> {
     @Mixin
     SearchOptions options;
 
-    @Option(names = "--budget", defaultValue = "300", description = "Evaluations per search (default: ${DEFAULT-VALUE}).")
-    int budget;
-
-    @Option(names = "--seeds", defaultValue = "20", description = "Number of seeds, 1..K (default: ${DEFAULT-VALUE}).")
-    int seeds;
+    @Mixin
+    SeededSearchOptions runs;
 
     @Option(names = "--report-metric", defaultValue = "cifar10_test_200",
             description = "Table metric reported for the picked cell (default: ${DEFAULT-VALUE}).")
@@ -45,9 +42,7 @@ public final class BenchSearchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (budget <= 0 || seeds <= 0) {
-            throw new IllegalArgumentException("--budget and --seeds must be > 0, got " + budget + " and " + seeds);
-        }
+        runs.check();
         if (!spec.commandLine().getParseResult().hasMatchedOption("--slots")) {
             options.slots = 1; // one slot: each seed's search is exactly reproducible
         }
@@ -57,13 +52,13 @@ public final class BenchSearchCommand implements Callable<Integer> {
     private <A> int run(SearchSetup<A> setup) throws Exception {
         setup.table.metricIndex(reportMetric); // unknown: fail now, naming the known ones
         PrintWriter out = spec.commandLine().getOut();
-        double[] values = new double[seeds];
+        double[] values = new double[runs.seeds];
         List<Map<String, Object>> perSeed = new ArrayList<>();
         long start = System.nanoTime();
-        for (int s = 1; s <= seeds; s++) {
+        for (int s = 1; s <= runs.seeds; s++) {
             SearchReport report;
             try (Engine engine = setup.engine(s)) {
-                report = engine.run(setup.settings("bench-" + options.strategy + "-" + s, budget), setup.space, setup.strategy(s),
+                report = engine.run(setup.settings("bench-" + options.strategy + "-" + s, runs.budget), setup.space, setup.strategy(s),
                         setup.routerSettings, Engine::reportOnly).toCompletableFuture().get();
             }
             if (report.bestArchitecture() == null) {
@@ -84,13 +79,13 @@ public final class BenchSearchCommand implements Callable<Integer> {
         double mean = BenchOutput.mean(values);
         double std = BenchOutput.std(values);
         double wall = (System.nanoTime() - start) / 1e9;
-        out.printf(Locale.ROOT, "%s, budget %d, %d seeds: %s mean %.4f, std %.4f (%.1f s)%n", options.strategy, budget, seeds, reportMetric,
+        out.printf(Locale.ROOT, "%s, budget %d, %d seeds: %s mean %.4f, std %.4f (%.1f s)%n", options.strategy, runs.budget, runs.seeds, reportMetric,
                 mean, std, wall);
         if (json) {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("strategy", options.strategy);
-            fields.put("budget", budget);
-            fields.put("seeds", seeds);
+            fields.put("budget", runs.budget);
+            fields.put("seeds", runs.seeds);
             fields.put("metric", setup.objective.toString());
             fields.put("report_metric", reportMetric);
             fields.put("mean", mean);
