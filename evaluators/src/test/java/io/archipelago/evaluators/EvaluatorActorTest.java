@@ -152,7 +152,7 @@ class EvaluatorActorTest {
         EvaluationResult result = probe.receiveMessage(WAIT);
         assertEquals(EvaluationStatus.EVALUATION_STATUS_OK, result.getStatus());
         assertEchoes(best, result, expectedName("tabular", name));
-        assertEquals(java.util.Set.of("cifar10_test_200"), result.getMetricsMap().keySet());
+        assertEquals(java.util.Set.of("cifar10_test_200", "params", "flops"), result.getMetricsMap().keySet());
         assertEquals(94.3733, result.getMetricsOrThrow("cifar10_test_200"), 1e-4);
         assertEquals("", result.getFailureReason());
         assertTrue(result.getCostSeconds() >= 0);
@@ -162,7 +162,7 @@ class EvaluatorActorTest {
         EvaluationResult lowResult = probe.receiveMessage(WAIT);
         assertEquals(EvaluationStatus.EVALUATION_STATUS_OK, lowResult.getStatus());
         assertEchoes(low, lowResult, expectedName("tabular", name));
-        assertEquals(2, lowResult.getMetricsCount());
+        assertEquals(4, lowResult.getMetricsCount()); // the two 12-epoch metrics, params and flops
         assertEquals(84.384, lowResult.getMetricsOrThrow("cifar10_valid_12"), 1e-4);
         assertEquals(88.79, lowResult.getMetricsOrThrow("cifar10_test_12"), 1e-4);
     }
@@ -363,7 +363,7 @@ class EvaluatorActorTest {
             EvaluationResult result = probe.receiveMessage(WAIT);
             assertEquals(i, result.getCandidateId());
             assertEquals(EvaluationStatus.EVALUATION_STATUS_OK, result.getStatus());
-            assertEquals(i % 2 == 0 ? 1 : 2, result.getMetricsCount());
+            assertEquals(i % 2 == 0 ? 3 : 4, result.getMetricsCount()); // the fidelity's metrics, params and flops
         }
     }
 
