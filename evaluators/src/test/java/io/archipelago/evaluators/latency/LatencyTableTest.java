@@ -140,6 +140,16 @@ class LatencyTableTest {
         }
     }
 
+    @Test
+    void roundsAreCombinedByAGeometricMeanWithoutTheSlowestFifth() {
+        double[] latency = LatencyTableBuilder.acrossRounds(new double[][] {{4}, {2, 8}, {1, 4, 100}, {1, 2, 4, 8, 90}, {3, 3, 3, 3, 3, 3, 3, 3, 3, 300}});
+        assertEquals(4, latency[0], 1e-12);
+        assertEquals(2, latency[1], 1e-12); // the slower of two dropped
+        assertEquals(2, latency[2], 1e-12); // sqrt(1 * 4)
+        assertEquals(Math.pow(64, 0.25), latency[3], 1e-12);
+        assertEquals(3, latency[4], 1e-12); // two of ten dropped
+    }
+
     // ------------------------------------------------------------------ malformed files
 
     private static ObjectNode valid(Path tmp) throws Exception {

@@ -28,8 +28,9 @@ import picocli.CommandLine.Spec;
  * {@code bench latency-table}: how well a latency lookup table predicts measured latency on this
  * machine. Builds a table (or loads {@code --table}), samples K distinct random NAS-Bench-201 cells
  * (none of them a fit cell of a table built here), measures each with the measured evaluator in
- * {@code --rounds} interleaved rounds (each round in a fresh random order; a cell's latency is the
- * median of its rounds' medians, so a stretch of load from elsewhere does not land on a few cells),
+ * {@code --rounds} interleaved rounds (each round in a fresh random order, so a stretch of load
+ * from elsewhere falls on different cells in different rounds; a cell's latency is the geometric
+ * mean of its rounds' medians without the slowest fifth, see {@link LatencyTableBuilder#acrossRounds}),
  * and reports the Spearman and Kendall rank correlations and the mean absolute percentage error of
  * the table's predictions against those measurements.
  */
@@ -42,15 +43,16 @@ public final class BenchLatencyTableCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the sample, the fit cells, weights and inputs (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--repeats", defaultValue = "20", paramLabel = "R",
+    @Option(names = "--repeats", defaultValue = "10", paramLabel = "R",
             description = "Timed forward passes per measurement (and block samples per table entry) (default: ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--warmup", defaultValue = "5", paramLabel = "W", description = "Untimed passes before them (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "3", paramLabel = "W", description = "Untimed passes before them (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--rounds", defaultValue = "3", paramLabel = "N",
-            description = "Interleaved measurements of each sampled cell; the median is the truth (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "5", paramLabel = "N",
+            description = "Interleaved measurements of each sampled cell; the geometric mean of their medians, slowest fifth dropped, is the truth "
+                    + "(default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--table", paramLabel = "FILE", description = "Evaluate this table instead of building one here.")
@@ -127,19 +129,25 @@ public final class BenchLatencyTableCommand implements Callable<Integer> {
             }
         }
         long measureStart = System.nanoTime();
-        double[] measured;
+        double[][] perRound;
         try {
-            measured = LatencyTableBuilder.measureCells(cells, settings, device, rounds, seed, (i, ms) -> { });
+            perRound = LatencyTableBuilder.measureCellRounds(cells, settings, device, rounds, seed);
         } catch (EvaluationException e) {
             throw new IllegalStateException("measuring failed: " + e.getMessage(), e);
         }
         double measureSeconds = (System.nanoTime() - measureStart) / 1e9;
+        double[] measured = LatencyTableBuilder.acrossRounds(perRound);
         double[] predicted = new double[cells.size()];
         double ape = 0;
         for (int i = 0; i < cells.size(); i++) {
             predicted[i] = lookup.predict(cells.get(i));
             ape += Math.abs(predicted[i] - measured[i]) / measured[i];
-            out.printf(Locale.ROOT, "%4d/%d  measured %8.3f ms  predicted %8.3f ms  %s%n", i + 1, cells.size(), measured[i], predicted[i], cells.get(i));
+            StringBuilder each = new StringBuilder();
+            for (double ms : perRound[i]) {
+                each.append(each.length() == 0 ? "" : "/").append(String.format(Locale.ROOT, "%.2f", ms));
+            }
+            out.printf(Locale.ROOT, "%4d/%d  measured %8.3f ms  predicted %8.3f ms  %s  (rounds %s)%n", i + 1, cells.size(), measured[i],
+                    predicted[i], cells.get(i), each);
         }
         double mape = ape / cells.size();
         double spearman = new SpearmansCorrelation().correlation(predicted, measured);

@@ -100,7 +100,7 @@ public final class LatencyCommand implements Runnable {
         int fitCells;
 
         @Option(names = "--fit-rounds", defaultValue = "3", paramLabel = "N",
-                description = "Interleaved measurements of each fit cell, median taken (default: ${DEFAULT-VALUE}).")
+                description = "Interleaved measurements of each fit cell, combined by a trimmed geometric mean (default: ${DEFAULT-VALUE}).")
         int fitRounds;
 
         @Option(names = "--seed", defaultValue = "0", description = "Seed of the fit cells, weights and inputs (default: ${DEFAULT-VALUE}).")
