@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code archipelago bench ...}: measurements whose figures go to benchmarks/RESULTS.md. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks: search quality, pipeline throughput (local and across cluster nodes), slot utilisation, scaling.",
+        description = "Benchmarks: search quality, Pareto fronts, pipeline throughput (local and across cluster nodes), slot utilisation, scaling, latency tables.",
         subcommands = {BenchSearchCommand.class, BenchThroughputCommand.class, BenchUtilizationCommand.class, BenchCorrelationCommand.class, BenchPredictorsCommand.class,
                 BenchClusterThroughputCommand.class, BenchScalingCommand.class, BenchParetoCommand.class, BenchLatencyTableCommand.class, CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
@@ -14,6 +14,6 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark: search, throughput, utilization, correlation, predictors, cluster-throughput or scaling");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark: search, throughput, utilization, correlation, predictors, cluster-throughput, scaling, pareto or latency-table");
     }
 }
