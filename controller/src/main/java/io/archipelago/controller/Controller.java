@@ -225,7 +225,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         boolean ok = result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK;
         if (completed.source() == Router.Source.EVALUATED) {
             evaluations++;
-            busySeconds += result.getCostSeconds();
+            busySeconds += pending.primaryCostSeconds(); // utilisation is of the evaluator pool's slots
             consecutiveRepeats = 0;
             if (!ok) {
                 failed++;
@@ -291,6 +291,11 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
         boolean complete() {
             return received == parts.length;
+        }
+
+        /** What the evaluator's own pool spent (the merged result's cost also counts the other pools'). */
+        double primaryCostSeconds() {
+            return parts[0].result().getCostSeconds();
         }
 
         Router.Completed merged() {

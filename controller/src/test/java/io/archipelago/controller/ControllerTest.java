@@ -332,6 +332,10 @@ class ControllerTest {
         }
         assertEquals(failed, strategy.failedTells.get());
         assertEquals(failed, report.failed());
+        // Busy time is the evaluator pool's: the latency pool's time would count twice against its slots.
+        double evaluatorSeconds = results.stream().mapToDouble(r -> r.result().getCostSeconds()).sum();
+        assertTrue(report.busySeconds() < evaluatorSeconds, report.busySeconds() + " vs merged costs " + evaluatorSeconds);
+        assertTrue(report.utilization() <= 1.0, "utilization " + report.utilization());
     }
 
     @Test
