@@ -77,7 +77,7 @@ class ClusterSearchTest {
              ChildJvm second = ChildJvm.start(tmp, "evaluator-2", evaluatorNode(base + 2, base, "100ms"))) {
             Path csv = out.resolve("evaluations.csv");
             ChildJvm.await(() -> rowsSoFar(csv) >= 40, START, "the search did not get going");
-            first.kill();
+            first.killNode(base + 1);
             try (ChildJvm third = ChildJvm.start(tmp, "evaluator-3", evaluatorNode(base + 3, base, "100ms"))) {
                 assertEquals(0, controller.awaitExit(Duration.ofSeconds(150)), controller.tail());
                 List<Map<String, String>> rows = checkComplete(out, budget);

@@ -78,7 +78,7 @@ class LatencyClusterTest {
              ChildJvm firstDevice = ChildJvm.start(tmp, "latency-1", latencyNode(base + 2, base, runner))) {
             Path csv = out.resolve("evaluations.csv");
             ChildJvm.await(() -> rowsSoFar(csv) >= 25, START, "the search did not get going");
-            firstDevice.kill();
+            firstDevice.killNode(base + 2);
             int atKill = rowsSoFar(csv);
             try (ChildJvm secondDevice = ChildJvm.start(tmp, "latency-2", latencyNode(base + 3, base, runner))) {
                 assertEquals(0, controller.awaitExit(Duration.ofSeconds(150)), controller.tail());

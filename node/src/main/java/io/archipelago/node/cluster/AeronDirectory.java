@@ -25,12 +25,11 @@ public final class AeronDirectory {
 
     /** Prepares and returns the directory for a node on {@code host:port} (0: a one-off directory). */
     public static Path prepare(String host, int port) {
-        Path base = Files.isDirectory(SHM) && Files.isWritable(SHM) ? SHM : Path.of(System.getProperty("java.io.tmpdir"));
         if (port == 0) {
-            return base.resolve("archipelago-aeron-" + UUID.randomUUID());
+            return forPort(0).resolveSibling("archipelago-aeron-" + UUID.randomUUID());
         }
         checkPortFree(host, port);
-        Path dir = base.resolve("archipelago-aeron-" + port);
+        Path dir = forPort(port);
         if (Files.exists(dir)) {
             deleteRecursively(dir); // left by a node on this port that did not exit cleanly
         }
@@ -44,6 +43,23 @@ public final class AeronDirectory {
             throw new IllegalArgumentException("--port " + port + " on " + host + " is not free for UDP (" + e.getMessage()
                     + "); is another node running there?");
         }
+    }
+
+    /**
+     * Deletes a node's directory once its media driver has stopped (the node's actor system has
+     * terminated), so a node that exits leaves no buffers in /dev/shm; quietly does nothing if it is
+     * already gone.
+     */
+    public static void release(Path dir) {
+        if (dir != null && Files.exists(dir)) {
+            deleteRecursively(dir);
+        }
+    }
+
+    /** The directory a node on {@code port} of this machine uses (for tests that kill nodes). */
+    public static Path forPort(int port) {
+        Path base = Files.isDirectory(SHM) && Files.isWritable(SHM) ? SHM : Path.of(System.getProperty("java.io.tmpdir"));
+        return base.resolve("archipelago-aeron-" + port);
     }
 
     static void deleteRecursively(Path dir) {

@@ -87,6 +87,8 @@ public final class Engine implements AutoCloseable {
     }
     private final List<String> roles;
     private final long startNanos = System.nanoTime();
+    /** Aeron UDP: the media driver's directory, deleted once the system has terminated (null: none). */
+    private Path aeronDir;
 
     /**
      * A node in one JVM holding every role.
@@ -120,7 +122,9 @@ public final class Engine implements AutoCloseable {
     public static Engine cluster(ClusterSettings cluster, List<Pool> pools, Config overrides) {
         Path aeronDir = cluster.transport() == Transport.AERON_UDP ? AeronDirectory.prepare(cluster.host(), cluster.port()) : null;
         Config config = overrides.withFallback(cluster.config(ConfigFactory.load(), aeronDir));
-        return new Engine(pools, config, NodeRole.ids(cluster.roles()));
+        Engine engine = new Engine(pools, config, NodeRole.ids(cluster.roles()));
+        engine.aeronDir = aeronDir;
+        return engine;
     }
 
     private static int check(int slots, int min) {
@@ -284,6 +288,7 @@ public final class Engine implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("actor system failed", e.getCause());
         }
+        AeronDirectory.release(aeronDir);
     }
 
     /** Leaves the cluster (after draining, in cluster mode) and stops the actor system. */
@@ -297,5 +302,6 @@ public final class Engine implements AutoCloseable {
         } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
             throw new IllegalStateException("actor system did not terminate in time", e);
         }
+        AeronDirectory.release(aeronDir);
     }
 }
