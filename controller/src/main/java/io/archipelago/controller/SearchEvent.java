@@ -16,6 +16,12 @@ public sealed interface SearchEvent {
     record ResultRecorded(EvaluationResult result, Router.Source source, int attempts, int evaluations, double bestScore)
             implements SearchEvent {}
 
+    /**
+     * The search cannot go on: its journal does not replay (a newer format, a corrupted event, a
+     * strategy that proposes something else). Nothing was written to the journal; nothing more follows.
+     */
+    record SearchAborted(String searchId, String reason) implements SearchEvent {}
+
     /** The search ended; nothing more follows. */
     record SearchFinished(SearchReport report) implements SearchEvent {}
 

@@ -1,5 +1,6 @@
 package io.archipelago.controller;
 
+import io.archipelago.proto.SearchSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,9 +22,12 @@ import java.util.List;
  * @param mergedKinds further pools that evaluate every candidate too (e.g. {@code latency:pixel7}
  *     beside an accuracy pool); the controller merges their metrics into one result per candidate,
  *     and the first candidate goes out once each has a slot
+ * @param snapshotEvery journal a snapshot every this many events (steps), so a long search
+ *     recovers from one record and the steps after it; 0: no snapshots (the journal plugin then
+ *     needs no snapshot store)
  */
 public record SearchSettings(String searchId, String evaluatorKind, int fidelity, int budget, boolean generational, int maxConsecutiveRepeats,
-                             int minSlots, List<String> mergedKinds) {
+                             int minSlots, List<String> mergedKinds, int snapshotEvery) {
 
     public SearchSettings {
         if (budget <= 0) {
@@ -35,6 +39,9 @@ public record SearchSettings(String searchId, String evaluatorKind, int fidelity
         if (minSlots <= 0) {
             throw new IllegalArgumentException("minSlots must be > 0, got " + minSlots);
         }
+        if (snapshotEvery < 0) {
+            throw new IllegalArgumentException("snapshotEvery must be >= 0, got " + snapshotEvery);
+        }
         mergedKinds = List.copyOf(mergedKinds);
         if (mergedKinds.contains(evaluatorKind) || new HashSet<>(mergedKinds).size() != mergedKinds.size()) {
             throw new IllegalArgumentException("each evaluator pool may evaluate a candidate once; got " + evaluatorKind + " and "
@@ -43,19 +50,29 @@ public record SearchSettings(String searchId, String evaluatorKind, int fidelity
     }
 
     public static SearchSettings of(String searchId, String evaluatorKind, int fidelity, int budget) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, false, 10_000, 1, List.of());
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, false, 10_000, 1, List.of(), 0);
     }
 
     public SearchSettings generational(boolean value) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, value, maxConsecutiveRepeats, minSlots, mergedKinds);
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, value, maxConsecutiveRepeats, minSlots, mergedKinds, snapshotEvery);
     }
 
     public SearchSettings minSlots(int value) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, value, mergedKinds);
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, value, mergedKinds, snapshotEvery);
     }
 
     public SearchSettings mergedKinds(List<String> value) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, minSlots, value);
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, minSlots, value, snapshotEvery);
+    }
+
+    public SearchSettings snapshotEvery(int value) {
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, minSlots, mergedKinds, value);
+    }
+
+    /** The journal's record of this search, to be completed with how it was started (strategy, seed, options). */
+    public SearchSpec.Builder spec(String space) {
+        return SearchSpec.newBuilder().setSearchId(searchId).setBudget(budget).setSpace(space).addAllEvaluatorKinds(kinds())
+                .setCreatedAtMs(System.currentTimeMillis());
     }
 
     /** Every pool a candidate goes to: the evaluator's first, then the merged ones. */

@@ -8,11 +8,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code archipelago} command. */
-@Command(name = "archipelago", mixinStandardHelpOptions = true, version = "archipelago 0.1.0",
+@Command(name = "archipelago", mixinStandardHelpOptions = true, version = "archipelago " + Main.VERSION,
         description = "Asynchronous, actor-based neural architecture search.",
-        subcommands = {SearchCommand.class, NodeCommand.class, ClusterCommand.class, TegCommand.class, BenchCommand.class, LatencyCommand.class,
+        subcommands = {SearchCommand.class, ResumeCommand.class, RunsCommand.class, NodeCommand.class, ClusterCommand.class, TegCommand.class, BenchCommand.class, LatencyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
+    public static final String VERSION = "0.1.0";
+
     /** Exit code of a user error (bad option, unknown name, malformed file). */
     public static final int USAGE = 2;
 

@@ -25,6 +25,18 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import io.archipelago.controller.journal.JournalReplayException;
+import io.archipelago.node.journal.JournalReader;
+import io.archipelago.node.journal.JournalSettings;
+import io.archipelago.node.journal.SearchRecord;
+import io.archipelago.proto.SearchSpec;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -53,7 +65,7 @@ public final class SearchCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<timestamp>).")
-    Path out;
+    Path dir;
 
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
@@ -70,11 +82,40 @@ public final class SearchCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions clusterOptions = new ClusterOptions();
 
+    @Option(names = "--journal", paramLabel = "URL",
+            description = "Where the search's events are journaled: jdbc:postgresql://HOST:PORT/DB?user=U&password=P (a cluster's shared "
+                    + "journal), jdbc:h2:file:PATH, or none (default: " + JournalSettings.H2_FILE + " in the run directory).")
+    String journal;
+
+    @Option(names = "--resume", paramLabel = "DIR",
+            description = "Go on with the run in DIR from its journal (after a crash or kill): the same as 'archipelago resume DIR'.")
+    Path resume;
+
+    @Option(names = "--snapshot-every", defaultValue = "500", paramLabel = "EVENTS",
+            description = "Journal a snapshot of the search every this many steps, so a long search recovers quickly "
+                    + "(0: never; default: ${DEFAULT-VALUE}).")
+    int snapshotEvery;
+
+    /** Options that say where a run goes, not what it searches: not part of the journaled spec. */
+    private static final Set<String> NOT_IN_SPEC = Set.of("--out", "--quiet", "--journal", "--resume", "--snapshot-every");
+
     @Spec
     CommandSpec spec;
 
+    private PrintWriter out;
+    private PrintWriter err;
+
     @Override
     public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        err = spec.commandLine().getErr();
+        if (resume != null) {
+            return resume(resume, quiet, out, err);
+        }
+        if (snapshotEvery < 0) {
+            throw new IllegalArgumentException("--snapshot-every must be >= 0, got " + snapshotEvery);
+        }
+        JournalSettings journalSettings = journal != null ? JournalSettings.parse(journal) : null;
         if (budget <= 0) {
             throw new IllegalArgumentException("--budget must be > 0, got " + budget);
         }
@@ -87,10 +128,88 @@ public final class SearchCommand implements Callable<Integer> {
             options.slots = minEvaluators; // no local slots: the expected concurrency is the cluster's
         }
         SearchSetup<?> setup = SearchSetup.from(options);
-        Path dir = out != null ? out : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path dir = this.dir != null ? this.dir : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         prepare(dir);
-        run(setup, dir, clusterSettings);
+        if (journalSettings == null) {
+            journalSettings = JournalSettings.inRunDirectory(dir, false);
+        }
+        String searchId = dir.getFileName() + "-" + options.strategy + "-" + seed;
+        SearchSpec searchSpec = setup.settings(searchId, budget).spec(setup.space.id()).addAllArgs(specArgs()).setStrategy(options.strategy)
+                .setSeed(seed).setObjective(setup.objective.toString()).setCreatedBy(Main.VERSION).build();
+        run(setup, dir, clusterSettings, journalSettings, searchSpec, true);
         return 0;
+    }
+
+    /**
+     * Goes on with the run in {@code dir}: reads its journal (read-only, every event decoded, so a
+     * journal that cannot be replayed fails here and is left as it is), rebuilds the search from the
+     * options it records, and resumes it in this JVM.
+     */
+    static int resume(Path dir, boolean quiet, PrintWriter out, PrintWriter err) throws Exception {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + " is not a directory");
+        }
+        if (!JournalSettings.hasJournal(dir)) {
+            throw new IllegalArgumentException(dir + " is not a run directory: it has no journal (" + JournalSettings.H2_FILE + ")");
+        }
+        JournalSettings journalSettings = JournalSettings.inRunDirectory(dir, true);
+        SearchRecord record;
+        try (JournalReader reader = JournalReader.open(journalSettings)) {
+            List<String> ids = reader.searchIds();
+            if (ids.size() != 1) {
+                throw new IllegalArgumentException(dir + " is not a run directory: its journal holds " + ids.size() + " searches " + ids);
+            }
+            record = reader.search(ids.get(0)).orElseThrow();
+        }
+        SearchCommand resumed = new SearchCommand();
+        CommandLine commandLine = new CommandLine(resumed);
+        try {
+            commandLine.parseArgs(record.spec().getArgsList().toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException("the journal's search options do not parse (" + e.getMessage() + "): " + record.spec().getArgsList(), e);
+        }
+        if (resumed.cluster) {
+            throw new IllegalArgumentException("search " + record.searchId() + " ran on a cluster: its controller-role nodes resume it "
+                    + "(archipelago node --roles controller --journal URL)");
+        }
+        resumed.quiet = quiet;
+        resumed.out = out;
+        resumed.err = err;
+        err.printf("archipelago: resuming %s (%s) in %s: %d of %d evaluations journaled%n", record.searchId(), record.state(), dir,
+                record.evaluations(), record.spec().getBudget());
+        resumed.run(SearchSetup.from(resumed.options), dir, null, journalSettings, record.spec(), false);
+        return 0;
+    }
+
+    /**
+     * The options this search runs with, as arguments that rebuild it, defaults included (so a
+     * later Archipelago with other defaults resumes the same search); where its files go and how
+     * the cluster is reached are left out.
+     */
+    private List<String> specArgs() {
+        Set<OptionSpec> cluster = new HashSet<>(spec.mixins().get("clusterOptions").options());
+        List<String> args = new ArrayList<>();
+        for (OptionSpec option : spec.options()) {
+            Object value = option.getValue();
+            if (cluster.contains(option) || NOT_IN_SPEC.contains(option.longestName()) || option.usageHelp() || option.versionHelp()
+                    || value == null) {
+                continue;
+            }
+            if (value instanceof Boolean flag) {
+                if (flag) {
+                    args.add(option.longestName());
+                }
+            } else if (value instanceof java.util.Collection<?> values) {
+                for (Object v : values) {
+                    args.add(option.longestName());
+                    args.add(String.valueOf(v));
+                }
+            } else {
+                args.add(option.longestName());
+                args.add(String.valueOf(value));
+            }
+        }
+        return args;
     }
 
     /** Refuses a directory that already holds a run, so no earlier result is overwritten. */
@@ -106,8 +225,9 @@ public final class SearchCommand implements Callable<Integer> {
         Files.createDirectories(dir);
     }
 
-    private <A> void run(SearchSetup<A> setup, Path dir, ClusterSettings clusterSettings) throws IOException, InterruptedException, ExecutionException {
-        PrintWriter stdout = spec.commandLine().getOut();
+    private <A> void run(SearchSetup<A> setup, Path dir, ClusterSettings clusterSettings, JournalSettings journalSettings, SearchSpec searchSpec,
+                         boolean fresh) throws IOException, InterruptedException, ExecutionException {
+        PrintWriter stdout = out;
         ProgressBar progress = quiet ? null : new ProgressBarBuilder()
                 .setTaskName(options.strategy)
                 .setInitialMax(budget)
@@ -117,21 +237,31 @@ public final class SearchCommand implements Callable<Integer> {
                 .build();
         ParetoFront front = setup.objectives.size() > 1 ? new ParetoFront(setup.objectives, setup.constraints) : null;
         RunRecorder recorder = new RunRecorder(dir.resolve(EVALUATIONS), setup.objective, setup.evaluatedMetrics(), progress, front);
-        String searchId = dir.getFileName() + "-" + options.strategy + "-" + seed;
         SearchReport report;
-        SearchSettings settings = setup.settings(searchId, budget);
-        try (Engine engine = clusterSettings == null ? setup.engine(seed) : clusterEngine(clusterSettings)) {
+        SearchSettings settings = setup.settings(searchSpec.getSearchId(), budget).snapshotEvery(journalSettings.durable() ? snapshotEvery : 0);
+        try (Engine engine = clusterSettings == null ? setup.engine(seed, journalSettings.config()) : clusterEngine(clusterSettings, journalSettings)) {
+            if (fresh) {
+                journalSettings.createSchema(engine.system());
+            }
             if (clusterSettings != null) {
                 settings = settings.minSlots(minEvaluators);
-                spec.commandLine().getErr().printf("archipelago: controller %s (transport %s) waits for %d %s evaluator slot(s)%s%n",
+                err.printf("archipelago: controller %s (transport %s) waits for %d %s evaluator slot(s)%s%n",
                         engine.address(), clusterSettings.transport().id(), minEvaluators, setup.evaluatorKind(),
                         setup.latencyKind().map(kind -> " and a " + kind + " slot").orElse(""));
             }
-            report = engine.run(settings, setup.space, setup.strategy(seed), setup.routerSettings, recorder::behavior)
-                    .toCompletableFuture().get();
+            try {
+                report = engine.run(settings, searchSpec, setup.space, setup.strategy(seed), setup.routerSettings, recorder::behavior)
+                        .toCompletableFuture().get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof JournalReplayException replay) {
+                    throw replay; // bad input: exit 2, naming what does not replay
+                }
+                throw e;
+            }
         }
         Map<String, Object> summary = summary(setup, report, front);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(dir.resolve(SUMMARY).toFile(), summary);
+        summary.put("journal", journalSettings.describe());
+        writeAtomically(dir.resolve(SUMMARY), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(summary));
         HistoryChart.write(dir.resolve(HISTORY), options.strategy + " on " + setup.space.id() + " (seed " + seed + ")",
                 setup.objective.metric(), recorder.history());
         if (front != null) {
@@ -140,9 +270,16 @@ public final class SearchCommand implements Callable<Integer> {
         printTable(stdout, setup, report, summary, dir);
     }
 
-    private static Engine clusterEngine(ClusterSettings settings) {
+    private static Engine clusterEngine(ClusterSettings settings, JournalSettings journal) {
         ClusterOptions.logMembership();
-        return Engine.cluster(settings, 0, null, ConfigFactory.empty());
+        return Engine.cluster(settings, 0, null, journal.config());
+    }
+
+    /** Writes a file whole or not at all: a crash never leaves half a summary. */
+    static void writeAtomically(Path file, byte[] content) throws IOException {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, content);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private <A> Map<String, Object> summary(SearchSetup<A> setup, SearchReport report, ParetoFront front) {

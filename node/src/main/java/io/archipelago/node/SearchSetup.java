@@ -203,12 +203,17 @@ public final class SearchSetup<A> {
 
     /** A one-JVM engine with {@code --slots} evaluators of the chosen kind (and {@code --latency-slots} latency evaluators if needed). */
     public Engine engine(long seed) {
+        return engine(seed, ConfigFactory.empty());
+    }
+
+    /** @param overrides e.g. the journal's settings */
+    public Engine engine(long seed, com.typesafe.config.Config overrides) {
         List<Engine.Pool> pools = new ArrayList<>();
         pools.add(new Engine.Pool(options.slots, evaluators.factory(seed)));
         if (measuresLatency()) {
             pools.add(new Engine.Pool(options.latencySlots, options.latency.factory()));
         }
-        return new Engine(pools, ConfigFactory.empty());
+        return new Engine(pools, overrides);
     }
 
     public SearchSettings settings(String searchId, int budget) {

@@ -11,7 +11,10 @@ import io.archipelago.node.run.RunRecorder;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.archipelago.node.journal.JournalSettings;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,6 +44,15 @@ public final class BenchThroughputCommand implements Callable<Integer> {
     @Option(names = "--json", description = "End with one JSON line.")
     boolean json;
 
+    @Option(names = "--journal", defaultValue = "none", split = ",", paramLabel = "J[,J...]",
+            description = "Journals to measure, one after the other in this run: none (memory) | h2 (a file in a temporary directory, "
+                    + "as a search's default) | a JDBC URL (default: ${DEFAULT-VALUE}). E.g. none,h2 gives the journal's overhead.")
+    List<String> journals;
+
+    @Option(names = "--snapshot-every", defaultValue = "500", description = "With a durable journal: snapshot every this many steps "
+            + "(default: ${DEFAULT-VALUE}).")
+    int snapshotEvery;
+
     @Spec
     CommandSpec spec;
 
@@ -61,30 +73,57 @@ public final class BenchThroughputCommand implements Callable<Integer> {
     private <A> int run(SearchSetup<A> setup) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Router.Settings noCache = new Router.Settings(setup.routerSettings.timeout(), setup.routerSettings.maxAttempts(), 0);
-        SearchReport report;
-        try (Engine engine = setup.engine(1)) {
-            measure(setup, engine, noCache, Math.max(1, candidates / 5), "warmup"); // JIT warm-up
-            report = measure(setup, engine, noCache, candidates, "measured");
-        }
-        double perSecond = report.evaluations() / report.wallSeconds();
-        out.printf(Locale.ROOT, "%d candidates through %d evaluator slots in %.3f s: %.0f candidates/s%s%n", report.evaluations(),
-                options.slots, report.wallSeconds(), perSecond, record ? " (recording evaluations.csv)" : "");
-        if (json) {
+        List<Map<String, Object>> results = new ArrayList<>();
+        double baseline = Double.NaN;
+        for (String journal : journals) {
+            Path tmp = journal.equals("h2") ? Files.createTempDirectory("archipelago-throughput-journal") : null;
+            JournalSettings journalSettings = tmp != null ? JournalSettings.inRunDirectory(tmp, false) : JournalSettings.parse(journal);
+            SearchReport report;
+            try (Engine engine = setup.engine(1, journalSettings.config())) {
+                journalSettings.createSchema(engine.system());
+                measure(setup, engine, noCache, Math.max(1, candidates / 5), "warmup-" + results.size(), journalSettings); // JIT warm-up
+                report = measure(setup, engine, noCache, candidates, "measured-" + results.size(), journalSettings);
+            } finally {
+                if (tmp != null) {
+                    deleteTree(tmp);
+                }
+            }
+            double perSecond = report.evaluations() / report.wallSeconds();
+            if (results.isEmpty()) {
+                baseline = perSecond;
+            }
+            out.printf(Locale.ROOT, "%d candidates through %d evaluator slots in %.3f s: %.0f candidates/s (journal %s%s)%s%n",
+                    report.evaluations(), options.slots, report.wallSeconds(), perSecond, journal,
+                    results.isEmpty() ? "" : String.format(Locale.ROOT, ", %.1f%% of %s", 100 * perSecond / baseline, journals.get(0)),
+                    record ? " (recording evaluations.csv)" : "");
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("evaluator", options.evaluator);
+            fields.put("journal", journalSettings.describe());
             fields.put("candidates", report.evaluations());
             fields.put("slots", options.slots);
             fields.put("record", record);
             fields.put("seconds", report.wallSeconds());
             fields.put("candidates_per_second", perSecond);
-            BenchOutput.json(out, fields);
+            fields.put("ratio_to_first", perSecond / baseline);
+            results.add(fields);
+        }
+        if (json) {
+            BenchOutput.json(out, results.size() == 1 ? results.get(0) : Map.of("runs", results));
         }
         return 0;
     }
 
-    private <A> SearchReport measure(SearchSetup<A> setup, Engine engine, Router.Settings routerSettings, int n, String name)
-            throws Exception {
-        var settings = setup.settings("throughput-" + name, n);
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private <A> SearchReport measure(SearchSetup<A> setup, Engine engine, Router.Settings routerSettings, int n, String name,
+                                     JournalSettings journal) throws Exception {
+        var settings = setup.settings("throughput-" + name + "-" + System.nanoTime(), n).snapshotEvery(journal.durable() ? snapshotEvery : 0);
         var strategy = RandomSearch.withRepeats(setup.space, setup.objective, 1);
         if (!record) {
             return engine.run(settings, setup.space, strategy, routerSettings, Engine::reportOnly).toCompletableFuture().get();

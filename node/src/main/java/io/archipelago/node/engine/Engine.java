@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigFactory;
 import io.archipelago.controller.Controller;
 import io.archipelago.controller.SearchEvent;
 import io.archipelago.controller.SearchSettings;
+import io.archipelago.controller.journal.JournalReplayException;
+import io.archipelago.proto.SearchSpec;
 import io.archipelago.controller.router.Router;
 import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.core.space.SearchSpace;
@@ -248,14 +250,35 @@ public final class Engine implements AutoCloseable {
     public <A> CompletionStage<SearchEvent.SearchReport> run(SearchSettings settings, SearchSpace<A> space, Strategy<A> strategy,
                                                             Router.Settings routerSettings,
                                                             Function<CompletableFuture<SearchEvent.SearchReport>, Behavior<SearchEvent>> observer) {
+        return run(settings, settings.spec(space.id()).build(), space, strategy, routerSettings, observer);
+    }
+
+    /**
+     * Starts a search, or resumes it: with a journal that already holds {@code spec.search_id},
+     * the controller replays it into {@code strategy} (which must be fresh, made from the spec),
+     * dispatches again what was in flight and goes on to the budget.
+     */
+    public <A> CompletionStage<SearchEvent.SearchReport> run(SearchSettings settings, SearchSpec spec, SearchSpace<A> space, Strategy<A> strategy,
+                                                            Router.Settings routerSettings,
+                                                            Function<CompletableFuture<SearchEvent.SearchReport>, Behavior<SearchEvent>> observer) {
         int n = searches.incrementAndGet();
         CompletableFuture<SearchEvent.SearchReport> done = new CompletableFuture<>();
-        // One parent per search: when its observer has the final report, the parent stops and
-        // takes the search's router and controller with it.
-        Behavior<Void> run = Behaviors.setup(context -> {
+        system.systemActorOf(searchBehavior(settings, spec, space, strategy, routerSettings, observer, done), "search-" + n, Props.empty());
+        return done;
+    }
+
+    /**
+     * One parent per search: it spawns the search's observer, router and controller; when the
+     * observer has the final report, the parent stops and takes the others with it.
+     */
+    public static <A> Behavior<Void> searchBehavior(SearchSettings settings, SearchSpec spec, SearchSpace<A> space, Strategy<A> strategy,
+                                                    Router.Settings routerSettings,
+                                                    Function<CompletableFuture<SearchEvent.SearchReport>, Behavior<SearchEvent>> observer,
+                                                    CompletableFuture<SearchEvent.SearchReport> done) {
+        return Behaviors.setup(context -> {
             ActorRef<SearchEvent> observerRef = context.spawn(observer.apply(done), "observer", DispatcherSelector.blocking());
             ActorRef<Router.Command> router = context.spawn(Router.create(routerSettings), "router");
-            context.spawn(Controller.create(settings, space, strategy, router, observerRef), "controller");
+            context.spawn(Controller.create(settings, spec, space, strategy, router, observerRef), "controller");
             context.watch(observerRef);
             return Behaviors.receive(Void.class)
                     .onSignal(Terminated.class, terminated -> {
@@ -266,8 +289,6 @@ public final class Engine implements AutoCloseable {
                     })
                     .build();
         });
-        system.systemActorOf(run, "search-" + n, Props.empty());
-        return done;
     }
 
     /** An observer that only completes the future with the report (for benchmarks). */
@@ -278,6 +299,10 @@ public final class Engine implements AutoCloseable {
                     return Behaviors.stopped();
                 })
                 .onMessage(SearchEvent.ResultRecorded.class, recorded -> Behaviors.same())
+                .onMessage(SearchEvent.SearchAborted.class, aborted -> {
+                    done.completeExceptionally(new JournalReplayException(aborted.reason()));
+                    return Behaviors.stopped();
+                })
                 .build();
     }
 

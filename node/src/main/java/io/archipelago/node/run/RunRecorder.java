@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.SequenceWriter;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.archipelago.controller.SearchEvent;
+import io.archipelago.controller.journal.JournalReplayException;
 import io.archipelago.controller.router.Router;
 import io.archipelago.core.objective.Objective;
 import io.archipelago.proto.EvaluationResult;
@@ -39,8 +40,10 @@ public final class RunRecorder {
     private final List<String> metricColumns;
     private final ProgressBar progress; // null: no progress bar
     private final ParetoFront front; // null: a single-objective search
-    private final Writer out;
-    private final SequenceWriter rows;
+    private final Path csv;
+    private final CsvSchema schema;
+    private Writer out; // opened at the first row: a resume whose journal does not replay leaves the old file alone
+    private SequenceWriter rows;
     private final List<Point> history = Collections.synchronizedList(new ArrayList<>());
     private double best = Double.NaN; // as measured
     private double bestScore = Double.NEGATIVE_INFINITY; // oriented: larger is better
@@ -62,8 +65,17 @@ public final class RunRecorder {
         CsvSchema.Builder schema = CsvSchema.builder().setUseHeader(true);
         FIXED_COLUMNS.forEach(schema::addColumn);
         metricColumns.forEach(schema::addColumn);
-        this.out = Files.newBufferedWriter(csv, StandardCharsets.UTF_8);
-        this.rows = new CsvMapper().writer(schema.build()).writeValues(out);
+        this.csv = csv;
+        this.schema = schema.build();
+    }
+
+    /** The CSV, (re)written from the first row on: a resumed search sends every journaled row again first. */
+    private SequenceWriter rows() throws IOException {
+        if (rows == null) {
+            out = Files.newBufferedWriter(csv, StandardCharsets.UTF_8);
+            rows = new CsvMapper().writer(schema).writeValues(out);
+        }
+        return rows;
     }
 
     public Behavior<SearchEvent> behavior(CompletableFuture<SearchEvent.SearchReport> done) {
@@ -72,7 +84,13 @@ public final class RunRecorder {
                     record(recorded);
                     return Behaviors.same();
                 })
+                .onMessage(SearchEvent.SearchAborted.class, aborted -> {
+                    close();
+                    done.completeExceptionally(new JournalReplayException(aborted.reason()));
+                    return Behaviors.stopped();
+                })
                 .onMessage(SearchEvent.SearchFinished.class, finished -> {
+                    rows(); // a search that evaluated nothing still gets its header
                     close();
                     done.complete(finished.report());
                     return Behaviors.stopped();
@@ -98,7 +116,7 @@ public final class RunRecorder {
             Double value = result.getMetricsMap().get(metric);
             row.add(value == null ? "" : value);
         }
-        rows.write(row);
+        rows().write(row);
         rows.flush();
         if (ok) {
             if (front != null) {
@@ -122,8 +140,10 @@ public final class RunRecorder {
 
     private void close() {
         try {
-            rows.close();
-            out.close();
+            if (rows != null) {
+                rows.close();
+                out.close();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,0 +1,190 @@
+package io.archipelago.node;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.archipelago.node.journal.JournalReader;
+import io.archipelago.node.journal.JournalSettings;
+import io.archipelago.node.journal.SearchRecord;
+import io.archipelago.proto.EvaluationResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code archipelago runs list|show}: the searches in journals, read-only. */
+@Command(name = "runs", mixinStandardHelpOptions = true, description = "List and show searches from their journals (read-only).",
+        subcommands = {RunsCommand.ListRuns.class, RunsCommand.ShowRun.class})
+public final class RunsCommand {
+
+    @Option(names = "--journal", paramLabel = "URL", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "A shared journal (jdbc:postgresql://...); default: the run directories' own journals.")
+    String journal;
+
+    @Option(names = "--json", scope = picocli.CommandLine.ScopeType.INHERIT, description = "Print JSON instead of a table.")
+    boolean json;
+
+    /** One search with where it was found (a run directory, or the shared journal). */
+    private record Found(String where, SearchRecord record) {}
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List the searches in run directories under ROOT (default: runs), or in --journal URL, with their state.")
+    static final class ListRuns implements Callable<Integer> {
+        @ParentCommand
+        RunsCommand parent;
+
+        @Parameters(paramLabel = "ROOT", arity = "0..*", description = "Run directories, or folders of them (default: runs).")
+        List<Path> roots = new ArrayList<>();
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            List<Found> found = new ArrayList<>();
+            if (parent.journal != null) {
+                try (JournalReader reader = JournalReader.open(JournalSettings.parse(parent.journal))) {
+                    for (String id : reader.searchIds()) {
+                        reader.search(id).ifPresent(r -> found.add(new Found(id, r)));
+                    }
+                }
+            } else {
+                for (Path root : roots.isEmpty() ? List.of(Path.of("runs")) : roots) {
+                    for (Path dir : runDirectories(root)) {
+                        found.add(new Found(dir.toString(), readRun(dir)));
+                    }
+                }
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            if (parent.json) {
+                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(found.stream().map(f -> json(f)).toList()));
+            } else {
+                out.printf(Locale.ROOT, "%-40s %-22s %-6s %-10s %-13s %s%n", "RUN", "STRATEGY", "SEED", "STATE", "EVALUATIONS", "BEST");
+                for (Found f : found) {
+                    SearchRecord r = f.record();
+                    out.printf(Locale.ROOT, "%-40s %-22s %-6d %-10s %-13s %s%n", f.where(), r.spec().getStrategy(), r.spec().getSeed(), r.state(),
+                            r.evaluations() + "/" + r.spec().getBudget(), best(r));
+                }
+                if (found.isEmpty()) {
+                    out.println("(no searches)");
+                }
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one search: a run directory, or a search id with --journal URL.")
+    static final class ShowRun implements Callable<Integer> {
+        @ParentCommand
+        RunsCommand parent;
+
+        @Parameters(paramLabel = "RUN", description = "Run directory, or search id (with --journal).")
+        String run;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            Found found;
+            if (parent.journal != null) {
+                try (JournalReader reader = JournalReader.open(JournalSettings.parse(parent.journal))) {
+                    found = new Found(run, reader.search(run).orElseThrow(() -> new IllegalArgumentException(
+                            "no search " + run + " in " + JournalSettings.parse(parent.journal).describe() + " (runs list --journal shows them)")));
+                }
+            } else {
+                found = new Found(run, readRun(Path.of(run)));
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            Map<String, Object> shown = json(found);
+            if (parent.json) {
+                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(shown));
+            } else {
+                shown.forEach((key, value) -> out.printf(Locale.ROOT, "  %-14s %s%n", key, value));
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    /** The run directories at {@code root}: itself if it is one, else its sub-directories that are. */
+    static List<Path> runDirectories(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            throw new IllegalArgumentException(root + " is not a directory");
+        }
+        if (JournalSettings.hasJournal(root)) {
+            return List.of(root);
+        }
+        try (Stream<Path> children = Files.list(root)) {
+            return children.filter(Files::isDirectory).filter(JournalSettings::hasJournal).sorted().toList();
+        }
+    }
+
+    static SearchRecord readRun(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + " is not a directory");
+        }
+        if (!JournalSettings.hasJournal(dir)) {
+            throw new IllegalArgumentException(dir + " is not a run directory: it has no journal (" + JournalSettings.H2_FILE + ")");
+        }
+        try (JournalReader reader = JournalReader.open(JournalSettings.inRunDirectory(dir, true))) {
+            List<String> ids = reader.searchIds();
+            if (ids.size() != 1) {
+                throw new IllegalArgumentException(dir + " is not a run directory: its journal holds " + ids.size() + " searches");
+            }
+            return reader.search(ids.get(0)).orElseThrow();
+        }
+    }
+
+    private static String best(SearchRecord r) {
+        EvaluationResult best = r.best();
+        if (best == null) {
+            return "-";
+        }
+        String metric = r.spec().getObjective().replaceAll(":.*", "");
+        return String.format(Locale.ROOT, "%s %.4f", metric, best.getMetricsMap().get(metric));
+    }
+
+    private static Map<String, Object> json(Found f) {
+        SearchRecord r = f.record();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run", f.where());
+        m.put("search_id", r.searchId());
+        m.put("state", r.state());
+        if (r.finished()) {
+            m.put("stop_reason", r.stopReason());
+        }
+        m.put("strategy", r.spec().getStrategy());
+        m.put("seed", r.spec().getSeed());
+        m.put("objective", r.spec().getObjective());
+        m.put("evaluations", r.evaluations());
+        m.put("budget", r.spec().getBudget());
+        m.put("ok", r.ok());
+        m.put("failed", r.failed());
+        m.put("cached", r.cached());
+        m.put("resumes", r.resumes());
+        m.put("events", r.events());
+        m.put("created", Instant.ofEpochMilli(r.spec().getCreatedAtMs()).toString());
+        m.put("last_write", Instant.ofEpochMilli(r.lastWriteMs()).toString());
+        if (r.best() != null) {
+            m.put("best_arch", r.best().getArchitecture().getEncoding());
+            m.put("best", best(r));
+        }
+        m.put("args", String.join(" ", r.spec().getArgsList()));
+        return m;
+    }
+}

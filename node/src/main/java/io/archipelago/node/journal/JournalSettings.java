@@ -1,0 +1,137 @@
+package io.archipelago.node.journal;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
+
+/**
+ * Where searches journal their events: nowhere durable ({@code none}: memory, for benchmarks),
+ * an embedded H2 file (the default: {@code journal.mv.db} in the run directory, no server), or
+ * a database server through {@code pekko-persistence-jdbc} ({@code jdbc:postgresql://...}, what a
+ * cluster shares so that another controller node can take a search over).
+ *
+ * <p>{@link #config()} is the actor system's configuration for it: journal, snapshot store and
+ * read journal share one connection pool.
+ */
+public final class JournalSettings {
+    /** The H2 database's name in a run directory (H2 adds {@code .mv.db}). */
+    public static final String H2_NAME = "journal";
+    public static final String H2_FILE = H2_NAME + ".mv.db";
+    /** Config key a cluster's HOCON may set instead of {@code --journal}. */
+    public static final String CONFIG_KEY = "archipelago.journal.url";
+
+    private final String url; // null: in memory
+
+    private JournalSettings(String url) {
+        this.url = url;
+    }
+
+    public static JournalSettings none() {
+        return new JournalSettings(null);
+    }
+
+    /** The embedded journal of a run directory; {@code mustExist}: open it only if it is there (never create one). */
+    public static JournalSettings inRunDirectory(Path dir, boolean mustExist) {
+        return new JournalSettings("jdbc:h2:file:" + dir.toAbsolutePath().normalize().resolve(H2_NAME) + (mustExist ? ";IFEXISTS=TRUE" : ""));
+    }
+
+    /** Whether {@code dir} holds an embedded journal. */
+    public static boolean hasJournal(Path dir) {
+        return Files.isRegularFile(dir.resolve(H2_FILE));
+    }
+
+    /** {@code none}, {@code jdbc:h2:...} or {@code jdbc:postgresql://...}; anything else fails, naming what is accepted. */
+    public static JournalSettings parse(String text) {
+        if (text.equals("none")) {
+            return none();
+        }
+        if (text.startsWith("jdbc:postgresql:") || text.startsWith("jdbc:h2:")) {
+            return new JournalSettings(text);
+        }
+        throw new IllegalArgumentException("--journal must be none, jdbc:postgresql://HOST:PORT/DB?user=U&password=P or jdbc:h2:file:PATH; got "
+                + text);
+    }
+
+    /** The JDBC URL (null for none). */
+    public String url() {
+        return url;
+    }
+
+    public boolean durable() {
+        return url != null;
+    }
+
+    public boolean isPostgres() {
+        return url != null && url.startsWith("jdbc:postgresql:");
+    }
+
+    /** The URL without its password, for logs and summaries. */
+    public String describe() {
+        return url == null ? "none" : url.replaceAll("(?i)(password=)[^&;]*", "$1***").replace(";IFEXISTS=TRUE", "");
+    }
+
+    /** The actor system settings of this journal (overrides for the node's config). */
+    public Config config() {
+        if (url == null) {
+            return ConfigFactory.parseMap(Map.of(
+                    "pekko.persistence.journal.plugin", "pekko.persistence.journal.inmem",
+                    "pekko.persistence.snapshot-store.plugin", "pekko.persistence.no-snapshot-store"));
+        }
+        Map<String, Object> db = new HashMap<>();
+        db.put("url", url);
+        db.put("driver", isPostgres() ? "org.postgresql.Driver" : "org.h2.Driver");
+        db.put("numThreads", 2);
+        db.put("maxConnections", 2);
+        db.put("minConnections", 1);
+        db.put("connectionTimeout", 30_000);
+        return ConfigFactory.parseMap(Map.of(
+                        "pekko.persistence.journal.plugin", "jdbc-journal",
+                        "pekko.persistence.snapshot-store.plugin", "jdbc-snapshot-store",
+                        "jdbc-journal.use-shared-db", "slick",
+                        "jdbc-snapshot-store.use-shared-db", "slick",
+                        "jdbc-read-journal.use-shared-db", "slick",
+                        // Replays a search in pages this large (the default 400 is tuned for many small entities).
+                        "jdbc-journal.replayBatchSize", 2000))
+                .withValue("pekko-persistence-jdbc.shared-databases.slick.profile",
+                        ConfigValueFactory.fromAnyRef(isPostgres() ? "slick.jdbc.PostgresProfile$" : "slick.jdbc.H2Profile$"))
+                .withFallback(ConfigFactory.parseMap(Map.of("pekko-persistence-jdbc.shared-databases.slick.db", db)));
+    }
+
+    /** Creates the journal's tables if they are missing (a new journal). A resumed run's journal is opened as it is. */
+    public void createSchema(ActorSystem<?> system) {
+        if (url == null) {
+            return;
+        }
+        try {
+            SchemaUtils.createIfNotExists(system).toCompletableFuture().get(Duration.ofMinutes(1).toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating the journal's tables", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalArgumentException("cannot open the journal " + describe() + ": " + rootMessage(e), e);
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,82 @@
+package io.archipelago.node.journal;
+
+import io.archipelago.core.objective.Objective;
+import io.archipelago.proto.EvaluationResult;
+import io.archipelago.proto.EvaluationStatus;
+import io.archipelago.proto.JournalEvent;
+import io.archipelago.proto.ResultSource;
+import io.archipelago.proto.ResultTold;
+import io.archipelago.proto.SearchSpec;
+import io.archipelago.proto.StepOp;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A search as its journal tells it, without replaying the strategy: what {@code runs list|show}
+ * print. {@link #state()} is {@code finished}, or {@code unfinished} (running now, or stopped by a
+ * crash: {@code resume} goes on with it).
+ */
+public record SearchRecord(String searchId, SearchSpec spec, boolean finished, String stopReason, int evaluations, int ok, int failed,
+                           int cached, int resumes, long events, long lastWriteMs, EvaluationResult best, List<ResultTold> told) {
+
+    static SearchRecord of(String searchId, List<JournalReader.Timed> events) {
+        SearchSpec spec = null;
+        boolean finished = false;
+        String stopReason = "";
+        int evaluations = 0;
+        int ok = 0;
+        int failed = 0;
+        int cached = 0;
+        int resumes = 0;
+        List<ResultTold> told = new ArrayList<>();
+        for (JournalReader.Timed timed : events) {
+            JournalEvent event = timed.event();
+            switch (event.getEventCase()) {
+                case CREATED -> spec = event.getCreated();
+                case STEP -> {
+                    for (StepOp op : event.getStep().getOpsList()) {
+                        if (op.hasTold()) {
+                            told.add(op.getTold());
+                        }
+                    }
+                }
+                case RESUMED -> resumes++;
+                case FINISHED -> {
+                    finished = true;
+                    stopReason = event.getFinished().getStopReason();
+                }
+                default -> { }
+            }
+        }
+        if (spec == null) {
+            throw new IllegalArgumentException("search " + searchId + " has events but no search-created event: not a complete journal");
+        }
+        Objective objective = spec.getObjective().isEmpty() ? null : Objective.parse(spec.getObjective());
+        EvaluationResult best = null;
+        for (ResultTold t : told) {
+            EvaluationResult r = t.getResult();
+            boolean success = r.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK;
+            if (t.getSource() == ResultSource.RESULT_SOURCE_EVALUATED) {
+                evaluations++;
+                if (success) {
+                    ok++;
+                } else {
+                    failed++;
+                }
+            } else if (t.getSource() == ResultSource.RESULT_SOURCE_CACHED) {
+                cached++;
+            }
+            if (success && objective != null && r.getMetricsMap().containsKey(objective.metric())
+                    && (best == null || objective.score(r.getMetricsMap()) > objective.score(best.getMetricsMap()))) {
+                best = r;
+            }
+        }
+        JournalReader.Timed last = events.get(events.size() - 1);
+        return new SearchRecord(searchId, spec, finished, stopReason, evaluations, ok, failed, cached, resumes, last.sequenceNr(),
+                last.writtenAtMs(), best, List.copyOf(told));
+    }
+
+    public String state() {
+        return finished ? "finished" : "unfinished";
+    }
+}
