@@ -15,14 +15,10 @@ import io.archipelago.proto.Candidate;
 import io.archipelago.proto.CandidatesAsked;
 import io.archipelago.proto.EvaluationResult;
 import io.archipelago.proto.EvaluationStatus;
-import io.archipelago.proto.JournalEvent;
 import io.archipelago.proto.ModelFitted;
 import io.archipelago.proto.ResultSource;
 import io.archipelago.proto.ResultTold;
-import io.archipelago.proto.SearchResumed;
-import io.archipelago.proto.SearchSnapshot;
 import io.archipelago.proto.SearchSpec;
-import io.archipelago.proto.SearchStep;
 import io.archipelago.proto.StepOp;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,18 +29,13 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
-import org.apache.pekko.persistence.typed.RecoveryFailed;
-import org.apache.pekko.persistence.typed.SnapshotAdapter;
-import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
-import org.apache.pekko.persistence.typed.javadsl.Effect;
-import org.apache.pekko.persistence.typed.javadsl.EventHandler;
-import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
-import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * Runs one search: drives a {@link Strategy} against the router until the budget of evaluations
@@ -52,21 +43,19 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * for as many candidates as there are free slots (and budget left), never waiting for a
  * generation, unless {@link SearchSettings#generational()} asks it to, for comparison.
  *
- * <p><b>Event-sourced.</b> The search is a journal (Pekko Persistence, persistence id
- * {@code search|<id>}): the search's spec, then one {@link SearchStep} per batch of answers
- * (results told, models fitted, candidates asked, in the order they happened), resumptions, and
- * the end. All state a crash must not lose is {@link SearchState}, changed only by applying
- * those events, so a new controller with the same persistence id and a fresh strategy rebuilds
- * the search and dispatches again what was in flight. Answers that arrive while a step is being
- * written wait (Pekko stashes them) and go into the next step together: one write per batch,
- * not per result (group commit).
+ * <p><b>Durable.</b> The search is event-sourced: its child {@link SearchJournal} (Pekko
+ * Persistence, persistence id {@code search|<id>}) first replays the journal into a fresh
+ * strategy; a journaled search resumes (the candidates that were in flight are dispatched
+ * again), a new one records its spec. Then every ask, tell and model arrival is applied here as it
+ * happens and journaled behind (never waiting for the database). A search is reported finished
+ * only once its end is in the journal.
  *
  * <p>A search can ask several pools for each candidate (accuracy from one, latency on a device
  * from another: {@link SearchSettings#mergedKinds()}). Each pool gets its own dispatch; the
  * strategy is told once, when every pool has answered, with the metrics merged. A candidate takes
  * a slot in every pool, so the free slots are those of the fullest pool.
  */
-public final class Controller<A> extends EventSourcedBehavior<Controller.Command, JournalEvent, SearchState<A>> {
+public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     public sealed interface Command {}
 
@@ -74,33 +63,22 @@ public final class Controller<A> extends EventSourcedBehavior<Controller.Command
 
     private record FromPredictor(PredictorActor.Fitted<?> fitted) implements Command {}
 
-    /** Turns the answers received since the last step into the next step. */
-    private enum Flush implements Command { INSTANCE }
+    private record FromJournal(SearchJournal.Reply reply) implements Command {}
 
-    /** After recovery: create the search, or resume it. */
-    private enum Begin implements Command { INSTANCE }
-
-    private record Finish(String reason) implements Command {}
-
-    /** A result to pass to the observer once its step is persisted. */
-    private record Recorded(ResultTold told, int evaluations) {}
-
-    private final ActorContext<Command> context;
     private final SearchSettings settings;
-    private final SearchSpec spec;
     private final SearchSpace<A> space;
-    private final Strategy<A> strategy;
     private final ActorRef<Router.Command> router;
     private final ActorRef<SearchEvent> observer;
     private final ActorRef<Router.Event> routerEvents;
+    private final ActorRef<SearchJournal.Command> journal;
     /** Model-guided strategies only: their fits run on a predictor actor, never here. */
     private final ActorRef<PredictorActor.Command> predictorActor;
     private final ActorRef<PredictorActor.Fitted<A>> fittedAdapter;
     private final List<String> kinds;
-
-    // Not journaled: what this incarnation of the controller sees of the cluster and the clock.
-    /** Answers (router events, fitted models) waiting for the next step. */
-    private List<Command> inbox = new ArrayList<>();
+    /** The search, once the journal has replayed it (null before). */
+    private SearchState<A> state;
+    /** Ops applied while handling the current message, journaled at its end. */
+    private final List<StepOp> applied = new ArrayList<>();
     /** Candidates some of whose pools have answered. */
     private final Map<Long, Parts> parts = new HashMap<>();
     /** Per pool: its slots, and the dispatches of outstanding candidates it has not answered. */
@@ -110,15 +88,18 @@ public final class Controller<A> extends EventSourcedBehavior<Controller.Command
     private long firstDispatchNanos;
     private long lastResultNanos;
     private int maxSlots;
-    private boolean begun;
     private boolean started;
+    private boolean finishing;
     private double busySeconds;
 
     /**
-     * @param spec what the journal's first event records; a resumed search passes the spec its journal has
+     * @param spec what the journal records first for a new search (a resumed search passes the spec its journal has)
      */
     public static <A> Behavior<Command> create(SearchSettings settings, SearchSpec spec, SearchSpace<A> space, Strategy<A> strategy,
                                                ActorRef<Router.Command> router, ActorRef<SearchEvent> observer) {
+        if (!spec.getSearchId().equals(settings.searchId())) {
+            throw new IllegalArgumentException("spec of search " + spec.getSearchId() + " given to search " + settings.searchId());
+        }
         return Behaviors.setup(context -> new Controller<>(context, settings, spec, space, strategy, router, observer));
     }
 
@@ -128,21 +109,16 @@ public final class Controller<A> extends EventSourcedBehavior<Controller.Command
         return create(settings, settings.spec(space.id()).build(), space, strategy, router, observer);
     }
 
+    /** The journal's persistence id of a search. */
     public static PersistenceId persistenceId(String searchId) {
-        return PersistenceId.of("search", searchId);
+        return SearchJournal.persistenceId(searchId);
     }
 
     private Controller(ActorContext<Command> context, SearchSettings settings, SearchSpec spec, SearchSpace<A> space, Strategy<A> strategy,
                        ActorRef<Router.Command> router, ActorRef<SearchEvent> observer) {
-        super(persistenceId(settings.searchId()));
-        if (!spec.getSearchId().equals(settings.searchId())) {
-            throw new IllegalArgumentException("spec of search " + spec.getSearchId() + " given to search " + settings.searchId());
-        }
-        this.context = context;
+        super(context);
         this.settings = settings;
-        this.spec = spec;
         this.space = space;
-        this.strategy = strategy;
         this.router = router;
         this.observer = observer;
         this.routerEvents = context.messageAdapter(Router.Event.class, FromRouter::new);
@@ -155,6 +131,9 @@ public final class Controller<A> extends EventSourcedBehavior<Controller.Command
             this.predictorActor = null;
             this.fittedAdapter = null;
         }
+        this.journal = context.spawn(SearchJournal.create(settings.searchId(), spec, space, strategy, settings.snapshotEvery(),
+                context.messageAdapter(SearchJournal.Reply.class, FromJournal::new)), "journal");
+        context.watch(journal);
         this.kinds = settings.kinds();
         for (String kind : kinds) {
             pools.put(kind, new int[2]);
@@ -163,247 +142,94 @@ public final class Controller<A> extends EventSourcedBehavior<Controller.Command
     }
 
     @Override
-    public SearchState<A> emptyState() {
-        return new SearchState<>(space, strategy);
-    }
-
-    @Override
-    public EventHandler<SearchState<A>, JournalEvent> eventHandler() {
-        return newEventHandlerBuilder().forAnyState().onEvent(JournalEvent.class, SearchState::apply).build();
-    }
-
-    @Override
-    public RetentionCriteria retentionCriteria() {
-        // Keep two snapshots; a snapshot holds the whole search, so older ones are never needed.
-        return settings.snapshotEvery() > 0 ? RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2) : RetentionCriteria.disabled();
-    }
-
-    @Override
-    public SnapshotAdapter<SearchState<A>> snapshotAdapter() {
-        return new SnapshotAdapter<>() {
-            @Override
-            public Object toJournal(SearchState<A> state) {
-                return state.toSnapshot();
-            }
-
-            @Override
-            public SearchState<A> fromJournal(Object from) {
-                // The strategy is still fresh: recovery loads at most one snapshot, before any event.
-                return SearchState.fromSnapshot(space, strategy, (SearchSnapshot) from);
-            }
-        };
-    }
-
-    @Override
-    public SignalHandler<SearchState<A>> signalHandler() {
-        return newSignalHandlerBuilder()
-                .onSignal(RecoveryCompleted.instance(), state -> context.getSelf().tell(Begin.INSTANCE))
-                .onSignal(RecoveryFailed.class, (state, failed) -> {
-                    String reason = JournalReplayException.describe(failed.getFailure());
-                    context.getLog().error("search {} cannot be replayed: {}", settings.searchId(), reason);
-                    observer.tell(new SearchEvent.SearchAborted(settings.searchId(), reason));
-                })
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(FromRouter.class, message -> journaled(onRouterEvent(message.event())))
+                .onMessage(FromPredictor.class, message -> journaled(onFitted(message.fitted())))
+                .onMessage(FromJournal.class, message -> journaled(onJournal(message.reply())))
+                .onSignal(ChildFailed.class, failed -> journalStopped(JournalReplayException.describe(failed.getCause())))
+                .onSignal(Terminated.class, terminated -> journalStopped("the journal stopped"))
                 .build();
     }
 
-    @Override
-    public CommandHandler<Command, JournalEvent, SearchState<A>> commandHandler() {
-        return newCommandHandlerBuilder().forAnyState()
-                .onCommand(Begin.class, (state, begin) -> begin(state))
-                .onCommand(FromRouter.class, this::receive)
-                .onCommand(FromPredictor.class, this::receive)
-                .onCommand(Flush.class, (state, flush) -> step(state))
-                .onCommand(Finish.class, (state, finish) -> finish(state, finish.reason()))
-                .build();
-    }
-
-    /** Recovery is done: a new search records its spec; a journaled one resumes, re-dispatching what was in flight. */
-    private Effect<JournalEvent, SearchState<A>> begin(SearchState<A> state) {
-        if (state.spec != null && !state.spec.getSearchId().equals(settings.searchId())) {
-            observer.tell(new SearchEvent.SearchAborted(settings.searchId(), "the journal holds search " + state.spec.getSearchId()
-                    + ", not " + settings.searchId()));
-            return Effect().stop();
+    /** Journals the ops applied while handling one message (the journal batches them further). */
+    private Behavior<Command> journaled(Behavior<Command> next) {
+        if (!applied.isEmpty()) {
+            journal.tell(new SearchJournal.Append(List.copyOf(applied)));
+            applied.clear();
         }
-        List<ResultTold> told = state.told();
+        return next;
+    }
+
+    private Behavior<Command> journalStopped(String reason) {
+        if (finishing) {
+            return Behaviors.same(); // it stops after writing the end, which we heard about first
+        }
+        return abort("the journal failed: " + reason + "; the search stops (resume it once the journal is back)", false);
+    }
+
+    private Behavior<Command> abort(String reason, boolean replay) {
+        getContext().getLog().error("search {}: {}", settings.searchId(), reason);
+        observer.tell(new SearchEvent.SearchAborted(settings.searchId(), reason, replay));
+        return Behaviors.stopped();
+    }
+
+    /** Applies an op to the search now and queues it for the journal. */
+    private void apply(StepOp op) {
+        state.applyOp(op);
+        applied.add(op);
+    }
+
+    private Behavior<Command> onJournal(SearchJournal.Reply reply) {
+        if (reply instanceof SearchJournal.Failed failed) {
+            return abort(failed.reason(), failed.replay());
+        }
+        if (reply instanceof SearchJournal.Finished finished) {
+            observer.tell(new SearchFinished(report(finished.reason())));
+            return Behaviors.stopped();
+        }
+        @SuppressWarnings("unchecked")
+        SearchJournal.Recovered<A> recovered = (SearchJournal.Recovered<A>) reply;
+        state = recovered.state();
         int evaluations = 0;
-        for (ResultTold t : told) { // rebuilds the observer's files from the journal
+        for (ResultTold t : state.told) { // the observer rebuilds its files from the journal
             if (t.getSource() == ResultSource.RESULT_SOURCE_EVALUATED) {
                 evaluations++;
             }
             observer.tell(recorded(t, evaluations, Double.NaN));
         }
         if (state.finished) {
-            observer.tell(new SearchFinished(report(state, state.stopReason)));
-            return Effect().stop();
+            observer.tell(new SearchFinished(report(state.stopReason)));
+            return Behaviors.stopped();
         }
-        if (state.spec == null) {
-            return Effect().persist(JournalEvent.newBuilder().setCreated(spec).build()).thenRun(s -> beginStepping());
+        if (!recovered.fresh()) {
+            List<Long> inFlight = new ArrayList<>(state.outstanding.keySet());
+            getContext().getLog().info("search {} resumes after {} evaluations with {} candidate(s) in flight", settings.searchId(),
+                    state.evaluations, inFlight.size());
+            journal.tell(new SearchJournal.Resume(inFlight, getContext().getSystem().address().toString()));
+            dispatch(List.copyOf(state.outstanding.values()));
+            sendFits();
         }
-        List<Long> inFlight = new ArrayList<>(state.outstanding.keySet());
-        context.getLog().info("search {} resumes after {} evaluations with {} candidate(s) in flight", settings.searchId(),
-                state.evaluations, inFlight.size());
-        SearchResumed resumed = SearchResumed.newBuilder().setController(context.getSystem().address().toString())
-                .addAllRedispatched(inFlight).setResumedAtMs(System.currentTimeMillis()).build();
-        return Effect().persist(JournalEvent.newBuilder().setResumed(resumed).build()).thenRun(s -> {
-            dispatch(List.copyOf(s.outstanding.values()));
-            sendFits(s);
-            beginStepping();
-        });
+        return launch();
     }
 
-    private void beginStepping() {
-        begun = true;
-        context.getSelf().tell(Flush.INSTANCE);
-    }
-
-    /** Collects an answer for the next step; the first one of a batch schedules it. */
-    private Effect<JournalEvent, SearchState<A>> receive(SearchState<A> state, Command answer) {
-        if (inbox.isEmpty() && begun) {
-            context.getSelf().tell(Flush.INSTANCE);
-        }
-        inbox.add(answer);
-        return Effect().none();
-    }
-
-    /**
-     * One step: the answers collected since the last one become results told (each candidate once,
-     * when all its pools have answered) and models fitted; then the free slots are filled. All of
-     * it is persisted as one event; the new candidates go out once it is written.
-     */
-    private Effect<JournalEvent, SearchState<A>> step(SearchState<A> state) {
-        if (!begun || state.finished) {
-            return Effect().none();
-        }
-        List<Command> answers = inbox;
-        inbox = new ArrayList<>();
-        List<StepOp> ops = new ArrayList<>();
-        List<Recorded> recorded = new ArrayList<>();
-        int evaluations = state.evaluations;
-        int repeats = state.consecutiveRepeats;
-        Set<Long> told = new HashSet<>();
-        for (Command answer : answers) {
-            if (answer instanceof FromPredictor p) {
-                ops.add(fitted(state, p.fitted()));
-                continue;
-            }
-            Router.Event event = ((FromRouter) answer).event();
-            if (event instanceof Router.Capacity c) {
-                onCapacity(c);
-                continue;
-            }
-            ResultTold result = complete(state, (Router.Completed) event, told);
-            if (result == null) {
-                continue;
-            }
-            if (result.getSource() == ResultSource.RESULT_SOURCE_EVALUATED) {
-                evaluations++;
-                repeats = 0;
-            } else {
-                repeats++;
-            }
-            ops.add(StepOp.newBuilder().setTold(result).build());
-            recorded.add(new Recorded(result, evaluations));
-        }
-        int inFlight = state.outstanding.size() - told.size();
-        String finish = null;
-        if (evaluations >= settings.budget() && inFlight == 0) {
-            finish = "budget of " + settings.budget() + " evaluations spent";
-        } else if (repeats >= settings.maxConsecutiveRepeats() && inFlight == 0) {
-            finish = "stopped after " + repeats + " answers in a row that needed no evaluation";
-        }
-        int ask = finish == null ? freeSlots(evaluations, inFlight) : 0;
-        if (ask > 0) {
-            ops.add(StepOp.newBuilder().setAsked(CandidatesAsked.newBuilder().setCount(ask)).build());
-        }
-        if (ops.isEmpty()) {
-            return Effect().none();
-        }
-        List<JournalEvent> events = new ArrayList<>(2);
-        events.add(JournalEvent.newBuilder().setStep(SearchStep.newBuilder().addAllOps(ops)).build());
-        String reason = finish;
-        if (reason != null) {
-            events.add(finished(reason));
-        }
-        var effect = Effect().persist(events).thenRun(s -> {
-            for (Recorded r : recorded) {
-                observer.tell(recorded(r.told(), r.evaluations(), s.bestScore().orElse(Double.NaN)));
-            }
-            if (reason != null) {
-                observer.tell(new SearchFinished(report(s, reason)));
-                return;
-            }
-            sendFits(s);
-            if (!s.justAsked.isEmpty()) {
-                dispatch(s.justAsked);
-            } else if (ask > 0 && s.outstanding.isEmpty() && !s.awaitingModel()) {
-                context.getSelf().tell(new Finish("the strategy has nothing new to propose"));
-            }
-        });
-        return reason != null ? effect.thenStop() : effect;
-    }
-
-    private Effect<JournalEvent, SearchState<A>> finish(SearchState<A> state, String reason) {
-        if (state.finished) {
-            return Effect().none();
-        }
-        return Effect().persist(finished(reason)).thenRun(s -> observer.tell(new SearchFinished(report(s, reason)))).thenStop();
-    }
-
-    private static JournalEvent finished(String reason) {
-        return JournalEvent.newBuilder().setFinished(io.archipelago.proto.SearchFinished.newBuilder().setStopReason(reason)
-                .setFinishedAtMs(System.currentTimeMillis())).build();
-    }
-
-    private void onCapacity(Router.Capacity c) {
-        int[] pool = pools.get(c.kind());
-        if (pool == null) {
-            return;
-        }
-        pool[0] = c.slots();
-        if (c.kind().equals(settings.evaluatorKind())) {
-            maxSlots = Math.max(maxSlots, c.slots());
-        }
-    }
-
-    /** A pool's answer; the candidate's merged result once every pool has answered (once per candidate), else null. */
-    private ResultTold complete(SearchState<A> state, Router.Completed part, Set<Long> toldThisStep) {
-        EvaluationResult result = part.result();
-        int[] pool = pools.get(result.getEvaluatorKind());
-        if (pool == null || !result.getSearchId().equals(settings.searchId()) || !state.outstanding.containsKey(result.getCandidateId())
-                || toldThisStep.contains(result.getCandidateId())) {
-            return null; // not ours, or told already: count nothing twice
-        }
-        Parts candidate = parts.computeIfAbsent(result.getCandidateId(), id -> new Parts(kinds));
-        if (!candidate.add(part)) {
-            return null; // this pool answered already
-        }
-        pool[1]--;
-        if (!candidate.complete()) {
-            return null; // its other pools have not answered yet
-        }
-        parts.remove(result.getCandidateId());
-        toldThisStep.add(result.getCandidateId());
-        lastResultNanos = System.nanoTime();
-        Router.Completed merged = candidate.merged();
-        if (merged.source() == Router.Source.EVALUATED) {
-            busySeconds += candidate.primaryCostSeconds(); // utilisation is of the evaluator pool's slots
-        }
-        return ResultTold.newBuilder().setResult(merged.result()).setSource(source(merged.source())).setAttempts(merged.attempts()).build();
-    }
-
-    private StepOp fitted(SearchState<A> state, PredictorActor.Fitted<?> message) {
+    private Behavior<Command> onFitted(PredictorActor.Fitted<?> message) {
         @SuppressWarnings("unchecked")
         PredictorActor.Fitted<A> fitted = (PredictorActor.Fitted<A>) message;
+        if (finishing) {
+            return this;
+        }
         if (!fitted.ok()) {
-            context.getLog().warn("{}; that model's proposals are random", fitted.failure());
+            getContext().getLog().warn("{}; that model's proposals are random", fitted.failure());
         } else {
             state.deliver(fitted.version(), fitted.model());
         }
-        return StepOp.newBuilder().setFitted(ModelFitted.newBuilder().setVersion(fitted.version()).setOk(fitted.ok())).build();
+        apply(StepOp.newBuilder().setFitted(ModelFitted.newBuilder().setVersion(fitted.version()).setOk(fitted.ok())).build());
+        return launch();
     }
 
     /** Hands the strategy's due fits to the predictor actor (each once per incarnation). */
-    private void sendFits(SearchState<A> state) {
+    private void sendFits() {
         if (predictorActor == null) {
             return;
         }
@@ -414,24 +240,52 @@ public final class Controller<A> extends EventSourcedBehavior<Controller.Command
         }
     }
 
-    /** How many candidates to ask for now: free slots in every pool, within the budget (0 before the search may start). */
-    private int freeSlots(int evaluations, int inFlight) {
+    private Behavior<Command> onRouterEvent(Router.Event event) {
+        if (event instanceof Router.Capacity c) {
+            int[] pool = pools.get(c.kind());
+            if (pool == null) {
+                return this;
+            }
+            pool[0] = c.slots();
+            if (c.kind().equals(settings.evaluatorKind())) {
+                maxSlots = Math.max(maxSlots, c.slots());
+            }
+            return launch();
+        }
+        return onCompleted((Router.Completed) event);
+    }
+
+    /** Fills free slots with new candidates (or, generationally, only when all are back). */
+    private Behavior<Command> launch() {
+        if (state == null || finishing) {
+            return this; // the journal is still being replayed, or the end is being written
+        }
         if (!started) {
             if (!ready()) {
-                return 0; // waiting for evaluator nodes to join
+                return this; // waiting for evaluator nodes to join
             }
             started = true;
-            context.getLog().info("search {} starts with {} evaluator slot(s) in {}", settings.searchId(),
+            getContext().getLog().info("search {} starts with {} evaluator slot(s) in {}", settings.searchId(),
                     pools.get(settings.evaluatorKind())[0], kinds);
         }
+        int inFlight = state.outstanding.size();
         if (settings.generational() && inFlight > 0) {
-            return 0;
+            return this;
         }
-        int free = settings.budget() - evaluations - inFlight;
+        int free = settings.budget() - state.evaluations - inFlight;
         for (int[] pool : pools.values()) {
             free = Math.min(free, pool[0] - pool[1]);
         }
-        return Math.max(0, free);
+        if (free <= 0) {
+            return this;
+        }
+        apply(StepOp.newBuilder().setAsked(CandidatesAsked.newBuilder().setCount(free)).build());
+        List<Trial<A>> trials = state.justAsked;
+        if (trials.isEmpty()) {
+            return inFlight == 0 && !state.awaitingModel() ? finish("the strategy has nothing new to propose") : this;
+        }
+        dispatch(trials);
+        return this;
     }
 
     /** Every pool has the slots the search needs to start. */
@@ -472,7 +326,51 @@ public final class Controller<A> extends EventSourcedBehavior<Controller.Command
         router.tell(new Router.Submit(candidates, routerEvents));
     }
 
-    private static ResultRecorded recorded(ResultTold told, int evaluations, double bestScore) {
+    private Behavior<Command> onCompleted(Router.Completed part) {
+        EvaluationResult partResult = part.result();
+        int[] pool = pools.get(partResult.getEvaluatorKind());
+        if (state == null || finishing || pool == null || !partResult.getSearchId().equals(settings.searchId())
+                || !state.outstanding.containsKey(partResult.getCandidateId())) {
+            return this; // not ours, or told already: count nothing twice
+        }
+        Parts candidate = parts.computeIfAbsent(partResult.getCandidateId(), id -> new Parts(kinds));
+        if (!candidate.add(part)) {
+            return this; // this pool answered already
+        }
+        pool[1]--;
+        if (!candidate.complete()) {
+            return launch(); // a slot of this pool is free again; the candidate waits for its other pools
+        }
+        parts.remove(partResult.getCandidateId());
+        Router.Completed completed = candidate.merged();
+        lastResultNanos = System.nanoTime();
+        if (completed.source() == Router.Source.EVALUATED) {
+            busySeconds += candidate.primaryCostSeconds(); // utilisation is of the evaluator pool's slots
+        }
+        ResultTold told = ResultTold.newBuilder().setResult(completed.result()).setSource(source(completed.source()))
+                .setAttempts(completed.attempts()).build();
+        apply(StepOp.newBuilder().setTold(told).build());
+        sendFits();
+        observer.tell(recorded(told, state.evaluations, state.bestScore().orElse(Double.NaN)));
+        if (state.evaluations >= settings.budget() && state.outstanding.isEmpty()) {
+            return finish("budget of " + settings.budget() + " evaluations spent");
+        }
+        if (state.consecutiveRepeats >= settings.maxConsecutiveRepeats() && state.outstanding.isEmpty()) {
+            return finish("stopped after " + state.consecutiveRepeats + " answers in a row that needed no evaluation");
+        }
+        return launch();
+    }
+
+    /** Asks the journal to write the end; the search is reported finished once it has. */
+    private Behavior<Command> finish(String reason) {
+        finishing = true;
+        journaled(this); // what this message applied goes first
+        journal.tell(new SearchJournal.Finish(reason));
+        return this;
+    }
+
+    /** A journaled result as the observer sees it. */
+    public static ResultRecorded recorded(ResultTold told, int evaluations, double bestScore) {
         return new ResultRecorded(told.getResult(), source(told.getSource()), told.getAttempts(), evaluations, bestScore);
     }
 
@@ -493,7 +391,7 @@ public final class Controller<A> extends EventSourcedBehavior<Controller.Command
         };
     }
 
-    private SearchReport report(SearchState<A> state, String reason) {
+    private SearchReport report(String reason) {
         Optional<Observation<A>> best = state.strategy.best();
         long now = System.nanoTime();
         double dispatchSeconds = firstDispatchNanos == 0 ? 0 : (lastResultNanos - firstDispatchNanos) / 1e9;

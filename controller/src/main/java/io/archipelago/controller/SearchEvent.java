@@ -17,10 +17,13 @@ public sealed interface SearchEvent {
             implements SearchEvent {}
 
     /**
-     * The search cannot go on: its journal does not replay (a newer format, a corrupted event, a
-     * strategy that proposes something else). Nothing was written to the journal; nothing more follows.
+     * The search cannot go on; nothing more follows.
+     *
+     * @param replay true: its journal does not replay (a newer format, a corrupted event, a
+     *     strategy that proposes something else), and nothing was written to it; false: the
+     *     journal failed while the search ran (what it wrote stays, and the search can be resumed)
      */
-    record SearchAborted(String searchId, String reason) implements SearchEvent {}
+    record SearchAborted(String searchId, String reason, boolean replay) implements SearchEvent {}
 
     /** The search ended; nothing more follows. */
     record SearchFinished(SearchReport report) implements SearchEvent {}

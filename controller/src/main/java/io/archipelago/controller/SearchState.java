@@ -26,11 +26,13 @@ import java.util.TreeMap;
 /**
  * What a search's journal says, applied: the strategy (driven by the same asks and tells, in the
  * same order, as when the events were written), the candidates in flight and the counters. The
- * controller's event handler is {@link #apply}; during recovery the same method rebuilds the
- * search, and it checks as it goes that the strategy proposes what the journal says it did.
+ * journal's event handler replays events into it with {@link #apply}, checking as it goes that
+ * the strategy proposes what the journal says it did.
  *
- * <p>Everything here follows from the events alone, except {@link #deliver} (models fitted off
- * the controller's thread, handed over before the event that uses them is applied).
+ * <p>During recovery the journal actor ({@link SearchJournal}) builds it from the events; then
+ * the controller owns it and applies each op live, as it happens, before journaling it (so the
+ * journal's order is the order the strategy saw). Everything here follows from the ops alone,
+ * except {@link #deliver} (a model fitted live, handed over before the op that uses it).
  */
 final class SearchState<A> {
     final SearchSpace<A> space;
@@ -38,11 +40,11 @@ final class SearchState<A> {
     private final ModelGuidedStrategy<A> guided;
 
     SearchSpec spec; // null until the search-created event
-    /** Every step op so far, in order: a snapshot is these (replayed into a fresh strategy). */
-    final List<StepOp> ops = new ArrayList<>();
+    /** Every result told so far, in order (what the observer's files are rebuilt from). */
+    final List<ResultTold> told = new ArrayList<>();
     /** Asked and not yet told, in the order asked. */
     final Map<Long, Trial<A>> outstanding = new LinkedHashMap<>();
-    /** What the last applied step asked (the controller dispatches them once it is persisted). */
+    /** What the last ask returned (the controller dispatches them). */
     List<Trial<A>> justAsked = List.of();
     /** Fits the strategy asked for that no model-fitted event has answered yet, by version. */
     final TreeMap<Integer, ModelGuidedStrategy.FitRequest<A>> fitRequests = new TreeMap<>();
@@ -76,17 +78,6 @@ final class SearchState<A> {
         return state;
     }
 
-    SearchSnapshot toSnapshot() {
-        SearchSnapshot.Builder snapshot = SearchSnapshot.newBuilder().addAllOps(ops).setFinished(finished).setResumes(resumes);
-        if (spec != null) {
-            snapshot.setSpec(spec);
-        }
-        if (stopReason != null) {
-            snapshot.setStopReason(stopReason);
-        }
-        return snapshot.build();
-    }
-
     /** Hands over a model fitted live, for the model-fitted event that follows (replay fits it again instead). */
     void deliver(int version, PredictorModel<A> model) {
         delivered.put(version, model);
@@ -95,10 +86,7 @@ final class SearchState<A> {
     SearchState<A> apply(JournalEvent event) {
         switch (event.getEventCase()) {
             case CREATED -> spec = event.getCreated();
-            case STEP -> {
-                justAsked = List.of();
-                event.getStep().getOpsList().forEach(this::applyOp);
-            }
+            case STEP -> event.getStep().getOpsList().forEach(this::applyOp);
             case RESUMED -> resumes++;
             case FINISHED -> {
                 finished = true;
@@ -109,7 +97,8 @@ final class SearchState<A> {
         return this;
     }
 
-    private void applyOp(StepOp op) {
+    /** One op: replayed from the journal, or live (the controller applies each op as it happens, then journals it). */
+    void applyOp(StepOp op) {
         if (spec == null) {
             throw new JournalReplayException("a step before the search-created event: the journal does not start with its search");
         }
@@ -119,7 +108,6 @@ final class SearchState<A> {
             case FITTED -> fitted(op.getFitted().getVersion(), op.getFitted().getOk());
             default -> throw new JournalReplayException("journal step with an empty op");
         }
-        ops.add(op);
     }
 
     private void ask(int count) {
@@ -127,7 +115,7 @@ final class SearchState<A> {
         for (Trial<A> trial : trials) {
             outstanding.put(trial.id(), trial);
         }
-        justAsked = justAsked.isEmpty() ? trials : concat(justAsked, trials);
+        justAsked = trials;
     }
 
     private void tell(ResultTold told) {
@@ -142,6 +130,7 @@ final class SearchState<A> {
             throw new JournalReplayException("candidate " + trial.id() + " replays as " + proposed + " but the journal has "
                     + result.getArchitecture().getEncoding() + ": the strategy does not replay (another version, or another seed?)");
         }
+        this.told.add(told);
         boolean ok = result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK;
         if (told.getSource() == ResultSource.RESULT_SOURCE_EVALUATED) {
             evaluations++;
@@ -187,22 +176,5 @@ final class SearchState<A> {
 
     Optional<Double> bestScore() {
         return strategy.best().map(o -> o.score());
-    }
-
-    /** Every result told so far, in order. */
-    List<ResultTold> told() {
-        List<ResultTold> told = new ArrayList<>();
-        for (StepOp op : ops) {
-            if (op.hasTold()) {
-                told.add(op.getTold());
-            }
-        }
-        return told;
-    }
-
-    private static <T> List<T> concat(List<T> a, List<T> b) {
-        List<T> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
     }
 }

@@ -10,6 +10,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import io.archipelago.node.cluster.SearchHost;
+import io.archipelago.node.journal.JournalSettings;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -65,8 +67,23 @@ public final class NodeCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 
+    @Option(names = "--journal", paramLabel = "URL",
+            description = "Controller role: the cluster's shared journal (jdbc:postgresql://...; or archipelago.journal.url in "
+                    + "--cluster-config). This node may then host the cluster's searches, and takes them over from the journal "
+                    + "when the node that ran them dies.")
+    String journal;
+
     @Spec
     CommandSpec spec;
+
+    /** The journal URL a --cluster-config file names ({@code archipelago.journal.url}), if any. */
+    private static String configuredJournal(ClusterSettings settings) {
+        if (settings.overrides() == null) {
+            return null;
+        }
+        var config = ConfigFactory.parseFile(settings.overrides().toFile());
+        return config.hasPath(JournalSettings.CONFIG_KEY) ? config.getString(JournalSettings.CONFIG_KEY) : null;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -99,7 +116,18 @@ public final class NodeCommand implements Callable<Integer> {
             pools.add(new Engine.Pool(latencySlots, latency.factory()));
             offered.add(latencySlots + " " + latency.kind() + " slot(s)");
         }
-        Engine engine = Engine.cluster(settings, pools, ConfigFactory.empty());
+        String journalUrl = journal != null ? journal : configuredJournal(settings);
+        JournalSettings journalSettings = journalUrl != null ? JournalSettings.parse(journalUrl) : null;
+        if (journalSettings != null && !nodeRoles.contains(NodeRole.CONTROLLER)) {
+            throw new IllegalArgumentException("--journal is for controller-role nodes (--roles controller,...)");
+        }
+        Engine engine = Engine.cluster(settings, pools, journalSettings != null ? journalSettings.config() : ConfigFactory.empty());
+        if (journalSettings != null) {
+            journalSettings.createSchema(engine.system());
+            SearchHost.init(engine.system(), journalSettings);
+            out.printf("node %s hosts searches of the journal %s when it is the oldest controller-role node%n", engine.address(),
+                    journalSettings.describe());
+        }
         out.printf("node %s: roles %s, %s, transport %s, seeds %s%n", engine.address(), NodeRole.ids(nodeRoles),
                 offered.isEmpty() ? "no evaluators" : String.join(" and ", offered), settings.transport().id(), settings.seedAddresses());
         engine.joined().thenRun(() -> out.printf("node %s is up%n", engine.address()));

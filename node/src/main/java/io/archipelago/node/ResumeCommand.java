@@ -20,11 +20,15 @@ public final class ResumeCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    @Option(names = "--journal", paramLabel = "URL",
+            description = "The journal the search was written to, if not the run directory's own (e.g. jdbc:postgresql://...).")
+    String journal;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        return SearchCommand.resume(dir, quiet, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return SearchCommand.resume(dir, journal, quiet, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 }

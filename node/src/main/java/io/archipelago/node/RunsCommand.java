@@ -64,7 +64,11 @@ public final class RunsCommand {
             } else {
                 for (Path root : roots.isEmpty() ? List.of(Path.of("runs")) : roots) {
                     for (Path dir : runDirectories(root)) {
-                        found.add(new Found(dir.toString(), readRun(dir)));
+                        try {
+                            found.add(new Found(dir.toString(), readRun(dir)));
+                        } catch (IllegalArgumentException unreadable) {
+                            spec.commandLine().getErr().println("runs list: skipped " + dir + ": " + unreadable.getMessage());
+                        }
                     }
                 }
             }
@@ -134,19 +138,11 @@ public final class RunsCommand {
         }
     }
 
-    static SearchRecord readRun(Path dir) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(dir + " is not a directory");
-        }
-        if (!JournalSettings.hasJournal(dir)) {
-            throw new IllegalArgumentException(dir + " is not a run directory: it has no journal (" + JournalSettings.H2_FILE + ")");
-        }
-        try (JournalReader reader = JournalReader.open(JournalSettings.inRunDirectory(dir, true))) {
-            List<String> ids = reader.searchIds();
-            if (ids.size() != 1) {
-                throw new IllegalArgumentException(dir + " is not a run directory: its journal holds " + ids.size() + " searches");
-            }
-            return reader.search(ids.get(0)).orElseThrow();
+    static SearchRecord readRun(Path dir) throws IOException {
+        JournalSettings journal = SearchCommand.runJournal(dir, null);
+        try (JournalReader reader = JournalReader.open(journal)) {
+            String id = SearchCommand.runSearchId(dir, reader);
+            return reader.search(id).orElseThrow(() -> new IllegalArgumentException(dir + ": its journal has no search " + id));
         }
     }
 

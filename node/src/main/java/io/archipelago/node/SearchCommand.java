@@ -8,6 +8,8 @@ import io.archipelago.controller.SearchSettings;
 import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.cluster.ClusterSettings;
 import io.archipelago.node.cluster.NodeRole;
+import io.archipelago.node.cluster.SearchHost;
+import io.archipelago.controller.Controller;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.node.run.HistoryChart;
 import io.archipelago.node.run.ParetoChart;
@@ -54,6 +56,8 @@ public final class SearchCommand implements Callable<Integer> {
     public static final String EVALUATIONS = "evaluations.csv";
     public static final String HISTORY = "history.png";
     public static final String PARETO = "pareto.png";
+    /** Which search of which journal a run directory holds: written first, so a run can be resumed from a shared journal. */
+    public static final String RUN = "run.json";
 
     @Mixin
     SearchOptions options;
@@ -110,7 +114,7 @@ public final class SearchCommand implements Callable<Integer> {
         out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         if (resume != null) {
-            return resume(resume, quiet, out, err);
+            return resume(resume, journal, quiet, out, err);
         }
         if (snapshotEvery < 0) {
             throw new IllegalArgumentException("--snapshot-every must be >= 0, got " + snapshotEvery);
@@ -136,7 +140,13 @@ public final class SearchCommand implements Callable<Integer> {
         String searchId = dir.getFileName() + "-" + options.strategy + "-" + seed;
         SearchSpec searchSpec = setup.settings(searchId, budget).spec(setup.space.id()).addAllArgs(specArgs()).setStrategy(options.strategy)
                 .setSeed(seed).setObjective(setup.objective.toString()).setCreatedBy(Main.VERSION).build();
-        run(setup, dir, clusterSettings, journalSettings, searchSpec, true);
+        writeAtomically(dir.resolve(RUN), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsBytes(Map.of("search_id", searchId, "journal", journalSettings.describe())));
+        if (cluster && journalSettings.isPostgres()) {
+            runOnSearchHost(setup, dir, clusterSettings, journalSettings, searchSpec);
+        } else {
+            run(setup, dir, clusterSettings, journalSettings, searchSpec, true);
+        }
         return 0;
     }
 
@@ -145,29 +155,15 @@ public final class SearchCommand implements Callable<Integer> {
      * journal that cannot be replayed fails here and is left as it is), rebuilds the search from the
      * options it records, and resumes it in this JVM.
      */
-    static int resume(Path dir, boolean quiet, PrintWriter out, PrintWriter err) throws Exception {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(dir + " is not a directory");
-        }
-        if (!JournalSettings.hasJournal(dir)) {
-            throw new IllegalArgumentException(dir + " is not a run directory: it has no journal (" + JournalSettings.H2_FILE + ")");
-        }
-        JournalSettings journalSettings = JournalSettings.inRunDirectory(dir, true);
+    static int resume(Path dir, String journalUrl, boolean quiet, PrintWriter out, PrintWriter err) throws Exception {
+        JournalSettings journalSettings = runJournal(dir, journalUrl);
         SearchRecord record;
         try (JournalReader reader = JournalReader.open(journalSettings)) {
-            List<String> ids = reader.searchIds();
-            if (ids.size() != 1) {
-                throw new IllegalArgumentException(dir + " is not a run directory: its journal holds " + ids.size() + " searches " + ids);
-            }
-            record = reader.search(ids.get(0)).orElseThrow();
+            String searchId = runSearchId(dir, reader);
+            record = reader.search(searchId).orElseThrow(() -> new IllegalArgumentException(
+                    "the journal " + journalSettings.describe() + " has no search " + searchId + " (the one " + dir + " holds)"));
         }
-        SearchCommand resumed = new SearchCommand();
-        CommandLine commandLine = new CommandLine(resumed);
-        try {
-            commandLine.parseArgs(record.spec().getArgsList().toArray(String[]::new));
-        } catch (CommandLine.ParameterException e) {
-            throw new IllegalArgumentException("the journal's search options do not parse (" + e.getMessage() + "): " + record.spec().getArgsList(), e);
-        }
+        SearchCommand resumed = fromSpec(record.spec());
         if (resumed.cluster) {
             throw new IllegalArgumentException("search " + record.searchId() + " ran on a cluster: its controller-role nodes resume it "
                     + "(archipelago node --roles controller --journal URL)");
@@ -179,6 +175,75 @@ public final class SearchCommand implements Callable<Integer> {
                 record.evaluations(), record.spec().getBudget());
         resumed.run(SearchSetup.from(resumed.options), dir, null, journalSettings, record.spec(), false);
         return 0;
+    }
+
+    /** The search a journaled spec describes, its options parsed as when it started. */
+    public static SearchCommand fromSpec(SearchSpec searchSpec) {
+        SearchCommand command = new SearchCommand();
+        try {
+            new CommandLine(command).parseArgs(searchSpec.getArgsList().toArray(String[]::new));
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException("the journal's search options do not parse (" + e.getMessage() + "): " + searchSpec.getArgsList(), e);
+        }
+        if (command.cluster) {
+            command.options.slots = command.minEvaluators; // no local slots: the expected concurrency is the cluster's
+        }
+        return command;
+    }
+
+    public SearchOptions options() {
+        return options;
+    }
+
+    public int budget() {
+        return budget;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public int minEvaluators() {
+        return minEvaluators;
+    }
+
+    public int snapshotEvery() {
+        return snapshotEvery;
+    }
+
+    /** The journal of a run directory: its own H2 file, or the shared journal it names. */
+    static JournalSettings runJournal(Path dir, String journalUrl) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException(dir + " is not a directory");
+        }
+        if (journalUrl != null) {
+            if (!Files.isRegularFile(dir.resolve(RUN))) {
+                throw new IllegalArgumentException(dir + " is not a run directory: it has no " + RUN);
+            }
+            return JournalSettings.parse(journalUrl);
+        }
+        if (!JournalSettings.hasJournal(dir)) {
+            throw new IllegalArgumentException(dir + " is not a run directory with its own journal (" + JournalSettings.H2_FILE
+                    + "); if its search was journaled elsewhere, name that journal with --journal URL");
+        }
+        return JournalSettings.inRunDirectory(dir, true);
+    }
+
+    /** The search a run directory holds: what its run.json names, or the only one in its own journal. */
+    static String runSearchId(Path dir, JournalReader reader) throws IOException {
+        Path run = dir.resolve(RUN);
+        if (Files.isRegularFile(run)) {
+            var id = new ObjectMapper().readTree(run.toFile()).path("search_id");
+            if (!id.isTextual()) {
+                throw new IllegalArgumentException(run + " does not name a search_id");
+            }
+            return id.asText();
+        }
+        List<String> ids = reader.searchIds();
+        if (ids.size() != 1) {
+            throw new IllegalArgumentException(dir + " is not a run directory: its journal holds " + ids.size() + " searches " + ids);
+        }
+        return ids.get(0);
     }
 
     /**
@@ -268,6 +333,69 @@ public final class SearchCommand implements Callable<Integer> {
             ParetoChart.write(dir.resolve(PARETO), options.strategy + " on " + setup.space.id() + " (seed " + seed + ")", front);
         }
         printTable(stdout, setup, report, summary, dir);
+    }
+
+    /**
+     * A cluster search on a shared journal: the cluster's search host (a singleton on the oldest
+     * controller-role node, maybe this one) runs it, so it survives the death of any one node,
+     * this one included. This node follows it in the journal and, once it has finished, writes the
+     * run's files from the journal.
+     */
+    private <A> void runOnSearchHost(SearchSetup<A> setup, Path dir, ClusterSettings clusterSettings, JournalSettings journalSettings,
+                                     SearchSpec searchSpec) throws IOException, InterruptedException {
+        SearchRecord record;
+        ProgressBar progress = quiet ? null : new ProgressBarBuilder().setTaskName(options.strategy).setInitialMax(budget)
+                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).continuousUpdate().build();
+        long start = System.nanoTime();
+        try (Engine engine = clusterEngine(clusterSettings, journalSettings)) {
+            journalSettings.createSchema(engine.system());
+            err.printf("archipelago: search %s goes to the cluster's search host (journal %s), which resumes it on another "
+                    + "controller-role node if its node dies; it waits for %d %s evaluator slot(s)%n", searchSpec.getSearchId(),
+                    journalSettings.describe(), minEvaluators, setup.evaluatorKind());
+            SearchHost.init(engine.system(), journalSettings).tell(searchSpec);
+            while (true) {
+                Thread.sleep(1000);
+                try (JournalReader reader = JournalReader.open(journalSettings)) {
+                    record = reader.search(searchSpec.getSearchId()).orElse(null);
+                }
+                if (record != null && progress != null) {
+                    progress.stepTo(record.evaluations());
+                }
+                if (record != null && record.finished()) {
+                    break;
+                }
+            }
+        } finally {
+            if (progress != null) {
+                progress.close();
+            }
+        }
+        ParetoFront front = setup.objectives.size() > 1 ? new ParetoFront(setup.objectives, setup.constraints) : null;
+        RunRecorder recorder = new RunRecorder(dir.resolve(EVALUATIONS), setup.objective, setup.evaluatedMetrics(), null, front);
+        int evaluations = 0;
+        double busy = 0;
+        for (var told : record.told()) {
+            if (told.getSource() == io.archipelago.proto.ResultSource.RESULT_SOURCE_EVALUATED) {
+                evaluations++;
+                busy += told.getResult().getCostSeconds();
+            }
+            recorder.write(Controller.recorded(told, evaluations, Double.NaN));
+        }
+        recorder.finish();
+        SearchReport report = new SearchReport(searchSpec.getSearchId(), record.stopReason(),
+                record.best() == null ? null : record.best().getArchitecture().getEncoding(),
+                record.best() == null ? Map.of() : record.best().getMetricsMap(), record.evaluations(), record.failed(), record.cached(),
+                busy, 0, 0, (System.nanoTime() - start) / 1e9);
+        Map<String, Object> summary = summary(setup, report, front);
+        summary.put("journal", journalSettings.describe());
+        summary.put("resumes", record.resumes());
+        writeAtomically(dir.resolve(SUMMARY), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(summary));
+        HistoryChart.write(dir.resolve(HISTORY), options.strategy + " on " + setup.space.id() + " (seed " + seed + ")",
+                setup.objective.metric(), recorder.history());
+        if (front != null) {
+            ParetoChart.write(dir.resolve(PARETO), options.strategy + " on " + setup.space.id() + " (seed " + seed + ")", front);
+        }
+        printTable(out, setup, report, summary, dir);
     }
 
     private static Engine clusterEngine(ClusterSettings settings, JournalSettings journal) {

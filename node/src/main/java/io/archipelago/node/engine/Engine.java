@@ -300,7 +300,8 @@ public final class Engine implements AutoCloseable {
                 })
                 .onMessage(SearchEvent.ResultRecorded.class, recorded -> Behaviors.same())
                 .onMessage(SearchEvent.SearchAborted.class, aborted -> {
-                    done.completeExceptionally(new JournalReplayException(aborted.reason()));
+                    done.completeExceptionally(aborted.replay() ? new JournalReplayException(aborted.reason())
+                            : new IllegalStateException(aborted.reason()));
                     return Behaviors.stopped();
                 })
                 .build();

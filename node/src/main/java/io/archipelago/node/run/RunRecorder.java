@@ -86,7 +86,8 @@ public final class RunRecorder {
                 })
                 .onMessage(SearchEvent.SearchAborted.class, aborted -> {
                     close();
-                    done.completeExceptionally(new JournalReplayException(aborted.reason()));
+                    done.completeExceptionally(aborted.replay() ? new JournalReplayException(aborted.reason())
+                            : new IllegalStateException(aborted.reason()));
                     return Behaviors.stopped();
                 })
                 .onMessage(SearchEvent.SearchFinished.class, finished -> {
@@ -96,6 +97,17 @@ public final class RunRecorder {
                     return Behaviors.stopped();
                 })
                 .build();
+    }
+
+    /** Records one result (outside an actor: a run rebuilt from a journal). */
+    public void write(SearchEvent.ResultRecorded recorded) throws IOException {
+        record(recorded);
+    }
+
+    /** Ends the file (outside an actor). */
+    public void finish() throws IOException {
+        rows();
+        close();
     }
 
     private void record(SearchEvent.ResultRecorded recorded) throws IOException {

@@ -1,0 +1,256 @@
+package io.archipelago.controller;
+
+import io.archipelago.controller.journal.JournalReplayException;
+import io.archipelago.controller.strategy.Strategy;
+import io.archipelago.core.space.SearchSpace;
+import io.archipelago.proto.JournalEvent;
+import io.archipelago.proto.SearchResumed;
+import io.archipelago.proto.SearchSnapshot;
+import io.archipelago.proto.SearchSpec;
+import io.archipelago.proto.SearchStep;
+import io.archipelago.proto.StepOp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * A search's journal (Pekko Persistence, persistence id {@code search|<id>}), as an event-sourced
+ * child of its {@link Controller}. Recovery replays the events (from the last snapshot) into a
+ * fresh strategy and hands the rebuilt {@link SearchState} to the controller; from then on the
+ * controller applies each op as it happens and sends it here, and this actor writes them behind
+ * it: ops that arrive while a write is under way (Pekko stashes them) go into the next
+ * {@link SearchStep} together, one write per batch (group commit). The controller therefore
+ * never waits for the database, and a crash loses at most the last batch: candidates whose ask
+ * was not written are asked again on replay (the same ids and architectures: strategies are
+ * deterministic), and results not written are evaluated again.
+ *
+ * <p>The end is not written behind: the controller reports a finished search only once its last
+ * ops and the search-finished event are in the journal.
+ */
+final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command, JournalEvent, SearchJournal.State<A>> {
+
+    sealed interface Command {}
+
+    /** Ops the controller applied, in order, to be written. */
+    record Append(List<StepOp> ops) implements Command {}
+
+    /** The controller took the search over and dispatched these candidates again. */
+    record Resume(List<Long> redispatched, String controller) implements Command {}
+
+    /** Write what is pending and the end; then answer {@link Finished} and stop. */
+    record Finish(String reason) implements Command {}
+
+    private enum Flush implements Command { INSTANCE }
+
+    /** What the journal tells its controller. */
+    sealed interface Reply {}
+
+    /** Recovery is done (a new search: its spec is written); the controller owns {@code state} from now on. */
+    record Recovered<A>(SearchState<A> state, boolean fresh) implements Reply {}
+
+    record Finished(String reason) implements Reply {}
+
+    /** The journal cannot be replayed (nothing was written), or a write failed. */
+    record Failed(String reason, boolean replay) implements Reply {}
+
+    /**
+     * What the journal holds: the spec and every step op (a snapshot is these), and while
+     * recovering, the search being rebuilt from them.
+     */
+    static final class State<A> {
+        SearchSpec spec;
+        final List<StepOp> ops = new ArrayList<>();
+        boolean finished;
+        String stopReason;
+        int resumes;
+        /** Recovery only: the search replayed from the events; handed to the controller once complete. */
+        SearchState<A> replay;
+
+        State<A> apply(JournalEvent event) {
+            if (replay != null) {
+                replay.apply(event);
+            }
+            switch (event.getEventCase()) {
+                case CREATED -> spec = event.getCreated();
+                case STEP -> ops.addAll(event.getStep().getOpsList());
+                case RESUMED -> resumes++;
+                case FINISHED -> {
+                    finished = true;
+                    stopReason = event.getFinished().getStopReason();
+                }
+                default -> throw new JournalReplayException("journal event with no content (" + event.getEventCase() + ")");
+            }
+            return this;
+        }
+
+        SearchSnapshot toSnapshot() {
+            SearchSnapshot.Builder snapshot = SearchSnapshot.newBuilder().addAllOps(ops).setFinished(finished).setResumes(resumes);
+            if (spec != null) {
+                snapshot.setSpec(spec);
+            }
+            if (stopReason != null) {
+                snapshot.setStopReason(stopReason);
+            }
+            return snapshot.build();
+        }
+    }
+
+    private final ActorContext<Command> context;
+    private final SearchSpec spec;
+    private final SearchSpace<A> space;
+    private final Strategy<A> strategy;
+    private final int snapshotEvery;
+    private final ActorRef<Reply> controller;
+    /** Ops received since the last write began. */
+    private List<StepOp> pending = new ArrayList<>();
+
+    static <A> Behavior<Command> create(String searchId, SearchSpec spec, SearchSpace<A> space, Strategy<A> strategy, int snapshotEvery,
+                                       ActorRef<Reply> controller) {
+        return Behaviors.setup(context -> new SearchJournal<>(context, searchId, spec, space, strategy, snapshotEvery, controller));
+    }
+
+    static PersistenceId persistenceId(String searchId) {
+        return PersistenceId.of("search", searchId);
+    }
+
+    private SearchJournal(ActorContext<Command> context, String searchId, SearchSpec spec, SearchSpace<A> space, Strategy<A> strategy,
+                          int snapshotEvery, ActorRef<Reply> controller) {
+        super(persistenceId(searchId));
+        this.context = context;
+        this.spec = spec;
+        this.space = space;
+        this.strategy = strategy;
+        this.snapshotEvery = snapshotEvery;
+        this.controller = controller;
+    }
+
+    @Override
+    public State<A> emptyState() {
+        State<A> state = new State<>();
+        state.replay = new SearchState<>(space, strategy);
+        return state;
+    }
+
+    @Override
+    public EventHandler<State<A>, JournalEvent> eventHandler() {
+        return newEventHandlerBuilder().forAnyState().onEvent(JournalEvent.class, State::apply).build();
+    }
+
+    /**
+     * Ops keep coming while a batch is written, and Pekko stashes them meanwhile; its default
+     * stash (4096, then dropping) would lose ops of a fast search during a slow write, and a lost op
+     * makes the journal unreplayable. A million ops is far beyond a write's worth.
+     */
+    @Override
+    public Optional<Integer> stashCapacity() {
+        return Optional.of(1_000_000);
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        // Keep two snapshots; a snapshot holds the whole search, so older ones are never needed.
+        return snapshotEvery > 0 ? RetentionCriteria.snapshotEvery(snapshotEvery, 2) : RetentionCriteria.disabled();
+    }
+
+    @Override
+    public SnapshotAdapter<State<A>> snapshotAdapter() {
+        return new SnapshotAdapter<>() {
+            @Override
+            public Object toJournal(State<A> state) {
+                return state.toSnapshot();
+            }
+
+            @Override
+            public State<A> fromJournal(Object from) {
+                SearchSnapshot snapshot = (SearchSnapshot) from;
+                State<A> state = new State<>();
+                state.spec = snapshot.hasSpec() ? snapshot.getSpec() : null;
+                state.ops.addAll(snapshot.getOpsList());
+                state.finished = snapshot.getFinished();
+                state.stopReason = snapshot.getFinished() ? snapshot.getStopReason() : null;
+                state.resumes = snapshot.getResumes();
+                // The strategy is still fresh: recovery loads at most one snapshot, before any event.
+                state.replay = SearchState.fromSnapshot(space, strategy, snapshot);
+                return state;
+            }
+        };
+    }
+
+    @Override
+    public SignalHandler<State<A>> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.instance(), state -> context.getSelf().tell(Flush.INSTANCE))
+                .onSignal(RecoveryFailed.class, (state, failed) -> controller.tell(new Failed(JournalReplayException.describe(failed.getFailure()), true)))
+                .build();
+    }
+
+    @Override
+    public CommandHandler<Command, JournalEvent, State<A>> commandHandler() {
+        return newCommandHandlerBuilder().forAnyState()
+                .onCommand(Flush.class, (state, flush) -> state.replay != null ? recovered(state) : write(state))
+                .onCommand(Append.class, (state, append) -> {
+                    if (pending.isEmpty()) {
+                        context.getSelf().tell(Flush.INSTANCE); // behind whatever else is waiting: they join this batch
+                    }
+                    pending.addAll(append.ops());
+                    return Effect().none();
+                })
+                .onCommand(Resume.class, (state, resume) -> Effect().persist(JournalEvent.newBuilder().setResumed(SearchResumed.newBuilder()
+                        .setController(resume.controller()).addAllRedispatched(resume.redispatched())
+                        .setResumedAtMs(System.currentTimeMillis())).build()))
+                .onCommand(Finish.class, (state, finish) -> {
+                    List<JournalEvent> events = new ArrayList<>(2);
+                    if (!pending.isEmpty()) {
+                        events.add(step());
+                    }
+                    events.add(JournalEvent.newBuilder().setFinished(io.archipelago.proto.SearchFinished.newBuilder()
+                            .setStopReason(finish.reason()).setFinishedAtMs(System.currentTimeMillis())).build());
+                    return Effect().persist(events).thenRun(s -> controller.tell(new Finished(finish.reason()))).thenStop();
+                })
+                .build();
+    }
+
+    /** After recovery: a new search writes its spec first; then the controller gets the search. */
+    private Effect<JournalEvent, State<A>> recovered(State<A> state) {
+        SearchState<A> search = state.replay;
+        state.replay = null; // the controller owns it now; this actor only records what it is sent
+        if (state.spec != null && !state.spec.getSearchId().equals(spec.getSearchId())) {
+            controller.tell(new Failed("the journal holds search " + state.spec.getSearchId() + ", not " + spec.getSearchId(), true));
+            return Effect().stop();
+        }
+        if (state.spec == null) {
+            search.spec = spec;
+            return Effect().persist(JournalEvent.newBuilder().setCreated(spec).build())
+                    .thenRun(s -> controller.tell(new Recovered<>(search, true)));
+        }
+        controller.tell(new Recovered<>(search, false));
+        return Effect().none();
+    }
+
+    private Effect<JournalEvent, State<A>> write(State<A> state) {
+        if (pending.isEmpty()) {
+            return Effect().none();
+        }
+        return Effect().persist(step());
+    }
+
+    private JournalEvent step() {
+        JournalEvent step = JournalEvent.newBuilder().setStep(SearchStep.newBuilder().addAllOps(pending)).build();
+        pending = new ArrayList<>();
+        return step;
+    }
+}
