@@ -70,7 +70,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     private final ActorRef<Router.Command> router;
     private final ActorRef<SearchEvent> observer;
     private final ActorRef<Router.Event> routerEvents;
-    private final ActorRef<SearchJournal.Command> journal;
+    private final ActorRef<SearchJournal.Command> journal; // null: not journaled
     /** Model-guided strategies only: their fits run on a predictor actor, never here. */
     private final ActorRef<PredictorActor.Command> predictorActor;
     private final ActorRef<PredictorActor.Fitted<A>> fittedAdapter;
@@ -131,13 +131,19 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             this.predictorActor = null;
             this.fittedAdapter = null;
         }
-        this.journal = context.spawn(SearchJournal.create(settings.searchId(), spec, space, strategy, settings.snapshotEvery(),
-                context.messageAdapter(SearchJournal.Reply.class, FromJournal::new)), "journal");
-        context.watch(journal);
         this.kinds = settings.kinds();
         for (String kind : kinds) {
             pools.put(kind, new int[2]);
             router.tell(new Router.WatchCapacity(kind, routerEvents));
+        }
+        if (settings.journaled()) {
+            this.journal = context.spawn(SearchJournal.create(settings.searchId(), spec, space, strategy, settings.snapshotEvery(),
+                    context.messageAdapter(SearchJournal.Reply.class, FromJournal::new)), "journal");
+            context.watch(journal);
+        } else {
+            this.journal = null;
+            this.state = new SearchState<>(space, strategy);
+            this.state.spec = spec;
         }
     }
 
@@ -154,7 +160,9 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     /** Journals the ops applied while handling one message (the journal batches them further). */
     private Behavior<Command> journaled(Behavior<Command> next) {
-        if (!applied.isEmpty()) {
+        if (journal == null) {
+            applied.clear();
+        } else if (!applied.isEmpty()) {
             journal.tell(new SearchJournal.Append(List.copyOf(applied)));
             applied.clear();
         }
@@ -363,6 +371,10 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     /** Asks the journal to write the end; the search is reported finished once it has. */
     private Behavior<Command> finish(String reason) {
+        if (journal == null) {
+            observer.tell(new SearchFinished(report(reason)));
+            return Behaviors.stopped();
+        }
         finishing = true;
         journaled(this); // what this message applied goes first
         journal.tell(new SearchJournal.Finish(reason));

@@ -24,7 +24,6 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
@@ -56,6 +55,9 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
 
     private enum Flush implements Command { INSTANCE }
 
+    /** How long ops gather before they are written (group commit). */
+    static final java.time.Duration COMMIT_WINDOW = java.time.Duration.ofMillis(10);
+
     /** What the journal tells its controller. */
     sealed interface Reply {}
 
@@ -77,6 +79,9 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         boolean finished;
         String stopReason;
         int resumes;
+        /** Where the last snapshot was taken (not journaled: after a recovery, the next one comes sooner). */
+        long snapshotSequenceNr;
+        int snapshotOps;
         /** Recovery only: the search replayed from the events; handed to the controller once complete. */
         SearchState<A> replay;
 
@@ -160,10 +165,20 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         return Optional.of(1_000_000);
     }
 
+    /**
+     * A snapshot holds the whole search, so its cost grows with it: one is taken after at least
+     * {@code snapshotEvery} steps and once the search has at least doubled since the last one.
+     * Snapshots then cost at most twice the final one in all, and recovery reads one snapshot and
+     * at most as many steps as it holds.
+     */
     @Override
-    public RetentionCriteria retentionCriteria() {
-        // Keep two snapshots; a snapshot holds the whole search, so older ones are never needed.
-        return snapshotEvery > 0 ? RetentionCriteria.snapshotEvery(snapshotEvery, 2) : RetentionCriteria.disabled();
+    public boolean shouldSnapshot(State<A> state, JournalEvent event, long sequenceNr) {
+        if (snapshotEvery <= 0 || sequenceNr - state.snapshotSequenceNr < snapshotEvery || state.ops.size() < 2 * state.snapshotOps) {
+            return false;
+        }
+        state.snapshotSequenceNr = sequenceNr;
+        state.snapshotOps = state.ops.size();
+        return true;
     }
 
     @Override
@@ -204,7 +219,9 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
                 .onCommand(Flush.class, (state, flush) -> state.replay != null ? recovered(state) : write(state))
                 .onCommand(Append.class, (state, append) -> {
                     if (pending.isEmpty()) {
-                        context.getSelf().tell(Flush.INSTANCE); // behind whatever else is waiting: they join this batch
+                        // Ops of the next few milliseconds join this batch: a write per few hundred
+                        // results, not per result, when they pour in (a crash loses them, and they are redone).
+                        context.scheduleOnce(COMMIT_WINDOW, context.getSelf(), Flush.INSTANCE);
                     }
                     pending.addAll(append.ops());
                     return Effect().none();

@@ -22,12 +22,13 @@ import java.util.List;
  * @param mergedKinds further pools that evaluate every candidate too (e.g. {@code latency:pixel7}
  *     beside an accuracy pool); the controller merges their metrics into one result per candidate,
  *     and the first candidate goes out once each has a slot
- * @param snapshotEvery journal a snapshot every this many events (steps), so a long search
- *     recovers from one record and the steps after it; 0: no snapshots (the journal plugin then
- *     needs no snapshot store)
+ * @param snapshotEvery journal a snapshot of the search after at least this many events (steps)
+ *     once it has doubled since the last one, so a long search recovers from one record and the
+ *     steps after it; 0: no snapshots (the journal plugin then needs no snapshot store)
+ * @param journaled false: no journal at all, nothing to resume (benchmarks of the engine alone)
  */
 public record SearchSettings(String searchId, String evaluatorKind, int fidelity, int budget, boolean generational, int maxConsecutiveRepeats,
-                             int minSlots, List<String> mergedKinds, int snapshotEvery) {
+                             int minSlots, List<String> mergedKinds, int snapshotEvery, boolean journaled) {
 
     public SearchSettings {
         if (budget <= 0) {
@@ -50,23 +51,27 @@ public record SearchSettings(String searchId, String evaluatorKind, int fidelity
     }
 
     public static SearchSettings of(String searchId, String evaluatorKind, int fidelity, int budget) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, false, 10_000, 1, List.of(), 0);
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, false, 10_000, 1, List.of(), 0, true);
     }
 
     public SearchSettings generational(boolean value) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, value, maxConsecutiveRepeats, minSlots, mergedKinds, snapshotEvery);
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, value, maxConsecutiveRepeats, minSlots, mergedKinds, snapshotEvery, journaled);
     }
 
     public SearchSettings minSlots(int value) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, value, mergedKinds, snapshotEvery);
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, value, mergedKinds, snapshotEvery, journaled);
     }
 
     public SearchSettings mergedKinds(List<String> value) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, minSlots, value, snapshotEvery);
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, minSlots, value, snapshotEvery, journaled);
     }
 
     public SearchSettings snapshotEvery(int value) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, minSlots, mergedKinds, value);
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, minSlots, mergedKinds, value, journaled);
+    }
+
+    public SearchSettings journaled(boolean value) {
+        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, minSlots, mergedKinds, snapshotEvery, value);
     }
 
     /** The journal's record of this search, to be completed with how it was started (strategy, seed, options). */

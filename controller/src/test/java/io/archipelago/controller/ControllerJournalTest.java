@@ -155,7 +155,8 @@ class ControllerJournalTest {
      */
     @Test
     void aResumedSearchProposesWhatTheUninterruptedOneDid() {
-        spawnEvaluators(1, null);
+        // 15 ms per evaluation, longer than the journal's commit window: a step per result, so snapshots come
+        spawnEvaluators(1, new SimulatedTime.Fixed(0.015));
         Run uninterrupted = new Run(SearchSettings.of("straight", kind, 12, 90), evolution(7));
         SearchReport straight = uninterrupted.toEnd();
         assertEquals(90, straight.evaluations());

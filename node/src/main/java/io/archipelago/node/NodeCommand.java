@@ -5,13 +5,13 @@ import io.archipelago.core.space.SearchSpaces;
 import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.cluster.ClusterSettings;
 import io.archipelago.node.cluster.NodeRole;
+import io.archipelago.node.cluster.SearchHost;
 import io.archipelago.node.engine.Engine;
+import io.archipelago.node.journal.JournalSettings;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import io.archipelago.node.cluster.SearchHost;
-import io.archipelago.node.journal.JournalSettings;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -81,7 +81,7 @@ public final class NodeCommand implements Callable<Integer> {
         if (settings.overrides() == null) {
             return null;
         }
-        var config = ConfigFactory.parseFile(settings.overrides().toFile());
+        var config = ConfigFactory.parseFile(settings.overrides().toFile()).resolve();
         return config.hasPath(JournalSettings.CONFIG_KEY) ? config.getString(JournalSettings.CONFIG_KEY) : null;
     }
 

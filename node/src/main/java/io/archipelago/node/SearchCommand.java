@@ -3,50 +3,50 @@ package io.archipelago.node;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.typesafe.config.ConfigFactory;
+import io.archipelago.controller.Controller;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.controller.SearchSettings;
+import io.archipelago.controller.journal.JournalReplayException;
 import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.cluster.ClusterSettings;
 import io.archipelago.node.cluster.NodeRole;
 import io.archipelago.node.cluster.SearchHost;
-import io.archipelago.controller.Controller;
 import io.archipelago.node.engine.Engine;
+import io.archipelago.node.journal.JournalReader;
+import io.archipelago.node.journal.JournalSettings;
+import io.archipelago.node.journal.SearchRecord;
 import io.archipelago.node.run.HistoryChart;
 import io.archipelago.node.run.ParetoChart;
 import io.archipelago.node.run.ParetoFront;
 import io.archipelago.node.run.RunRecorder;
+import io.archipelago.proto.SearchSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
-import io.archipelago.controller.journal.JournalReplayException;
-import io.archipelago.node.journal.JournalReader;
-import io.archipelago.node.journal.JournalSettings;
-import io.archipelago.node.journal.SearchRecord;
-import io.archipelago.proto.SearchSpec;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.OptionSpec;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code archipelago search}: one search in this JVM, with its files in a run directory. */
 @Command(name = "search", mixinStandardHelpOptions = true,
@@ -95,9 +95,9 @@ public final class SearchCommand implements Callable<Integer> {
             description = "Go on with the run in DIR from its journal (after a crash or kill): the same as 'archipelago resume DIR'.")
     Path resume;
 
-    @Option(names = "--snapshot-every", defaultValue = "500", paramLabel = "EVENTS",
-            description = "Journal a snapshot of the search every this many steps, so a long search recovers quickly "
-                    + "(0: never; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--snapshot-every", defaultValue = "5000", paramLabel = "EVENTS",
+            description = "Journal a snapshot of the search after at least this many steps, once it has doubled since the last "
+                    + "one, so a long search recovers from one record (0: never; default: ${DEFAULT-VALUE}).")
     int snapshotEvery;
 
     /** Options that say where a run goes, not what it searches: not part of the journaled spec. */
@@ -303,7 +303,8 @@ public final class SearchCommand implements Callable<Integer> {
         ParetoFront front = setup.objectives.size() > 1 ? new ParetoFront(setup.objectives, setup.constraints) : null;
         RunRecorder recorder = new RunRecorder(dir.resolve(EVALUATIONS), setup.objective, setup.evaluatedMetrics(), progress, front);
         SearchReport report;
-        SearchSettings settings = setup.settings(searchSpec.getSearchId(), budget).snapshotEvery(journalSettings.durable() ? snapshotEvery : 0);
+        SearchSettings settings = setup.settings(searchSpec.getSearchId(), budget).snapshotEvery(journalSettings.durable() ? snapshotEvery : 0)
+                .journaled(journalSettings.durable());
         try (Engine engine = clusterSettings == null ? setup.engine(seed, journalSettings.config()) : clusterEngine(clusterSettings, journalSettings)) {
             if (fresh) {
                 journalSettings.createSchema(engine.system());

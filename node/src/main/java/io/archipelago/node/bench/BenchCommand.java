@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Benchmarks: search quality, Pareto fronts, pipeline throughput (local and across cluster nodes), slot utilisation, scaling, latency tables.",
         subcommands = {BenchSearchCommand.class, BenchThroughputCommand.class, BenchUtilizationCommand.class, BenchCorrelationCommand.class, BenchPredictorsCommand.class,
-                BenchClusterThroughputCommand.class, BenchScalingCommand.class, BenchParetoCommand.class, BenchLatencyTableCommand.class, CommandLine.HelpCommand.class})
+                BenchClusterThroughputCommand.class, BenchScalingCommand.class, BenchParetoCommand.class, BenchLatencyTableCommand.class, BenchReplayCommand.class,
+                CommandLine.HelpCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -68,4 +68,13 @@ public final class BenchOutput {
         }
         return Math.sqrt(sum / (values.length - 1));
     }
+
+    /** Deletes a temporary directory and everything in it. */
+    public static void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
+        try (var files = java.nio.file.Files.walk(dir)) {
+            for (java.nio.file.Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(p);
+            }
+        }
+    }
 }

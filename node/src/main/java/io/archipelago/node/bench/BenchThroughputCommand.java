@@ -49,7 +49,7 @@ public final class BenchThroughputCommand implements Callable<Integer> {
                     + "as a search's default) | a JDBC URL (default: ${DEFAULT-VALUE}). E.g. none,h2 gives the journal's overhead.")
     List<String> journals;
 
-    @Option(names = "--snapshot-every", defaultValue = "500", description = "With a durable journal: snapshot every this many steps "
+    @Option(names = "--snapshot-every", defaultValue = "5000", description = "With a durable journal: snapshot every this many steps "
             + "(default: ${DEFAULT-VALUE}).")
     int snapshotEvery;
 
@@ -85,7 +85,7 @@ public final class BenchThroughputCommand implements Callable<Integer> {
                 report = measure(setup, engine, noCache, candidates, "measured-" + results.size(), journalSettings);
             } finally {
                 if (tmp != null) {
-                    deleteTree(tmp);
+                    BenchOutput.deleteTree(tmp);
                 }
             }
             double perSecond = report.evaluations() / report.wallSeconds();
@@ -93,7 +93,8 @@ public final class BenchThroughputCommand implements Callable<Integer> {
                 baseline = perSecond;
             }
             out.printf(Locale.ROOT, "%d candidates through %d evaluator slots in %.3f s: %.0f candidates/s (journal %s%s)%s%n",
-                    report.evaluations(), options.slots, report.wallSeconds(), perSecond, journal,
+                    report.evaluations(), options.slots, report.wallSeconds(), perSecond, journalSettings.durable() && tmp == null
+                            ? journalSettings.describe() : journal,
                     results.isEmpty() ? "" : String.format(Locale.ROOT, ", %.1f%% of %s", 100 * perSecond / baseline, journals.get(0)),
                     record ? " (recording evaluations.csv)" : "");
             Map<String, Object> fields = new LinkedHashMap<>();
@@ -113,17 +114,10 @@ public final class BenchThroughputCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void deleteTree(Path dir) throws java.io.IOException {
-        try (var files = Files.walk(dir)) {
-            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
     private <A> SearchReport measure(SearchSetup<A> setup, Engine engine, Router.Settings routerSettings, int n, String name,
                                      JournalSettings journal) throws Exception {
-        var settings = setup.settings("throughput-" + name + "-" + System.nanoTime(), n).snapshotEvery(journal.durable() ? snapshotEvery : 0);
+        var settings = setup.settings("throughput-" + name + "-" + System.nanoTime(), n).snapshotEvery(journal.durable() ? snapshotEvery : 0)
+                .journaled(journal.durable()); // none: the engine without any journal code in the way
         var strategy = RandomSearch.withRepeats(setup.space, setup.objective, 1);
         if (!record) {
             return engine.run(settings, setup.space, strategy, routerSettings, Engine::reportOnly).toCompletableFuture().get();

@@ -27,6 +27,12 @@ public final class JournalSettings {
     /** The H2 database's name in a run directory (H2 adds {@code .mv.db}). */
     public static final String H2_NAME = "journal";
     public static final String H2_FILE = H2_NAME + ".mv.db";
+    /**
+     * A step of a fast search is tens of kilobytes; H2 keeps values up to this size in the row
+     * instead of its separate LOB store (the default is 256 bytes), which is several times cheaper.
+     */
+    static final String H2_OPTIONS = ";MAX_LENGTH_INPLACE_LOB=1048576";
+
     /** Config key a cluster's HOCON may set instead of {@code --journal}. */
     public static final String CONFIG_KEY = "archipelago.journal.url";
 
@@ -42,7 +48,7 @@ public final class JournalSettings {
 
     /** The embedded journal of a run directory; {@code mustExist}: open it only if it is there (never create one). */
     public static JournalSettings inRunDirectory(Path dir, boolean mustExist) {
-        return new JournalSettings("jdbc:h2:file:" + dir.toAbsolutePath().normalize().resolve(H2_NAME) + (mustExist ? ";IFEXISTS=TRUE" : ""));
+        return new JournalSettings("jdbc:h2:file:" + dir.toAbsolutePath().normalize().resolve(H2_NAME) + H2_OPTIONS + (mustExist ? ";IFEXISTS=TRUE" : ""));
     }
 
     /** Whether {@code dir} holds an embedded journal. */
@@ -77,7 +83,7 @@ public final class JournalSettings {
 
     /** The URL without its password, for logs and summaries. */
     public String describe() {
-        return url == null ? "none" : url.replaceAll("(?i)(password=)[^&;]*", "$1***").replace(";IFEXISTS=TRUE", "");
+        return url == null ? "none" : url.replaceAll("(?i)(password=)[^&;]*", "$1***").replace(";IFEXISTS=TRUE", "").replace(H2_OPTIONS, "");
     }
 
     /** The actor system settings of this journal (overrides for the node's config). */
