@@ -65,6 +65,16 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     private record FromJournal(SearchJournal.Reply reply) implements Command {}
 
+    /** Sends the journal what was applied since the last batch. */
+    private enum JournalBatch implements Command { INSTANCE }
+
+    /**
+     * How long applied ops gather before they go to the journal as one batch (group commit): one
+     * message and one write per few hundred results when they pour in, not one per result. A crash
+     * loses at most this much (those candidates are asked and evaluated again on resume).
+     */
+    static final java.time.Duration COMMIT_WINDOW = java.time.Duration.ofMillis(50);
+
     private final SearchSettings settings;
     private final SearchSpace<A> space;
     private final ActorRef<Router.Command> router;
@@ -77,8 +87,9 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     private final List<String> kinds;
     /** The search, once the journal has replayed it (null before). */
     private SearchState<A> state;
-    /** Ops applied while handling the current message, journaled at its end. */
+    /** Ops applied since the last batch went to the journal. */
     private final List<StepOp> applied = new ArrayList<>();
+    private boolean batchScheduled;
     /** Candidates some of whose pools have answered. */
     private final Map<Long, Parts> parts = new HashMap<>();
     /** Per pool: its slots, and the dispatches of outstanding candidates it has not answered. */
@@ -153,20 +164,32 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
                 .onMessage(FromRouter.class, message -> journaled(onRouterEvent(message.event())))
                 .onMessage(FromPredictor.class, message -> journaled(onFitted(message.fitted())))
                 .onMessage(FromJournal.class, message -> journaled(onJournal(message.reply())))
+                .onMessage(JournalBatch.class, message -> {
+                    batchScheduled = false;
+                    sendBatch();
+                    return this;
+                })
                 .onSignal(ChildFailed.class, failed -> journalStopped(JournalReplayException.describe(failed.getCause())))
                 .onSignal(Terminated.class, terminated -> journalStopped("the journal stopped"))
                 .build();
     }
 
-    /** Journals the ops applied while handling one message (the journal batches them further). */
+    /** After each message: the ops it applied go to the journal with the next batch. */
     private Behavior<Command> journaled(Behavior<Command> next) {
         if (journal == null) {
             applied.clear();
-        } else if (!applied.isEmpty()) {
+        } else if (!applied.isEmpty() && !batchScheduled) {
+            batchScheduled = true;
+            getContext().scheduleOnce(COMMIT_WINDOW, getContext().getSelf(), JournalBatch.INSTANCE);
+        }
+        return next;
+    }
+
+    private void sendBatch() {
+        if (journal != null && !applied.isEmpty()) {
             journal.tell(new SearchJournal.Append(List.copyOf(applied)));
             applied.clear();
         }
-        return next;
     }
 
     private Behavior<Command> journalStopped(String reason) {
@@ -376,7 +399,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             return Behaviors.stopped();
         }
         finishing = true;
-        journaled(this); // what this message applied goes first
+        sendBatch(); // what was applied goes first
         journal.tell(new SearchJournal.Finish(reason));
         return this;
     }

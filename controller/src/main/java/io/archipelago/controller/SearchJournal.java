@@ -30,9 +30,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * A search's journal (Pekko Persistence, persistence id {@code search|<id>}), as an event-sourced
  * child of its {@link Controller}. Recovery replays the events (from the last snapshot) into a
  * fresh strategy and hands the rebuilt {@link SearchState} to the controller; from then on the
- * controller applies each op as it happens and sends it here, and this actor writes them behind
- * it: ops that arrive while a write is under way (Pekko stashes them) go into the next
- * {@link SearchStep} together, one write per batch (group commit). The controller therefore
+ * controller applies each op as it happens and sends them here in batches (every
+ * {@link Controller#COMMIT_WINDOW}), and this actor writes them behind it: batches that arrive
+ * while a write is under way (Pekko stashes them) go into the next {@link SearchStep} together
+ * (group commit). The controller therefore
  * never waits for the database, and a crash loses at most the last batch: candidates whose ask
  * was not written are asked again on replay (the same ids and architectures: strategies are
  * deterministic), and results not written are evaluated again.
@@ -55,8 +56,6 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
 
     private enum Flush implements Command { INSTANCE }
 
-    /** How long ops gather before they are written (group commit). */
-    static final java.time.Duration COMMIT_WINDOW = java.time.Duration.ofMillis(10);
 
     /** What the journal tells its controller. */
     sealed interface Reply {}
@@ -219,9 +218,7 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
                 .onCommand(Flush.class, (state, flush) -> state.replay != null ? recovered(state) : write(state))
                 .onCommand(Append.class, (state, append) -> {
                     if (pending.isEmpty()) {
-                        // Ops of the next few milliseconds join this batch: a write per few hundred
-                        // results, not per result, when they pour in (a crash loses them, and they are redone).
-                        context.scheduleOnce(COMMIT_WINDOW, context.getSelf(), Flush.INSTANCE);
+                        context.getSelf().tell(Flush.INSTANCE); // behind whatever else is waiting: they join this write
                     }
                     pending.addAll(append.ops());
                     return Effect().none();
