@@ -229,8 +229,8 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             }
             observer.tell(recorded(t, evaluations, Double.NaN));
         }
-        if (state.finished) {
-            observer.tell(new SearchFinished(report(state.stopReason)));
+        if (recovered.finished()) {
+            observer.tell(new SearchFinished(report(recovered.stopReason())));
             return Behaviors.stopped();
         }
         if (!recovered.fresh()) {

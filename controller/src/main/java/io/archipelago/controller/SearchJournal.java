@@ -60,8 +60,11 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     /** What the journal tells its controller. */
     sealed interface Reply {}
 
-    /** Recovery is done (a new search: its spec is written); the controller owns {@code state} from now on. */
-    record Recovered<A>(SearchState<A> state, boolean fresh) implements Reply {}
+    /**
+     * Recovery is done (a new search: its spec is written); the controller owns {@code state} from
+     * now on. A finished search is only reported again.
+     */
+    record Recovered<A>(SearchState<A> state, boolean fresh, boolean finished, String stopReason) implements Reply {}
 
     record Finished(String reason) implements Reply {}
 
@@ -85,12 +88,19 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         SearchState<A> replay;
 
         State<A> apply(JournalEvent event) {
-            if (replay != null) {
-                replay.apply(event);
-            }
             switch (event.getEventCase()) {
-                case CREATED -> spec = event.getCreated();
-                case STEP -> ops.addAll(event.getStep().getOpsList());
+                case CREATED -> {
+                    spec = event.getCreated();
+                    if (replay != null) {
+                        replay.spec = spec;
+                    }
+                }
+                case STEP -> {
+                    if (replay != null) {
+                        event.getStep().getOpsList().forEach(replay::applyOp);
+                    }
+                    ops.addAll(event.getStep().getOpsList());
+                }
                 case RESUMED -> resumes++;
                 case FINISHED -> {
                     finished = true;
@@ -249,9 +259,9 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         if (state.spec == null) {
             search.spec = spec;
             return Effect().persist(JournalEvent.newBuilder().setCreated(spec).build())
-                    .thenRun(s -> controller.tell(new Recovered<>(search, true)));
+                    .thenRun(s -> controller.tell(new Recovered<>(search, true, false, null)));
         }
-        controller.tell(new Recovered<>(search, false));
+        controller.tell(new Recovered<>(search, false, state.finished, state.stopReason));
         return Effect().none();
     }
 

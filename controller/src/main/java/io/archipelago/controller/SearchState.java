@@ -9,7 +9,6 @@ import io.archipelago.core.predictor.PredictorModel;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.proto.EvaluationResult;
 import io.archipelago.proto.EvaluationStatus;
-import io.archipelago.proto.JournalEvent;
 import io.archipelago.proto.ResultSource;
 import io.archipelago.proto.ResultTold;
 import io.archipelago.proto.SearchSpec;
@@ -24,10 +23,11 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * What a search's journal says, applied: the strategy (driven by the same asks and tells, in the
+ * What a search's steps say, applied: the strategy (driven by the same asks and tells, in the
  * same order, as when the events were written), the candidates in flight and the counters. The
- * journal's event handler replays events into it with {@link #apply}, checking as it goes that
- * the strategy proposes what the journal says it did.
+ * journal's event handler replays steps into it with {@link #applyOp}, checking as it goes that
+ * the strategy proposes what the journal says it did (the rest of the journal, spec aside, is
+ * the journal actor's: {@link SearchJournal.State}).
  *
  * <p>During recovery the journal actor ({@link SearchJournal}) builds it from the events; then
  * the controller owns it and applies each op live, as it happens, before journaling it (so the
@@ -54,9 +54,6 @@ final class SearchState<A> {
     int failed;
     int cached;
     int consecutiveRepeats;
-    int resumes;
-    boolean finished;
-    String stopReason;
 
     SearchState(SearchSpace<A> space, Strategy<A> strategy) {
         this.space = space;
@@ -72,29 +69,12 @@ final class SearchState<A> {
             state.applyOp(op);
         }
         state.justAsked = List.of();
-        state.resumes = snapshot.getResumes();
-        state.finished = snapshot.getFinished();
-        state.stopReason = snapshot.getFinished() ? snapshot.getStopReason() : null;
         return state;
     }
 
     /** Hands over a model fitted live, for the model-fitted event that follows (replay fits it again instead). */
     void deliver(int version, PredictorModel<A> model) {
         delivered.put(version, model);
-    }
-
-    SearchState<A> apply(JournalEvent event) {
-        switch (event.getEventCase()) {
-            case CREATED -> spec = event.getCreated();
-            case STEP -> event.getStep().getOpsList().forEach(this::applyOp);
-            case RESUMED -> resumes++;
-            case FINISHED -> {
-                finished = true;
-                stopReason = event.getFinished().getStopReason();
-            }
-            default -> throw new JournalReplayException("journal event with no content (" + event.getEventCase() + ")");
-        }
-        return this;
     }
 
     /** One op: replayed from the journal, or live (the controller applies each op as it happens, then journals it). */

@@ -292,7 +292,6 @@ public final class SearchCommand implements Callable<Integer> {
 
     private <A> void run(SearchSetup<A> setup, Path dir, ClusterSettings clusterSettings, JournalSettings journalSettings, SearchSpec searchSpec,
                          boolean fresh) throws IOException, InterruptedException, ExecutionException {
-        PrintWriter stdout = out;
         ProgressBar progress = quiet ? null : new ProgressBarBuilder()
                 .setTaskName(options.strategy)
                 .setInitialMax(budget)
@@ -327,13 +326,19 @@ public final class SearchCommand implements Callable<Integer> {
         }
         Map<String, Object> summary = summary(setup, report, front);
         summary.put("journal", journalSettings.describe());
+        writeResults(setup, dir, report, summary, recorder, front);
+    }
+
+    /** summary.json (whole or not at all), the charts, and the table on stdout. */
+    private <A> void writeResults(SearchSetup<A> setup, Path dir, SearchReport report, Map<String, Object> summary, RunRecorder recorder,
+                                  ParetoFront front) throws IOException {
         writeAtomically(dir.resolve(SUMMARY), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(summary));
-        HistoryChart.write(dir.resolve(HISTORY), options.strategy + " on " + setup.space.id() + " (seed " + seed + ")",
-                setup.objective.metric(), recorder.history());
+        String title = options.strategy + " on " + setup.space.id() + " (seed " + seed + ")";
+        HistoryChart.write(dir.resolve(HISTORY), title, setup.objective.metric(), recorder.history());
         if (front != null) {
-            ParetoChart.write(dir.resolve(PARETO), options.strategy + " on " + setup.space.id() + " (seed " + seed + ")", front);
+            ParetoChart.write(dir.resolve(PARETO), title, front);
         }
-        printTable(stdout, setup, report, summary, dir);
+        printTable(out, setup, report, summary, dir);
     }
 
     /**
@@ -390,13 +395,7 @@ public final class SearchCommand implements Callable<Integer> {
         Map<String, Object> summary = summary(setup, report, front);
         summary.put("journal", journalSettings.describe());
         summary.put("resumes", record.resumes());
-        writeAtomically(dir.resolve(SUMMARY), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(summary));
-        HistoryChart.write(dir.resolve(HISTORY), options.strategy + " on " + setup.space.id() + " (seed " + seed + ")",
-                setup.objective.metric(), recorder.history());
-        if (front != null) {
-            ParetoChart.write(dir.resolve(PARETO), options.strategy + " on " + setup.space.id() + " (seed " + seed + ")", front);
-        }
-        printTable(out, setup, report, summary, dir);
+        writeResults(setup, dir, report, summary, recorder, front);
     }
 
     private static Engine clusterEngine(ClusterSettings settings, JournalSettings journal) {
