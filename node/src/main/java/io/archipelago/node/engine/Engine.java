@@ -317,16 +317,23 @@ public final class Engine implements AutoCloseable {
         AeronDirectory.release(aeronDir);
     }
 
-    /** Leaves the cluster (after draining, in cluster mode) and stops the actor system. */
+    /**
+     * Leaves the cluster (after draining, in cluster mode) and stops the actor system. The
+     * coordinated shutdown's phases carry the long waits (draining); the system's own termination
+     * should follow within seconds, but Aeron's embedded media driver sometimes never lets an
+     * actor system of a JVM that ran several finish (its phase times out after 10 s). Then this
+     * gives up after 30 s more, with a warning, rather than hold the caller.
+     */
     @Override
     public void close() {
-        system.terminate();
+        var shutdown = CoordinatedShutdown.get(Adapter.toClassic(system)).runAll(CoordinatedShutdown.actorSystemTerminateReason());
         try {
-            system.getWhenTerminated().toCompletableFuture().get(isCluster() ? 15 * 60 : 30, TimeUnit.SECONDS);
+            shutdown.toCompletableFuture().get(isCluster() ? 15 * 60 : 30, TimeUnit.SECONDS);
+            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("actor system did not terminate in time", e);
+            LOG.warn("actor system {} did not terminate in time ({}); going on without it", address(), e.toString());
         }
         AeronDirectory.release(aeronDir);
     }
