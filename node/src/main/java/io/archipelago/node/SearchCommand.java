@@ -359,16 +359,23 @@ public final class SearchCommand implements Callable<Integer> {
                     + "controller-role node if its node dies; it waits for %d %s evaluator slot(s)%n", searchSpec.getSearchId(),
                     journalSettings.describe(), minEvaluators, setup.evaluatorKind());
             SearchHost.init(engine.system(), journalSettings).tell(searchSpec);
-            while (true) {
-                Thread.sleep(1000);
-                try (JournalReader reader = JournalReader.open(journalSettings)) {
-                    record = reader.search(searchSpec.getSearchId()).orElse(null);
-                }
-                if (record != null && progress != null) {
-                    progress.stepTo(record.evaluations());
-                }
-                if (record != null && record.finished()) {
-                    break;
+            // Follows the search in the journal: each second, only the events written since.
+            List<JournalReader.Timed> events = new ArrayList<>();
+            try (JournalReader reader = JournalReader.open(journalSettings)) {
+                while (true) {
+                    Thread.sleep(1000);
+                    List<JournalReader.Timed> more = reader.events(searchSpec.getSearchId(), events.isEmpty() ? 0 : events.get(events.size() - 1).sequenceNr());
+                    if (more.isEmpty()) {
+                        continue;
+                    }
+                    events.addAll(more);
+                    record = SearchRecord.of(searchSpec.getSearchId(), events);
+                    if (progress != null) {
+                        progress.stepTo(record.evaluations());
+                    }
+                    if (record.finished()) {
+                        break;
+                    }
                 }
             }
         } finally {

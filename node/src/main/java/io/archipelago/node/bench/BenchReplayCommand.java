@@ -62,7 +62,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--evaluations must be > 0, got " + evaluations);
         }
         if (options.evalTime == null) {
-            options.evalTime = "1ms"; // results one by one, as in a real search: about one journal step per evaluation
+            options.evalTime = "1ms"; // results one by one, as in a real search (the journal still batches them per 50 ms)
         }
         return run(SearchSetup.from(options));
     }

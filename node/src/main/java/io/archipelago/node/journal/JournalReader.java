@@ -66,11 +66,17 @@ public final class JournalReader implements AutoCloseable {
 
     /** Every event of a search, in order; empty when the journal has no such search. */
     public List<Timed> events(String searchId) {
+        return events(searchId, 0);
+    }
+
+    /** The events of a search after sequence number {@code after}, in order (to follow a running search). */
+    public List<Timed> events(String searchId, long after) {
         List<Timed> events = new ArrayList<>();
         try (PreparedStatement query = connection.prepareStatement("SELECT \"sequence_number\", \"write_timestamp\", "
                 + "\"event_ser_id\", \"event_ser_manifest\", \"event_payload\" FROM \"event_journal\" WHERE \"persistence_id\" = ? "
-                + "AND \"deleted\" = FALSE ORDER BY \"sequence_number\"")) {
+                + "AND \"deleted\" = FALSE AND \"sequence_number\" > ? ORDER BY \"sequence_number\"")) {
             query.setString(1, PREFIX + searchId);
+            query.setLong(2, after);
             query.setFetchSize(1000);
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {

@@ -19,7 +19,8 @@ import java.util.List;
 public record SearchRecord(String searchId, SearchSpec spec, boolean finished, String stopReason, int evaluations, int ok, int failed,
                            int cached, int resumes, long events, long lastWriteMs, EvaluationResult best, List<ResultTold> told) {
 
-    static SearchRecord of(String searchId, List<JournalReader.Timed> events) {
+    /** @param events a search's events from the first, in order */
+    public static SearchRecord of(String searchId, List<JournalReader.Timed> events) {
         SearchSpec spec = null;
         boolean finished = false;
         String stopReason = "";
