@@ -3,7 +3,9 @@ package io.archipelago.controller;
 import io.archipelago.controller.SearchEvent.ResultRecorded;
 import io.archipelago.controller.SearchEvent.SearchFinished;
 import io.archipelago.controller.SearchEvent.SearchReport;
+import io.archipelago.controller.journal.EncodedStep;
 import io.archipelago.controller.journal.JournalReplayException;
+import io.archipelago.controller.journal.StepWriter;
 import io.archipelago.controller.router.Router;
 import io.archipelago.controller.strategy.ModelGuidedStrategy;
 import io.archipelago.controller.strategy.Observation;
@@ -87,8 +89,9 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     private final List<String> kinds;
     /** The search, once the journal has replayed it (null before). */
     private SearchState<A> state;
-    /** Ops applied since the last batch went to the journal. */
+    /** Ops applied since the last batch went to the journal, and their encoding (null: not journaled). */
     private final List<StepOp> applied = new ArrayList<>();
+    private final StepWriter encoder;
     private boolean batchScheduled;
     /** Candidates some of whose pools have answered. */
     private final Map<Long, Parts> parts = new HashMap<>();
@@ -151,8 +154,10 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             this.journal = context.spawn(SearchJournal.create(settings.searchId(), spec, space, strategy, settings.snapshotEvery(),
                     context.messageAdapter(SearchJournal.Reply.class, FromJournal::new)), "journal");
             context.watch(journal);
+            this.encoder = new StepWriter();
         } else {
             this.journal = null;
+            this.encoder = null;
             this.state = new SearchState<>(space, strategy);
             this.state.spec = spec;
         }
@@ -176,9 +181,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     /** After each message: the ops it applied go to the journal with the next batch. */
     private Behavior<Command> journaled(Behavior<Command> next) {
-        if (journal == null) {
-            applied.clear();
-        } else if (!applied.isEmpty() && !batchScheduled) {
+        if (journal != null && !applied.isEmpty() && !batchScheduled) {
             batchScheduled = true;
             getContext().scheduleOnce(COMMIT_WINDOW, getContext().getSelf(), JournalBatch.INSTANCE);
         }
@@ -187,7 +190,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     private void sendBatch() {
         if (journal != null && !applied.isEmpty()) {
-            journal.tell(new SearchJournal.Append(List.copyOf(applied)));
+            journal.tell(new SearchJournal.Append(new EncodedStep(List.copyOf(applied), encoder.drain())));
             applied.clear();
         }
     }
@@ -205,10 +208,13 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         return Behaviors.stopped();
     }
 
-    /** Applies an op to the search now and queues it for the journal. */
+    /** Applies an op to the search now and queues it for the journal, encoded while it is at hand. */
     private void apply(StepOp op) {
         state.applyOp(op);
-        applied.add(op);
+        if (journal != null) {
+            applied.add(op);
+            encoder.append(op);
+        }
     }
 
     private Behavior<Command> onJournal(SearchJournal.Reply reply) {

@@ -1,5 +1,6 @@
 package io.archipelago.controller;
 
+import io.archipelago.controller.journal.EncodedStep;
 import io.archipelago.controller.journal.JournalReplayException;
 import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.core.space.SearchSpace;
@@ -41,12 +42,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <p>The end is not written behind: the controller reports a finished search only once its last
  * ops and the search-finished event are in the journal.
  */
-final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command, JournalEvent, SearchJournal.State<A>> {
+final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command, Object, SearchJournal.State<A>> {
 
     sealed interface Command {}
 
-    /** Ops the controller applied, in order, to be written. */
-    record Append(List<StepOp> ops) implements Command {}
+    /** Ops the controller applied, in order, and their encoding, to be written. */
+    record Append(EncodedStep step) implements Command {}
 
     /** The controller took the search over and dispatched these candidates again. */
     record Resume(List<Long> redispatched, String controller) implements Command {}
@@ -87,6 +88,11 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         /** Recovery only: the search replayed from the events; handed to the controller once complete. */
         SearchState<A> replay;
 
+        /** A step written live, or replayed from an in-memory journal (which keeps events as they were persisted). */
+        State<A> apply(EncodedStep step) {
+            return step(step.ops());
+        }
+
         State<A> apply(JournalEvent event) {
             switch (event.getEventCase()) {
                 case CREATED -> {
@@ -95,12 +101,7 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
                         replay.spec = spec;
                     }
                 }
-                case STEP -> {
-                    if (replay != null) {
-                        event.getStep().getOpsList().forEach(replay::applyOp);
-                    }
-                    ops.addAll(event.getStep().getOpsList());
-                }
+                case STEP -> step(event.getStep().getOpsList());
                 case RESUMED -> resumes++;
                 case FINISHED -> {
                     finished = true;
@@ -108,6 +109,14 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
                 }
                 default -> throw new JournalReplayException("journal event with no content (" + event.getEventCase() + ")");
             }
+            return this;
+        }
+
+        private State<A> step(List<StepOp> stepOps) {
+            if (replay != null) {
+                stepOps.forEach(replay::applyOp);
+            }
+            ops.addAll(stepOps);
             return this;
         }
 
@@ -129,8 +138,8 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     private final Strategy<A> strategy;
     private final int snapshotEvery;
     private final ActorRef<Reply> controller;
-    /** Ops received since the last write began. */
-    private List<StepOp> pending = new ArrayList<>();
+    /** Steps received since the last write began. */
+    private List<EncodedStep> pending = new ArrayList<>();
 
     static <A> Behavior<Command> create(String searchId, SearchSpec spec, SearchSpace<A> space, Strategy<A> strategy, int snapshotEvery,
                                        ActorRef<Reply> controller) {
@@ -160,8 +169,12 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     }
 
     @Override
-    public EventHandler<State<A>, JournalEvent> eventHandler() {
-        return newEventHandlerBuilder().forAnyState().onEvent(JournalEvent.class, State::apply).build();
+    public EventHandler<State<A>, Object> eventHandler() {
+        // Events are written as EncodedStep (steps) or JournalEvent (the rest) and read back as JournalEvent.
+        return newEventHandlerBuilder().forAnyState()
+                .onEvent(EncodedStep.class, State::apply)
+                .onEvent(JournalEvent.class, State::apply)
+                .build();
     }
 
     /**
@@ -181,7 +194,7 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
      * at most as many steps as it holds.
      */
     @Override
-    public boolean shouldSnapshot(State<A> state, JournalEvent event, long sequenceNr) {
+    public boolean shouldSnapshot(State<A> state, Object event, long sequenceNr) {
         if (snapshotEvery <= 0 || sequenceNr - state.snapshotSequenceNr < snapshotEvery || state.ops.size() < 2 * state.snapshotOps) {
             return false;
         }
@@ -223,21 +236,21 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     }
 
     @Override
-    public CommandHandler<Command, JournalEvent, State<A>> commandHandler() {
+    public CommandHandler<Command, Object, State<A>> commandHandler() {
         return newCommandHandlerBuilder().forAnyState()
                 .onCommand(Flush.class, (state, flush) -> state.replay != null ? recovered(state) : write(state))
                 .onCommand(Append.class, (state, append) -> {
                     if (pending.isEmpty()) {
                         context.getSelf().tell(Flush.INSTANCE); // behind whatever else is waiting: they join this write
                     }
-                    pending.addAll(append.ops());
+                    pending.add(append.step());
                     return Effect().none();
                 })
                 .onCommand(Resume.class, (state, resume) -> Effect().persist(JournalEvent.newBuilder().setResumed(SearchResumed.newBuilder()
                         .setController(resume.controller()).addAllRedispatched(resume.redispatched())
                         .setResumedAtMs(System.currentTimeMillis())).build()))
                 .onCommand(Finish.class, (state, finish) -> {
-                    List<JournalEvent> events = new ArrayList<>(2);
+                    List<Object> events = new ArrayList<>(2);
                     if (!pending.isEmpty()) {
                         events.add(step());
                     }
@@ -249,7 +262,7 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     }
 
     /** After recovery: a new search writes its spec first; then the controller gets the search. */
-    private Effect<JournalEvent, State<A>> recovered(State<A> state) {
+    private Effect<Object, State<A>> recovered(State<A> state) {
         SearchState<A> search = state.replay;
         state.replay = null; // the controller owns it now; this actor only records what it is sent
         if (state.spec != null && !state.spec.getSearchId().equals(spec.getSearchId())) {
@@ -265,15 +278,15 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         return Effect().none();
     }
 
-    private Effect<JournalEvent, State<A>> write(State<A> state) {
+    private Effect<Object, State<A>> write(State<A> state) {
         if (pending.isEmpty()) {
             return Effect().none();
         }
         return Effect().persist(step());
     }
 
-    private JournalEvent step() {
-        JournalEvent step = JournalEvent.newBuilder().setStep(SearchStep.newBuilder().addAllOps(pending)).build();
+    private EncodedStep step() {
+        EncodedStep step = EncodedStep.concat(pending);
         pending = new ArrayList<>();
         return step;
     }

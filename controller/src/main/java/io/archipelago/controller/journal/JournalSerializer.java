@@ -7,8 +7,9 @@ import java.io.NotSerializableException;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 /**
- * Writes a search's journal events and snapshots as Protobuf ({@code proto/.../journal.proto})
- * under a manifest that carries the journal format, e.g. {@code event-v1}. Reading refuses, by
+ * Writes a search's journal events and snapshots as Protobuf ({@code proto/.../journal.proto}; the
+ * steps, nearly all of a journal's bytes, come encoded by the controller: {@link EncodedStep}) under
+ * a manifest that carries the journal format, e.g. {@code event-v1}. Reading refuses, by
  * name, a format newer than {@link #FORMAT}, and bytes that do not decode: recovery then fails
  * before anything is written.
  */
@@ -27,7 +28,7 @@ public final class JournalSerializer extends SerializerWithStringManifest {
 
     @Override
     public String manifest(Object o) {
-        if (o instanceof JournalEvent) {
+        if (o instanceof JournalEvent || o instanceof EncodedStep) {
             return EVENT + FORMAT;
         }
         if (o instanceof SearchSnapshot) {
@@ -38,11 +39,14 @@ public final class JournalSerializer extends SerializerWithStringManifest {
 
     @Override
     public byte[] toBinary(Object o) {
+        if (o instanceof EncodedStep step) {
+            return StepWriter.event(step);
+        }
         if (o instanceof JournalEvent event) {
             return event.toByteArray();
         }
         if (o instanceof SearchSnapshot snapshot) {
-            return snapshot.toByteArray();
+            return StepWriter.snapshot(snapshot);
         }
         throw new IllegalArgumentException("not a journal record: " + o.getClass().getName());
     }

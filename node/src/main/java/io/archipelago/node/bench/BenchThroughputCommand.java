@@ -9,15 +9,18 @@ import io.archipelago.node.SearchSetup;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.node.run.RunRecorder;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import io.archipelago.node.journal.JournalSettings;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.commons.math3.stat.descriptive.rank.Median;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -49,6 +52,11 @@ public final class BenchThroughputCommand implements Callable<Integer> {
                     + "as a search's default) | a JDBC URL (default: ${DEFAULT-VALUE}). E.g. none,h2 gives the journal's overhead.")
     List<String> journals;
 
+    @Option(names = "--rounds", defaultValue = "1", description = "Measure the --journal list this many times, alternately forward and "
+            + "backward (none,h2,h2,none,...), so that drifts within the JVM (JIT, heap) fall evenly on each, and end with each journal's "
+            + "median (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
     @Option(names = "--snapshot-every", defaultValue = "5000", description = "With a durable journal: snapshot every this many steps "
             + "(default: ${DEFAULT-VALUE}).")
     int snapshotEvery;
@@ -64,6 +72,9 @@ public final class BenchThroughputCommand implements Callable<Integer> {
         if (candidates <= 0) {
             throw new IllegalArgumentException("--candidates must be > 0, got " + candidates);
         }
+        if (rounds < 1) {
+            throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
+        }
         if (options.slots < 2) {
             throw new IllegalArgumentException("--slots must be >= 2: the pipeline is measured with at least two evaluator actors");
         }
@@ -74,26 +85,39 @@ public final class BenchThroughputCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Router.Settings noCache = new Router.Settings(setup.routerSettings.timeout(), setup.routerSettings.maxAttempts(), 0);
         List<Map<String, Object>> results = new ArrayList<>();
+        Map<String, List<Double>> perJournal = new LinkedHashMap<>();
+        List<String> order = new ArrayList<>();
+        List<String> backward = new ArrayList<>(journals);
+        Collections.reverse(backward);
+        for (int round = 0; round < rounds; round++) {
+            order.addAll(round % 2 == 0 ? journals : backward);
+        }
         double baseline = Double.NaN;
-        for (String journal : journals) {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        for (String journal : order) {
             Path tmp = journal.equals("h2") ? Files.createTempDirectory("archipelago-throughput-journal") : null;
             JournalSettings journalSettings = tmp != null ? JournalSettings.inRunDirectory(tmp, false) : JournalSettings.parse(journal);
             SearchReport report;
+            long cpuNanos;
             try (Engine engine = setup.engine(1, journalSettings.config())) {
                 journalSettings.createSchema(engine.system());
                 measure(setup, engine, noCache, Math.max(1, candidates / 5), "warmup-" + results.size(), journalSettings); // JIT warm-up
+                cpuNanos = os.getProcessCpuTime();
                 report = measure(setup, engine, noCache, candidates, "measured-" + results.size(), journalSettings);
+                cpuNanos = os.getProcessCpuTime() - cpuNanos;
             } finally {
                 if (tmp != null) {
                     BenchOutput.deleteTree(tmp);
                 }
             }
             double perSecond = report.evaluations() / report.wallSeconds();
+            double cpuMicros = cpuNanos / 1e3 / report.evaluations();
             if (results.isEmpty()) {
                 baseline = perSecond;
             }
-            out.printf(Locale.ROOT, "%d candidates through %d evaluator slots in %.3f s: %.0f candidates/s (journal %s%s)%s%n",
-                    report.evaluations(), options.slots, report.wallSeconds(), perSecond, journalSettings.durable() && tmp == null
+            perJournal.computeIfAbsent(journal, j -> new ArrayList<>()).add(perSecond);
+            out.printf(Locale.ROOT, "%d candidates through %d evaluator slots in %.3f s: %.0f candidates/s, CPU %.1f µs each (journal %s%s)%s%n",
+                    report.evaluations(), options.slots, report.wallSeconds(), perSecond, cpuMicros, journalSettings.durable() && tmp == null
                             ? journalSettings.describe() : journal,
                     results.isEmpty() ? "" : String.format(Locale.ROOT, ", %.1f%% of %s", 100 * perSecond / baseline, journals.get(0)),
                     record ? " (recording evaluations.csv)" : "");
@@ -105,13 +129,29 @@ public final class BenchThroughputCommand implements Callable<Integer> {
             fields.put("record", record);
             fields.put("seconds", report.wallSeconds());
             fields.put("candidates_per_second", perSecond);
+            fields.put("cpu_microseconds_per_candidate", cpuMicros);
             fields.put("ratio_to_first", perSecond / baseline);
             results.add(fields);
         }
+        Map<String, Object> medians = new LinkedHashMap<>();
+        if (results.size() > perJournal.size()) { // some journal ran more than once
+            double first = median(perJournal.get(journals.get(0)));
+            for (Map.Entry<String, List<Double>> runs : perJournal.entrySet()) {
+                double median = median(runs.getValue());
+                out.printf(Locale.ROOT, "median of %d runs, journal %s: %.0f candidates/s, %.3f of %s%n", runs.getValue().size(), runs.getKey(),
+                        median, median / first, journals.get(0));
+                medians.put(runs.getKey(), Map.of("candidates_per_second", median, "ratio_to_first", median / first));
+            }
+        }
         if (json) {
-            BenchOutput.json(out, results.size() == 1 ? results.get(0) : Map.of("runs", results));
+            BenchOutput.json(out, results.size() == 1 ? results.get(0) : medians.isEmpty() ? Map.of("runs", results)
+                    : Map.of("runs", results, "medians", medians));
         }
         return 0;
+    }
+
+    private static double median(List<Double> values) {
+        return new Median().evaluate(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private <A> SearchReport measure(SearchSetup<A> setup, Engine engine, Router.Settings routerSettings, int n, String name,

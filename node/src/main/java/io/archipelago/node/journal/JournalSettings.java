@@ -28,10 +28,14 @@ public final class JournalSettings {
     public static final String H2_NAME = "journal";
     public static final String H2_FILE = H2_NAME + ".mv.db";
     /**
-     * A step of a fast search is tens of kilobytes; H2 keeps values up to this size in the row
-     * instead of its separate LOB store (the default is 256 bytes), which is several times cheaper.
+     * A step of a fast search is tens to hundreds of kilobytes: H2 keeps values up to 1 MiB in the
+     * row instead of its separate LOB store (the default is 256 bytes), which is several times
+     * cheaper; and it compresses its pages (LZF), which makes the file about a fifth of the size
+     * (the results of a search repeat their metric names, evaluator names and operations) and the
+     * journal a third cheaper at the engine's raw rate: fewer bytes reach the disk, and compressing
+     * costs less than writing them. Files written either way open either way.
      */
-    static final String H2_OPTIONS = ";MAX_LENGTH_INPLACE_LOB=1048576";
+    static final String H2_OPTIONS = ";MAX_LENGTH_INPLACE_LOB=1048576;COMPRESS=TRUE";
 
     /** Config key a cluster's HOCON may set instead of {@code --journal}. */
     public static final String CONFIG_KEY = "archipelago.journal.url";
