@@ -13,6 +13,7 @@ import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.controller.strategy.Trial;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.predictors.PredictorActor;
+import io.archipelago.proto.Architecture;
 import io.archipelago.proto.Candidate;
 import io.archipelago.proto.CandidatesAsked;
 import io.archipelago.proto.EvaluationResult;
@@ -244,6 +245,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             getContext().getLog().info("search {} resumes after {} evaluations with {} candidate(s) in flight", settings.searchId(),
                     state.evaluations, inFlight.size());
             journal.tell(new SearchJournal.Resume(inFlight, getContext().getSystem().address().toString()));
+            seedRouterCache(); // before anything is submitted: the router reads its messages in order
             dispatch(List.copyOf(state.outstanding.values()));
             sendFits();
         }
@@ -342,13 +344,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         }
         List<Candidate> candidates = new ArrayList<>(trials.size() * kinds.size());
         for (Trial<A> trial : trials) {
-            Candidate candidate = Candidate.newBuilder()
-                    .setSearchId(settings.searchId())
-                    .setCandidateId(trial.id())
-                    .setArchitecture(space.toProto(trial.architecture()))
-                    .setEvaluatorKind(settings.evaluatorKind())
-                    .setFidelity(settings.fidelity())
-                    .build();
+            Candidate candidate = candidate(trial.id(), space.toProto(trial.architecture()));
             candidates.add(candidate);
             for (String kind : settings.mergedKinds()) {
                 candidates.add(candidate.toBuilder().setEvaluatorKind(kind).build());
@@ -361,6 +357,41 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             firstDispatchNanos = System.nanoTime();
         }
         router.tell(new Router.Submit(candidates, routerEvents));
+    }
+
+    /** What the evaluator pool is asked to evaluate (the merged pools get copies under their own kinds). */
+    private Candidate candidate(long id, Architecture architecture) {
+        return Candidate.newBuilder()
+                .setSearchId(settings.searchId())
+                .setCandidateId(id)
+                .setArchitecture(architecture)
+                .setEvaluatorKind(settings.evaluatorKind())
+                .setFidelity(settings.fidelity())
+                .build();
+    }
+
+    /**
+     * A resumed search's router starts empty; it learns what the journal says was evaluated, so a
+     * repeat of an architecture evaluated before the crash is answered from the cache, as it would
+     * have been without the crash. Only for one evaluator pool: the journal keeps the merged result
+     * of several pools, not what each pool answered.
+     */
+    private void seedRouterCache() {
+        if (!settings.mergedKinds().isEmpty()) {
+            return;
+        }
+        List<Candidate> candidates = new ArrayList<>();
+        List<EvaluationResult> results = new ArrayList<>();
+        for (ResultTold told : state.told) {
+            EvaluationResult result = told.getResult();
+            if (told.getSource() == ResultSource.RESULT_SOURCE_EVALUATED && result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK) {
+                candidates.add(candidate(result.getCandidateId(), result.getArchitecture()));
+                results.add(result);
+            }
+        }
+        if (!candidates.isEmpty()) {
+            router.tell(new Router.Seed(candidates, results));
+        }
     }
 
     private Behavior<Command> onCompleted(Router.Completed part) {

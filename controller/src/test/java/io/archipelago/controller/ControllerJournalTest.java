@@ -9,10 +9,13 @@ import io.archipelago.controller.SearchEvent.SearchFinished;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.controller.router.Router;
 import io.archipelago.controller.strategy.ModelGuidedStrategy;
+import io.archipelago.controller.strategy.Observation;
 import io.archipelago.controller.strategy.OraclePredictor;
 import io.archipelago.controller.strategy.PredictorEvolution;
 import io.archipelago.controller.strategy.RegularizedEvolution;
 import io.archipelago.controller.strategy.Strategy;
+import io.archipelago.controller.strategy.Trial;
+import io.archipelago.controller.strategy.TrialResult;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.core.objective.Objective;
@@ -34,6 +37,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -69,8 +74,13 @@ class ControllerJournalTest {
     }
 
     @AfterAll
-    static void shutdown() {
+    static void shutdown() throws IOException {
         testKit.shutdownTestKit();
+        try (var files = Files.walk(SNAPSHOTS)) {
+            for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     private static Path tempDir() {
@@ -221,6 +231,65 @@ class ControllerJournalTest {
         Map<Long, String> before = architectures(first.results);
         Map<Long, String> after = architectures(resumed.results);
         before.forEach((id, arch) -> assertEquals(arch, after.get(id), "candidate " + id));
+    }
+
+    /**
+     * A resumed search's new router learns from the journal what was evaluated before the crash: a
+     * repeat of such an architecture is answered from the cache, as without the crash, and costs
+     * no budget.
+     */
+    @Test
+    void repeatsOfArchitecturesEvaluatedBeforeTheCrashAreAnsweredFromTheCache() {
+        spawnEvaluators(1, new SimulatedTime.Fixed(0.1)); // an evaluation takes two commit windows: a result is journaled before the next one
+        SearchSettings settings = SearchSettings.of("cache-after-crash", kind, 12, 10);
+        Run first = new Run(settings, new RepeatsLater());
+        first.until(6); // candidates 0-5 evaluated, 6 in flight; the repeats (8-11) of 0-3 not yet asked
+        first.crash();
+        Run resumed = new Run(settings, new RepeatsLater());
+        SearchReport report = resumed.toEnd();
+
+        assertEquals(10, report.evaluations(), report.stopReason());
+        assertEquals(4, report.cached(), "candidates 8-11 repeat 0-3, evaluated before the crash");
+        for (ResultRecorded r : resumed.results) {
+            long id = r.result().getCandidateId();
+            assertEquals(id >= 8 && id < 12 ? Router.Source.CACHED : Router.Source.EVALUATED, r.source(), "candidate " + id);
+        }
+    }
+
+    /** Proposes eight distinct cells, then the first four again, then new ones. */
+    private static final class RepeatsLater implements Strategy<Nb201Cell> {
+        private final List<Nb201Cell> cells = new ArrayList<>();
+        private long next;
+
+        RepeatsLater() {
+            Random random = new Random(5);
+            Set<String> keys = new HashSet<>();
+            while (cells.size() < 30) {
+                Nb201Cell cell = Nb201Space.INSTANCE.sample(random);
+                if (keys.add(Nb201Space.INSTANCE.canonicalKey(cell))) { // distinct for the router's cache too
+                    cells.add(cell);
+                }
+            }
+        }
+
+        @Override
+        public List<Trial<Nb201Cell>> ask(int n) {
+            List<Trial<Nb201Cell>> trials = new ArrayList<>();
+            for (int i = 0; i < n; i++, next++) {
+                int cell = (int) (next < 8 ? next : next < 12 ? next - 8 : next - 4);
+                trials.add(new Trial<>(next, cells.get(cell)));
+            }
+            return trials;
+        }
+
+        @Override
+        public void tell(Trial<Nb201Cell> trial, TrialResult result) {
+        }
+
+        @Override
+        public Optional<Observation<Nb201Cell>> best() {
+            return Optional.empty();
+        }
     }
 
     /** A finished search resumed is only reported again: nothing is evaluated, nothing journaled. */

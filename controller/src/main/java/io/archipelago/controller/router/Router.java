@@ -57,6 +57,19 @@ public final class Router extends AbstractBehavior<Router.Command> {
     /** Evaluate these candidates; each ends in exactly one {@link Completed} sent to {@code replyTo}. */
     public record Submit(List<Candidate> candidates, ActorRef<Event> replyTo) implements Command {}
 
+    /**
+     * Results evaluated earlier (a resumed search's journal), each with the candidate it answered:
+     * the cache answers their architectures again, as it did before the controller's node died,
+     * instead of spending budget and evaluator time on them a second time.
+     */
+    public record Seed(List<Candidate> candidates, List<EvaluationResult> results) implements Command {
+        public Seed {
+            if (candidates.size() != results.size()) {
+                throw new IllegalArgumentException(candidates.size() + " candidates for " + results.size() + " results");
+            }
+        }
+    }
+
     /** Send {@code replyTo} the slot count of {@code kind}'s pool now and whenever it changes. */
     public record WatchCapacity(String kind, ActorRef<Event> replyTo) implements Command {}
 
@@ -208,6 +221,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Submit.class, this::onSubmit)
+                .onMessage(Seed.class, this::onSeed)
                 .onMessage(WatchCapacity.class, this::onWatchCapacity)
                 .onMessage(ResultArrived.class, arrived -> onResult(arrived.result()))
                 .onMessage(PoolChanged.class, this::onPoolChanged)
@@ -237,6 +251,20 @@ public final class Router extends AbstractBehavior<Router.Command> {
     private Behavior<Command> onSubmit(Submit submit) {
         for (Candidate candidate : submit.candidates()) {
             accept(candidate, submit.replyTo());
+        }
+        return this;
+    }
+
+    private Behavior<Command> onSeed(Seed seed) {
+        if (settings.cacheCapacity() == 0) {
+            return this;
+        }
+        for (int i = 0; i < seed.candidates().size(); i++) {
+            try {
+                cache.putIfAbsent(cacheKey(seed.candidates().get(i)), seed.results().get(i));
+            } catch (IllegalArgumentException notInTheSpace) {
+                // it was rejected then too: nothing to remember
+            }
         }
         return this;
     }
