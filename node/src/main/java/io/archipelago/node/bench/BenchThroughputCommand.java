@@ -48,13 +48,14 @@ public final class BenchThroughputCommand implements Callable<Integer> {
     boolean json;
 
     @Option(names = "--journal", defaultValue = "none", split = ",", paramLabel = "J[,J...]",
-            description = "Journals to measure, one after the other in this run: none (memory) | h2 (a file in a temporary directory, "
-                    + "as a search's default) | a JDBC URL (default: ${DEFAULT-VALUE}). E.g. none,h2 gives the journal's overhead.")
+            description = "Journals to measure, one after the other in this run: none (no journal code at all) | memory (Pekko's "
+                    + "in-memory journal: the journal's own work without a database) | h2 (a file in a temporary directory, as a search's "
+                    + "default) | a JDBC URL (default: ${DEFAULT-VALUE}). E.g. none,h2 gives the journal's overhead.")
     List<String> journals;
 
     @Option(names = "--rounds", defaultValue = "1", description = "Measure the --journal list this many times, alternately forward and "
-            + "backward (none,h2,h2,none,...), so that drifts within the JVM (JIT, heap) fall evenly on each, and end with each journal's "
-            + "median (default: ${DEFAULT-VALUE}).")
+            + "backward (none,h2,h2,none,...), after a first run that is not counted, so that drifts within the JVM (JIT, heap) fall "
+            + "evenly on each, and end with each journal's median (default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--snapshot-every", defaultValue = "5000", description = "With a durable journal: snapshot every this many steps "
@@ -63,6 +64,10 @@ public final class BenchThroughputCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    private static final String MEMORY = "memory";
+
+    private record Run(String journal, boolean counted) {}
 
     @Override
     public Integer call() throws Exception {
@@ -86,24 +91,32 @@ public final class BenchThroughputCommand implements Callable<Integer> {
         Router.Settings noCache = new Router.Settings(setup.routerSettings.timeout(), setup.routerSettings.maxAttempts(), 0);
         List<Map<String, Object>> results = new ArrayList<>();
         Map<String, List<Double>> perJournal = new LinkedHashMap<>();
-        List<String> order = new ArrayList<>();
+        List<Run> order = new ArrayList<>();
+        if (rounds > 1) {
+            order.add(new Run(journals.get(0), false)); // the first run of a JVM is the slowest by far (JIT): with rounds it is not counted
+        }
         List<String> backward = new ArrayList<>(journals);
         Collections.reverse(backward);
         for (int round = 0; round < rounds; round++) {
-            order.addAll(round % 2 == 0 ? journals : backward);
+            (round % 2 == 0 ? journals : backward).forEach(journal -> order.add(new Run(journal, true)));
         }
         double baseline = Double.NaN;
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        for (String journal : order) {
+        for (Run run : order) {
+            String journal = run.journal();
             Path tmp = journal.equals("h2") ? Files.createTempDirectory("archipelago-throughput-journal") : null;
-            JournalSettings journalSettings = tmp != null ? JournalSettings.inRunDirectory(tmp, false) : JournalSettings.parse(journal);
+            boolean inMemory = journal.equals(MEMORY);
+            JournalSettings journalSettings = tmp != null ? JournalSettings.inRunDirectory(tmp, false)
+                    : inMemory ? JournalSettings.none() : JournalSettings.parse(journal);
             SearchReport report;
             long cpuNanos;
             try (Engine engine = setup.engine(1, journalSettings.config())) {
                 journalSettings.createSchema(engine.system());
-                measure(setup, engine, noCache, Math.max(1, candidates / 5), "warmup-" + results.size(), journalSettings); // JIT warm-up
+                boolean journaled = journalSettings.durable() || inMemory;
+                int snapshots = journalSettings.durable() ? snapshotEvery : 0; // memory has no snapshot store
+                measure(setup, engine, noCache, Math.max(1, candidates / 5), "warmup-" + results.size(), journaled, snapshots); // JIT warm-up
                 cpuNanos = os.getProcessCpuTime();
-                report = measure(setup, engine, noCache, candidates, "measured-" + results.size(), journalSettings);
+                report = measure(setup, engine, noCache, candidates, "measured-" + results.size(), journaled, snapshots);
                 cpuNanos = os.getProcessCpuTime() - cpuNanos;
             } finally {
                 if (tmp != null) {
@@ -111,6 +124,10 @@ public final class BenchThroughputCommand implements Callable<Integer> {
                 }
             }
             double perSecond = report.evaluations() / report.wallSeconds();
+            if (!run.counted()) {
+                out.printf(Locale.ROOT, "JIT warm-up run, not counted: %.0f candidates/s (journal %s)%n", perSecond, journal);
+                continue;
+            }
             double cpuMicros = cpuNanos / 1e3 / report.evaluations();
             if (results.isEmpty()) {
                 baseline = perSecond;
@@ -123,7 +140,7 @@ public final class BenchThroughputCommand implements Callable<Integer> {
                     record ? " (recording evaluations.csv)" : "");
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("evaluator", options.evaluator);
-            fields.put("journal", journalSettings.describe());
+            fields.put("journal", inMemory ? MEMORY : journalSettings.describe());
             fields.put("candidates", report.evaluations());
             fields.put("slots", options.slots);
             fields.put("record", record);
@@ -155,9 +172,9 @@ public final class BenchThroughputCommand implements Callable<Integer> {
     }
 
     private <A> SearchReport measure(SearchSetup<A> setup, Engine engine, Router.Settings routerSettings, int n, String name,
-                                     JournalSettings journal) throws Exception {
-        var settings = setup.settings("throughput-" + name + "-" + System.nanoTime(), n).snapshotEvery(journal.durable() ? snapshotEvery : 0)
-                .journaled(journal.durable()); // none: the engine without any journal code in the way
+                                     boolean journaled, int snapshots) throws Exception {
+        // none: the engine without any journal code in the way
+        var settings = setup.settings("throughput-" + name + "-" + System.nanoTime(), n).journaled(journaled).snapshotEvery(snapshots);
         var strategy = RandomSearch.withRepeats(setup.space, setup.objective, 1);
         if (!record) {
             return engine.run(settings, setup.space, strategy, routerSettings, Engine::reportOnly).toCompletableFuture().get();
