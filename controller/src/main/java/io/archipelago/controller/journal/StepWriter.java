@@ -22,10 +22,10 @@ import java.util.Map;
  * parser), without Protobuf's per-entry work, and where the ops are still in the cache: the
  * {@link io.archipelago.controller.Controller} appends each op as it applies it, and the journal
  * writes the bytes it drains ({@link EncodedStep}). Encoding the same results 50 ms later, on the
- * journal's thread and out of cache, cost six times as much; through the generated code
- * (every result walked twice, for sizes then bytes, a map-entry message built for each metric both
- * times, every string encoded twice) it was most of the journal's cost at tens of thousands of
- * results a second.
+ * journal's thread and out of cache, cost four to eight times as much (benchmarks/RESULTS.md);
+ * through the generated code (every result walked twice, for sizes then bytes, a map-entry message
+ * built for each metric both times, every string encoded twice) it was most of the journal's cost
+ * at tens of thousands of results a second.
  *
  * <p>Each nested message is written in place after room for its length, which is filled in (and
  * the content moved up to four bytes back) once its end is known. Strings that repeat from result

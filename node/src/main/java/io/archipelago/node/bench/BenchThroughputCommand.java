@@ -136,7 +136,7 @@ public final class BenchThroughputCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%d candidates through %d evaluator slots in %.3f s: %.0f candidates/s, CPU %.1f µs each (journal %s%s)%s%n",
                     report.evaluations(), options.slots, report.wallSeconds(), perSecond, cpuMicros, journalSettings.durable() && tmp == null
                             ? journalSettings.describe() : journal,
-                    results.isEmpty() ? "" : String.format(Locale.ROOT, ", %.1f%% of %s", 100 * perSecond / baseline, journals.get(0)),
+                    results.isEmpty() ? "" : String.format(Locale.ROOT, ", %.1f%% of %s", 100 * perSecond / baseline, label(journals.get(0))),
                     record ? " (recording evaluations.csv)" : "");
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("evaluator", options.evaluator);
@@ -155,9 +155,10 @@ public final class BenchThroughputCommand implements Callable<Integer> {
             double first = median(perJournal.get(journals.get(0)));
             for (Map.Entry<String, List<Double>> runs : perJournal.entrySet()) {
                 double median = median(runs.getValue());
-                out.printf(Locale.ROOT, "median of %d runs, journal %s: %.0f candidates/s, %.3f of %s%n", runs.getValue().size(), runs.getKey(),
-                        median, median / first, journals.get(0));
-                medians.put(runs.getKey(), Map.of("candidates_per_second", median, "ratio_to_first", median / first));
+                String journal = label(runs.getKey());
+                out.printf(Locale.ROOT, "median of %d runs, journal %s: %.0f candidates/s, %.3f of %s%n", runs.getValue().size(), journal,
+                        median, median / first, label(journals.get(0)));
+                medians.put(journal, Map.of("candidates_per_second", median, "ratio_to_first", median / first));
             }
         }
         if (json) {
@@ -165,6 +166,11 @@ public final class BenchThroughputCommand implements Callable<Integer> {
                     : Map.of("runs", results, "medians", medians));
         }
         return 0;
+    }
+
+    /** A journal as the user named it, a URL without its password. */
+    private static String label(String journal) {
+        return journal.startsWith("jdbc:") ? JournalSettings.parse(journal).describe() : journal;
     }
 
     private static double median(List<Double> values) {
