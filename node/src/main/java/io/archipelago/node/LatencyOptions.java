@@ -107,9 +107,7 @@ public final class LatencyOptions {
                 throw new IllegalArgumentException("--device: " + e.getMessage(), e);
             }
         }
-        if (repeats < 1) {
-            throw new IllegalArgumentException("--latency-repeats must be >= 1, got " + repeats);
-        }
+        OptionChecks.positive("--latency-repeats", repeats);
         if (warmup < 0) {
             throw new IllegalArgumentException("--latency-warmup must be >= 0, got " + warmup);
         }

@@ -120,14 +120,10 @@ public final class SearchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--snapshot-every must be >= 0, got " + snapshotEvery);
         }
         JournalSettings journalSettings = journal != null ? JournalSettings.parse(journal) : null;
-        if (budget <= 0) {
-            throw new IllegalArgumentException("--budget must be > 0, got " + budget);
-        }
+        OptionChecks.positive("--budget", budget);
         ClusterSettings clusterSettings = null;
         if (cluster) {
-            if (minEvaluators <= 0) {
-                throw new IllegalArgumentException("--min-evaluators must be > 0, got " + minEvaluators);
-            }
+            OptionChecks.positive("--min-evaluators", minEvaluators);
             clusterSettings = clusterOptions.settings(EnumSet.of(NodeRole.CONTROLLER, NodeRole.PREDICTOR));
             options.slots = minEvaluators; // no local slots: the expected concurrency is the cluster's
         }

@@ -109,22 +109,16 @@ public final class SearchSetup<A> {
                 options.latency.measured = true; // a local search times the networks here unless told otherwise
             }
             options.latency.validate();
-            if (options.latencySlots <= 0) {
-                throw new IllegalArgumentException("--latency-slots must be > 0, got " + options.latencySlots);
-            }
+            OptionChecks.positive("--latency-slots", options.latencySlots);
         } else if (options.latency.enabled()) {
             throw new IllegalArgumentException("--" + options.latency.method() + " evaluates latency, but no objective, constraint or "
                     + "--target-latency uses " + LATENCY);
         }
-        if (options.slots <= 0) {
-            throw new IllegalArgumentException("--slots must be > 0, got " + options.slots);
-        }
+        OptionChecks.positive("--slots", options.slots);
         if (!(options.evalTimeoutSeconds > 0)) {
             throw new IllegalArgumentException("--eval-timeout must be > 0 seconds, got " + options.evalTimeoutSeconds);
         }
-        if (options.maxAttempts <= 0) {
-            throw new IllegalArgumentException("--max-attempts must be > 0, got " + options.maxAttempts);
-        }
+        OptionChecks.positive("--max-attempts", options.maxAttempts);
         this.routerSettings = new Router.Settings(Duration.ofMillis((long) (options.evalTimeoutSeconds * 1000)), options.maxAttempts,
                 Router.Settings.DEFAULTS.cacheCapacity());
         strategy(0); // checks the strategy's hyper-parameters

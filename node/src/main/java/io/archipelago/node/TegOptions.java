@@ -56,9 +56,8 @@ public final class TegOptions {
             case "running" -> Pass.BatchNorm.RUNNING;
             default -> throw new IllegalArgumentException("--teg-bn must be batch or running, got '" + batchNorm + "'");
         };
-        if (channels <= 0 || cells <= 0) {
-            throw new IllegalArgumentException("--teg-channels and --teg-cells must be > 0, got " + channels + " and " + cells);
-        }
+        OptionChecks.positive("--teg-channels", channels);
+        OptionChecks.positive("--teg-cells", cells);
         return new TegSettings(batch, repeats, mode, NetworkShape.STANDARD.withCells(channels, cells), NetworkShape.THIN,
                 TegSettings.DEFAULTS.regionSamples(), TegSettings.DEFAULTS.ridge(), seed);
     }

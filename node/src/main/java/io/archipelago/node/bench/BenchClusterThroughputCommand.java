@@ -1,5 +1,6 @@
 package io.archipelago.node.bench;
 
+import io.archipelago.node.OptionChecks;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.archipelago.controller.SearchEvent.SearchReport;
@@ -90,12 +91,8 @@ public final class BenchClusterThroughputCommand implements Callable<Integer> {
         if (nodes < 2) {
             throw new IllegalArgumentException("--nodes must be >= 2 (a controller and at least one evaluator node), got " + nodes);
         }
-        if (candidates <= 0) {
-            throw new IllegalArgumentException("--candidates must be > 0, got " + candidates);
-        }
-        if (slots <= 0) {
-            throw new IllegalArgumentException("--slots must be > 0, got " + slots);
-        }
+        OptionChecks.positive("--candidates", candidates);
+        OptionChecks.positive("--slots", slots);
         if (!(warmupSeconds >= 0)) {
             throw new IllegalArgumentException("--warmup-seconds must be >= 0, got " + warmupSeconds);
         }

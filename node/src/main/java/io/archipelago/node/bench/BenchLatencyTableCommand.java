@@ -1,5 +1,6 @@
 package io.archipelago.node.bench;
 
+import io.archipelago.node.OptionChecks;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.evaluators.EvaluationException;
 import io.archipelago.evaluators.latency.LatencyEvaluators;
@@ -83,9 +84,7 @@ public final class BenchLatencyTableCommand implements Callable<Integer> {
         if (sample < 3) {
             throw new IllegalArgumentException("--sample must be >= 3, got " + sample);
         }
-        if (rounds < 1) {
-            throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
-        }
+        OptionChecks.positive("--rounds", rounds);
         if (repeats < 1 || warmup < 0 || threads < 0) {
             throw new IllegalArgumentException("--repeats must be >= 1, --warmup and --threads >= 0; got " + repeats + ", " + warmup + ", " + threads);
         }

@@ -1,5 +1,6 @@
 package io.archipelago.node.bench;
 
+import io.archipelago.node.OptionChecks;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.controller.SearchSettings;
 import io.archipelago.controller.router.Router;
@@ -58,9 +59,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (evaluations <= 0) {
-            throw new IllegalArgumentException("--evaluations must be > 0, got " + evaluations);
-        }
+        OptionChecks.positive("--evaluations", evaluations);
         if (options.evalTime == null) {
             options.evalTime = "1ms"; // results one by one, as in a real search (the journal still batches them per 50 ms)
         }

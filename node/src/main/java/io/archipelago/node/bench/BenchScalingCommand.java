@@ -1,5 +1,6 @@
 package io.archipelago.node.bench;
 
+import io.archipelago.node.OptionChecks;
 import com.typesafe.config.Config;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.evaluators.SimulatedTime;
@@ -66,15 +67,9 @@ public final class BenchScalingCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (maxNodes < 1) {
-            throw new IllegalArgumentException("--max-nodes must be >= 1, got " + maxNodes);
-        }
-        if (slots <= 0) {
-            throw new IllegalArgumentException("--slots must be > 0, got " + slots);
-        }
-        if (candidatesPerSlot <= 0) {
-            throw new IllegalArgumentException("--candidates-per-slot must be > 0, got " + candidatesPerSlot);
-        }
+        OptionChecks.positive("--max-nodes", maxNodes);
+        OptionChecks.positive("--slots", slots);
+        OptionChecks.positive("--candidates-per-slot", candidatesPerSlot);
         if ((long) candidatesPerSlot * slots * maxNodes > DISTINCT_LIMIT) {
             throw new IllegalArgumentException("--candidates-per-slot x --slots x --max-nodes must be <= " + DISTINCT_LIMIT
                     + " (each measurement samples distinct NAS-Bench-201 cells), got " + (long) candidatesPerSlot * slots * maxNodes);

@@ -1,5 +1,6 @@
 package io.archipelago.node.bench;
 
+import io.archipelago.node.OptionChecks;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.controller.router.Router;
 import io.archipelago.controller.strategy.RandomSearch;
@@ -74,12 +75,8 @@ public final class BenchThroughputCommand implements Callable<Integer> {
         if (!options.evaluator.equals(TabularEvaluator.KIND)) {
             throw new IllegalArgumentException("bench throughput measures the engine with the tabular evaluator, not '" + options.evaluator + "'");
         }
-        if (candidates <= 0) {
-            throw new IllegalArgumentException("--candidates must be > 0, got " + candidates);
-        }
-        if (rounds < 1) {
-            throw new IllegalArgumentException("--rounds must be >= 1, got " + rounds);
-        }
+        OptionChecks.positive("--candidates", candidates);
+        OptionChecks.positive("--rounds", rounds);
         if (options.slots < 2) {
             throw new IllegalArgumentException("--slots must be >= 2: the pipeline is measured with at least two evaluator actors");
         }

@@ -1,5 +1,6 @@
 package io.archipelago.node.bench;
 
+import io.archipelago.node.OptionChecks;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.node.SearchOptions;
 import io.archipelago.node.SearchSetup;
@@ -39,9 +40,7 @@ public final class BenchUtilizationCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (budget <= 0) {
-            throw new IllegalArgumentException("--budget must be > 0, got " + budget);
-        }
+        OptionChecks.positive("--budget", budget);
         if (options.evalTime == null) {
             options.evalTime = "lognormal:50ms,0.5";
         }

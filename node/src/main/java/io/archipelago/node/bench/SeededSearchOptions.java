@@ -1,5 +1,6 @@
 package io.archipelago.node.bench;
 
+import io.archipelago.node.OptionChecks;
 import picocli.CommandLine.Option;
 
 /** What benchmarks that repeat a search over seeds share: the budget of each search and the number of seeds. */
@@ -12,8 +13,7 @@ public final class SeededSearchOptions {
 
     /** @throws IllegalArgumentException naming the bad option */
     void check() {
-        if (budget <= 0 || seeds <= 0) {
-            throw new IllegalArgumentException("--budget and --seeds must be > 0, got " + budget + " and " + seeds);
-        }
+        OptionChecks.positive("--budget", budget);
+        OptionChecks.positive("--seeds", seeds);
     }
 }

@@ -1,5 +1,6 @@
 package io.archipelago.node.latency;
 
+import io.archipelago.node.OptionChecks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.core.nb201.Nb201Cell;
@@ -66,14 +67,12 @@ public final class LatencyCommand implements Runnable {
 
         /** @throws IllegalArgumentException naming the bad option */
         LatencySettings settings(long seed) {
-            if (channels < 1 || cells < 1 || batch < 1) {
-                throw new IllegalArgumentException("--channels, --cells and --batch must be >= 1, got " + channels + ", " + cells + ", " + batch);
-            }
+            OptionChecks.positive("--channels", channels);
+            OptionChecks.positive("--cells", cells);
+            OptionChecks.positive("--batch", batch);
             int r = repeats == null ? LatencySettings.DEFAULT_REPEATS : repeats;
             int w = warmup == null ? LatencySettings.DEFAULT_WARMUP : warmup;
-            if (r < 1) {
-                throw new IllegalArgumentException("--repeats must be >= 1, got " + r);
-            }
+            OptionChecks.positive("--repeats", r);
             if (w < 0) {
                 throw new IllegalArgumentException("--warmup must be >= 0, got " + w);
             }
