@@ -179,13 +179,15 @@ class CliTest {
         Run journals = run("bench", "throughput", "--candidates", "1000", "--journal", "none,memory,h2", "--rounds", "2", "--json");
         assertEquals(0, journals.exit(), journals.err());
         JsonNode j = JSON.readTree(journals.lastLine());
-        assertEquals(6, j.get("runs").size(), "the warm-up run is not counted");
+        assertEquals(6, j.get("runs").size(), "the warm-up runs are not counted");
         assertEquals(List.of("none", "memory", "h2"), List.of(j.get("runs").get(0).get("journal").asText(),
                 j.get("runs").get(1).get("journal").asText(), j.get("runs").get(2).get("journal").asText().startsWith("jdbc:h2:") ? "h2" : "?"));
         for (String journal : List.of("none", "memory", "h2")) {
             assertTrue(j.get("medians").get(journal).get("candidates_per_second").asDouble() > 0, journal);
         }
         assertEquals(1.0, j.get("medians").get("none").get("ratio_to_first").asDouble(), 1e-9);
+        assertEquals(1.0, j.get("medians").get("none").get("round_ratio_median").asDouble(), 1e-9);
+        assertTrue(j.get("medians").get("h2").get("round_ratio_median").asDouble() > 0);
 
         Run utilization = run("bench", "utilization", "--slots", "4", "--budget", "40", "--eval-time", "10ms", "--json");
         assertEquals(0, utilization.exit(), utilization.err());

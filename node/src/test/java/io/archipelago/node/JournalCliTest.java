@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.controller.journal.JournalSerializer;
 import io.archipelago.node.journal.JournalSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -167,7 +168,7 @@ class JournalCliTest {
     @Test
     @Timeout(120)
     void aJournalInANewerFormatIsRefused(@TempDir Path tmp) throws Exception {
-        refusesToResume(tmp, "UPDATE \"event_journal\" SET \"event_ser_manifest\" = 'event-v2' WHERE \"sequence_number\" = 3",
+        refusesToResume(tmp, "UPDATE \"event_journal\" SET \"event_ser_manifest\" = 'event-v" + (JournalSerializer.FORMAT + 1) + "' WHERE \"sequence_number\" = 3",
                 "newer than this Archipelago reads");
     }
 

@@ -3,19 +3,25 @@ package io.archipelago.controller.journal;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.archipelago.proto.JournalEvent;
 import io.archipelago.proto.SearchSnapshot;
+import io.archipelago.proto.StepOp;
 import java.io.NotSerializableException;
+import java.util.List;
 import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 /**
  * Writes a search's journal events and snapshots as Protobuf ({@code proto/.../journal.proto}; the
  * steps, nearly all of a journal's bytes, come encoded by the controller: {@link EncodedStep}) under
- * a manifest that carries the journal format, e.g. {@code event-v1}. Reading refuses, by
+ * a manifest that carries the journal format, e.g. {@code event-v2}; reading turns format 2's
+ * compact results back into what they were ({@link StepReader}). Reading refuses, by
  * name, a format newer than {@link #FORMAT}, and bytes that do not decode: recovery then fails
  * before anything is written.
  */
 public final class JournalSerializer extends SerializerWithStringManifest {
-    /** The journal format this Archipelago writes and the newest it reads. */
-    public static final int FORMAT = 1;
+    /**
+     * The journal format this Archipelago writes and the newest it reads: 2 writes results compactly
+     * ({@link StepWriter}); 1 is still read.
+     */
+    public static final int FORMAT = 2;
     /** Fixed: Pekko stores it beside each event (ids up to 40 are Pekko's own). */
     public static final int IDENTIFIER = 20_201;
     private static final String EVENT = "event-v";
@@ -68,10 +74,25 @@ public final class JournalSerializer extends SerializerWithStringManifest {
                     + FORMAT + "): resume it with the Archipelago version that wrote it");
         }
         try {
-            return event ? JournalEvent.parseFrom(bytes) : SearchSnapshot.parseFrom(bytes);
-        } catch (InvalidProtocolBufferException e) {
+            return event ? expanded(JournalEvent.parseFrom(bytes)) : expanded(SearchSnapshot.parseFrom(bytes));
+        } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
             throw new NotSerializableException("corrupted journal " + (event ? "event" : "snapshot") + " (" + bytes.length
                     + " bytes that do not decode: " + e.getMessage() + ")");
         }
+    }
+
+    /** The event as it was before it was written: compact results as the {@code ResultTold}s they stand for. */
+    private static JournalEvent expanded(JournalEvent event) {
+        if (!event.hasStep()) {
+            return event;
+        }
+        List<StepOp> ops = StepReader.expand(event.getStep().getOpsList());
+        return ops == event.getStep().getOpsList() ? event
+                : event.toBuilder().setStep(event.getStep().toBuilder().clearOps().addAllOps(ops)).build();
+    }
+
+    private static SearchSnapshot expanded(SearchSnapshot snapshot) {
+        List<StepOp> ops = StepReader.expand(snapshot.getOpsList());
+        return ops == snapshot.getOpsList() ? snapshot : snapshot.toBuilder().clearOps().addAllOps(ops).build();
     }
 }

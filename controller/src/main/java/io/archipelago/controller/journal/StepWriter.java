@@ -7,7 +7,9 @@ import io.archipelago.proto.CandidatesAsked;
 import io.archipelago.proto.EvaluationResult;
 import io.archipelago.proto.JournalEvent;
 import io.archipelago.proto.ModelFitted;
+import io.archipelago.proto.NameDefined;
 import io.archipelago.proto.ResultTold;
+import io.archipelago.proto.ResultToldCompact;
 import io.archipelago.proto.SearchSnapshot;
 import io.archipelago.proto.SearchStep;
 import io.archipelago.proto.StepOp;
@@ -17,19 +19,23 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Writes the journal's bulk, its step ops, as exactly the bytes Protobuf's generated
- * {@code toByteArray} writes (the format stays {@code journal.proto}, read back by the generated
- * parser), without Protobuf's per-entry work, and where the ops are still in the cache: the
- * {@link io.archipelago.controller.Controller} appends each op as it applies it, and the journal
- * writes the bytes it drains ({@link EncodedStep}). Encoding the same results 50 ms later, on the
- * journal's thread and out of cache, cost four to eight times as much (benchmarks/RESULTS.md);
- * through the generated code (every result walked twice, for sizes then bytes, a map-entry message
- * built for each metric both times, every string encoded twice) it was most of the journal's cost
- * at tens of thousands of results a second.
+ * Writes the journal's bulk, its step ops, in Protobuf ({@code journal.proto}, read back by the
+ * generated parser), without Protobuf's per-entry work, and where the ops are still in the cache:
+ * the {@link io.archipelago.controller.Controller} appends each op as it applies it, and the
+ * journal writes the bytes it drains ({@link EncodedStep}). Encoding the same results 50 ms later,
+ * on the journal's thread and out of cache, cost four to eight times as much (benchmarks/RESULTS.md).
+ *
+ * <p>Results are written in format 2's compact form ({@link ResultToldCompact}): the strings that
+ * repeat from result to result are written once per record, as {@link NameDefined} ops, and
+ * referred to by id; metrics are two packed lists. That halves a result's bytes, and every byte
+ * the journal writes is copied and allocated several times on its way to the database (the
+ * serializer, JDBC, H2's pages). {@link StepReader} turns them back into the {@link ResultTold}s
+ * they were. A result carrying fields this version does not know (from a newer node) is written
+ * whole, as format 1 did, so that they survive. Everything else is byte for byte what Protobuf's
+ * generated {@code toByteArray} writes.
  *
  * <p>Each nested message is written in place after room for its length, which is filled in (and
- * the content moved up to four bytes back) once its end is known. Strings that repeat from result
- * to result (metric names, the search id, evaluator names) are encoded once.
+ * the content moved up to four bytes back) once its end is known.
  *
  * <p>Not thread-safe: one writer per controller, or per record ({@link #snapshot}).
  */
@@ -45,13 +51,22 @@ public final class StepWriter {
     private byte[] bytes;
     private int position;
     private final Map<String, byte[]> encoded = new HashMap<>();
+    /** The names this record has defined so far, by id; {@link #drain} starts a new record. */
+    private final Map<String, Integer> nameIds = new HashMap<>();
+    /** The result being written: its metrics' name ids and values (as bits). */
+    private int[] metricIds = new int[16];
+    private long[] metricBits = new long[16];
 
     public StepWriter() {
         this(4096);
     }
 
     private StepWriter(int capacity) {
-        this.bytes = new byte[Math.max(64, capacity)];
+        this(new byte[Math.max(64, capacity)]);
+    }
+
+    private StepWriter(byte[] buffer) {
+        this.bytes = buffer;
     }
 
     /** Appends an op as the next entry of a {@link SearchStep}'s ops. */
@@ -63,14 +78,18 @@ public final class StepWriter {
     public byte[] drain() {
         byte[] body = Arrays.copyOf(bytes, position);
         position = 0;
+        nameIds.clear(); // each batch defines the names it uses: steps stand alone, and concatenate (the latest definition holds)
         return body;
     }
 
     /** A journal event holding the step: its framing around the body the controller's writer drained. */
     static byte[] event(EncodedStep step) {
-        StepWriter writer = new StepWriter(step.body().length + 2 * LENGTH_ROOM);
-        writer.lengthDelimited(JournalEvent.STEP_FIELD_NUMBER, step.body());
-        return writer.toByteArray();
+        byte[] body = step.body();
+        int tag = JournalEvent.STEP_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
+        // Exactly the record's size, the body copied once: at the engine's raw rate these are megabytes a second.
+        StepWriter writer = new StepWriter(new byte[varintSize(tag) + varintSize(body.length) + body.length]);
+        writer.lengthDelimited(JournalEvent.STEP_FIELD_NUMBER, body);
+        return writer.position == writer.bytes.length ? writer.bytes : writer.toByteArray(); // a tiny body: the varints' headroom grew it
     }
 
     static byte[] snapshot(SearchSnapshot snapshot) {
@@ -89,12 +108,18 @@ public final class StepWriter {
     }
 
     private void op(int field, StepOp op) {
+        if (op.getOpCase() == StepOp.OpCase.TOLD && compactable(op)) {
+            toldCompact(field, op.getTold());
+            return;
+        }
         int start = beginNested(field);
         switch (op.getOpCase()) {
             case TOLD -> told(op.getTold());
             case ASKED -> asked(op.getAsked());
             case FITTED -> fitted(op.getFitted());
             case OP_NOT_SET -> { }
+            // Read back, they were turned into what they stand for (StepReader): never the writer's input.
+            case TOLD_COMPACT, NAME -> throw new IllegalArgumentException("a " + op.getOpCase() + " op is the writer's own form, not an op to write");
         }
         unknown(op);
         endNested(start);
@@ -109,6 +134,97 @@ public final class StepWriter {
         int32(ResultTold.ATTEMPTS_FIELD_NUMBER, told.getAttempts());
         unknown(told);
         endNested(start);
+    }
+
+    /**
+     * Whether {@link StepReader} gives back exactly this op from its compact form: it has a result,
+     * with an architecture exactly when it names one, and no field of it is unknown here.
+     */
+    private static boolean compactable(StepOp op) {
+        ResultTold told = op.getTold();
+        if (!told.hasResult()) {
+            return false;
+        }
+        EvaluationResult result = told.getResult();
+        Architecture architecture = result.getArchitecture();
+        boolean namesOne = !architecture.getSpace().isEmpty() || !architecture.getEncoding().isEmpty();
+        return result.hasArchitecture() == namesOne && noUnknownFields(op) && noUnknownFields(told) && noUnknownFields(result)
+                && noUnknownFields(architecture);
+    }
+
+    private void toldCompact(int field, ResultTold told) {
+        EvaluationResult result = told.getResult();
+        Architecture architecture = result.getArchitecture();
+        // The names first, each its own op, so that the result can refer to them; the metrics are read once (each pass over
+        // a Protobuf map allocates its views and iterators), into arrays the writer keeps.
+        define(field, result.getSearchId());
+        define(field, architecture.getSpace());
+        int metrics = result.getMetricsCount();
+        if (metricIds.length < metrics) {
+            metricIds = new int[Math.max(metrics, 2 * metricIds.length)];
+            metricBits = new long[metricIds.length];
+        }
+        if (metrics > 0) {
+            int i = 0;
+            for (Map.Entry<String, Double> metric : result.getMetricsMap().entrySet()) {
+                define(field, metric.getKey());
+                metricIds[i] = nameId(metric.getKey());
+                metricBits[i++] = Double.doubleToRawLongBits(metric.getValue());
+            }
+        }
+        define(field, result.getEvaluator());
+        define(field, result.getEvaluatorKind());
+
+        int op = beginNested(field);
+        int start = beginNested(StepOp.TOLD_COMPACT_FIELD_NUMBER);
+        int64(ResultToldCompact.CANDIDATE_ID_FIELD_NUMBER, result.getCandidateId());
+        string(ResultToldCompact.ARCHITECTURE_FIELD_NUMBER, architecture.getEncoding());
+        int32(ResultToldCompact.SPACE_FIELD_NUMBER, nameId(architecture.getSpace()));
+        int32(ResultToldCompact.SEARCH_ID_FIELD_NUMBER, nameId(result.getSearchId()));
+        int32(ResultToldCompact.STATUS_FIELD_NUMBER, result.getStatusValue());
+        string(ResultToldCompact.FAILURE_REASON_FIELD_NUMBER, result.getFailureReason());
+        if (metrics > 0) {
+            int names = beginNested(ResultToldCompact.METRIC_NAMES_FIELD_NUMBER); // packed, as proto3 packs repeated scalars
+            for (int i = 0; i < metrics; i++) {
+                varint32(metricIds[i]);
+            }
+            endNested(names);
+            tag(ResultToldCompact.METRIC_VALUES_FIELD_NUMBER, LENGTH_DELIMITED);
+            varint32(8 * metrics);
+            for (int i = 0; i < metrics; i++) {
+                fixed64(metricBits[i]);
+            }
+        }
+        double64(ResultToldCompact.COST_SECONDS_FIELD_NUMBER, result.getCostSeconds());
+        int32(ResultToldCompact.EVALUATOR_FIELD_NUMBER, nameId(result.getEvaluator()));
+        int32(ResultToldCompact.ATTEMPT_FIELD_NUMBER, result.getAttempt());
+        int32(ResultToldCompact.EVALUATOR_KIND_FIELD_NUMBER, nameId(result.getEvaluatorKind()));
+        if (result.getLabelsCount() > 0) {
+            labels(ResultToldCompact.LABELS_FIELD_NUMBER, result.getLabelsMap());
+        }
+        int32(ResultToldCompact.SOURCE_FIELD_NUMBER, told.getSourceValue());
+        int32(ResultToldCompact.ATTEMPTS_FIELD_NUMBER, told.getAttempts());
+        endNested(start);
+        endNested(op);
+    }
+
+    /** Writes a name-defined op (an entry of the record's ops, {@code field}) unless this record has the name already. */
+    private void define(int field, String name) {
+        if (name.isEmpty() || nameIds.containsKey(name)) {
+            return;
+        }
+        int id = nameIds.size() + 1; // 0 is the empty string, never defined
+        nameIds.put(name, id);
+        int op = beginNested(field);
+        int start = beginNested(StepOp.NAME_FIELD_NUMBER);
+        int32(NameDefined.ID_FIELD_NUMBER, id);
+        repeatingString(NameDefined.NAME_FIELD_NUMBER, name);
+        endNested(start);
+        endNested(op);
+    }
+
+    private int nameId(String name) {
+        return name.isEmpty() ? 0 : nameIds.get(name);
     }
 
     private void asked(CandidatesAsked asked) {
@@ -155,10 +271,17 @@ public final class StepWriter {
         repeatingString(EvaluationResult.EVALUATOR_FIELD_NUMBER, result.getEvaluator());
         int32(EvaluationResult.ATTEMPT_FIELD_NUMBER, result.getAttempt());
         repeatingString(EvaluationResult.EVALUATOR_KIND_FIELD_NUMBER, result.getEvaluatorKind());
-        for (Map.Entry<String, String> label : result.getLabelsMap().entrySet()) {
+        labels(EvaluationResult.LABELS_FIELD_NUMBER, result.getLabelsMap());
+        unknown(result);
+        endNested(start);
+    }
+
+    /** A {@code map<string, string>}: an entry message per pair. */
+    private void labels(int field, Map<String, String> labels) {
+        for (Map.Entry<String, String> label : labels.entrySet()) {
             byte[] key = repeating(label.getKey());
             byte[] value = repeating(label.getValue());
-            tag(EvaluationResult.LABELS_FIELD_NUMBER, LENGTH_DELIMITED);
+            tag(field, LENGTH_DELIMITED);
             varint32(2 + varintSize(key.length) + key.length + varintSize(value.length) + value.length);
             tag(1, LENGTH_DELIMITED);
             varint32(key.length);
@@ -167,8 +290,6 @@ public final class StepWriter {
             varint32(value.length);
             raw(value);
         }
-        unknown(result);
-        endNested(start);
     }
 
     // ---- fields, with proto3's rule that a scalar at its default is not written
@@ -207,8 +328,22 @@ public final class StepWriter {
     }
 
     private void string(int field, String value) {
-        if (!value.isEmpty()) {
-            lengthDelimited(field, value.getBytes(StandardCharsets.UTF_8));
+        if (value.isEmpty()) {
+            return;
+        }
+        int length = value.length();
+        for (int i = 0; i < length; i++) {
+            if (value.charAt(i) >= 0x80) {
+                lengthDelimited(field, value.getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+        }
+        // ASCII, as architectures' encodings are: its UTF-8 is its chars, written without an intermediate array.
+        tag(field, LENGTH_DELIMITED);
+        varint32(length);
+        ensure(length);
+        for (int i = 0; i < length; i++) {
+            bytes[position++] = (byte) value.charAt(i);
         }
     }
 
@@ -244,10 +379,14 @@ public final class StepWriter {
 
     /** Fields a newer Archipelago added (a result from a newer node): kept, where Protobuf keeps them, at the end. */
     private void unknown(Message message) {
-        UnknownFieldSet unknown = message.getUnknownFields();
-        if (unknown != UnknownFieldSet.getDefaultInstance() && !unknown.asMap().isEmpty()) {
-            raw(unknown.toByteArray());
+        if (!noUnknownFields(message)) {
+            raw(message.getUnknownFields().toByteArray());
         }
+    }
+
+    private static boolean noUnknownFields(Message message) {
+        UnknownFieldSet unknown = message.getUnknownFields();
+        return unknown == UnknownFieldSet.getDefaultInstance() || unknown.asMap().isEmpty();
     }
 
     // ---- wire format

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import io.archipelago.node.journal.JournalSettings;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class BenchThroughputCommand implements Callable<Integer> {
     List<String> journals;
 
     @Option(names = "--rounds", defaultValue = "1", description = "Measure the --journal list this many times, alternately forward and "
-            + "backward (none,h2,h2,none,...), after a first run that is not counted, so that drifts within the JVM (JIT, heap) fall "
+            + "backward (none,h2,h2,none,...), after a first run of each that is not counted, so that drifts within the JVM (JIT, heap) fall "
             + "evenly on each, and end with each journal's median (default: ${DEFAULT-VALUE}).")
     int rounds;
 
@@ -90,7 +91,9 @@ public final class BenchThroughputCommand implements Callable<Integer> {
         Map<String, List<Double>> perJournal = new LinkedHashMap<>();
         List<Run> order = new ArrayList<>();
         if (rounds > 1) {
-            order.add(new Run(journals.get(0), false)); // the first run of a JVM is the slowest by far (JIT): with rounds it is not counted
+            // The first runs of a JVM are the slowest by far (JIT, the heap growing to its working size), and a journal's own code
+            // is compiled only once it runs: with rounds, each journal runs once uncounted first.
+            journals.forEach(journal -> order.add(new Run(journal, false)));
         }
         List<String> backward = new ArrayList<>(journals);
         Collections.reverse(backward);
@@ -149,13 +152,23 @@ public final class BenchThroughputCommand implements Callable<Integer> {
         }
         Map<String, Object> medians = new LinkedHashMap<>();
         if (results.size() > perJournal.size()) { // some journal ran more than once
-            double first = median(perJournal.get(journals.get(0)));
+            List<Double> firstRuns = perJournal.get(journals.get(0));
+            double first = median(firstRuns);
             for (Map.Entry<String, List<Double>> runs : perJournal.entrySet()) {
                 double median = median(runs.getValue());
                 String journal = label(runs.getKey());
-                out.printf(Locale.ROOT, "median of %d runs, journal %s: %.0f candidates/s, %.3f of %s%n", runs.getValue().size(), journal,
-                        median, median / first, label(journals.get(0)));
-                medians.put(journal, Map.of("candidates_per_second", median, "ratio_to_first", median / first));
+                // Each round runs every journal once, close together in time: the ratio within a round is spared the drifts
+                // between rounds (this machine's load, the heap), and its median is the steadier figure.
+                double[] roundRatios = new double[Math.min(runs.getValue().size(), firstRuns.size())];
+                for (int i = 0; i < roundRatios.length; i++) {
+                    roundRatios[i] = runs.getValue().get(i) / firstRuns.get(i);
+                }
+                double roundRatio = new Median().evaluate(roundRatios);
+                out.printf(Locale.ROOT, "median of %d runs, journal %s: %.0f candidates/s, %.3f of %s; ratio within a round: median %.3f "
+                                + "(%.3f-%.3f)%n", runs.getValue().size(), journal, median, median / first, label(journals.get(0)), roundRatio,
+                        Arrays.stream(roundRatios).min().orElse(Double.NaN), Arrays.stream(roundRatios).max().orElse(Double.NaN));
+                medians.put(journal, Map.of("candidates_per_second", median, "ratio_to_first", median / first,
+                        "round_ratio_median", roundRatio));
             }
         }
         if (json) {

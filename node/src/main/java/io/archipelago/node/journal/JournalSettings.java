@@ -30,10 +30,10 @@ public final class JournalSettings {
     /**
      * A step of a fast search is tens to hundreds of kilobytes: H2 keeps values up to 1 MiB in the
      * row instead of its separate LOB store (the default is 256 bytes), which is several times
-     * cheaper; and it compresses its pages (LZF), which makes the file about a fifth of the size
-     * (the results of a search repeat their metric names, evaluator names and operations) and the
-     * journal a third cheaper at the engine's raw rate: fewer bytes reach the disk, and compressing
-     * costs less than writing them. Files written either way open either way.
+     * cheaper; and it compresses its pages (LZF), which makes the file several times smaller (the
+     * results of a search repeat their architectures' operations) for about what writing the
+     * uncompressed bytes would cost: alternated at the engine's raw rate, compressed and not were
+     * within noise of each other (benchmarks/RESULTS.md). Files written either way open either way.
      */
     static final String H2_OPTIONS = ";MAX_LENGTH_INPLACE_LOB=1048576;COMPRESS=TRUE";
 
