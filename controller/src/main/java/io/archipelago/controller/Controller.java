@@ -161,6 +161,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             this.encoder = null;
             this.state = new SearchState<>(space, strategy);
             this.state.spec = spec;
+            this.state.takeReplayed(); // nothing replayed, nothing to keep
         }
     }
 
@@ -229,8 +230,9 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         @SuppressWarnings("unchecked")
         SearchJournal.Recovered<A> recovered = (SearchJournal.Recovered<A>) reply;
         state = recovered.state();
+        List<ResultTold> replayed = state.takeReplayed();
         int evaluations = 0;
-        for (ResultTold t : state.told) { // the observer rebuilds its files from the journal
+        for (ResultTold t : replayed) { // the observer rebuilds its files from the journal
             if (t.getSource() == ResultSource.RESULT_SOURCE_EVALUATED) {
                 evaluations++;
             }
@@ -245,7 +247,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             getContext().getLog().info("search {} resumes after {} evaluations with {} candidate(s) in flight", settings.searchId(),
                     state.evaluations, inFlight.size());
             journal.tell(new SearchJournal.Resume(inFlight, getContext().getSystem().address().toString()));
-            seedRouterCache(); // before anything is submitted: the router reads its messages in order
+            seedRouterCache(replayed); // before anything is submitted: the router reads its messages in order
             dispatch(List.copyOf(state.outstanding.values()));
             sendFits();
         }
@@ -376,13 +378,13 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
      * have been without the crash. Only for one evaluator pool: the journal keeps the merged result
      * of several pools, not what each pool answered.
      */
-    private void seedRouterCache() {
+    private void seedRouterCache(List<ResultTold> replayed) {
         if (!settings.mergedKinds().isEmpty()) {
             return;
         }
         List<Candidate> candidates = new ArrayList<>();
         List<EvaluationResult> results = new ArrayList<>();
-        for (ResultTold told : state.told) {
+        for (ResultTold told : replayed) {
             EvaluationResult result = told.getResult();
             if (told.getSource() == ResultSource.RESULT_SOURCE_EVALUATED && result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK) {
                 candidates.add(candidate(result.getCandidateId(), result.getArchitecture()));

@@ -1,7 +1,9 @@
 package io.archipelago.controller;
 
+import io.archipelago.controller.journal.EncodedSnapshot;
 import io.archipelago.controller.journal.EncodedStep;
 import io.archipelago.controller.journal.JournalReplayException;
+import io.archipelago.controller.journal.StepWriter;
 import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.proto.JournalEvent;
@@ -73,12 +75,16 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     record Failed(String reason, boolean replay) implements Reply {}
 
     /**
-     * What the journal holds: the spec and every step op (a snapshot is these), and while
-     * recovering, the search being rebuilt from them.
+     * What the journal holds: the spec and every step (a snapshot is these), and while
+     * recovering, the search being rebuilt from them. The steps are kept as the bytes they were
+     * journaled as (about 170 bytes a result), not as ops: a search of a million results would
+     * otherwise keep a million results' objects, for a snapshot now and then.
      */
     static final class State<A> {
         SearchSpec spec;
-        final List<StepOp> ops = new ArrayList<>();
+        /** Bodies of every step so far, in order. */
+        final List<byte[]> steps = new ArrayList<>();
+        int ops;
         boolean finished;
         String stopReason;
         int resumes;
@@ -90,7 +96,7 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
 
         /** A step written live, or replayed from an in-memory journal (which keeps events as they were persisted). */
         State<A> apply(EncodedStep step) {
-            return step(step.ops());
+            return step(step.ops(), step.body());
         }
 
         State<A> apply(JournalEvent event) {
@@ -101,7 +107,7 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
                         replay.spec = spec;
                     }
                 }
-                case STEP -> step(event.getStep().getOpsList());
+                case STEP -> step(event.getStep().getOpsList(), StepWriter.step(event.getStep().getOpsList()));
                 case RESUMED -> resumes++;
                 case FINISHED -> {
                     finished = true;
@@ -112,23 +118,17 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
             return this;
         }
 
-        private State<A> step(List<StepOp> stepOps) {
+        private State<A> step(List<StepOp> stepOps, byte[] body) {
             if (replay != null) {
                 stepOps.forEach(replay::applyOp);
             }
-            ops.addAll(stepOps);
+            steps.add(body);
+            ops += stepOps.size();
             return this;
         }
 
-        SearchSnapshot toSnapshot() {
-            SearchSnapshot.Builder snapshot = SearchSnapshot.newBuilder().addAllOps(ops).setFinished(finished).setResumes(resumes);
-            if (spec != null) {
-                snapshot.setSpec(spec);
-            }
-            if (stopReason != null) {
-                snapshot.setStopReason(stopReason);
-            }
-            return snapshot.build();
+        EncodedSnapshot toSnapshot() {
+            return new EncodedSnapshot(spec, List.copyOf(steps), finished, stopReason, resumes);
         }
     }
 
@@ -195,11 +195,11 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
      */
     @Override
     public boolean shouldSnapshot(State<A> state, Object event, long sequenceNr) {
-        if (snapshotEvery <= 0 || sequenceNr - state.snapshotSequenceNr < snapshotEvery || state.ops.size() < 2 * state.snapshotOps) {
+        if (snapshotEvery <= 0 || sequenceNr - state.snapshotSequenceNr < snapshotEvery || state.ops < 2 * state.snapshotOps) {
             return false;
         }
         state.snapshotSequenceNr = sequenceNr;
-        state.snapshotOps = state.ops.size();
+        state.snapshotOps = state.ops;
         return true;
     }
 
@@ -216,7 +216,8 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
                 SearchSnapshot snapshot = (SearchSnapshot) from;
                 State<A> state = new State<>();
                 state.spec = snapshot.hasSpec() ? snapshot.getSpec() : null;
-                state.ops.addAll(snapshot.getOpsList());
+                state.steps.add(StepWriter.step(snapshot.getOpsList()));
+                state.ops = snapshot.getOpsCount();
                 state.finished = snapshot.getFinished();
                 state.stopReason = snapshot.getFinished() ? snapshot.getStopReason() : null;
                 state.resumes = snapshot.getResumes();

@@ -40,8 +40,12 @@ final class SearchState<A> {
     private final ModelGuidedStrategy<A> guided;
 
     SearchSpec spec; // null until the search-created event
-    /** Every result told so far, in order (what the observer's files are rebuilt from). */
-    final List<ResultTold> told = new ArrayList<>();
+    /**
+     * Every result replayed, in order (what the observer's files are rebuilt from, and the router's
+     * cache seeded with, once recovery is done); null once taken: a live search keeps no result
+     * here (at hundreds of thousands of results they were most of its heap, and the GC's work).
+     */
+    private List<ResultTold> replayed = new ArrayList<>();
     /** Asked and not yet told, in the order asked. */
     final Map<Long, Trial<A>> outstanding = new LinkedHashMap<>();
     /** What the last ask returned (the controller dispatches them). */
@@ -70,6 +74,13 @@ final class SearchState<A> {
         }
         state.justAsked = List.of();
         return state;
+    }
+
+    /** The results replayed so far; from now on results are not kept. */
+    List<ResultTold> takeReplayed() {
+        List<ResultTold> taken = replayed;
+        replayed = null;
+        return taken == null ? List.of() : taken;
     }
 
     /** Hands over a model fitted live, for the model-fitted event that follows (replay fits it again instead). */
@@ -110,7 +121,9 @@ final class SearchState<A> {
             throw new JournalReplayException("candidate " + trial.id() + " replays as " + proposed + " but the journal has "
                     + result.getArchitecture().getEncoding() + ": the strategy does not replay (another version, or another seed?)");
         }
-        this.told.add(told);
+        if (replayed != null) {
+            replayed.add(told);
+        }
         boolean ok = result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK;
         if (told.getSource() == ResultSource.RESULT_SOURCE_EVALUATED) {
             evaluations++;

@@ -10,7 +10,8 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
 
 /**
  * Writes a search's journal events and snapshots as Protobuf ({@code proto/.../journal.proto}; the
- * steps, nearly all of a journal's bytes, come encoded by the controller: {@link EncodedStep}) under
+ * steps, nearly all of a journal's bytes, come encoded by the controller: {@link EncodedStep}, and
+ * snapshots are made of those bytes: {@link EncodedSnapshot}) under
  * a manifest that carries the journal format, e.g. {@code event-v2}; reading turns format 2's
  * compact results back into what they were ({@link StepReader}). Reading refuses, by
  * name, a format newer than {@link #FORMAT}, and bytes that do not decode: recovery then fails
@@ -37,7 +38,7 @@ public final class JournalSerializer extends SerializerWithStringManifest {
         if (o instanceof JournalEvent || o instanceof EncodedStep) {
             return EVENT + FORMAT;
         }
-        if (o instanceof SearchSnapshot) {
+        if (o instanceof EncodedSnapshot) {
             return SNAPSHOT + FORMAT;
         }
         throw new IllegalArgumentException("not a journal record: " + o.getClass().getName());
@@ -51,7 +52,7 @@ public final class JournalSerializer extends SerializerWithStringManifest {
         if (o instanceof JournalEvent event) {
             return event.toByteArray();
         }
-        if (o instanceof SearchSnapshot snapshot) {
+        if (o instanceof EncodedSnapshot snapshot) {
             return StepWriter.snapshot(snapshot);
         }
         throw new IllegalArgumentException("not a journal record: " + o.getClass().getName());

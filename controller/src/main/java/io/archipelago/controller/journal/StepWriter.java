@@ -16,6 +16,7 @@ import io.archipelago.proto.StepOp;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -92,19 +93,60 @@ public final class StepWriter {
         return writer.position == writer.bytes.length ? writer.bytes : writer.toByteArray(); // a tiny body: the varints' headroom grew it
     }
 
-    static byte[] snapshot(SearchSnapshot snapshot) {
-        StepWriter writer = new StepWriter(snapshot.getOpsCount() * 256 + 1024);
-        if (snapshot.hasSpec()) {
-            writer.message(SearchSnapshot.SPEC_FIELD_NUMBER, snapshot.getSpec());
-        }
-        for (StepOp op : snapshot.getOpsList()) {
-            writer.op(SearchSnapshot.OPS_FIELD_NUMBER, op);
-        }
-        writer.bool(SearchSnapshot.FINISHED_FIELD_NUMBER, snapshot.getFinished());
-        writer.string(SearchSnapshot.STOP_REASON_FIELD_NUMBER, snapshot.getStopReason());
-        writer.int32(SearchSnapshot.RESUMES_FIELD_NUMBER, snapshot.getResumes());
-        writer.unknown(snapshot);
+    /** Ops (read back, or replayed) as the body of a {@link SearchStep}, as the controller's writer would have drained them. */
+    public static byte[] step(List<StepOp> ops) {
+        StepWriter writer = new StepWriter(ops.size() * 192 + 64);
+        ops.forEach(writer::append);
         return writer.toByteArray();
+    }
+
+    /**
+     * A {@link SearchSnapshot}: its steps' ops are the entries of the steps' bodies, each moved from
+     * {@code SearchStep.ops} to {@code SearchSnapshot.ops} (the same entry under the other field's
+     * tag; both tags are one byte, so the bytes keep their length). Each body defines the names it
+     * uses, so they stand alone in the snapshot too.
+     */
+    static byte[] snapshot(EncodedSnapshot snapshot) {
+        int size = 1024;
+        for (byte[] step : snapshot.steps()) {
+            size += step.length;
+        }
+        StepWriter writer = new StepWriter(size);
+        if (snapshot.spec() != null) {
+            writer.message(SearchSnapshot.SPEC_FIELD_NUMBER, snapshot.spec());
+        }
+        for (byte[] step : snapshot.steps()) {
+            writer.stepAsSnapshotOps(step);
+        }
+        writer.bool(SearchSnapshot.FINISHED_FIELD_NUMBER, snapshot.finished());
+        writer.string(SearchSnapshot.STOP_REASON_FIELD_NUMBER, snapshot.stopReason() == null ? "" : snapshot.stopReason());
+        writer.int32(SearchSnapshot.RESUMES_FIELD_NUMBER, snapshot.resumes());
+        return writer.toByteArray();
+    }
+
+    private static final int STEP_OP_TAG = SearchStep.OPS_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
+    private static final int SNAPSHOT_OP_TAG = SearchSnapshot.OPS_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
+
+    private void stepAsSnapshotOps(byte[] step) {
+        ensure(step.length);
+        int at = position;
+        System.arraycopy(step, 0, bytes, at, step.length);
+        position += step.length;
+        while (at < position) {
+            if (bytes[at] != STEP_OP_TAG) {
+                throw new IllegalStateException("not the body of a step: byte " + (at - (position - step.length)) + " is no op's tag");
+            }
+            bytes[at++] = SNAPSHOT_OP_TAG;
+            int length = 0;
+            for (int shift = 0; ; shift += 7) {
+                byte b = bytes[at++];
+                length |= (b & 0x7F) << shift;
+                if (b >= 0) {
+                    break;
+                }
+            }
+            at += length;
+        }
     }
 
     private void op(int field, StepOp op) {

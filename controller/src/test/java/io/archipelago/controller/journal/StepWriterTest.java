@@ -22,6 +22,7 @@ import io.archipelago.proto.StepOp;
 import java.io.NotSerializableException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -107,13 +108,19 @@ class StepWriterTest {
         for (int i = 0; i < 500; i++) {
             ops.add(op(random));
         }
+        // The journal keeps its steps' bodies: one replayed (encoded again), one drained live; each defines its own names.
+        StepWriter live = new StepWriter();
+        ops.subList(200, 500).forEach(live::append);
+        List<byte[]> steps = List.of(StepWriter.step(ops.subList(0, 200)), live.drain());
         SearchSpec spec = SearchSpec.newBuilder().setSearchId("s-1").addArgs("--seed").addArgs("3").setBudget(100).setSeed(-5).build();
-        for (SearchSnapshot snapshot : List.of(
+        Map<EncodedSnapshot, SearchSnapshot> cases = Map.of(
+                new EncodedSnapshot(spec, steps, true, "budget spent", 2),
                 SearchSnapshot.newBuilder().setSpec(spec).addAllOps(ops).setFinished(true).setStopReason("budget spent").setResumes(2).build(),
-                SearchSnapshot.newBuilder().addAllOps(ops).build(),
-                SearchSnapshot.getDefaultInstance())) {
-            byte[] written = serializer.toBinary(snapshot);
-            assertEquals(snapshot, serializer.fromBinary(written, serializer.manifest(snapshot)));
+                new EncodedSnapshot(null, steps, false, null, 0), SearchSnapshot.newBuilder().addAllOps(ops).build(),
+                new EncodedSnapshot(null, List.of(), false, null, 0), SearchSnapshot.getDefaultInstance());
+        for (Map.Entry<EncodedSnapshot, SearchSnapshot> c : cases.entrySet()) {
+            byte[] written = serializer.toBinary(c.getKey());
+            assertEquals(c.getValue(), serializer.fromBinary(written, serializer.manifest(c.getKey())));
         }
     }
 
