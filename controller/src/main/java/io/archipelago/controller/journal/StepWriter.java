@@ -48,6 +48,9 @@ public final class StepWriter {
     private static final int LENGTH_ROOM = 5;
     /** Distinct repeating strings kept encoded; beyond, the cache starts over (a pathological search only costs speed). */
     private static final int CACHE_LIMIT = 4096;
+    /** An op's tag in a step, and in a snapshot: one byte each. */
+    private static final int STEP_OP_TAG = SearchStep.OPS_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
+    private static final int SNAPSHOT_OP_TAG = SearchSnapshot.OPS_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
 
     private byte[] bytes;
     private int position;
@@ -123,9 +126,6 @@ public final class StepWriter {
         writer.int32(SearchSnapshot.RESUMES_FIELD_NUMBER, snapshot.resumes());
         return writer.toByteArray();
     }
-
-    private static final int STEP_OP_TAG = SearchStep.OPS_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
-    private static final int SNAPSHOT_OP_TAG = SearchSnapshot.OPS_FIELD_NUMBER << 3 | LENGTH_DELIMITED;
 
     private void stepAsSnapshotOps(byte[] step) {
         ensure(step.length);
