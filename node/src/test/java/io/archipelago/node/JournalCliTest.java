@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.controller.journal.JournalSerializer;
+import io.archipelago.node.journal.JournalReader;
 import io.archipelago.node.journal.JournalSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -129,6 +130,39 @@ class JournalCliTest {
         Result list = run("runs", "list", "--journal", POSTGRES);
         assertEquals(0, list.exit(), list.err());
         assertTrue(list.out().contains(dir.getFileName().toString()), list.out());
+    }
+
+    @Test
+    @Timeout(120)
+    void aSearchsHeadIsItsSpecAndWhetherItFinished(@TempDir Path tmp) throws Exception {
+        // What the cluster's search host reads of each search when it starts: the first and last events, not the steps.
+        Path dir = tmp.resolve("run");
+        Result search = run("search", "--budget", "30", "--out", dir.toString(), "--quiet");
+        assertEquals(0, search.exit(), search.err());
+        String url = "jdbc:h2:file:" + dir.toAbsolutePath().resolve(JournalSettings.H2_NAME);
+        String id;
+        try (JournalReader reader = new JournalReader(url + ";IFEXISTS=TRUE", "test")) {
+            id = reader.searchIds().get(0);
+            JournalReader.SearchHead head = reader.head(id).orElseThrow();
+            assertEquals(reader.search(id).orElseThrow().spec(), head.spec());
+            assertTrue(head.finished());
+            assertTrue(reader.head("no-such-search").isEmpty());
+        }
+        try (Connection db = DriverManager.getConnection(url)) { // as if it had been killed before its end
+            db.createStatement().executeUpdate("DELETE FROM \"event_journal\" WHERE \"sequence_number\" = "
+                    + "(SELECT MAX(\"sequence_number\") FROM \"event_journal\")");
+        }
+        try (JournalReader reader = new JournalReader(url + ";IFEXISTS=TRUE", "test")) {
+            assertEquals(false, reader.head(id).orElseThrow().finished());
+            assertEquals("unfinished", reader.search(id).orElseThrow().state());
+        }
+        try (Connection db = DriverManager.getConnection(url)) {
+            db.createStatement().executeUpdate("DELETE FROM \"event_journal\" WHERE \"sequence_number\" = 1");
+        }
+        try (JournalReader reader = new JournalReader(url + ";IFEXISTS=TRUE", "test")) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> reader.head(id));
+            assertTrue(e.getMessage().contains("no search-created event"), e.getMessage());
+        }
     }
 
     /** A finished run, then its journal damaged in one way; resume must refuse it (exit 2) and change nothing. */

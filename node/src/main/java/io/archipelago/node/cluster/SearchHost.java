@@ -7,7 +7,6 @@ import io.archipelago.node.SearchSetup;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.node.journal.JournalReader;
 import io.archipelago.node.journal.JournalSettings;
-import io.archipelago.node.journal.SearchRecord;
 import io.archipelago.proto.SearchSpec;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,7 +34,7 @@ import org.apache.pekko.cluster.typed.SingletonActor;
 public final class SearchHost {
     public static final String NAME = "search-host";
 
-    private record Unfinished(List<SearchRecord> searches, Throwable failure) {}
+    private record Unfinished(List<SearchSpec> searches, Throwable failure) {}
 
     private record Ended(String searchId, SearchEvent.SearchReport report, Throwable failure) {}
 
@@ -52,7 +51,7 @@ public final class SearchHost {
         return Behaviors.setup(context -> {
             context.getLog().info("search host starts on {}: resuming the unfinished cluster searches of {}", context.getSystem().address(),
                     journal.describe());
-            CompletableFuture<List<SearchRecord>> read = CompletableFuture.supplyAsync(() -> unfinished(journal),
+            CompletableFuture<List<SearchSpec>> read = CompletableFuture.supplyAsync(() -> unfinished(journal),
                     context.getSystem().dispatchers().lookup(DispatcherSelector.blocking()));
             context.pipeToSelf(read, Unfinished::new);
             Set<String> running = new HashSet<>();
@@ -61,8 +60,8 @@ public final class SearchHost {
                         if (u.failure() != null) {
                             context.getLog().error("cannot read the journal {}: {}", journal.describe(), u.failure().getMessage());
                         } else {
-                            for (SearchRecord record : u.searches()) {
-                                start(context, record.spec(), running);
+                            for (SearchSpec spec : u.searches()) {
+                                start(context, spec, running);
                             }
                         }
                         return Behaviors.same();
@@ -85,12 +84,13 @@ public final class SearchHost {
         });
     }
 
-    /** The cluster searches of the journal that have not finished. */
-    private static List<SearchRecord> unfinished(JournalSettings journal) {
-        List<SearchRecord> searches = new ArrayList<>();
+    /** The specs of the journal's cluster searches that have not finished (read from each one's first and last events). */
+    private static List<SearchSpec> unfinished(JournalSettings journal) {
+        List<SearchSpec> searches = new ArrayList<>();
         try (JournalReader reader = JournalReader.open(journal)) {
             for (String id : reader.searchIds()) {
-                reader.search(id).filter(r -> !r.finished() && r.spec().getArgsList().contains("--cluster")).ifPresent(searches::add);
+                reader.head(id).filter(h -> !h.finished() && h.spec().getArgsList().contains("--cluster"))
+                        .ifPresent(h -> searches.add(h.spec()));
             }
         }
         return searches;

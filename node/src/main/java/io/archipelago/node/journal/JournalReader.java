@@ -3,6 +3,7 @@ package io.archipelago.node.journal;
 import io.archipelago.controller.journal.JournalReplayException;
 import io.archipelago.controller.journal.JournalSerializer;
 import io.archipelago.proto.JournalEvent;
+import io.archipelago.proto.SearchSpec;
 import java.io.NotSerializableException;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -71,10 +72,34 @@ public final class JournalReader implements AutoCloseable {
 
     /** The events of a search after sequence number {@code after}, in order (to follow a running search). */
     public List<Timed> events(String searchId, long after) {
+        return query(searchId, after, "ORDER BY \"sequence_number\"");
+    }
+
+    /**
+     * A search's spec and whether it has finished, from its first and last events only: what the
+     * cluster's search host needs of every search in a shared journal when it starts (after a
+     * fail-over too), without reading every step of every search.
+     */
+    public Optional<SearchHead> head(String searchId) {
+        List<Timed> first = query(searchId, 0, "ORDER BY \"sequence_number\" FETCH FIRST 1 ROWS ONLY");
+        if (first.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!first.get(0).event().hasCreated()) {
+            throw new IllegalArgumentException(SearchRecord.noSpec(searchId));
+        }
+        List<Timed> last = query(searchId, 0, "ORDER BY \"sequence_number\" DESC FETCH FIRST 1 ROWS ONLY");
+        return Optional.of(new SearchHead(first.get(0).event().getCreated(), last.get(0).event().hasFinished()));
+    }
+
+    /** A search's spec, and whether its journal ends with the search-finished event. */
+    public record SearchHead(SearchSpec spec, boolean finished) {}
+
+    private List<Timed> query(String searchId, long after, String order) {
         List<Timed> events = new ArrayList<>();
         try (PreparedStatement query = connection.prepareStatement("SELECT \"sequence_number\", \"write_timestamp\", "
                 + "\"event_ser_id\", \"event_ser_manifest\", \"event_payload\" FROM \"event_journal\" WHERE \"persistence_id\" = ? "
-                + "AND \"deleted\" = FALSE AND \"sequence_number\" > ? ORDER BY \"sequence_number\"")) {
+                + "AND \"deleted\" = FALSE AND \"sequence_number\" > ? " + order)) {
             query.setString(1, PREFIX + searchId);
             query.setLong(2, after);
             query.setFetchSize(1000);

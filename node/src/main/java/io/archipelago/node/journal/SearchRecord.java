@@ -50,7 +50,7 @@ public record SearchRecord(String searchId, SearchSpec spec, boolean finished, S
             }
         }
         if (spec == null) {
-            throw new IllegalArgumentException("search " + searchId + " has events but no search-created event: not a complete journal");
+            throw new IllegalArgumentException(noSpec(searchId));
         }
         Objective objective = spec.getObjective().isEmpty() ? null : Objective.parse(spec.getObjective());
         EvaluationResult best = null;
@@ -75,6 +75,10 @@ public record SearchRecord(String searchId, SearchSpec spec, boolean finished, S
         JournalReader.Timed last = events.get(events.size() - 1);
         return new SearchRecord(searchId, spec, finished, stopReason, evaluations, ok, failed, cached, resumes, last.sequenceNr(),
                 last.writtenAtMs(), best, List.copyOf(told));
+    }
+
+    static String noSpec(String searchId) {
+        return "search " + searchId + " has events but no search-created event: not a complete journal";
     }
 
     public String state() {
