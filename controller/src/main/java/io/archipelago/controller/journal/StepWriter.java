@@ -197,10 +197,10 @@ public final class StepWriter {
     private void toldCompact(int field, ResultTold told) {
         EvaluationResult result = told.getResult();
         Architecture architecture = result.getArchitecture();
-        // The names first, each its own op, so that the result can refer to them; the metrics are read once (each pass over
-        // a Protobuf map allocates its views and iterators), into arrays the writer keeps.
-        define(field, result.getSearchId());
-        define(field, architecture.getSpace());
+        // The names' ids first (a new name is defined by its own op, before the result that refers to it); the metrics are
+        // read once (each pass over a Protobuf map allocates its views and iterators), into arrays the writer keeps.
+        int searchId = nameId(field, result.getSearchId());
+        int space = nameId(field, architecture.getSpace());
         int metrics = result.getMetricsCount();
         if (metricIds.length < metrics) {
             metricIds = new int[Math.max(metrics, 2 * metricIds.length)];
@@ -209,20 +209,19 @@ public final class StepWriter {
         if (metrics > 0) {
             int i = 0;
             for (Map.Entry<String, Double> metric : result.getMetricsMap().entrySet()) {
-                define(field, metric.getKey());
-                metricIds[i] = nameId(metric.getKey());
+                metricIds[i] = nameId(field, metric.getKey());
                 metricBits[i++] = Double.doubleToRawLongBits(metric.getValue());
             }
         }
-        define(field, result.getEvaluator());
-        define(field, result.getEvaluatorKind());
+        int evaluator = nameId(field, result.getEvaluator());
+        int evaluatorKind = nameId(field, result.getEvaluatorKind());
 
         int op = beginNested(field);
         int start = beginNested(StepOp.TOLD_COMPACT_FIELD_NUMBER);
         int64(ResultToldCompact.CANDIDATE_ID_FIELD_NUMBER, result.getCandidateId());
         string(ResultToldCompact.ARCHITECTURE_FIELD_NUMBER, architecture.getEncoding());
-        int32(ResultToldCompact.SPACE_FIELD_NUMBER, nameId(architecture.getSpace()));
-        int32(ResultToldCompact.SEARCH_ID_FIELD_NUMBER, nameId(result.getSearchId()));
+        int32(ResultToldCompact.SPACE_FIELD_NUMBER, space);
+        int32(ResultToldCompact.SEARCH_ID_FIELD_NUMBER, searchId);
         int32(ResultToldCompact.STATUS_FIELD_NUMBER, result.getStatusValue());
         string(ResultToldCompact.FAILURE_REASON_FIELD_NUMBER, result.getFailureReason());
         if (metrics > 0) {
@@ -238,9 +237,9 @@ public final class StepWriter {
             }
         }
         double64(ResultToldCompact.COST_SECONDS_FIELD_NUMBER, result.getCostSeconds());
-        int32(ResultToldCompact.EVALUATOR_FIELD_NUMBER, nameId(result.getEvaluator()));
+        int32(ResultToldCompact.EVALUATOR_FIELD_NUMBER, evaluator);
         int32(ResultToldCompact.ATTEMPT_FIELD_NUMBER, result.getAttempt());
-        int32(ResultToldCompact.EVALUATOR_KIND_FIELD_NUMBER, nameId(result.getEvaluatorKind()));
+        int32(ResultToldCompact.EVALUATOR_KIND_FIELD_NUMBER, evaluatorKind);
         if (result.getLabelsCount() > 0) {
             labels(ResultToldCompact.LABELS_FIELD_NUMBER, result.getLabelsMap());
         }
@@ -250,12 +249,19 @@ public final class StepWriter {
         endNested(op);
     }
 
-    /** Writes a name-defined op (an entry of the record's ops, {@code field}) unless this record has the name already. */
-    private void define(int field, String name) {
-        if (name.isEmpty() || nameIds.containsKey(name)) {
-            return;
+    /**
+     * The id of a name in this record: 0 for the empty string; a name the record has not defined yet
+     * is defined first, by a name-defined op (an entry of the record's ops, {@code field}).
+     */
+    private int nameId(int field, String name) {
+        if (name.isEmpty()) {
+            return 0;
         }
-        int id = nameIds.size() + 1; // 0 is the empty string, never defined
+        Integer known = nameIds.get(name);
+        if (known != null) {
+            return known;
+        }
+        int id = nameIds.size() + 1;
         nameIds.put(name, id);
         int op = beginNested(field);
         int start = beginNested(StepOp.NAME_FIELD_NUMBER);
@@ -263,10 +269,7 @@ public final class StepWriter {
         repeatingString(NameDefined.NAME_FIELD_NUMBER, name);
         endNested(start);
         endNested(op);
-    }
-
-    private int nameId(String name) {
-        return name.isEmpty() ? 0 : nameIds.get(name);
+        return id;
     }
 
     private void asked(CandidatesAsked asked) {

@@ -163,7 +163,7 @@ public final class BenchThroughputCommand implements Callable<Integer> {
                 for (int i = 0; i < roundRatios.length; i++) {
                     roundRatios[i] = runs.getValue().get(i) / firstRuns.get(i);
                 }
-                double roundRatio = new Median().evaluate(roundRatios);
+                double roundRatio = median(roundRatios);
                 out.printf(Locale.ROOT, "median of %d runs, journal %s: %.0f candidates/s, %.3f of %s; ratio within a round: median %.3f "
                                 + "(%.3f-%.3f)%n", runs.getValue().size(), journal, median, median / first, label(journals.get(0)), roundRatio,
                         Arrays.stream(roundRatios).min().orElse(Double.NaN), Arrays.stream(roundRatios).max().orElse(Double.NaN));
@@ -184,7 +184,11 @@ public final class BenchThroughputCommand implements Callable<Integer> {
     }
 
     private static double median(List<Double> values) {
-        return new Median().evaluate(values.stream().mapToDouble(Double::doubleValue).toArray());
+        return median(values.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    private static double median(double[] values) {
+        return new Median().evaluate(values);
     }
 
     private <A> SearchReport measure(SearchSetup<A> setup, Engine engine, Router.Settings routerSettings, int n, String name,
