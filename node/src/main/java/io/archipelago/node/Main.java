@@ -18,6 +18,9 @@ public final class Main {
     /** Exit code of a user error (bad option, unknown name, malformed file). */
     public static final int USAGE = 2;
 
+    /** Exit code of a command that started and then failed (its journal, a crash). */
+    public static final int FAILED = 1;
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -47,8 +50,25 @@ public final class Main {
                 }
                 return USAGE;
             }
-            throw ex;
+            // Anything else ended the command (a journal that failed, a search that crashed): one
+            // line naming the cause, exit 1; the run's files and journal stay as they were.
+            err.println(command.getCommandSpec().qualifiedName() + ": failed: " + cause(ex));
+            if (System.getenv("ARCHIPELAGO_DEBUG") != null) {
+                ex.printStackTrace(err);
+            }
+            return FAILED;
         });
         return cli.execute(args);
+    }
+
+    /** The innermost message worth showing: futures' and reflection's wrappers add nothing. */
+    static String cause(Throwable ex) {
+        Throwable shown = ex;
+        while ((shown instanceof java.util.concurrent.ExecutionException || shown instanceof java.util.concurrent.CompletionException
+                || shown instanceof java.lang.reflect.InvocationTargetException) && shown.getCause() != null) {
+            shown = shown.getCause();
+        }
+        String message = shown.getMessage();
+        return message == null || message.isBlank() ? shown.getClass().getSimpleName() : message.strip().replace('\n', ' ');
     }
 }

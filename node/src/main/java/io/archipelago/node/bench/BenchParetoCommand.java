@@ -143,6 +143,7 @@ public final class BenchParetoCommand implements Callable<Integer> {
                     done.complete(finished.report());
                     return Behaviors.stopped();
                 })
+                .onMessage(SearchEvent.SearchAborted.class, aborted -> Engine.failWith(done, aborted))
                 .build();
     }
 

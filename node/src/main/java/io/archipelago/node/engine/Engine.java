@@ -38,6 +38,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.Terminated;
@@ -140,8 +141,8 @@ public final class Engine implements AutoCloseable {
         this.pools = List.copyOf(pools);
         this.slots = pools.stream().mapToInt(Pool::slots).sum();
         this.roles = List.copyOf(roles);
-        Config sized = ConfigFactory.parseMap(Map.of("archipelago.evaluator-dispatcher.thread-pool-executor.fixed-pool-size", Math.max(1, slots)))
-                .withFallback(config.withFallback(ConfigFactory.load()));
+        Config sized = withJournalDefaults(ConfigFactory.parseMap(Map.of("archipelago.evaluator-dispatcher.thread-pool-executor.fixed-pool-size", Math.max(1, slots)))
+                .withFallback(config.withFallback(ConfigFactory.load())));
         this.system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM, sized);
         int actor = 0;
         for (Pool pool : this.pools) {
@@ -157,6 +158,26 @@ public final class Engine implements AutoCloseable {
         if (isCluster()) {
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "drain-evaluators", this::drain);
         }
+    }
+
+    /**
+     * A node that names no journal journals to memory. The controller library's reference.conf says
+     * so too, but Pekko Persistence's own reference.conf leaves the plugins empty, and which of
+     * the two wins depends on the order the shaded jar concatenated them in (in the jar,
+     * Persistence's came last, and every command without {@code --journal} failed): so the node
+     * states it here, where nothing can reorder it.
+     */
+    static Config withJournalDefaults(Config config) {
+        Map<String, String> defaults = Map.of(
+                "pekko.persistence.journal.plugin", "pekko.persistence.journal.inmem",
+                "pekko.persistence.snapshot-store.plugin", "pekko.persistence.no-snapshot-store");
+        Config result = config;
+        for (Map.Entry<String, String> entry : defaults.entrySet()) {
+            if (!result.hasPath(entry.getKey()) || result.getString(entry.getKey()).isEmpty()) {
+                result = result.withValue(entry.getKey(), com.typesafe.config.ConfigValueFactory.fromAnyRef(entry.getValue()));
+            }
+        }
+        return result;
     }
 
     public int slots() {
@@ -278,17 +299,31 @@ public final class Engine implements AutoCloseable {
         return Behaviors.setup(context -> {
             ActorRef<SearchEvent> observerRef = context.spawn(observer.apply(done), "observer", DispatcherSelector.blocking());
             ActorRef<Router.Command> router = context.spawn(Router.create(routerSettings), "router");
-            context.spawn(Controller.create(settings, spec, space, strategy, router, observerRef), "controller");
+            ActorRef<Controller.Command> controller = context.spawn(Controller.create(settings, spec, space, strategy, router, observerRef),
+                    "controller");
             context.watch(observerRef);
+            context.watch(controller);
             return Behaviors.receive(Void.class)
-                    .onSignal(Terminated.class, terminated -> {
+                    // A controller that throws (a strategy's bug, say) stops without telling the
+                    // observer: the run fails with its cause rather than wait for a report forever.
+                    .onSignal(ChildFailed.class, failed -> {
                         if (!done.isDone()) {
-                            done.completeExceptionally(new IllegalStateException("search " + settings.searchId() + " stopped without a report"));
+                            done.completeExceptionally(new IllegalStateException("search " + settings.searchId() + " failed: "
+                                    + failed.getCause(), failed.getCause()));
                         }
                         return Behaviors.stopped();
                     })
+                    // A controller that stops on its own has told the observer how the search ended.
+                    .onSignal(Terminated.class, terminated -> !terminated.getRef().equals(observerRef) ? Behaviors.same() : stopWith(done, settings))
                     .build();
         });
+    }
+
+    private static Behavior<Void> stopWith(CompletableFuture<SearchEvent.SearchReport> done, SearchSettings settings) {
+        if (!done.isDone()) {
+            done.completeExceptionally(new IllegalStateException("search " + settings.searchId() + " stopped without a report"));
+        }
+        return Behaviors.stopped();
     }
 
     /** An observer that only completes the future with the report (for benchmarks). */
@@ -299,12 +334,14 @@ public final class Engine implements AutoCloseable {
                     return Behaviors.stopped();
                 })
                 .onMessage(SearchEvent.ResultRecorded.class, recorded -> Behaviors.same())
-                .onMessage(SearchEvent.SearchAborted.class, aborted -> {
-                    done.completeExceptionally(aborted.replay() ? new JournalReplayException(aborted.reason())
-                            : new IllegalStateException(aborted.reason()));
-                    return Behaviors.stopped();
-                })
+                .onMessage(SearchEvent.SearchAborted.class, aborted -> failWith(done, aborted))
                 .build();
+    }
+
+    /** An observer's answer to an aborted search: the run's future fails with the reason; the observer stops. */
+    public static Behavior<SearchEvent> failWith(CompletableFuture<SearchEvent.SearchReport> done, SearchEvent.SearchAborted aborted) {
+        done.completeExceptionally(aborted.replay() ? new JournalReplayException(aborted.reason()) : new IllegalStateException(aborted.reason()));
+        return Behaviors.stopped();
     }
 
     /** Blocks until the actor system has terminated (e.g. after SIGTERM's coordinated shutdown). */
