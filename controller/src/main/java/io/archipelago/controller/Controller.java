@@ -51,7 +51,8 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * strategy; a journaled search resumes (the candidates that were in flight are dispatched
  * again), a new one records its spec. Then every ask, tell and model arrival is applied here as it
  * happens and journaled behind (never waiting for the database). A search is reported finished
- * only once its end is in the journal.
+ * only once its end is in the journal. A database that goes away mid-search is waited for, within
+ * a window, by the {@link JournalKeeper} between the two.
  *
  * <p>A search can ask several pools for each candidate (accuracy from one, latency on a device
  * from another: {@link SearchSettings#mergedKinds()}). Each pool gets its own dispatch; the
@@ -83,7 +84,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     private final ActorRef<Router.Command> router;
     private final ActorRef<SearchEvent> observer;
     private final ActorRef<Router.Event> routerEvents;
-    private final ActorRef<SearchJournal.Command> journal; // null: not journaled
+    private final ActorRef<JournalKeeper.Command> journal; // null: not journaled
     /** Model-guided strategies only: their fits run on a predictor actor, never here. */
     private final ActorRef<PredictorActor.Command> predictorActor;
     private final ActorRef<PredictorActor.Fitted<A>> fittedAdapter;
@@ -152,7 +153,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             router.tell(new Router.WatchCapacity(kind, routerEvents));
         }
         if (settings.journaled()) {
-            this.journal = context.spawn(SearchJournal.create(settings.searchId(), spec, space, strategy, settings.snapshotEvery(),
+            this.journal = context.spawn(JournalKeeper.create(settings.searchId(), spec, space, strategy, settings.snapshotEvery(),
                     context.messageAdapter(SearchJournal.Reply.class, FromJournal::new)), "journal");
             context.watch(journal);
             this.encoder = new StepWriter();
@@ -192,7 +193,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     private void sendBatch() {
         if (journal != null && !applied.isEmpty()) {
-            journal.tell(new SearchJournal.Append(new EncodedStep(List.copyOf(applied), encoder.drain())));
+            journal.tell(new JournalKeeper.Send(new SearchJournal.Append(new EncodedStep(List.copyOf(applied), encoder.drain()))));
             applied.clear();
         }
     }
@@ -246,7 +247,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             List<Long> inFlight = new ArrayList<>(state.outstanding.keySet());
             getContext().getLog().info("search {} resumes after {} evaluations with {} candidate(s) in flight", settings.searchId(),
                     state.evaluations, inFlight.size());
-            journal.tell(new SearchJournal.Resume(inFlight, getContext().getSystem().address().toString()));
+            journal.tell(new JournalKeeper.Send(new SearchJournal.Resume(inFlight, getContext().getSystem().address().toString())));
             seedRouterCache(replayed); // before anything is submitted: the router reads its messages in order
             dispatch(List.copyOf(state.outstanding.values()));
             sendFits();
@@ -439,7 +440,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         }
         finishing = true;
         sendBatch(); // what was applied goes first
-        journal.tell(new SearchJournal.Finish(reason));
+        journal.tell(new JournalKeeper.Send(new SearchJournal.Finish(reason)));
         return this;
     }
 

@@ -65,9 +65,15 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
 
     /**
      * Recovery is done (a new search: its spec is written); the controller owns {@code state} from
-     * now on. A finished search is only reported again.
+     * now on. A finished search is only reported again. {@code ops}: how many ops the journal holds.
      */
-    record Recovered<A>(SearchState<A> state, boolean fresh, boolean finished, String stopReason) implements Reply {}
+    record Recovered<A>(SearchState<A> state, boolean fresh, boolean finished, String stopReason, long ops) implements Reply {}
+
+    /** A journal started again after a failure (see {@link JournalKeeper}) has read what is durable: {@code ops} ops. */
+    record Reattached(long ops) implements Reply {}
+
+    /** A step is durable: the journal now holds {@code ops} ops. */
+    record Written(long ops) implements Reply {}
 
     record Finished(String reason) implements Reply {}
 
@@ -138,12 +144,18 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     private final Strategy<A> strategy;
     private final int snapshotEvery;
     private final ActorRef<Reply> controller;
+    /**
+     * Started again during a live search, whose state the controller holds: recovery only reads
+     * what is durable (no replay into the strategy) and reports it, and new steps follow it.
+     */
+    private final boolean reattach;
+    private boolean recoveryReported;
     /** Steps received since the last write began. */
     private List<EncodedStep> pending = new ArrayList<>();
 
     static <A> Behavior<Command> create(String searchId, SearchSpec spec, SearchSpace<A> space, Strategy<A> strategy, int snapshotEvery,
-                                       ActorRef<Reply> controller) {
-        return Behaviors.setup(context -> new SearchJournal<>(context, searchId, spec, space, strategy, snapshotEvery, controller));
+                                       ActorRef<Reply> controller, boolean reattach) {
+        return Behaviors.setup(context -> new SearchJournal<>(context, searchId, spec, space, strategy, snapshotEvery, controller, reattach));
     }
 
     static PersistenceId persistenceId(String searchId) {
@@ -151,8 +163,9 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     }
 
     private SearchJournal(ActorContext<Command> context, String searchId, SearchSpec spec, SearchSpace<A> space, Strategy<A> strategy,
-                          int snapshotEvery, ActorRef<Reply> controller) {
+                          int snapshotEvery, ActorRef<Reply> controller, boolean reattach) {
         super(persistenceId(searchId));
+        this.reattach = reattach;
         this.context = context;
         this.spec = spec;
         this.space = space;
@@ -164,7 +177,7 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     @Override
     public State<A> emptyState() {
         State<A> state = new State<>();
-        state.replay = new SearchState<>(space, strategy);
+        state.replay = reattach ? null : new SearchState<>(space, strategy);
         return state;
     }
 
@@ -222,7 +235,7 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
                 state.stopReason = snapshot.getFinished() ? snapshot.getStopReason() : null;
                 state.resumes = snapshot.getResumes();
                 // The strategy is still fresh: recovery loads at most one snapshot, before any event.
-                state.replay = SearchState.fromSnapshot(space, strategy, snapshot);
+                state.replay = reattach ? null : SearchState.fromSnapshot(space, strategy, snapshot);
                 return state;
             }
         };
@@ -239,7 +252,7 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     @Override
     public CommandHandler<Command, Object, State<A>> commandHandler() {
         return newCommandHandlerBuilder().forAnyState()
-                .onCommand(Flush.class, (state, flush) -> state.replay != null ? recovered(state) : write(state))
+                .onCommand(Flush.class, (state, flush) -> !recoveryReported ? recovered(state) : write(state))
                 .onCommand(Append.class, (state, append) -> {
                     if (pending.isEmpty()) {
                         context.getSelf().tell(Flush.INSTANCE); // behind whatever else is waiting: they join this write
@@ -264,6 +277,14 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
 
     /** After recovery: a new search writes its spec first; then the controller gets the search. */
     private Effect<Object, State<A>> recovered(State<A> state) {
+        recoveryReported = true;
+        if (reattach) {
+            if (state.spec == null) { // the spec's own write was what failed
+                return Effect().persist(JournalEvent.newBuilder().setCreated(spec).build()).thenRun(s -> controller.tell(new Reattached(s.ops)));
+            }
+            controller.tell(new Reattached(state.ops));
+            return Effect().none();
+        }
         SearchState<A> search = state.replay;
         state.replay = null; // the controller owns it now; this actor only records what it is sent
         if (state.spec != null && !state.spec.getSearchId().equals(spec.getSearchId())) {
@@ -273,9 +294,9 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         if (state.spec == null) {
             search.spec = spec;
             return Effect().persist(JournalEvent.newBuilder().setCreated(spec).build())
-                    .thenRun(s -> controller.tell(new Recovered<>(search, true, false, null)));
+                    .thenRun(s -> controller.tell(new Recovered<>(search, true, false, null, s.ops)));
         }
-        controller.tell(new Recovered<>(search, false, state.finished, state.stopReason));
+        controller.tell(new Recovered<>(search, false, state.finished, state.stopReason, state.ops));
         return Effect().none();
     }
 
@@ -283,7 +304,7 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         if (pending.isEmpty()) {
             return Effect().none();
         }
-        return Effect().persist(step());
+        return Effect().persist(step()).thenRun(s -> controller.tell(new Written(s.ops)));
     }
 
     private EncodedStep step() {
