@@ -7,6 +7,11 @@
 #   scripts/test-postgres.sh stop    stop it and delete its data directory (no error when
 #                                    nothing runs)
 #   scripts/test-postgres.sh url     print the URL of the running server; exit 1 if none
+#   scripts/test-postgres.sh restart SECONDS
+#                                    stop the running server (fast shutdown: clients lose their
+#                                    connections), keep it down SECONDS, start it again on the
+#                                    same port and data (what a journal sees when its database
+#                                    restarts mid-search)
 #
 # Typical use:  URL=$(scripts/test-postgres.sh start) && ... ; scripts/test-postgres.sh stop
 #
@@ -48,7 +53,7 @@ die() { echo "$PROG: error: $*" >&2; exit 1; }
 trap 'rc=$?; echo "$PROG: error: command failed (exit $rc) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 usage() {
-  echo "usage: $0 start|stop|url" >&2
+  echo "usage: $0 start|stop|url|restart SECONDS" >&2
   exit 2
 }
 
@@ -388,7 +393,23 @@ cmd_url() {
   fi
 }
 
-[ $# -eq 1 ] || usage
+cmd_restart() {
+  case "$1" in ''|*[!0-9]*) die "restart takes the seconds to stay down, not '$1'" ;; esac
+  read_state || die "no server recorded in $STATE_FILE; start one first"
+  RUN_AS=$S_RUN_AS
+  as_pg "$S_BIN/pg_ctl" -D "$S_ROOT/data" -m fast -w -t 60 stop >&2 || die "pg_ctl stop failed"
+  log "server on port $S_PORT stopped; starting it again in $1 s"
+  sleep "$1"
+  as_pg "$S_BIN/pg_ctl" -D "$S_ROOT/data" -l "$S_ROOT/server.log" -w -t 60 -o "-p $S_PORT" start >&2 \
+    || die "pg_ctl start failed (log: $S_ROOT/server.log)"
+  log "server on port $S_PORT is back"
+}
+
+if [ "${1:-}" = restart ]; then
+  [ $# -eq 2 ] || usage
+elif [ $# -ne 1 ]; then
+  usage
+fi
 
 # One start/stop at a time (flock is in util-linux; without it, no locking).
 if command -v flock >/dev/null 2>&1; then
@@ -400,5 +421,6 @@ case "$1" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   url) cmd_url ;;
+  restart) cmd_restart "$2" ;;
   *) usage ;;
 esac

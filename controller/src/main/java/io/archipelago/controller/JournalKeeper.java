@@ -34,8 +34,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * failure, the search stops as it did before the keeper existed: with the reason, resumable from
  * what is durable.
  *
- * <p>The first start is not retried: a journal that cannot be read when the search begins (a
- * wrong URL, a journal another version wrote) is a user's problem, reported at once.
+ * <p>At the first start only a database that cannot be reached is waited for: a journal that
+ * cannot be replayed (another version wrote it, another search) is a user's problem, reported at
+ * once.
  */
 final class JournalKeeper<A> extends AbstractBehavior<JournalKeeper.Command> {
 
@@ -75,6 +76,8 @@ final class JournalKeeper<A> extends AbstractBehavior<JournalKeeper.Command> {
     private long outageStartNanos = -1;
     private Duration backoff = FIRST_BACKOFF;
     private String lastFailure = "the journal stopped";
+    /** The last journal stopped because the database could not be reached. */
+    private boolean unavailable;
     private boolean finished;
     private boolean failed;
 
@@ -100,7 +103,8 @@ final class JournalKeeper<A> extends AbstractBehavior<JournalKeeper.Command> {
     }
 
     private void startJournal() {
-        journal = getContext().spawn(SearchJournal.create(searchId, spec, space, strategy, snapshotEvery, replies, starts > 0),
+        // Once the controller has the search, a new journal only reads what is durable.
+        journal = getContext().spawn(SearchJournal.create(searchId, spec, space, strategy, snapshotEvery, replies, everAttached),
                 "journal-" + starts++);
         getContext().watch(journal);
     }
@@ -114,7 +118,10 @@ final class JournalKeeper<A> extends AbstractBehavior<JournalKeeper.Command> {
                     startJournal();
                     return this;
                 })
-                .onSignal(ChildFailed.class, failed -> onJournalStopped(JournalReplayException.describe(failed.getCause())))
+                .onSignal(ChildFailed.class, failed -> {
+                    unavailable |= unreachable(failed.getCause());
+                    return onJournalStopped(JournalReplayException.describe(failed.getCause()));
+                })
                 .onSignal(Terminated.class, terminated -> onJournalStopped(lastFailure))
                 .build();
     }
@@ -137,12 +144,16 @@ final class JournalKeeper<A> extends AbstractBehavior<JournalKeeper.Command> {
             durableOps = recovered.ops();
             attached = true;
             everAttached = true;
+            outageOver();
             controller.tell(reply);
         } else if (reply instanceof SearchJournal.Written written) {
             confirm(written.ops());
             outageOver();
         } else if (reply instanceof SearchJournal.Reattached reattached) {
             return onReattached(reattached.ops());
+        } else if (reply instanceof SearchJournal.Unavailable down) {
+            lastFailure = down.reason();
+            unavailable = true; // the journal stops next: then it is started again
         } else if (reply instanceof SearchJournal.Failed failed) {
             if (!everAttached) {
                 return fail(failed); // the first start: nothing to retry
@@ -198,7 +209,7 @@ final class JournalKeeper<A> extends AbstractBehavior<JournalKeeper.Command> {
         if (failed) {
             return this; // the controller heard why and stops the search
         }
-        if (!everAttached) {
+        if (!everAttached && !unavailable) {
             return fail(new SearchJournal.Failed("the journal failed: " + reason + "; the search stops (resume it once the journal is back)",
                     false));
         }
@@ -215,6 +226,24 @@ final class JournalKeeper<A> extends AbstractBehavior<JournalKeeper.Command> {
         timers.startSingleTimer(StartAgain.INSTANCE, backoff);
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
         return this;
+    }
+
+    /**
+     * Whether {@code failure} says the database could not be reached (a connection refused, lost
+     * or timed out; PostgreSQL shutting down), rather than that what it holds is wrong.
+     */
+    static boolean unreachable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof java.sql.SQLTransientException || cause instanceof java.sql.SQLRecoverableException
+                    || cause instanceof java.sql.SQLNonTransientConnectionException || cause instanceof java.net.ConnectException) {
+                return true;
+            }
+            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

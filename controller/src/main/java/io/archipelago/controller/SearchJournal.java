@@ -80,6 +80,9 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     /** The journal cannot be replayed (nothing was written), or a write failed. */
     record Failed(String reason, boolean replay) implements Reply {}
 
+    /** The database could not be reached to read the journal: a journal started again later may well succeed. */
+    record Unavailable(String reason) implements Reply {}
+
     /**
      * What the journal holds: the spec and every step (a snapshot is these), and while
      * recovering, the search being rebuilt from them. The steps are kept as the bytes they were
@@ -245,7 +248,9 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     public SignalHandler<State<A>> signalHandler() {
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), state -> context.getSelf().tell(Flush.INSTANCE))
-                .onSignal(RecoveryFailed.class, (state, failed) -> controller.tell(new Failed(JournalReplayException.describe(failed.getFailure()), true)))
+                .onSignal(RecoveryFailed.class, (state, failed) -> controller.tell(JournalKeeper.unreachable(failed.getFailure())
+                        ? new Unavailable(JournalReplayException.describe(failed.getFailure()))
+                        : new Failed(JournalReplayException.describe(failed.getFailure()), true)))
                 .build();
     }
 

@@ -91,6 +91,11 @@ public final class SearchCommand implements Callable<Integer> {
                     + "journal), jdbc:h2:file:PATH, or none (default: " + JournalSettings.H2_FILE + " in the run directory).")
     String journal;
 
+    @Option(names = "--journal-retry", defaultValue = "120", paramLabel = "SECONDS",
+            description = "How long the search goes on while its journal's database is away (a restart, a fail-over), its steps "
+                    + "kept in memory and written once it is back, before it stops, resumable (default: ${DEFAULT-VALUE}).")
+    int journalRetry;
+
     @Option(names = "--resume", paramLabel = "DIR",
             description = "Go on with the run in DIR from its journal (after a crash or kill): the same as 'archipelago resume DIR'.")
     Path resume;
@@ -101,7 +106,8 @@ public final class SearchCommand implements Callable<Integer> {
     int snapshotEvery;
 
     /** Options that say where a run goes, not what it searches: not part of the journaled spec. */
-    private static final Set<String> NOT_IN_SPEC = Set.of("--out", "--quiet", "--journal", "--resume", "--snapshot-every");
+    private static final Set<String> NOT_IN_SPEC = Set.of("--out", "--quiet", "--journal", "--journal-retry", "--resume",
+            "--snapshot-every");
 
     @Spec
     CommandSpec spec;
@@ -129,10 +135,14 @@ public final class SearchCommand implements Callable<Integer> {
         }
         SearchSetup<?> setup = SearchSetup.from(options);
         Path dir = this.dir != null ? this.dir : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        if (journalSettings != null) {
+            journalSettings.probe(); // before anything is written: a journal that cannot be opened leaves no half-made run
+        }
         prepare(dir);
         if (journalSettings == null) {
             journalSettings = JournalSettings.inRunDirectory(dir, false);
         }
+        journalSettings = journalSettings.withRetryWindow(java.time.Duration.ofSeconds(journalRetry));
         String searchId = dir.getFileName() + "-" + options.strategy + "-" + seed;
         SearchSpec searchSpec = setup.settings(searchId, budget).spec(setup.space.id()).addAllArgs(specArgs()).setStrategy(options.strategy)
                 .setSeed(seed).setObjective(setup.objective.toString()).setCreatedBy(Main.VERSION).build();

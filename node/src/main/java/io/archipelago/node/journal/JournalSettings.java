@@ -39,15 +39,40 @@ public final class JournalSettings {
 
     /** Config key a cluster's HOCON may set instead of {@code --journal}. */
     public static final String CONFIG_KEY = "archipelago.journal.url";
+    /** Config key of the retry window (the controller library's reference.conf has the default). */
+    static final String RETRY_WINDOW_KEY = "archipelago.journal.retry-window";
+
+    /** How long a search goes on while the database is away before it stops (see the controller's JournalKeeper). */
+    public static final Duration DEFAULT_RETRY_WINDOW = Duration.ofMinutes(2);
+    /** How long opening the journal may take before the command gives up on it, naming why. */
+    static final Duration OPEN_TIMEOUT = Duration.ofSeconds(5);
 
     private final String url; // null: in memory
+    private final Duration retryWindow;
+
+    private JournalSettings(String url, Duration retryWindow) {
+        this.url = url;
+        this.retryWindow = retryWindow;
+    }
 
     private JournalSettings(String url) {
-        this.url = url;
+        this(url, DEFAULT_RETRY_WINDOW);
     }
 
     public static JournalSettings none() {
         return new JournalSettings(null);
+    }
+
+    /** These settings with another retry window (at least a second: shorter would not outlast a single retry). */
+    public JournalSettings withRetryWindow(Duration window) {
+        if (window.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("--journal-retry must be at least 1 second, got " + window.toMillis() + " ms");
+        }
+        return new JournalSettings(url, window);
+    }
+
+    public Duration retryWindow() {
+        return retryWindow;
     }
 
     /** The embedded journal of a run directory; {@code mustExist}: open it only if it is there (never create one). */
@@ -97,13 +122,16 @@ public final class JournalSettings {
                     "pekko.persistence.journal.plugin", "pekko.persistence.journal.inmem",
                     "pekko.persistence.snapshot-store.plugin", "pekko.persistence.no-snapshot-store"));
         }
+        Config retry = ConfigFactory.parseMap(Map.of(RETRY_WINDOW_KEY, retryWindow.toMillis() + "ms"));
         Map<String, Object> db = new HashMap<>();
         db.put("url", url);
         db.put("driver", isPostgres() ? "org.postgresql.Driver" : "org.h2.Driver");
         db.put("numThreads", 2);
         db.put("maxConnections", 2);
         db.put("minConnections", 1);
-        db.put("connectionTimeout", 30_000);
+        // How long a write waits for a connection: a database that went away fails the write soon
+        // after, and the search's journal is started again (within the retry window).
+        db.put("connectionTimeout", (int) OPEN_TIMEOUT.toMillis());
         return ConfigFactory.parseMap(Map.of(
                         "pekko.persistence.journal.plugin", "jdbc-journal",
                         "pekko.persistence.snapshot-store.plugin", "jdbc-snapshot-store",
@@ -114,14 +142,40 @@ public final class JournalSettings {
                         "jdbc-journal.replayBatchSize", 2000))
                 .withValue("pekko-persistence-jdbc.shared-databases.slick.profile",
                         ConfigValueFactory.fromAnyRef(isPostgres() ? "slick.jdbc.PostgresProfile$" : "slick.jdbc.H2Profile$"))
-                .withFallback(ConfigFactory.parseMap(Map.of("pekko-persistence-jdbc.shared-databases.slick.db", db)));
+                .withFallback(ConfigFactory.parseMap(Map.of("pekko-persistence-jdbc.shared-databases.slick.db", db)))
+                .withFallback(retry);
     }
 
-    /** Creates the journal's tables if they are missing (a new journal). A resumed run's journal is opened as it is. */
+    /**
+     * Opens one plain JDBC connection and closes it: a journal that cannot be opened (a wrong host
+     * or password, a database that is down, a directory that cannot be written) fails here within
+     * {@link #OPEN_TIMEOUT}, with the driver's reason, before a connection pool would retry it for
+     * half a minute and log every try.
+     */
+    public void probe() {
+        if (url == null) {
+            return;
+        }
+        java.sql.DriverManager.setLoginTimeout((int) OPEN_TIMEOUT.toSeconds());
+        // H2 would print its own trace of the failure on stderr: the message below says it all.
+        String probeUrl = url.startsWith("jdbc:h2:") ? url + ";TRACE_LEVEL_FILE=0" : url;
+        try (java.sql.Connection connection = java.sql.DriverManager.getConnection(probeUrl)) {
+            connection.isValid((int) OPEN_TIMEOUT.toSeconds());
+        } catch (java.sql.SQLException e) {
+            String reason = e.getMessage() != null ? e.getMessage().lines().findFirst().orElse("").strip() : e.toString();
+            throw new IllegalArgumentException("cannot open the journal " + describe() + ": " + reason, e);
+        }
+    }
+
+    /**
+     * Creates the journal's tables if they are missing (a new journal), after {@link #probe()}
+     * found the database. A resumed run's journal is opened as it is.
+     */
     public void createSchema(ActorSystem<?> system) {
         if (url == null) {
             return;
         }
+        probe();
         try {
             SchemaUtils.createIfNotExists(system).toCompletableFuture().get(Duration.ofMinutes(1).toSeconds(), TimeUnit.SECONDS);
         } catch (InterruptedException e) {
