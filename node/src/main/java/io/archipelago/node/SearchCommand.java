@@ -135,15 +135,17 @@ public final class SearchCommand implements Callable<Integer> {
         }
         SearchSetup<?> setup = SearchSetup.from(options);
         Path dir = this.dir != null ? this.dir : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        String searchId = dir.getFileName() + "-" + options.strategy + "-" + seed;
         if (journalSettings != null) {
-            journalSettings.probe(); // before anything is written: a journal that cannot be opened leaves no half-made run
+            // Before anything is written: a journal that cannot be opened leaves no half-made run.
+            journalSettings.probe();
+            refuseTakenId(journalSettings, searchId, dir);
         }
         prepare(dir);
         if (journalSettings == null) {
             journalSettings = JournalSettings.inRunDirectory(dir, false);
         }
         journalSettings = journalSettings.withRetryWindow(java.time.Duration.ofSeconds(journalRetry));
-        String searchId = dir.getFileName() + "-" + options.strategy + "-" + seed;
         SearchSpec searchSpec = setup.settings(searchId, budget).spec(setup.space.id()).addAllArgs(specArgs()).setStrategy(options.strategy)
                 .setSeed(seed).setObjective(setup.objective.toString()).setCreatedBy(Main.VERSION).build();
         writeAtomically(dir.resolve(RUN), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -154,6 +156,23 @@ public final class SearchCommand implements Callable<Integer> {
             run(setup, dir, clusterSettings, journalSettings, searchSpec, true);
         }
         return 0;
+    }
+
+    /**
+     * A search's id comes from its run directory's name, strategy and seed, so two runs named alike
+     * would share it in a shared journal: the new one would silently take the old one's events as
+     * its own (and report a finished search it never ran).
+     */
+    private static void refuseTakenId(JournalSettings journal, String searchId, Path dir) {
+        if (!journal.durable()) {
+            return;
+        }
+        try (JournalReader reader = JournalReader.open(journal)) {
+            if (reader.holds(searchId)) {
+                throw new IllegalArgumentException("the journal " + journal.describe() + " already holds search " + searchId
+                        + " (from another run named " + dir.getFileName() + "); resume that run, or choose another --out name");
+            }
+        }
     }
 
     /**

@@ -225,4 +225,16 @@ class JournalCliTest {
         Result shown = run("runs", "show", tmp.toString());
         assertEquals(Main.USAGE, shown.exit());
     }
+
+    @Test
+    @Timeout(120)
+    void aNewRunWhoseSearchIdTheSharedJournalHoldsIsRefusedAndWritesNothing(@TempDir Path tmp) throws Exception {
+        String shared = "jdbc:h2:file:" + tmp.resolve("shared");
+        Result first = run("search", "--budget", "20", "--quiet", "--out", tmp.resolve("a/same").toString(), "--journal", shared);
+        assertEquals(0, first.exit(), first.err());
+        Result second = run("search", "--budget", "20", "--quiet", "--out", tmp.resolve("b/same").toString(), "--journal", shared);
+        assertEquals(Main.USAGE, second.exit(), second.err());
+        assertTrue(second.err().contains("already holds search same-evolution-0"), second.err());
+        assertTrue(!Files.exists(tmp.resolve("b/same")), "nothing of the refused run was written");
+    }
 }

@@ -92,6 +92,18 @@ public final class JournalReader implements AutoCloseable {
         return Optional.of(new SearchHead(first.get(0).event().getCreated(), last.get(0).event().hasFinished()));
     }
 
+    /** Whether this journal holds any event of the search (false too for a database whose journal tables are not made yet). */
+    public boolean holds(String searchId) {
+        try (ResultSet tables = connection.getMetaData().getTables(null, null, "event_journal", null)) {
+            if (!tables.next()) {
+                return false;
+            }
+        } catch (SQLException e) {
+            throw notAJournal(e);
+        }
+        return !query(searchId, 0, "ORDER BY \"sequence_number\" FETCH FIRST 1 ROWS ONLY").isEmpty();
+    }
+
     /** A search's spec, and whether its journal ends with the search-finished event. */
     public record SearchHead(SearchSpec spec, boolean finished) {}
 
