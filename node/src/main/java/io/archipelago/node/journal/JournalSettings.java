@@ -42,12 +42,14 @@ public final class JournalSettings {
     /** Config key of the retry window (the controller library's reference.conf has the default). */
     static final String RETRY_WINDOW_KEY = "archipelago.journal.retry-window";
 
-    /** How long a search goes on while the database is away before it stops (see the controller's JournalKeeper). */
-    public static final Duration DEFAULT_RETRY_WINDOW = Duration.ofMinutes(2);
     /** How long opening the journal may take before the command gives up on it, naming why. */
     static final Duration OPEN_TIMEOUT = Duration.ofSeconds(5);
 
     private final String url; // null: in memory
+    /**
+     * How long a search goes on while the database is away before it stops (the controller's
+     * JournalKeeper); null: as the node's configuration says (reference.conf: 2 minutes).
+     */
     private final Duration retryWindow;
 
     private JournalSettings(String url, Duration retryWindow) {
@@ -56,7 +58,7 @@ public final class JournalSettings {
     }
 
     private JournalSettings(String url) {
-        this(url, DEFAULT_RETRY_WINDOW);
+        this(url, null);
     }
 
     public static JournalSettings none() {
@@ -71,9 +73,6 @@ public final class JournalSettings {
         return new JournalSettings(url, window);
     }
 
-    public Duration retryWindow() {
-        return retryWindow;
-    }
 
     /** The embedded journal of a run directory; {@code mustExist}: open it only if it is there (never create one). */
     public static JournalSettings inRunDirectory(Path dir, boolean mustExist) {
@@ -122,7 +121,7 @@ public final class JournalSettings {
                     "pekko.persistence.journal.plugin", "pekko.persistence.journal.inmem",
                     "pekko.persistence.snapshot-store.plugin", "pekko.persistence.no-snapshot-store"));
         }
-        Config retry = ConfigFactory.parseMap(Map.of(RETRY_WINDOW_KEY, retryWindow.toMillis() + "ms"));
+        Config retry = retryWindow == null ? ConfigFactory.empty() : ConfigFactory.parseMap(Map.of(RETRY_WINDOW_KEY, retryWindow.toMillis() + "ms"));
         Map<String, Object> db = new HashMap<>();
         db.put("url", url);
         db.put("driver", isPostgres() ? "org.postgresql.Driver" : "org.h2.Driver");
