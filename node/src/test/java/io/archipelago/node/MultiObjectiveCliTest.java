@@ -64,6 +64,19 @@ class MultiObjectiveCliTest {
     }
 
     @Test
+    void aFourObjectiveSearchWritesItsSummaryWithTheExactHypervolume(@TempDir Path tmp) throws IOException {
+        Path dir = tmp.resolve("run");
+        Run run = run("search", "--strategy", "nsga2", "--objectives", "cifar10_valid_12:max,params:min,flops:min,cifar10_test_12:max",
+                "--budget", "60", "--seed", "2", "--quiet", "--out", dir.toString());
+        assertEquals(0, run.exit(), run.err());
+        JsonNode summary = JSON.readTree(dir.resolve("summary.json").toFile());
+        assertEquals(4, summary.get("objectives").size());
+        assertTrue(summary.get("hypervolume").asDouble() > 0, summary.toString());
+        assertTrue(summary.get("front").size() > 0, summary.toString());
+        assertTrue(Files.size(dir.resolve("pareto.png")) > 1000);
+    }
+
+    @Test
     void localSearchMeasuresLatencyOnThisMachineAndMergesItIntoEachRow(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("run");
         Run run = run("search", "--strategy", "nsga2", "--objectives", "cifar10_valid_12:max,latency_ms:min", "--budget", "8", "--seed", "1",

@@ -14,9 +14,13 @@ import java.util.Comparator;
  * so the reference doubles as a "worst acceptable" cut-off. Objectives in different units
  * should first be put on a common scale, e.g. with {@link Objectives#normalised}.
  *
- * <p>Only 1 to 3 objectives are supported, where exact algorithms are simple and fast: a sort and
- * sweep in 2-D (O(n log n)) and a sweep over the third objective maintaining a 2-D staircase in
- * 3-D (O(n log n) comparisons plus O(n²) worst-case array shifting, fine for thousands of points).
+ * <p>Any number of objectives: a sort and sweep in 2-D (O(n log n)); a sweep over the third
+ * objective maintaining a 2-D staircase in 3-D (O(n log n) comparisons plus O(n²) worst-case
+ * array shifting, fine for thousands of points); from 4-D on, slicing (HSO, While et al. 2006):
+ * the points sorted by their last objective, each slab between consecutive values is the
+ * (m-1)-D hypervolume of the points above it times its depth, down to the 3-D sweep. That is
+ * O(n^(m-2) log n): instant for the fronts of a search (hundreds of points at 4-5 objectives),
+ * and what WFG would improve on only for thousands of points in many dimensions.
  */
 public final class Hypervolume {
 
@@ -30,7 +34,7 @@ public final class Hypervolume {
      * @param points n points of m objectives each, larger is better; may be empty
      * @param reference m finite values; only points strictly above it in every objective count
      * @return the exact hypervolume, 0 when no point counts
-     * @throws IllegalArgumentException when m is not 1, 2 or 3, a point's length differs from the
+     * @throws IllegalArgumentException when m is 0, a point's length differs from the
      *     reference's, a point or the reference holds NaN, the reference is not finite, or a
      *     counting point has an infinite coordinate (its volume would be unbounded)
      */
@@ -42,8 +46,8 @@ public final class Hypervolume {
             throw new IllegalArgumentException("points must be given");
         }
         int m = reference.length;
-        if (m < 1 || m > 3) {
-            throw new IllegalArgumentException("exact hypervolume is implemented for 1-3 objectives, got " + m);
+        if (m < 1) {
+            throw new IllegalArgumentException("the reference point has no objectives");
         }
         for (int k = 0; k < m; k++) {
             if (!Double.isFinite(reference[k])) {
@@ -82,8 +86,29 @@ public final class Hypervolume {
         return switch (m) {
             case 1 -> oneDimensional(counted, n, reference);
             case 2 -> twoDimensional(counted, n, reference);
-            default -> threeDimensional(counted, n, reference);
+            case 3 -> threeDimensional(counted, n, reference);
+            default -> sliced(counted, n, reference);
         };
+    }
+
+    /** m >= 4: slabs along the last objective, each the (m-1)-D hypervolume of the points above it times its depth. */
+    private static double sliced(double[][] points, int n, double[] reference) {
+        int last = reference.length - 1;
+        Arrays.sort(points, 0, n, (a, b) -> Double.compare(b[last], a[last]));
+        double[] lowerReference = Arrays.copyOf(reference, last);
+        double[][] above = new double[n][];
+        double volume = 0;
+        int i = 0;
+        while (i < n) {
+            double level = points[i][last];
+            while (i < n && points[i][last] == level) {
+                above[i] = Arrays.copyOf(points[i], last);
+                i++;
+            }
+            double below = i < n ? points[i][last] : reference[last];
+            volume += of(Arrays.copyOf(above, i), lowerReference) * (level - below);
+        }
+        return volume;
     }
 
     private static double oneDimensional(double[][] points, int n, double[] reference) {
