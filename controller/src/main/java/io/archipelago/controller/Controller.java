@@ -440,7 +440,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         }
         finishing = true;
         sendBatch(); // what was applied goes first
-        journal.tell(new JournalKeeper.Send(new SearchJournal.Finish(reason)));
+        journal.tell(new JournalKeeper.Send(new SearchJournal.Finish(report(reason))));
         return this;
     }
 

@@ -54,8 +54,8 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     /** The controller took the search over and dispatched these candidates again. */
     record Resume(List<Long> redispatched, String controller) implements Command {}
 
-    /** Write what is pending and the end; then answer {@link Finished} and stop. */
-    record Finish(String reason) implements Command {}
+    /** Write what is pending and the end, with how the run used its slots; then answer {@link Finished} and stop. */
+    record Finish(SearchEvent.SearchReport report) implements Command {}
 
     private enum Flush implements Command { INSTANCE }
 
@@ -273,9 +273,11 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
                     if (!pending.isEmpty()) {
                         events.add(step());
                     }
+                    SearchEvent.SearchReport report = finish.report();
                     events.add(JournalEvent.newBuilder().setFinished(io.archipelago.proto.SearchFinished.newBuilder()
-                            .setStopReason(finish.reason()).setFinishedAtMs(System.currentTimeMillis())).build());
-                    return Effect().persist(events).thenRun(s -> controller.tell(new Finished(finish.reason()))).thenStop();
+                            .setStopReason(report.stopReason()).setFinishedAtMs(System.currentTimeMillis()).setMaxSlots(report.maxSlots())
+                            .setBusySeconds(report.busySeconds()).setDispatchSeconds(report.dispatchSeconds())).build());
+                    return Effect().persist(events).thenRun(s -> controller.tell(new Finished(report.stopReason()))).thenStop();
                 })
                 .build();
     }

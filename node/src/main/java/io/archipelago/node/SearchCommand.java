@@ -420,10 +420,14 @@ public final class SearchCommand implements Callable<Integer> {
             recorder.write(Controller.recorded(told, evaluations, Double.NaN));
         }
         recorder.finish();
+        if (record.end() != null) {
+            busy = record.end().getBusySeconds(); // of the run that finished it, as its slots and dispatch time are
+        }
         SearchReport report = new SearchReport(searchSpec.getSearchId(), record.stopReason(),
                 record.best() == null ? null : record.best().getArchitecture().getEncoding(),
                 record.best() == null ? Map.of() : record.best().getMetricsMap(), record.evaluations(), record.failed(), record.cached(),
-                busy, 0, 0, (System.nanoTime() - start) / 1e9);
+                busy, record.end() == null ? 0 : record.end().getMaxSlots(), record.end() == null ? 0 : record.end().getDispatchSeconds(),
+                (System.nanoTime() - start) / 1e9);
         Map<String, Object> summary = summary(setup, report, front);
         summary.put("journal", journalSettings.describe());
         summary.put("resumes", record.resumes());

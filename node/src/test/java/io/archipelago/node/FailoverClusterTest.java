@@ -86,6 +86,34 @@ class FailoverClusterTest {
         }
     }
 
+    /**
+     * The search host runs the search on another node and the submitting command writes the files
+     * from the journal: the summary's slots and utilization are the run's, journaled with its end.
+     */
+    @Test
+    @Timeout(180)
+    void aSearchRunOnTheSearchHostReportsTheSlotsItUsed(@TempDir Path tmp) throws Exception {
+        assumeTrue(JournalCliTest.POSTGRES != null, "ARCHIPELAGO_TEST_POSTGRES_URL is not set (scripts/test-postgres.sh start gives one)");
+        String journal = JournalCliTest.POSTGRES;
+        int base = ChildJvmPorts.freePorts(2);
+        Path dir = tmp.resolve("hosted-" + UUID.randomUUID().toString().substring(0, 8));
+        try (ChildJvm host = ChildJvm.start(tmp, "host", "node", "--roles", "controller,evaluator", "--journal", journal, "--slots", "2",
+                "--eval-time", "50ms", "--port", Integer.toString(base), "--transport", "tcp");
+             ChildJvm submitter = ChildJvm.start(tmp, "submitter", "search", "--cluster", "--journal", journal, "--port",
+                     Integer.toString(base + 1), "--seed-nodes", "127.0.0.1:" + base, "--transport", "tcp", "--budget", "40",
+                     "--min-evaluators", "2", "--out", dir.toString(), "--quiet")) {
+            assertEquals(0, submitter.awaitExit(Duration.ofSeconds(150)), submitter.tail());
+            com.fasterxml.jackson.databind.JsonNode summary = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(dir.resolve(SearchCommand.SUMMARY).toFile());
+            assertEquals(40, summary.get("evaluations").asInt(), summary.toString());
+            assertEquals(2, summary.get("slots").asInt(), summary.toString());
+            double utilization = summary.get("utilization").asDouble();
+            assertTrue(utilization > 0.3 && utilization <= 1.0, summary.toString());
+            host.terminate();
+            host.awaitExit(Duration.ofSeconds(60));
+        }
+    }
+
     private static Optional<SearchRecord> record(String journal, String searchId) {
         try (JournalReader reader = JournalReader.open(JournalSettings.parse(journal))) {
             return reader.search(searchId);

@@ -6,6 +6,7 @@ import io.archipelago.proto.EvaluationStatus;
 import io.archipelago.proto.JournalEvent;
 import io.archipelago.proto.ResultSource;
 import io.archipelago.proto.ResultTold;
+import io.archipelago.proto.SearchFinished;
 import io.archipelago.proto.SearchSpec;
 import io.archipelago.proto.StepOp;
 import java.util.ArrayList;
@@ -17,7 +18,8 @@ import java.util.List;
  * crash: {@code resume} goes on with it).
  */
 public record SearchRecord(String searchId, SearchSpec spec, boolean finished, String stopReason, int evaluations, int ok, int failed,
-                           int cached, int resumes, long events, long lastWriteMs, EvaluationResult best, List<ResultTold> told) {
+                           int cached, int resumes, long events, long lastWriteMs, EvaluationResult best, List<ResultTold> told,
+                           SearchFinished end) {
 
     /** @param events a search's events from the first, in order */
     public static SearchRecord of(String searchId, List<JournalReader.Timed> events) {
@@ -30,6 +32,7 @@ public record SearchRecord(String searchId, SearchSpec spec, boolean finished, S
         int cached = 0;
         int resumes = 0;
         List<ResultTold> told = new ArrayList<>();
+        SearchFinished end = null;
         for (JournalReader.Timed timed : events) {
             JournalEvent event = timed.event();
             switch (event.getEventCase()) {
@@ -44,7 +47,8 @@ public record SearchRecord(String searchId, SearchSpec spec, boolean finished, S
                 case RESUMED -> resumes++;
                 case FINISHED -> {
                     finished = true;
-                    stopReason = event.getFinished().getStopReason();
+                    end = event.getFinished();
+                    stopReason = end.getStopReason();
                 }
                 default -> { }
             }
@@ -74,7 +78,7 @@ public record SearchRecord(String searchId, SearchSpec spec, boolean finished, S
         }
         JournalReader.Timed last = events.get(events.size() - 1);
         return new SearchRecord(searchId, spec, finished, stopReason, evaluations, ok, failed, cached, resumes, last.sequenceNr(),
-                last.writtenAtMs(), best, List.copyOf(told));
+                last.writtenAtMs(), best, List.copyOf(told), end);
     }
 
     static String noSpec(String searchId) {
