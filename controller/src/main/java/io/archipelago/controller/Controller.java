@@ -13,11 +13,8 @@ import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.controller.strategy.Trial;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.predictors.PredictorActor;
-import io.archipelago.proto.Architecture;
-import io.archipelago.proto.Candidate;
 import io.archipelago.proto.CandidatesAsked;
 import io.archipelago.proto.EvaluationResult;
-import io.archipelago.proto.EvaluationStatus;
 import io.archipelago.proto.ModelFitted;
 import io.archipelago.proto.ResultSource;
 import io.archipelago.proto.ResultTold;
@@ -96,14 +93,14 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     private final StepWriter encoder;
     private boolean batchScheduled;
     /** Candidates some of whose pools have answered. */
-    private final Map<Long, Parts> parts = new HashMap<>();
+    private final Map<Long, MergedAnswers> parts = new HashMap<>();
     /** Per pool: its slots, and the dispatches of outstanding candidates it has not answered. */
-    private final Map<String, int[]> pools = new HashMap<>(); // kind -> {capacity, pending}
+    private final PoolSlots pools;
+    private final CandidateBuilder<A> candidates;
     private final Set<Integer> fitsSent = new HashSet<>();
     private final long startNanos = System.nanoTime();
     private long firstDispatchNanos;
     private long lastResultNanos;
-    private int maxSlots;
     private boolean started;
     private boolean finishing;
     private double busySeconds;
@@ -148,8 +145,9 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             this.fittedAdapter = null;
         }
         this.kinds = settings.kinds();
+        this.pools = new PoolSlots(kinds, settings.evaluatorKind(), settings.minSlots());
+        this.candidates = new CandidateBuilder<>(settings, space);
         for (String kind : kinds) {
-            pools.put(kind, new int[2]);
             router.tell(new Router.WatchCapacity(kind, routerEvents));
         }
         if (settings.journaled()) {
@@ -248,7 +246,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             getContext().getLog().info("search {} resumes after {} evaluations with {} candidate(s) in flight", settings.searchId(),
                     state.evaluations, inFlight.size());
             journal.tell(new JournalKeeper.Send(new SearchJournal.Resume(inFlight, getContext().getSystem().address().toString())));
-            seedRouterCache(replayed); // before anything is submitted: the router reads its messages in order
+            candidates.cacheSeed(replayed).ifPresent(router::tell); // before anything is submitted: the router reads its messages in order
             dispatch(List.copyOf(state.outstanding.values()));
             sendFits();
         }
@@ -284,15 +282,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     private Behavior<Command> onRouterEvent(Router.Event event) {
         if (event instanceof Router.Capacity c) {
-            int[] pool = pools.get(c.kind());
-            if (pool == null) {
-                return this;
-            }
-            pool[0] = c.slots();
-            if (c.kind().equals(settings.evaluatorKind())) {
-                maxSlots = Math.max(maxSlots, c.slots());
-            }
-            return launch();
+            return pools.capacity(c.kind(), c.slots()) ? launch() : this;
         }
         return onCompleted((Router.Completed) event);
     }
@@ -303,21 +293,18 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             return this; // the journal is still being replayed, or the end is being written
         }
         if (!started) {
-            if (!ready()) {
+            if (!pools.ready()) {
                 return this; // waiting for evaluator nodes to join
             }
             started = true;
             getContext().getLog().info("search {} starts with {} evaluator slot(s) in {}", settings.searchId(),
-                    pools.get(settings.evaluatorKind())[0], kinds);
+                    pools.evaluatorSlots(), kinds);
         }
         int inFlight = state.outstanding.size();
         if (settings.generational() && inFlight > 0) {
             return this;
         }
-        int free = settings.budget() - state.evaluations - inFlight;
-        for (int[] pool : pools.values()) {
-            free = Math.min(free, pool[0] - pool[1]);
-        }
+        int free = Math.min(settings.budget() - state.evaluations - inFlight, pools.free());
         if (free <= 0) {
             return this;
         }
@@ -330,85 +317,29 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         return this;
     }
 
-    /** Every pool has the slots the search needs to start. */
-    private boolean ready() {
-        for (String kind : kinds) {
-            if (pools.get(kind)[0] < (kind.equals(settings.evaluatorKind()) ? settings.minSlots() : 1)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Sends trials to every pool of the search. */
     private void dispatch(List<Trial<A>> trials) {
         if (trials.isEmpty()) {
             return;
         }
-        List<Candidate> candidates = new ArrayList<>(trials.size() * kinds.size());
-        for (Trial<A> trial : trials) {
-            Candidate candidate = candidate(trial.id(), space.toProto(trial.architecture()));
-            candidates.add(candidate);
-            for (String kind : settings.mergedKinds()) {
-                candidates.add(candidate.toBuilder().setEvaluatorKind(kind).build());
-            }
-        }
-        for (int[] pool : pools.values()) {
-            pool[1] += trials.size();
-        }
+        pools.dispatched(trials.size());
         if (firstDispatchNanos == 0) {
             firstDispatchNanos = System.nanoTime();
         }
-        router.tell(new Router.Submit(candidates, routerEvents));
-    }
-
-    /** What the evaluator pool is asked to evaluate (the merged pools get copies under their own kinds). */
-    private Candidate candidate(long id, Architecture architecture) {
-        return Candidate.newBuilder()
-                .setSearchId(settings.searchId())
-                .setCandidateId(id)
-                .setArchitecture(architecture)
-                .setEvaluatorKind(settings.evaluatorKind())
-                .setFidelity(settings.fidelity())
-                .build();
-    }
-
-    /**
-     * A resumed search's router starts empty; it learns what the journal says was evaluated, so a
-     * repeat of an architecture evaluated before the crash is answered from the cache, as it would
-     * have been without the crash. Only for one evaluator pool: the journal keeps the merged result
-     * of several pools, not what each pool answered.
-     */
-    private void seedRouterCache(List<ResultTold> replayed) {
-        if (!settings.mergedKinds().isEmpty()) {
-            return;
-        }
-        List<Candidate> candidates = new ArrayList<>();
-        List<EvaluationResult> results = new ArrayList<>();
-        for (ResultTold told : replayed) {
-            EvaluationResult result = told.getResult();
-            if (told.getSource() == ResultSource.RESULT_SOURCE_EVALUATED && result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK) {
-                candidates.add(candidate(result.getCandidateId(), result.getArchitecture()));
-                results.add(result);
-            }
-        }
-        if (!candidates.isEmpty()) {
-            router.tell(new Router.Seed(candidates, results));
-        }
+        router.tell(new Router.Submit(candidates.forPools(trials), routerEvents));
     }
 
     private Behavior<Command> onCompleted(Router.Completed part) {
         EvaluationResult partResult = part.result();
-        int[] pool = pools.get(partResult.getEvaluatorKind());
-        if (state == null || finishing || pool == null || !partResult.getSearchId().equals(settings.searchId())
+        if (state == null || finishing || !pools.has(partResult.getEvaluatorKind()) || !partResult.getSearchId().equals(settings.searchId())
                 || !state.outstanding.containsKey(partResult.getCandidateId())) {
             return this; // not ours, or told already: count nothing twice
         }
-        Parts candidate = parts.computeIfAbsent(partResult.getCandidateId(), id -> new Parts(kinds));
+        MergedAnswers candidate = parts.computeIfAbsent(partResult.getCandidateId(), id -> new MergedAnswers(kinds));
         if (!candidate.add(part)) {
             return this; // this pool answered already
         }
-        pool[1]--;
+        pools.answered(partResult.getEvaluatorKind());
         if (!candidate.complete()) {
             return launch(); // a slot of this pool is free again; the candidate waits for its other pools
         }
@@ -418,7 +349,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         if (completed.source() == Router.Source.EVALUATED) {
             busySeconds += candidate.primaryCostSeconds(); // utilisation is of the evaluator pool's slots
         }
-        ResultTold told = ResultTold.newBuilder().setResult(completed.result()).setSource(source(completed.source()))
+        ResultTold told = ResultTold.newBuilder().setResult(completed.result()).setSource(completed.source().toProto())
                 .setAttempts(completed.attempts()).build();
         apply(StepOp.newBuilder().setTold(told).build());
         sendFits();
@@ -446,24 +377,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     /** A journaled result as the observer sees it. */
     public static ResultRecorded recorded(ResultTold told, int evaluations, double bestScore) {
-        return new ResultRecorded(told.getResult(), source(told.getSource()), told.getAttempts(), evaluations, bestScore);
-    }
-
-    private static ResultSource source(Router.Source source) {
-        return switch (source) {
-            case EVALUATED -> ResultSource.RESULT_SOURCE_EVALUATED;
-            case CACHED -> ResultSource.RESULT_SOURCE_CACHED;
-            case REJECTED -> ResultSource.RESULT_SOURCE_REJECTED;
-        };
-    }
-
-    private static Router.Source source(ResultSource source) {
-        return switch (source) {
-            case RESULT_SOURCE_EVALUATED -> Router.Source.EVALUATED;
-            case RESULT_SOURCE_CACHED -> Router.Source.CACHED;
-            case RESULT_SOURCE_REJECTED -> Router.Source.REJECTED;
-            default -> throw new JournalReplayException("result with unknown source " + source);
-        };
+        return new ResultRecorded(told.getResult(), Router.Source.of(told.getSource()), told.getAttempts(), evaluations, bestScore);
     }
 
     private SearchReport report(String reason) {
@@ -473,79 +387,6 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         return new SearchReport(settings.searchId(), reason,
                 best.map(o -> space.format(o.trial().architecture())).orElse(null),
                 best.map(Observation::metrics).orElse(Map.of()),
-                state.evaluations, state.failed, state.cached, busySeconds, maxSlots, dispatchSeconds, (now - startNanos) / 1e9);
-    }
-
-    /**
-     * A candidate while its pools answer: each pool's {@link Router.Completed} once, then one
-     * merged result (metrics and labels united, costs summed, failed if any pool failed).
-     */
-    private static final class Parts {
-        private final List<String> kinds;
-        /** In the order of {@code kinds}: the evaluator's pool first. */
-        private final Router.Completed[] parts;
-        private int received;
-
-        Parts(List<String> kinds) {
-            this.kinds = kinds;
-            this.parts = new Router.Completed[kinds.size()];
-        }
-
-        /** @return false when this pool had answered already, or is not one of the search's */
-        boolean add(Router.Completed part) {
-            int i = kinds.indexOf(part.result().getEvaluatorKind());
-            if (i < 0 || parts[i] != null) {
-                return false;
-            }
-            parts[i] = part;
-            received++;
-            return true;
-        }
-
-        boolean complete() {
-            return received == parts.length;
-        }
-
-        /** What the evaluator's own pool spent (the merged result's cost also counts the other pools'). */
-        double primaryCostSeconds() {
-            return parts[0].result().getCostSeconds();
-        }
-
-        Router.Completed merged() {
-            if (parts.length == 1) {
-                return parts[0];
-            }
-            EvaluationResult.Builder merged = parts[0].result().toBuilder().clearMetrics().clearLabels().clearFailureReason()
-                    .setCostSeconds(0).setEvaluatorKind("");
-            List<String> evaluators = new ArrayList<>(parts.length);
-            List<String> kinds = new ArrayList<>(parts.length);
-            List<String> failures = new ArrayList<>();
-            Router.Source source = Router.Source.CACHED;
-            int attempts = 0;
-            for (Router.Completed part : parts) {
-                EvaluationResult r = part.result();
-                merged.putAllMetrics(r.getMetricsMap()).putAllLabels(r.getLabelsMap())
-                        .setCostSeconds(merged.getCostSeconds() + r.getCostSeconds())
-                        .setAttempt(Math.max(merged.getAttempt(), r.getAttempt()));
-                kinds.add(r.getEvaluatorKind());
-                if (!r.getEvaluator().isEmpty()) {
-                    evaluators.add(r.getEvaluator());
-                }
-                if (r.getStatus() != EvaluationStatus.EVALUATION_STATUS_OK) {
-                    failures.add(r.getEvaluatorKind() + ": " + r.getFailureReason());
-                }
-                if (part.source() == Router.Source.EVALUATED || (part.source() == Router.Source.REJECTED && source == Router.Source.CACHED)) {
-                    source = part.source();
-                }
-                attempts = Math.max(attempts, part.attempts());
-            }
-            merged.setEvaluatorKind(String.join("+", kinds)).setEvaluator(String.join(" + ", evaluators));
-            if (failures.isEmpty()) {
-                merged.setStatus(EvaluationStatus.EVALUATION_STATUS_OK);
-            } else {
-                merged.setStatus(EvaluationStatus.EVALUATION_STATUS_FAILED).setFailureReason(String.join("; ", failures));
-            }
-            return new Router.Completed(merged.build(), source, attempts);
-        }
+                state.evaluations, state.failed, state.cached, busySeconds, pools.maxEvaluatorSlots(), dispatchSeconds, (now - startNanos) / 1e9);
     }
 }

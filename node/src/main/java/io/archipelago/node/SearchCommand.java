@@ -2,7 +2,6 @@ package io.archipelago.node;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.typesafe.config.ConfigFactory;
 import io.archipelago.controller.Controller;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.controller.SearchSettings;

@@ -99,7 +99,26 @@ public final class Router extends AbstractBehavior<Router.Command> {
         /** Answered from the cache, or by an identical candidate's evaluation in flight. */
         CACHED,
         /** Never dispatched: the candidate itself is invalid (e.g. unknown space). */
-        REJECTED
+        REJECTED;
+
+        /** As the journal records it. */
+        public io.archipelago.proto.ResultSource toProto() {
+            return switch (this) {
+                case EVALUATED -> io.archipelago.proto.ResultSource.RESULT_SOURCE_EVALUATED;
+                case CACHED -> io.archipelago.proto.ResultSource.RESULT_SOURCE_CACHED;
+                case REJECTED -> io.archipelago.proto.ResultSource.RESULT_SOURCE_REJECTED;
+            };
+        }
+
+        /** As the journal recorded it; a source this version does not know makes the journal unreadable. */
+        public static Source of(io.archipelago.proto.ResultSource source) {
+            return switch (source) {
+                case RESULT_SOURCE_EVALUATED -> EVALUATED;
+                case RESULT_SOURCE_CACHED -> CACHED;
+                case RESULT_SOURCE_REJECTED -> REJECTED;
+                default -> throw new io.archipelago.controller.journal.JournalReplayException("result with unknown source " + source);
+            };
+        }
     }
 
     /**

@@ -3,7 +3,6 @@ package io.archipelago.predictors.nao;
 import io.archipelago.core.predictor.PredictorModel;
 import io.archipelago.core.space.ArchitectureFormatException;
 import io.archipelago.core.space.TokenEncoding;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;

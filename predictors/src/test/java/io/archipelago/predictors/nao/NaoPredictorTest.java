@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.archipelago.core.nb201.Nb201Cell;
-import io.archipelago.core.nb201.Nb201Op;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.predictors.SyntheticCells;
 import java.util.ArrayList;
