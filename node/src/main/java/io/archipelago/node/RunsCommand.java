@@ -139,9 +139,9 @@ public final class RunsCommand {
     }
 
     static SearchRecord readRun(Path dir) throws IOException {
-        JournalSettings journal = SearchCommand.runJournal(dir, null);
+        JournalSettings journal = RunDirectory.journalOf(dir, null);
         try (JournalReader reader = JournalReader.open(journal)) {
-            String id = SearchCommand.runSearchId(dir, reader);
+            String id = RunDirectory.searchIdOf(dir, reader);
             return reader.search(id).orElseThrow(() -> new IllegalArgumentException(dir + ": its journal has no search " + id));
         }
     }

@@ -14,24 +14,18 @@ import io.archipelago.node.engine.Engine;
 import io.archipelago.node.journal.JournalReader;
 import io.archipelago.node.journal.JournalSettings;
 import io.archipelago.node.journal.SearchRecord;
-import io.archipelago.node.run.HistoryChart;
-import io.archipelago.node.run.ParetoChart;
 import io.archipelago.node.run.ParetoFront;
 import io.archipelago.node.run.RunRecorder;
 import io.archipelago.proto.SearchSpec;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -140,14 +134,14 @@ public final class SearchCommand implements Callable<Integer> {
             journalSettings.probe();
             refuseTakenId(journalSettings, searchId, dir);
         }
-        prepare(dir);
+        RunDirectory.prepare(dir);
         if (journalSettings == null) {
             journalSettings = JournalSettings.inRunDirectory(dir, false);
         }
         journalSettings = journalSettings.withRetryWindow(java.time.Duration.ofSeconds(journalRetry));
         SearchSpec searchSpec = setup.settings(searchId, budget).spec(setup.space.id()).addAllArgs(specArgs()).setStrategy(options.strategy)
                 .setSeed(seed).setObjective(setup.objective.toString()).setCreatedBy(Main.VERSION).build();
-        writeAtomically(dir.resolve(RUN), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+        RunSummary.writeAtomically(dir.resolve(RUN), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsBytes(Map.of("search_id", searchId, "journal", journalSettings.describe())));
         if (cluster && journalSettings.isPostgres()) {
             runOnSearchHost(setup, dir, clusterSettings, journalSettings, searchSpec);
@@ -180,10 +174,10 @@ public final class SearchCommand implements Callable<Integer> {
      * options it records, and resumes it in this JVM.
      */
     static int resume(Path dir, String journalUrl, boolean quiet, PrintWriter out, PrintWriter err) throws Exception {
-        JournalSettings journalSettings = runJournal(dir, journalUrl);
+        JournalSettings journalSettings = RunDirectory.journalOf(dir, journalUrl);
         SearchRecord record;
         try (JournalReader reader = JournalReader.open(journalSettings)) {
-            String searchId = runSearchId(dir, reader);
+            String searchId = RunDirectory.searchIdOf(dir, reader);
             record = reader.search(searchId).orElseThrow(() -> new IllegalArgumentException(
                     "the journal " + journalSettings.describe() + " has no search " + searchId + " (the one " + dir + " holds)"));
         }
@@ -235,41 +229,6 @@ public final class SearchCommand implements Callable<Integer> {
         return snapshotEvery;
     }
 
-    /** The journal of a run directory: its own H2 file, or the shared journal it names. */
-    static JournalSettings runJournal(Path dir, String journalUrl) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException(dir + " is not a directory");
-        }
-        if (journalUrl != null) {
-            if (!Files.isRegularFile(dir.resolve(RUN))) {
-                throw new IllegalArgumentException(dir + " is not a run directory: it has no " + RUN);
-            }
-            return JournalSettings.parse(journalUrl);
-        }
-        if (!JournalSettings.hasJournal(dir)) {
-            throw new IllegalArgumentException(dir + " is not a run directory with its own journal (" + JournalSettings.H2_FILE
-                    + "); if its search was journaled elsewhere, name that journal with --journal URL");
-        }
-        return JournalSettings.inRunDirectory(dir, true);
-    }
-
-    /** The search a run directory holds: what its run.json names, or the only one in its own journal. */
-    static String runSearchId(Path dir, JournalReader reader) throws IOException {
-        Path run = dir.resolve(RUN);
-        if (Files.isRegularFile(run)) {
-            var id = new ObjectMapper().readTree(run.toFile()).path("search_id");
-            if (!id.isTextual()) {
-                throw new IllegalArgumentException(run + " does not name a search_id");
-            }
-            return id.asText();
-        }
-        List<String> ids = reader.searchIds();
-        if (ids.size() != 1) {
-            throw new IllegalArgumentException(dir + " is not a run directory: its journal holds " + ids.size() + " searches " + ids);
-        }
-        return ids.get(0);
-    }
-
     /**
      * The options this search runs with, as arguments that rebuild it, defaults included (so a
      * later Archipelago with other defaults resumes the same search); where its files go and how
@@ -299,19 +258,6 @@ public final class SearchCommand implements Callable<Integer> {
             }
         }
         return args;
-    }
-
-    /** Refuses a directory that already holds a run, so no earlier result is overwritten. */
-    static void prepare(Path dir) throws IOException {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("--out " + dir + " exists and is not a directory");
-        }
-        for (String file : new String[] {SUMMARY, EVALUATIONS}) {
-            if (Files.exists(dir.resolve(file))) {
-                throw new IllegalArgumentException("--out " + dir + " already holds a run (" + file + "); choose another directory");
-            }
-        }
-        Files.createDirectories(dir);
     }
 
     private <A> void run(SearchSetup<A> setup, Path dir, ClusterSettings clusterSettings, JournalSettings journalSettings, SearchSpec searchSpec,
@@ -348,23 +294,12 @@ public final class SearchCommand implements Callable<Integer> {
                 throw e;
             }
         }
-        Map<String, Object> summary = summary(setup, report, front);
+        Map<String, Object> summary = new RunSummary(this).map(setup, report, front);
         summary.put("journal", journalSettings.describe());
-        writeResults(setup, dir, report, summary, recorder, front);
+        new RunSummary(this).write(setup, dir, report, summary, recorder, front, out);
     }
 
     /** summary.json (whole or not at all), the charts, and the table on stdout. */
-    private <A> void writeResults(SearchSetup<A> setup, Path dir, SearchReport report, Map<String, Object> summary, RunRecorder recorder,
-                                  ParetoFront front) throws IOException {
-        writeAtomically(dir.resolve(SUMMARY), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(summary));
-        String title = options.strategy + " on " + setup.space.id() + " (seed " + seed + ")";
-        HistoryChart.write(dir.resolve(HISTORY), title, setup.objective.metric(), recorder.history());
-        if (front != null) {
-            ParetoChart.write(dir.resolve(PARETO), title, front);
-        }
-        printTable(out, setup, report, summary, dir);
-    }
-
     /**
      * A cluster search on a shared journal: the cluster's search host (a singleton on the oldest
      * controller-role node, maybe this one) runs it, so it survives the death of any one node,
@@ -427,95 +362,14 @@ public final class SearchCommand implements Callable<Integer> {
                 record.best() == null ? Map.of() : record.best().getMetricsMap(), record.evaluations(), record.failed(), record.cached(),
                 busy, record.end() == null ? 0 : record.end().getMaxSlots(), record.end() == null ? 0 : record.end().getDispatchSeconds(),
                 (System.nanoTime() - start) / 1e9);
-        Map<String, Object> summary = summary(setup, report, front);
+        Map<String, Object> summary = new RunSummary(this).map(setup, report, front);
         summary.put("journal", journalSettings.describe());
         summary.put("resumes", record.resumes());
-        writeResults(setup, dir, report, summary, recorder, front);
+        new RunSummary(this).write(setup, dir, report, summary, recorder, front, out);
     }
 
     private static Engine clusterEngine(ClusterSettings settings, JournalSettings journal) {
         ClusterOptions.logMembership();
         return Engine.cluster(settings, 0, null, journal.config());
-    }
-
-    /** Writes a file whole or not at all: a crash never leaves half a summary. */
-    static void writeAtomically(Path file, byte[] content) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, content);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private <A> Map<String, Object> summary(SearchSetup<A> setup, SearchReport report, ParetoFront front) {
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("search_id", report.searchId());
-        summary.put("space", setup.space.id());
-        summary.put("strategy", options.strategy);
-        summary.put("evaluator", setup.evaluatorKind());
-        summary.put("seed", seed);
-        summary.put("metric", setup.objective.toString());
-        if (front != null) {
-            summary.put("objectives", setup.objectives.stream().map(Object::toString).toList());
-        }
-        if (!setup.constraints.isEmpty()) {
-            summary.put("constraints", setup.constraints.stream().map(Object::toString).toList());
-        }
-        setup.latencyKind().ifPresent(kind -> summary.put("latency", cluster ? Map.of("pool", kind)
-                : Map.of("pool", kind, "method", options.latency.method(), "slots", options.latencySlots)));
-        if (setup.fitness != setup.objective) {
-            summary.put("fitness", setup.fitness.toString());
-        }
-        summary.put("fidelity", setup.fidelity);
-        summary.put("benchmark", setup.table.source());
-        summary.put("budget", budget);
-        Map<String, Object> best = new LinkedHashMap<>();
-        if (report.bestArchitecture() != null) {
-            A arch = setup.space.parse(report.bestArchitecture());
-            best.put("arch", report.bestArchitecture());
-            best.put("canonical_key", setup.space.canonicalKey(arch));
-            // Every metric the table has for the cell: the search saw only its fidelity's.
-            best.put("metrics", setup.tableMetrics(report.bestArchitecture()).orElse(report.bestMetrics()));
-            // What the search's evaluator measured (the same as above for the tabular evaluator).
-            best.put("evaluated_metrics", report.bestMetrics());
-        }
-        summary.put("best", best);
-        if (front != null) {
-            summary.put("front", front.frontRows());
-            summary.put("hypervolume", front.hypervolume());
-            summary.put("hypervolume_reference", front.reference());
-        }
-        summary.put("evaluations", report.evaluations());
-        summary.put("failed", report.failed());
-        summary.put("cached", report.cached());
-        summary.put("slots", cluster ? report.maxSlots() : options.slots);
-        if (cluster) {
-            summary.put("cluster", Map.of("transport", clusterOptions.transport, "min_evaluators", minEvaluators,
-                    "seed_nodes", clusterOptions.seedNodes == null ? "" : clusterOptions.seedNodes));
-        }
-        summary.put("utilization", report.utilization());
-        summary.put("wall_seconds", report.wallSeconds());
-        summary.put("stop_reason", report.stopReason());
-        return summary;
-    }
-
-    @SuppressWarnings("unchecked")
-    private void printTable(PrintWriter out, SearchSetup<?> setup, SearchReport report, Map<String, Object> summary, Path dir) {
-        out.println();
-        out.println("Search finished: " + report.stopReason());
-        row(out, "strategy", options.strategy + " (seed " + seed + ", " + options.slots + " slots)");
-        row(out, "evaluations", report.evaluations() + " (" + report.failed() + " failed, " + report.cached() + " answered from cache)");
-        row(out, "wall time", String.format(Locale.ROOT, "%.2f s", report.wallSeconds()));
-        Map<String, Object> best = (Map<String, Object>) summary.get("best");
-        if (best.isEmpty()) {
-            row(out, "best", "none (no evaluation succeeded)");
-        } else {
-            row(out, "best arch", (String) best.get("arch"));
-            ((Map<String, Double>) best.get("metrics")).forEach((metric, value) -> row(out, "  " + metric, String.format(Locale.ROOT, "%.4f", value)));
-        }
-        row(out, "output", dir.toString());
-        out.flush();
-    }
-
-    private static void row(PrintWriter out, String name, String value) {
-        out.printf(Locale.ROOT, "  %-18s %s%n", name, value);
     }
 }
