@@ -20,11 +20,7 @@ import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.core.objective.Objective;
 import io.archipelago.core.table.BenchmarkTable;
-import io.archipelago.evaluators.Evaluation;
-import io.archipelago.evaluators.EvaluationException;
-import io.archipelago.evaluators.Evaluator;
 import io.archipelago.evaluators.EvaluatorActor;
-import io.archipelago.proto.Architecture;
 import io.archipelago.evaluators.SimulatedTime;
 import io.archipelago.evaluators.TabularEvaluator;
 import io.archipelago.proto.EvaluationStatus;
@@ -94,19 +90,8 @@ class ControllerJournalTest {
     private void spawnEvaluators(int n, SimulatedTime time) {
         String k = kind;
         for (int i = 0; i < n; i++) {
-            TabularEvaluator<Nb201Cell> tabular = new TabularEvaluator<>(TABLE, time, i);
-            Evaluator underThisKind = new Evaluator() {
-                @Override
-                public String kind() {
-                    return k;
-                }
-
-                @Override
-                public Evaluation evaluate(Architecture architecture, int fidelity) throws EvaluationException {
-                    return tabular.evaluate(architecture, fidelity);
-                }
-            };
-            testKit.spawn(EvaluatorActor.create(underThisKind), kind + "-" + i, EvaluatorActor.dispatcher());
+            testKit.spawn(EvaluatorActor.create(new TabularUnderKind(k, new TabularEvaluator<>(TABLE, time, i))), kind + "-" + i,
+                    EvaluatorActor.dispatcher());
         }
     }
 

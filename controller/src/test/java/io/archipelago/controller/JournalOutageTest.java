@@ -15,11 +15,7 @@ import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.core.objective.Objective;
 import io.archipelago.core.table.BenchmarkTable;
-import io.archipelago.evaluators.Evaluation;
-import io.archipelago.evaluators.EvaluationException;
-import io.archipelago.evaluators.Evaluator;
 import io.archipelago.evaluators.EvaluatorActor;
-import io.archipelago.proto.Architecture;
 import io.archipelago.evaluators.SimulatedTime;
 import io.archipelago.evaluators.TabularEvaluator;
 import io.archipelago.proto.JournalEvent;
@@ -63,19 +59,8 @@ class JournalOutageTest {
         journal.clearAll();
         journal.resetPolicy();
         for (int i = 0; i < 2; i++) {
-            TabularEvaluator<Nb201Cell> tabular = new TabularEvaluator<>(TABLE, new SimulatedTime.Fixed(0.01), i);
-            String underKind = kind;
-            testKit.spawn(EvaluatorActor.create(new Evaluator() {
-                @Override
-                public String kind() {
-                    return underKind;
-                }
-
-                @Override
-                public Evaluation evaluate(Architecture architecture, int fidelity) throws EvaluationException {
-                    return tabular.evaluate(architecture, fidelity);
-                }
-            }), kind + "-" + i, EvaluatorActor.dispatcher());
+            testKit.spawn(EvaluatorActor.create(new TabularUnderKind(kind, new TabularEvaluator<>(TABLE, new SimulatedTime.Fixed(0.01), i))),
+                    kind + "-" + i, EvaluatorActor.dispatcher());
         }
     }
 
