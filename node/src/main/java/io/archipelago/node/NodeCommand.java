@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code archipelago node}: a long-lived cluster member with roles, e.g. an evaluator node that
  * offers K slots to every search in the cluster. It runs until SIGTERM (drain, then leave: exit
- * code 0) or until the cluster downs it (exit code 1).
+ * code 143, as for any process SIGTERM ends) or until the cluster downs it (exit code 1).
  */
 @Command(name = "node", mixinStandardHelpOptions = true,
         description = "Start a cluster node with roles (evaluator, controller, predictor); it runs until SIGTERM.")

@@ -120,6 +120,7 @@ public final class SearchCommand implements Callable<Integer> {
         }
         JournalSettings journalSettings = journal != null ? JournalSettings.parse(journal) : null;
         OptionChecks.positive("--budget", budget);
+        OptionChecks.positive("--journal-retry", journalRetry);
         ClusterSettings clusterSettings = null;
         if (cluster) {
             OptionChecks.positive("--min-evaluators", minEvaluators);

@@ -5,7 +5,9 @@ import io.archipelago.core.nb201.Nb201MixedSpace;
 import io.archipelago.evaluators.EvaluationException;
 import io.archipelago.evaluators.teg.TegEvaluator;
 import java.io.PrintWriter;
+import io.archipelago.core.objective.Objective;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,6 +41,7 @@ public final class TegCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MixedCell cell = Nb201MixedSpace.INSTANCE.parse(arch); // a plain cell parses as one op per edge
+        List<Objective> rankedBy = teg.rankedIndicators(); // checked here too: one cell has no ranks, but a bad value is still an error
         TegEvaluator evaluator = new TegEvaluator(teg.indicators(seed));
         long start = System.nanoTime();
         Map<String, Double> metrics;
@@ -58,6 +61,7 @@ public final class TegCommand implements Callable<Integer> {
             fields.putAll(metrics);
             fields.put("seconds", seconds);
             fields.put("settings", teg.settings(seed).toString());
+            fields.put("rank_by", rankedBy.stream().map(Object::toString).toList());
             out.println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(fields));
         }
         out.flush();

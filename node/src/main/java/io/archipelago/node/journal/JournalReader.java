@@ -44,7 +44,10 @@ public final class JournalReader implements AutoCloseable {
         if (!settings.durable()) {
             throw new IllegalArgumentException("the in-memory journal (none) cannot be read");
         }
-        return new JournalReader(settings.url(), settings.describe());
+        // Reading never creates: an H2 URL naming no file would otherwise leave an empty journal behind.
+        String url = settings.url().startsWith("jdbc:h2:") && !settings.url().contains("IFEXISTS=") ? settings.url() + ";IFEXISTS=TRUE"
+                : settings.url();
+        return new JournalReader(url, settings.describe());
     }
 
     /** The searches in this journal, in the order they were created. */

@@ -18,6 +18,10 @@ final class BadInputCases {
                 Case.rejects("search: unknown strategy", "unknown strategy 'bogus'", "search", "--strategy", "bogus", "--quiet",
                         "--out", "{work}/never"),
                 Case.rejects("search: budget 0", "--budget must be > 0", "search", "--budget", "0", "--quiet", "--out", "{work}/never"),
+                Case.rejects("search: a journal that cannot be opened", "cannot open the journal", "search", "--budget", "5", "--quiet",
+                        "--journal", "jdbc:postgresql://127.0.0.1:1/none?user=u&password=p", "--out", "{work}/never"),
+                Case.rejects("search: --journal-retry 0", "--journal-retry must be > 0", "search", "--budget", "5", "--quiet",
+                        "--journal-retry", "0", "--out", "{work}/never"),
                 Case.rejects("search: a budget that is no number", "'ten' is not an int", "search", "--budget", "ten"),
                 Case.rejects("search: an --out that holds a run", "already holds a run", "search", "--budget", "5", "--quiet",
                         "--out", "{work}/runs/evolution"),
@@ -58,18 +62,13 @@ final class BadInputCases {
                 Case.rejects("cluster status: no seed nodes", "--seed-nodes is required", "cluster", "status"),
                 Case.rejects("cluster status: a timeout that is no number", "'soon' is not a double", "cluster", "status", "--seed-nodes",
                         "127.0.0.1:2551", "--timeout", "soon"),
-                // KNOWN FAILURE: exit 2 and the one-line error as documented, but Pekko's connection warnings come first on stderr.
                 Case.rejects("cluster status: seed nodes that do not answer", "could not join the cluster", "cluster", "status",
-                                "--seed-nodes", "127.0.0.1:{ports}", "--transport", "tcp", "--timeout", "3")
-                        .knownFailure("'cluster status' with no node at --seed-nodes exits 2 as documented, but Pekko's WARN lines about the "
-                                + "refused connection come before its one-line error: 3 lines on stderr, not 1"),
+                        "--seed-nodes", "127.0.0.1:{ports}", "--transport", "tcp", "--timeout", "3"),
 
                 Case.rejects("teg: a malformed cell", "malformed mixed NAS-Bench-201 cell", "teg", "--arch", "|bogus|"),
                 Case.rejects("teg: an unknown data set", "unknown data set 'nowhere'", "teg", "--arch", SuccessCases.CELL, "--data", "nowhere"),
-                // KNOWN FAILURE: teg takes the TEG options, --rank-by among them, but never reads --rank-by, so any value passes (exit 0).
                 Case.rejects("teg: an unknown --rank-by", "--rank-by must be teg or te", "teg", "--arch", SuccessCases.CELL, "--data", "gaussian",
-                                "--teg-channels", "2", "--teg-repeats", "1", "--teg-batch", "4", "--rank-by", "bogus")
-                        .knownFailure("teg ignores --rank-by: 'teg --rank-by bogus' exits 0 with no message"),
+                        "--teg-channels", "2", "--teg-repeats", "1", "--teg-batch", "4", "--rank-by", "bogus"),
 
                 Case.rejects("bench search: --seeds 0", "--seeds must be > 0", "bench", "search", "--seeds", "0"),
                 Case.rejects("bench search: an unknown report metric", "unknown metric 'imagenet_top1_90'", "bench", "search", "--budget", "5",

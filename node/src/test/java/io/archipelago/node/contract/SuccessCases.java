@@ -102,8 +102,8 @@ final class SuccessCases {
                 searchRun(Case.succeeds("search: --journal none", "search", "--journal", "none", "--budget", "10", "--quiet",
                         "--out", "{work}/runs/unjournaled"), "{work}/runs/unjournaled", 10)
                         .expecting(new Check.NoFile("{work}/runs/unjournaled/journal.mv.db")),
-                searchRun(Case.succeeds("search: --journal on an H2 URL", "search", "--journal", SHARED_H2, "--budget", "10", "--seed", "1",
-                        "--quiet", "--out", "{work}/runs/shared-h2"), "{work}/runs/shared-h2", 10)
+                searchRun(Case.succeeds("search: --journal on an H2 URL", "search", "--journal", SHARED_H2, "--journal-retry", "30", "--budget",
+                        "10", "--seed", "1", "--quiet", "--out", "{work}/runs/shared-h2"), "{work}/runs/shared-h2", 10)
                         .expecting(new Check.NoFile("{work}/runs/shared-h2/journal.mv.db"),
                                 new Check.NonEmptyFiles("{work}/shared-journal", List.of("archipelago.mv.db"))),
                 searchRun(Case.succeeds("search: --journal on PostgreSQL", "search", "--journal", "{postgres}", "--budget", "10", "--seed", "1",
