@@ -184,7 +184,9 @@ public final class BenchClusterThroughputCommand implements Callable<Integer> {
          */
         SearchReport run(Engine controller, String searchId, int budget, int minSlots, boolean repeats)
                 throws InterruptedException, ExecutionException {
-            SearchSettings settings = SearchSettings.of(searchId, TabularEvaluator.KIND, fidelity, budget).minSlots(minSlots);
+            // The engine and its transport alone, as bench throughput's --journal none: Pekko's
+            // in-memory journal would keep every event of the warm-up and the runs in the heap.
+            SearchSettings settings = SearchSettings.of(searchId, TabularEvaluator.KIND, fidelity, budget).minSlots(minSlots).journaled(false);
             long seed = searchId.hashCode();
             RandomSearch<Nb201Cell> strategy = repeats ? RandomSearch.withRepeats(Nb201Space.INSTANCE, objective, seed)
                     : new RandomSearch<>(Nb201Space.INSTANCE, objective, seed);
