@@ -57,9 +57,7 @@ sealed interface Check {
         public void verify(JarLauncher.Finished result, UnaryOperator<String> resolve) {
             Path folder = Path.of(resolve.apply(dir));
             for (String name : names) {
-                Path file = folder.resolve(name);
-                assertTrue(Files.isRegularFile(file), file + " was not written");
-                assertTrue(size(file) > 0, file + " is empty");
+                assertWritten(folder.resolve(name));
             }
         }
     }
@@ -68,10 +66,13 @@ sealed interface Check {
     record NonEmptyFile(String path) implements Check {
         @Override
         public void verify(JarLauncher.Finished result, UnaryOperator<String> resolve) {
-            Path file = Path.of(resolve.apply(path));
-            assertTrue(Files.isRegularFile(file), file + " was not written");
-            assertTrue(size(file) > 0, file + " is empty");
+            assertWritten(Path.of(resolve.apply(path)));
         }
+    }
+
+    private static void assertWritten(Path file) {
+        assertTrue(Files.isRegularFile(file), file + " was not written");
+        assertTrue(size(file) > 0, file + " is empty");
     }
 
     /** A file that must not be there (e.g. the run directory's journal when --journal put it elsewhere). */
