@@ -248,7 +248,10 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     public SignalHandler<State<A>> signalHandler() {
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.instance(), state -> context.getSelf().tell(Flush.INSTANCE))
+                // Another journal may try again only if this one replayed nothing into the strategy
+                // (a journal reattached to a live search replays into none).
                 .onSignal(RecoveryFailed.class, (state, failed) -> controller.tell(JournalKeeper.unreachable(failed.getFailure())
+                        && (reattach || (state.spec == null && state.ops == 0))
                         ? new Unavailable(JournalReplayException.describe(failed.getFailure()))
                         : new Failed(JournalReplayException.describe(failed.getFailure()), true)))
                 .build();
