@@ -141,8 +141,8 @@ public final class Engine implements AutoCloseable {
         this.pools = List.copyOf(pools);
         this.slots = pools.stream().mapToInt(Pool::slots).sum();
         this.roles = List.copyOf(roles);
-        Config sized = withJournalDefaults(ConfigFactory.parseMap(Map.of("archipelago.evaluator-dispatcher.thread-pool-executor.fixed-pool-size", Math.max(1, slots)))
-                .withFallback(config.withFallback(ConfigFactory.load())));
+        Config sized = ConfigFactory.parseMap(Map.of("archipelago.evaluator-dispatcher.thread-pool-executor.fixed-pool-size", Math.max(1, slots)))
+                .withFallback(config.withFallback(ConfigFactory.load()));
         this.system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM, sized);
         int actor = 0;
         for (Pool pool : this.pools) {
@@ -158,26 +158,6 @@ public final class Engine implements AutoCloseable {
         if (isCluster()) {
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "drain-evaluators", this::drain);
         }
-    }
-
-    /**
-     * A node that names no journal journals to memory. The controller library's reference.conf says
-     * so too, but Pekko Persistence's own reference.conf leaves the plugins empty, and which of
-     * the two wins depends on the order the shaded jar concatenated them in (in the jar,
-     * Persistence's came last, and every command without {@code --journal} failed): so the node
-     * states it here, where nothing can reorder it.
-     */
-    static Config withJournalDefaults(Config config) {
-        Map<String, String> defaults = Map.of(
-                "pekko.persistence.journal.plugin", "pekko.persistence.journal.inmem",
-                "pekko.persistence.snapshot-store.plugin", "pekko.persistence.no-snapshot-store");
-        Config result = config;
-        for (Map.Entry<String, String> entry : defaults.entrySet()) {
-            if (!result.hasPath(entry.getKey()) || result.getString(entry.getKey()).isEmpty()) {
-                result = result.withValue(entry.getKey(), com.typesafe.config.ConfigValueFactory.fromAnyRef(entry.getValue()));
-            }
-        }
-        return result;
     }
 
     public int slots() {
