@@ -1,7 +1,6 @@
 package io.archipelago.node;
 
 import io.archipelago.node.bench.BenchCommand;
-import io.archipelago.node.cluster.ClusterCommand;
 import io.archipelago.node.latency.LatencyCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;

@@ -1,11 +1,15 @@
 package io.archipelago.node;
 
+import io.archipelago.node.host.SearchHost;
+import io.archipelago.node.setup.LatencyOptions;
+import io.archipelago.node.setup.TegOptions;
+import io.archipelago.node.setup.EvaluatorSetup;
+import io.archipelago.node.setup.SearchSetup;
 import com.typesafe.config.ConfigFactory;
 import io.archipelago.core.space.SearchSpaces;
 import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.cluster.ClusterSettings;
 import io.archipelago.node.cluster.NodeRole;
-import io.archipelago.node.cluster.SearchHost;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.node.journal.JournalSettings;
 import java.io.PrintWriter;

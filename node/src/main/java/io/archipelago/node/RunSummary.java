@@ -1,5 +1,8 @@
 package io.archipelago.node;
 
+import io.archipelago.node.cluster.ClusterOptions;
+import io.archipelago.node.setup.SearchDefinition;
+import io.archipelago.node.setup.SearchSetup;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.archipelago.controller.SearchEvent.SearchReport;
@@ -18,10 +21,12 @@ import java.util.Map;
 
 /** What a finished search leaves in its run directory and on the console, whether it ran here or on the cluster's search host. */
 final class RunSummary {
-    private final SearchCommand command;
+    private final SearchDefinition definition;
+    private final ClusterOptions cluster; // null: not a cluster search
 
-    RunSummary(SearchCommand command) {
-        this.command = command;
+    RunSummary(SearchDefinition definition, ClusterOptions cluster) {
+        this.definition = definition;
+        this.cluster = cluster;
     }
 
     /** Writes a file whole or not at all: a crash never leaves half a summary. */
@@ -35,7 +40,7 @@ final class RunSummary {
     <A> void write(SearchSetup<A> setup, Path dir, SearchReport report, Map<String, Object> summary, RunRecorder recorder, ParetoFront front,
                    PrintWriter out) throws IOException {
         writeAtomically(dir.resolve(SearchCommand.SUMMARY), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(summary));
-        String title = command.options.strategy + " on " + setup.space.id() + " (seed " + command.seed + ")";
+        String title = definition.options().strategy + " on " + setup.space.id() + " (seed " + definition.seed() + ")";
         HistoryChart.write(dir.resolve(SearchCommand.HISTORY), title, setup.objective.metric(), recorder.history());
         if (front != null) {
             ParetoChart.write(dir.resolve(SearchCommand.PARETO), title, front);
@@ -48,9 +53,9 @@ final class RunSummary {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("search_id", report.searchId());
         summary.put("space", setup.space.id());
-        summary.put("strategy", command.options.strategy);
+        summary.put("strategy", definition.options().strategy);
         summary.put("evaluator", setup.evaluatorKind());
-        summary.put("seed", command.seed);
+        summary.put("seed", definition.seed());
         summary.put("metric", setup.objective.toString());
         if (front != null) {
             summary.put("objectives", setup.objectives.stream().map(Object::toString).toList());
@@ -58,14 +63,14 @@ final class RunSummary {
         if (!setup.constraints.isEmpty()) {
             summary.put("constraints", setup.constraints.stream().map(Object::toString).toList());
         }
-        setup.latencyKind().ifPresent(kind -> summary.put("latency", command.cluster ? Map.of("pool", kind)
-                : Map.of("pool", kind, "method", command.options.latency.method(), "slots", command.options.latencySlots)));
+        setup.latencyKind().ifPresent(kind -> summary.put("latency", definition.cluster() ? Map.of("pool", kind)
+                : Map.of("pool", kind, "method", definition.options().latency.method(), "slots", definition.options().latencySlots)));
         if (setup.fitness != setup.objective) {
             summary.put("fitness", setup.fitness.toString());
         }
         summary.put("fidelity", setup.fidelity);
         summary.put("benchmark", setup.table.source());
-        summary.put("budget", command.budget);
+        summary.put("budget", definition.budget());
         Map<String, Object> best = new LinkedHashMap<>();
         if (report.bestArchitecture() != null) {
             A arch = setup.space.parse(report.bestArchitecture());
@@ -85,10 +90,10 @@ final class RunSummary {
         summary.put("evaluations", report.evaluations());
         summary.put("failed", report.failed());
         summary.put("cached", report.cached());
-        summary.put("slots", command.cluster ? report.maxSlots() : command.options.slots);
-        if (command.cluster) {
-            summary.put("cluster", Map.of("transport", command.clusterOptions.transport, "min_evaluators", command.minEvaluators,
-                    "seed_nodes", command.clusterOptions.seedNodes == null ? "" : command.clusterOptions.seedNodes));
+        summary.put("slots", definition.cluster() ? report.maxSlots() : definition.options().slots);
+        if (definition.cluster()) {
+            summary.put("cluster", Map.of("transport", cluster.transport, "min_evaluators", definition.minEvaluators(),
+                    "seed_nodes", cluster.seedNodes == null ? "" : cluster.seedNodes));
         }
         summary.put("utilization", report.utilization());
         summary.put("wall_seconds", report.wallSeconds());
@@ -100,7 +105,7 @@ final class RunSummary {
     private void printTable(PrintWriter out, SearchSetup<?> setup, SearchReport report, Map<String, Object> summary, Path dir) {
         out.println();
         out.println("Search finished: " + report.stopReason());
-        row(out, "strategy", command.options.strategy + " (seed " + command.seed + ", " + command.options.slots + " slots)");
+        row(out, "strategy", definition.options().strategy + " (seed " + definition.seed() + ", " + definition.options().slots + " slots)");
         row(out, "evaluations", report.evaluations() + " (" + report.failed() + " failed, " + report.cached() + " answered from cache)");
         row(out, "wall time", String.format(Locale.ROOT, "%.2f s", report.wallSeconds()));
         Map<String, Object> best = (Map<String, Object>) summary.get("best");

@@ -180,7 +180,16 @@ public final class RunsCommand {
             m.put("best_arch", r.best().getArchitecture().getEncoding());
             m.put("best", best(r));
         }
-        m.put("args", String.join(" ", r.spec().getArgsList()));
+        m.put("args", args(r.spec()));
         return m;
+    }
+
+    /** The command line that runs the search again; a spec this build cannot decode still lists (its other fields say enough). */
+    private static String args(io.archipelago.proto.SearchSpec spec) {
+        try {
+            return String.join(" ", io.archipelago.node.setup.SearchDefinition.of(spec).toArgs());
+        } catch (IllegalArgumentException e) {
+            return "(" + e.getMessage() + ")";
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.archipelago.node;
 
+import io.archipelago.node.setup.TegOptions;
 import io.archipelago.core.nb201.MixedCell;
 import io.archipelago.core.nb201.Nb201MixedSpace;
 import io.archipelago.evaluators.EvaluationException;

@@ -120,6 +120,32 @@ class JournalCliTest {
         assertTrue(list.out().contains("finished") && list.out().contains(BUDGET + "/" + BUDGET), list.out());
     }
 
+    /**
+     * A run made by the build before journals held typed specs (format 2, the spec as command-line
+     * arguments: {@code search --budget 120 --eval-time 40ms --slots 2 --seed 7 --population 12
+     * --sample-size 3}, killed with -9 after about 50 evaluations), resumed by this one.
+     */
+    @Test
+    @Timeout(180)
+    void aRunWhoseSpecIsArgumentsResumesToItsBudget(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("legacy-format2");
+        Files.createDirectories(dir);
+        for (String file : List.of("journal.mv.db", "run.json", "evaluations.csv")) {
+            try (var in = JournalCliTest.class.getResourceAsStream("/journals/legacy-format2/" + file)) {
+                Files.copy(in, dir.resolve(file));
+            }
+        }
+        Result resumed = run("resume", dir.toString(), "--quiet");
+        assertEquals(0, resumed.exit(), resumed.err());
+        JsonNode summary = new ObjectMapper().readTree(dir.resolve(SearchCommand.SUMMARY).toFile());
+        assertEquals(120, summary.get("evaluations").asInt(), summary.toString());
+        assertEquals(120, okRows(dir.resolve(SearchCommand.EVALUATIONS)).size());
+        Result shown = run("runs", "show", dir.toString(), "--json");
+        assertEquals(0, shown.exit(), shown.err());
+        String args = new ObjectMapper().readTree(shown.out()).get("args").asText();
+        assertTrue(args.contains("--population 12") && args.contains("--sample-size 3") && args.contains("--seed 7"), args);
+    }
+
     @Test
     @Timeout(180)
     void aKilledSearchResumesFromAPostgresJournalToItsBudget(@TempDir Path tmp) throws Exception {

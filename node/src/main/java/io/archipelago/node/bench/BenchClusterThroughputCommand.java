@@ -1,6 +1,7 @@
 package io.archipelago.node.bench;
 
-import io.archipelago.node.OptionChecks;
+import io.archipelago.node.setup.OptionChecks;
+import io.archipelago.node.setup.EvaluatorSetup;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.archipelago.controller.SearchEvent.SearchReport;
@@ -14,7 +15,6 @@ import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.core.table.MetricName;
 import io.archipelago.evaluators.Evaluator;
 import io.archipelago.evaluators.TabularEvaluator;
-import io.archipelago.node.EvaluatorSetup;
 import io.archipelago.node.cluster.ClusterSettings;
 import io.archipelago.node.cluster.NodeRole;
 import io.archipelago.node.cluster.Transport;

@@ -1,5 +1,6 @@
 package io.archipelago.node.bench;
 
+import io.archipelago.node.setup.TegOptions;
 import io.archipelago.core.nb201.MixedCell;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
@@ -8,7 +9,6 @@ import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.evaluators.EvaluationException;
 import io.archipelago.evaluators.teg.TegEvaluator;
 import io.archipelago.models.teg.TegIndicators;
-import io.archipelago.node.TegOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

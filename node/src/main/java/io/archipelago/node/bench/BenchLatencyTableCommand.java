@@ -1,6 +1,6 @@
 package io.archipelago.node.bench;
 
-import io.archipelago.node.OptionChecks;
+import io.archipelago.node.setup.OptionChecks;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.evaluators.EvaluationException;
 import io.archipelago.evaluators.latency.LatencyEvaluators;

@@ -1,5 +1,7 @@
 package io.archipelago.node.bench;
 
+import io.archipelago.node.setup.SearchSetup;
+import io.archipelago.node.setup.SearchOptions;
 import io.archipelago.controller.SearchEvent;
 import io.archipelago.controller.router.Router;
 import io.archipelago.core.objective.Hypervolume;
@@ -7,8 +9,6 @@ import io.archipelago.core.objective.Objective;
 import io.archipelago.core.objective.Objectives;
 import io.archipelago.core.space.CostModel;
 import io.archipelago.core.table.BenchmarkTable;
-import io.archipelago.node.SearchOptions;
-import io.archipelago.node.SearchSetup;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.node.run.ParetoFront;
 import io.archipelago.proto.EvaluationStatus;

@@ -1,13 +1,13 @@
 package io.archipelago.node.bench;
 
-import io.archipelago.node.OptionChecks;
+import io.archipelago.node.setup.OptionChecks;
+import io.archipelago.node.setup.SearchSetup;
+import io.archipelago.node.setup.SearchOptions;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.controller.SearchSettings;
 import io.archipelago.controller.router.Router;
 import io.archipelago.controller.strategy.RandomSearch;
 import io.archipelago.controller.strategy.Strategy;
-import io.archipelago.node.SearchOptions;
-import io.archipelago.node.SearchSetup;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.node.journal.JournalReader;
 import io.archipelago.node.journal.JournalSettings;

@@ -1,6 +1,6 @@
 package io.archipelago.node.bench;
 
-import io.archipelago.node.OptionChecks;
+import io.archipelago.node.setup.OptionChecks;
 import com.typesafe.config.Config;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.evaluators.SimulatedTime;

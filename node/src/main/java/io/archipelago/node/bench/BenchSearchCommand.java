@@ -1,8 +1,8 @@
 package io.archipelago.node.bench;
 
+import io.archipelago.node.setup.SearchSetup;
+import io.archipelago.node.setup.SearchOptions;
 import io.archipelago.controller.SearchEvent.SearchReport;
-import io.archipelago.node.SearchOptions;
-import io.archipelago.node.SearchSetup;
 import io.archipelago.node.engine.Engine;
 import java.io.PrintWriter;
 import java.util.ArrayList;

@@ -1,12 +1,12 @@
 package io.archipelago.node.bench;
 
-import io.archipelago.node.OptionChecks;
+import io.archipelago.node.setup.OptionChecks;
+import io.archipelago.node.setup.SearchSetup;
+import io.archipelago.node.setup.SearchOptions;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.controller.router.Router;
 import io.archipelago.controller.strategy.RandomSearch;
 import io.archipelago.evaluators.TabularEvaluator;
-import io.archipelago.node.SearchOptions;
-import io.archipelago.node.SearchSetup;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.node.run.RunRecorder;
 import java.io.PrintWriter;

@@ -1,6 +1,6 @@
 package io.archipelago.node.bench;
 
-import io.archipelago.node.OptionChecks;
+import io.archipelago.node.setup.OptionChecks;
 import picocli.CommandLine.Option;
 
 /** What benchmarks that repeat a search over seeds share: the budget of each search and the number of seeds. */

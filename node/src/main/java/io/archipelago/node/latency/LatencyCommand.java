@@ -1,6 +1,6 @@
 package io.archipelago.node.latency;
 
-import io.archipelago.node.OptionChecks;
+import io.archipelago.node.setup.OptionChecks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.core.nb201.Nb201Cell;

@@ -1,5 +1,6 @@
 package io.archipelago.node.latency;
 
+import io.archipelago.node.setup.LatencyOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +17,6 @@ import io.archipelago.evaluators.latency.LatencyTable;
 import io.archipelago.evaluators.latency.LatencyTableEvaluator;
 import io.archipelago.evaluators.latency.MeasuredLatencyEvaluator;
 import io.archipelago.models.nb201.NetworkShape;
-import io.archipelago.node.LatencyOptions;
 import io.archipelago.node.Main;
 import io.archipelago.proto.Architecture;
 import java.io.ByteArrayInputStream;

@@ -1,4 +1,4 @@
-package io.archipelago.node;
+package io.archipelago.node.setup;
 
 import com.typesafe.config.ConfigFactory;
 import io.archipelago.controller.SearchSettings;

@@ -1,4 +1,4 @@
-package io.archipelago.node;
+package io.archipelago.node.setup;
 
 import io.archipelago.models.data.ImageDataset;
 import io.archipelago.models.data.ImageDatasets;

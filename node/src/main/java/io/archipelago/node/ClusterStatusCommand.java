@@ -1,4 +1,8 @@
-package io.archipelago.node.cluster;
+package io.archipelago.node;
+
+import io.archipelago.node.cluster.ClusterOptions;
+import io.archipelago.node.cluster.ClusterSettings;
+import io.archipelago.node.cluster.NodeAgent;
 
 import com.typesafe.config.ConfigFactory;
 import io.archipelago.node.bench.BenchOutput;

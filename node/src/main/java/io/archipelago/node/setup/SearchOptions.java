@@ -1,4 +1,4 @@
-package io.archipelago.node;
+package io.archipelago.node.setup;
 
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;

@@ -1,4 +1,4 @@
-package io.archipelago.node;
+package io.archipelago.node.setup;
 
 import io.archipelago.evaluators.Evaluator;
 import io.archipelago.evaluators.latency.DeviceRunnerEvaluator;

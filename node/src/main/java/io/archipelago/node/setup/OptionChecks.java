@@ -1,4 +1,4 @@
-package io.archipelago.node;
+package io.archipelago.node.setup;
 
 /** Checks of command-line values that picocli's types cannot express, with the error naming the option. */
 public final class OptionChecks {

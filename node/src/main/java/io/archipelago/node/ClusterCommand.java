@@ -1,4 +1,4 @@
-package io.archipelago.node.cluster;
+package io.archipelago.node;
 
 import picocli.CommandLine.Command;
 
