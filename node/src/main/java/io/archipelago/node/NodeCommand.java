@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
  * code 143, as for any process SIGTERM ends) or until the cluster downs it (exit code 1).
  */
 @Command(name = "node", mixinStandardHelpOptions = true,
-        description = "Start a cluster node with roles (evaluator, controller, predictor); it runs until SIGTERM.")
+        description = "Start a cluster node with roles (evaluator, latency, controller); it runs until SIGTERM.")
 public final class NodeCommand implements Callable<Integer> {
     @Option(names = "--roles", defaultValue = "evaluator",
             description = "Comma-separated: evaluator, latency (measures on --device), controller, predictor, or none (a seed "

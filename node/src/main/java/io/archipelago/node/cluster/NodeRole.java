@@ -14,8 +14,6 @@ public enum NodeRole {
     CONTROLLER,
     /** Offers evaluator slots of one evaluator kind. */
     EVALUATOR,
-    /** Fits predictors; today the predictor of a model-guided search runs beside its controller. */
-    PREDICTOR,
     /** Measures latency on one attached device (its pool is {@code latency:DEVICE}). */
     LATENCY;
 
@@ -23,7 +21,7 @@ public enum NodeRole {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Parses {@code evaluator,predictor}; an empty list is a node that only holds membership (e.g. a seed). */
+    /** Parses {@code evaluator,latency}; an empty list is a node that only holds membership (e.g. a seed). */
     public static Set<NodeRole> parseList(String list) {
         Set<NodeRole> roles = new LinkedHashSet<>();
         for (String part : list.split(",")) {
