@@ -8,6 +8,9 @@ import io.archipelago.proto.ResultSource;
 import io.archipelago.proto.ResultTold;
 import io.archipelago.proto.SearchFinished;
 import io.archipelago.proto.SearchSpec;
+import io.archipelago.core.objective.Fitness;
+import io.archipelago.node.setup.SearchDefinition;
+import io.archipelago.node.setup.SearchSetup;
 import io.archipelago.proto.StepOp;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,8 +59,9 @@ public record SearchRecord(String searchId, SearchSpec spec, boolean finished, S
         if (spec == null) {
             throw new IllegalArgumentException(noSpec(searchId));
         }
-        Objective objective = spec.getObjective().isEmpty() ? null : Objective.parse(spec.getObjective());
+        Fitness fitness = fitnessOf(spec);
         EvaluationResult best = null;
+        double bestScore = Double.NEGATIVE_INFINITY;
         for (ResultTold t : told) {
             EvaluationResult r = t.getResult();
             boolean success = r.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK;
@@ -71,14 +75,27 @@ public record SearchRecord(String searchId, SearchSpec spec, boolean finished, S
             } else if (t.getSource() == ResultSource.RESULT_SOURCE_CACHED) {
                 cached++;
             }
-            if (success && objective != null && r.getMetricsMap().containsKey(objective.metric())
-                    && (best == null || objective.score(r.getMetricsMap()) > objective.score(best.getMetricsMap()))) {
+            double score = success && fitness != null ? fitness.score(r.getMetricsMap()) : Double.NaN;
+            if (score > bestScore) { // NaN (a metric the fitness needs is missing) never is
                 best = r;
+                bestScore = score;
             }
         }
         JournalReader.Timed last = events.get(events.size() - 1);
         return new SearchRecord(searchId, spec, finished, stopReason, evaluations, ok, failed, cached, resumes, last.sequenceNr(),
                 last.writtenAtMs(), best, List.copyOf(told), end);
+    }
+
+    /**
+     * The search's own fitness (the MnasNet reward with a latency target, say), as its strategy
+     * ranked results; a spec this build cannot decode falls back to its first objective.
+     */
+    private static Fitness fitnessOf(SearchSpec spec) {
+        try {
+            return SearchSetup.fitnessOf(SearchDefinition.of(spec).options());
+        } catch (IllegalArgumentException e) {
+            return spec.getObjective().isEmpty() ? null : Objective.parse(spec.getObjective());
+        }
     }
 
     static String noSpec(String searchId) {

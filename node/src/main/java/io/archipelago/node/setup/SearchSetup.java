@@ -76,8 +76,7 @@ public final class SearchSetup<A> {
         if (options.metric != null && options.objectives != null) {
             throw new IllegalArgumentException("--metric and --objectives both name what to optimise: give one of them");
         }
-        String metric = options.metric != null ? options.metric : teg ? TegIndicators.NTK_COND + ":min" : "cifar10_valid_12";
-        this.objectives = options.objectives != null ? Objectives.parseList(options.objectives) : List.of(Objective.parse(metric));
+        this.objectives = objectivesOf(options);
         this.objective = objectives.get(0);
         List<Constraint> limits = new ArrayList<>();
         for (String constraint : options.constraints) {
@@ -122,6 +121,21 @@ public final class SearchSetup<A> {
         this.routerSettings = new Router.Settings(Duration.ofMillis((long) (options.evalTimeoutSeconds * 1000)), options.maxAttempts,
                 Router.Settings.DEFAULTS.cacheCapacity());
         strategy(0); // checks the strategy's hyper-parameters
+    }
+
+    /** The objectives the options name; without any, the evaluator's own metric. */
+    private static List<Objective> objectivesOf(SearchOptions options) {
+        String metric = options.metric != null ? options.metric
+                : TegEvaluator.KIND.equals(options.evaluator) ? TegIndicators.NTK_COND + ":min" : "cifar10_valid_12";
+        return options.objectives != null ? Objectives.parseList(options.objectives) : List.of(Objective.parse(metric));
+    }
+
+    /**
+     * What "best" means for the search these options describe (the fitness its strategy is told
+     * to maximise), worked out without building the search: no table or data set is read.
+     */
+    public static Fitness fitnessOf(SearchOptions options) {
+        return fitness(options, objectivesOf(options).get(0));
     }
 
     /** The MnasNet reward when a latency target is set for a single-objective strategy, else the objective. */
