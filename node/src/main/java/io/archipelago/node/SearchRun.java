@@ -76,7 +76,7 @@ final class SearchRun {
     void here(ClusterSettings cluster, ClusterOptions clusterOptions, boolean fresh) throws Exception {
         ProgressBar progress = progressBar();
         ParetoFront front = front();
-        RunRecorder recorder = new RunRecorder(dir.resolve(SearchCommand.EVALUATIONS), setup.objective, setup.evaluatedMetrics(), progress, front);
+        RunRecorder recorder = new RunRecorder(dir.resolve(SearchCommand.EVALUATIONS), setup.objective, setup.fitness, setup.evaluatedMetrics(), progress, front);
         SearchReport report;
         try (Engine engine = cluster == null ? setup.engine(definition.seed(), journal.config()) : clusterEngine(cluster)) {
             if (fresh) {
@@ -137,7 +137,7 @@ final class SearchRun {
                     "search " + spec.getSearchId() + " ended, but the journal " + journal.describe() + " does not hold it"));
         }
         ParetoFront front = front();
-        RunRecorder recorder = new RunRecorder(dir.resolve(SearchCommand.EVALUATIONS), setup.objective, setup.evaluatedMetrics(), null, front);
+        RunRecorder recorder = new RunRecorder(dir.resolve(SearchCommand.EVALUATIONS), setup.objective, setup.fitness, setup.evaluatedMetrics(), null, front);
         int evaluations = 0;
         for (var told : record.told()) {
             if (told.getSource() == ResultSource.RESULT_SOURCE_EVALUATED) {

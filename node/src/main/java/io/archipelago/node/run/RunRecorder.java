@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.archipelago.controller.SearchEvent;
 import io.archipelago.controller.journal.JournalReplayException;
 import io.archipelago.controller.router.Router;
+import io.archipelago.core.objective.Fitness;
 import io.archipelago.core.objective.Objective;
 import io.archipelago.proto.EvaluationResult;
 import io.archipelago.proto.EvaluationStatus;
@@ -37,6 +38,7 @@ public final class RunRecorder {
     public record Point(int evaluation, double value, double best) {}
 
     private final Objective objective;
+    private final Fitness fitness;
     private final List<String> metricColumns;
     private final ProgressBar progress; // null: no progress bar
     private final ParetoFront front; // null: a single-objective search
@@ -46,19 +48,25 @@ public final class RunRecorder {
     private SequenceWriter rows;
     private final List<Point> history = Collections.synchronizedList(new ArrayList<>());
     private double best = Double.NaN; // as measured
-    private double bestScore = Double.NEGATIVE_INFINITY; // oriented: larger is better
+    private double bestScore = Double.NEGATIVE_INFINITY; // by the fitness: larger is better
 
     /**
      * @param metricColumns the metrics to write, one column each, after the fixed columns
      */
     public RunRecorder(Path csv, Objective objective, List<String> metricColumns, ProgressBar progress) throws IOException {
-        this(csv, objective, metricColumns, progress, null);
+        this(csv, objective, objective, metricColumns, progress, null);
     }
 
-    /** @param front collects every successful evaluation's objectives (null: none) */
-    public RunRecorder(Path csv, Objective objective, List<String> metricColumns, ProgressBar progress, ParetoFront front)
+    /**
+     * @param objective the metric the history plots
+     * @param fitness what "best" means: the search's own fitness (MnasNet's reward with a latency
+     *     target), so the best-so-far line follows the cell the strategy ranks first
+     * @param front collects every successful evaluation's objectives (null: none)
+     */
+    public RunRecorder(Path csv, Objective objective, Fitness fitness, List<String> metricColumns, ProgressBar progress, ParetoFront front)
             throws IOException {
         this.objective = objective;
+        this.fitness = fitness;
         this.front = front;
         this.metricColumns = List.copyOf(metricColumns);
         this.progress = progress;
@@ -135,7 +143,7 @@ public final class RunRecorder {
                 front.add(result.getCandidateId(), result.getArchitecture().getEncoding(), result.getMetricsMap());
             }
             double value = objective.value(result.getMetricsMap());
-            double score = objective.score(result.getMetricsMap());
+            double score = fitness.score(result.getMetricsMap());
             if (score > bestScore) {
                 bestScore = score;
                 best = value;
