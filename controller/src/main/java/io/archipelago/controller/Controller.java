@@ -135,8 +135,9 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         this.router = router;
         this.observer = observer;
         this.routerEvents = context.messageAdapter(Router.Event.class, FromRouter::new);
-        if (strategy instanceof ModelGuidedStrategy<A> modelGuided) {
-            this.predictorActor = context.spawn(PredictorActor.create(modelGuided.predictor()), "predictor", PredictorActor.dispatcher());
+        Optional<ModelGuidedStrategy<A>> modelGuided = strategy.modelGuided();
+        if (modelGuided.isPresent()) {
+            this.predictorActor = context.spawn(PredictorActor.create(modelGuided.get().predictor()), "predictor", PredictorActor.dispatcher());
             @SuppressWarnings({"unchecked", "rawtypes"})
             ActorRef<PredictorActor.Fitted<A>> adapter = (ActorRef) context.messageAdapter(PredictorActor.Fitted.class, FromPredictor::new);
             this.fittedAdapter = adapter;

@@ -62,7 +62,7 @@ final class SearchState<A> {
     SearchState(SearchSpace<A> space, Strategy<A> strategy) {
         this.space = space;
         this.strategy = strategy;
-        this.guided = strategy instanceof ModelGuidedStrategy<A> g ? g : null;
+        this.guided = strategy.modelGuided().orElse(null);
     }
 
     /** A state rebuilt from a snapshot: its steps replayed into {@code strategy}, which must be fresh. */
