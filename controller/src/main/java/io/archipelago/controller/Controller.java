@@ -135,8 +135,9 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         this.router = router;
         this.observer = observer;
         this.routerEvents = context.messageAdapter(Router.Event.class, FromRouter::new);
-        if (strategy instanceof ModelGuidedStrategy<A> modelGuided) {
-            this.predictorActor = context.spawn(PredictorActor.create(modelGuided.predictor()), "predictor", PredictorActor.dispatcher());
+        Optional<ModelGuidedStrategy<A>> modelGuided = strategy.modelGuided();
+        if (modelGuided.isPresent()) {
+            this.predictorActor = context.spawn(PredictorActor.create(modelGuided.get().predictor()), "predictor", PredictorActor.dispatcher());
             @SuppressWarnings({"unchecked", "rawtypes"})
             ActorRef<PredictorActor.Fitted<A>> adapter = (ActorRef) context.messageAdapter(PredictorActor.Fitted.class, FromPredictor::new);
             this.fittedAdapter = adapter;
@@ -158,9 +159,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         } else {
             this.journal = null;
             this.encoder = null;
-            this.state = new SearchState<>(space, strategy);
-            this.state.spec = spec;
-            this.state.takeReplayed(); // nothing replayed, nothing to keep
+            this.state = SearchState.unjournaled(space, strategy, spec);
         }
     }
 
@@ -242,12 +241,12 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             return Behaviors.stopped();
         }
         if (!recovered.fresh()) {
-            List<Long> inFlight = new ArrayList<>(state.outstanding.keySet());
+            List<Long> inFlight = new ArrayList<>(state.outstanding().keySet());
             getContext().getLog().info("search {} resumes after {} evaluations with {} candidate(s) in flight", settings.searchId(),
-                    state.evaluations, inFlight.size());
+                    state.evaluations(), inFlight.size());
             journal.tell(new JournalKeeper.Send(new SearchJournal.Resume(inFlight, getContext().getSystem().address().toString())));
             candidates.cacheSeed(replayed).ifPresent(router::tell); // before anything is submitted: the router reads its messages in order
-            dispatch(List.copyOf(state.outstanding.values()));
+            dispatch(List.copyOf(state.outstanding().values()));
             sendFits();
         }
         return launch();
@@ -273,7 +272,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         if (predictorActor == null) {
             return;
         }
-        for (ModelGuidedStrategy.FitRequest<A> r : state.fitRequests.values()) {
+        for (ModelGuidedStrategy.FitRequest<A> r : state.pendingFits()) {
             if (fitsSent.add(r.version())) {
                 predictorActor.tell(new PredictorActor.Fit<>(r.version(), r.architectures(), r.targets(), r.seed(), fittedAdapter));
             }
@@ -300,16 +299,16 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             getContext().getLog().info("search {} starts with {} evaluator slot(s) in {}", settings.searchId(),
                     pools.evaluatorSlots(), kinds);
         }
-        int inFlight = state.outstanding.size();
+        int inFlight = state.outstanding().size();
         if (settings.generational() && inFlight > 0) {
             return this;
         }
-        int free = Math.min(settings.budget() - state.evaluations - inFlight, pools.free());
+        int free = Math.min(settings.budget() - state.evaluations() - inFlight, pools.free());
         if (free <= 0) {
             return this;
         }
         apply(StepOp.newBuilder().setAsked(CandidatesAsked.newBuilder().setCount(free)).build());
-        List<Trial<A>> trials = state.justAsked;
+        List<Trial<A>> trials = state.justAsked();
         if (trials.isEmpty()) {
             return inFlight == 0 && !state.awaitingModel() ? finish("the strategy has nothing new to propose") : this;
         }
@@ -332,7 +331,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     private Behavior<Command> onCompleted(Router.Completed part) {
         EvaluationResult partResult = part.result();
         if (state == null || finishing || !pools.has(partResult.getEvaluatorKind()) || !partResult.getSearchId().equals(settings.searchId())
-                || !state.outstanding.containsKey(partResult.getCandidateId())) {
+                || !state.outstanding().containsKey(partResult.getCandidateId())) {
             return this; // not ours, or told already: count nothing twice
         }
         MergedAnswers candidate = parts.computeIfAbsent(partResult.getCandidateId(), id -> new MergedAnswers(kinds));
@@ -353,12 +352,12 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
                 .setAttempts(completed.attempts()).build();
         apply(StepOp.newBuilder().setTold(told).build());
         sendFits();
-        observer.tell(recorded(told, state.evaluations, state.bestScore().orElse(Double.NaN)));
-        if (state.evaluations >= settings.budget() && state.outstanding.isEmpty()) {
+        observer.tell(recorded(told, state.evaluations(), state.bestScore().orElse(Double.NaN)));
+        if (state.evaluations() >= settings.budget() && state.outstanding().isEmpty()) {
             return finish("budget of " + settings.budget() + " evaluations spent");
         }
-        if (state.consecutiveRepeats >= settings.maxConsecutiveRepeats() && state.outstanding.isEmpty()) {
-            return finish("stopped after " + state.consecutiveRepeats + " answers in a row that needed no evaluation");
+        if (state.consecutiveRepeats() >= settings.maxConsecutiveRepeats() && state.outstanding().isEmpty()) {
+            return finish("stopped after " + state.consecutiveRepeats() + " answers in a row that needed no evaluation");
         }
         return launch();
     }
@@ -381,12 +380,12 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     }
 
     private SearchReport report(String reason) {
-        Optional<Observation<A>> best = state.strategy.best();
+        Optional<Observation<A>> best = state.best();
         long now = System.nanoTime();
         double dispatchSeconds = firstDispatchNanos == 0 ? 0 : (lastResultNanos - firstDispatchNanos) / 1e9;
         return new SearchReport(settings.searchId(), reason,
                 best.map(o -> space.format(o.trial().architecture())).orElse(null),
                 best.map(Observation::metrics).orElse(Map.of()),
-                state.evaluations, state.failed, state.cached, busySeconds, pools.maxEvaluatorSlots(), dispatchSeconds, (now - startNanos) / 1e9);
+                state.evaluations(), state.failed(), state.cached(), busySeconds, pools.maxEvaluatorSlots(), dispatchSeconds, (now - startNanos) / 1e9);
     }
 }

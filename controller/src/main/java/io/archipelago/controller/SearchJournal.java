@@ -113,7 +113,7 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
                 case CREATED -> {
                     spec = event.getCreated();
                     if (replay != null) {
-                        replay.spec = spec;
+                        replay.created(spec);
                     }
                 }
                 case STEP -> step(event.getStep().getOpsList(), StepWriter.step(event.getStep().getOpsList()));
@@ -302,7 +302,7 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
             return Effect().stop();
         }
         if (state.spec == null) {
-            search.spec = spec;
+            search.created(spec);
             return Effect().persist(JournalEvent.newBuilder().setCreated(spec).build())
                     .thenRun(s -> controller.tell(new Recovered<>(search, true, false, null, s.ops)));
         }

@@ -2,6 +2,7 @@ package io.archipelago.controller;
 
 import io.archipelago.controller.journal.JournalReplayException;
 import io.archipelago.controller.strategy.ModelGuidedStrategy;
+import io.archipelago.controller.strategy.Observation;
 import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.controller.strategy.Trial;
 import io.archipelago.controller.strategy.TrialResult;
@@ -15,6 +16,8 @@ import io.archipelago.proto.SearchSpec;
 import io.archipelago.proto.SearchSnapshot;
 import io.archipelago.proto.StepOp;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,11 +38,11 @@ import java.util.TreeMap;
  * except {@link #deliver} (a model fitted live, handed over before the op that uses it).
  */
 final class SearchState<A> {
-    final SearchSpace<A> space;
-    final Strategy<A> strategy;
+    private final SearchSpace<A> space;
+    private final Strategy<A> strategy;
     private final ModelGuidedStrategy<A> guided;
 
-    SearchSpec spec; // null until the search-created event
+    private SearchSpec spec; // null until the search-created event
     /**
      * Every result replayed, in order (what the observer's files are rebuilt from, and the router's
      * cache seeded with, once recovery is done); null once taken: a live search keeps no result
@@ -47,33 +50,49 @@ final class SearchState<A> {
      */
     private List<ResultTold> replayed = new ArrayList<>();
     /** Asked and not yet told, in the order asked. */
-    final Map<Long, Trial<A>> outstanding = new LinkedHashMap<>();
+    private final Map<Long, Trial<A>> outstanding = new LinkedHashMap<>();
+    private final Map<Long, Trial<A>> outstandingView = Collections.unmodifiableMap(outstanding);
     /** What the last ask returned (the controller dispatches them). */
-    List<Trial<A>> justAsked = List.of();
+    private List<Trial<A>> justAsked = List.of();
     /** Fits the strategy asked for that no model-fitted event has answered yet, by version. */
-    final TreeMap<Integer, ModelGuidedStrategy.FitRequest<A>> fitRequests = new TreeMap<>();
+    private final TreeMap<Integer, ModelGuidedStrategy.FitRequest<A>> fitRequests = new TreeMap<>();
+    private final Collection<ModelGuidedStrategy.FitRequest<A>> fitRequestsView = Collections.unmodifiableCollection(fitRequests.values());
     private final Map<Integer, PredictorModel<A>> delivered = new HashMap<>();
 
-    int evaluations;
-    int failed;
-    int cached;
-    int consecutiveRepeats;
+    private int evaluations;
+    private int failed;
+    private int cached;
+    private int consecutiveRepeats;
 
+    /** A search to be rebuilt from its journal: the search-created event ({@link #created}) comes first. */
     SearchState(SearchSpace<A> space, Strategy<A> strategy) {
         this.space = space;
         this.strategy = strategy;
-        this.guided = strategy instanceof ModelGuidedStrategy<A> g ? g : null;
+        this.guided = strategy.modelGuided().orElse(null);
+    }
+
+    /** A search with no journal: nothing to replay, and no result kept. */
+    static <A> SearchState<A> unjournaled(SearchSpace<A> space, Strategy<A> strategy, SearchSpec spec) {
+        SearchState<A> state = new SearchState<>(space, strategy);
+        state.created(spec);
+        state.takeReplayed();
+        return state;
     }
 
     /** A state rebuilt from a snapshot: its steps replayed into {@code strategy}, which must be fresh. */
     static <A> SearchState<A> fromSnapshot(SearchSpace<A> space, Strategy<A> strategy, SearchSnapshot snapshot) {
         SearchState<A> state = new SearchState<>(space, strategy);
-        state.spec = snapshot.getSpec();
+        state.created(snapshot.getSpec());
         for (StepOp op : snapshot.getOpsList()) {
             state.applyOp(op);
         }
         state.justAsked = List.of();
         return state;
+    }
+
+    /** The search-created event: the search's spec, which every step follows. */
+    void created(SearchSpec spec) {
+        this.spec = spec;
     }
 
     /** The results replayed so far; from now on results are not kept. */
@@ -167,7 +186,46 @@ final class SearchState<A> {
         return guided != null && guided.awaitingModel();
     }
 
+    /** Candidates asked and not yet told, by id, in the order asked (a read-only view). */
+    Map<Long, Trial<A>> outstanding() {
+        return outstandingView;
+    }
+
+    /** What the last ask returned. */
+    List<Trial<A>> justAsked() {
+        return justAsked;
+    }
+
+    /** Fits the strategy asked for and no model-fitted op has answered yet, by version (a read-only view). */
+    Collection<ModelGuidedStrategy.FitRequest<A>> pendingFits() {
+        return fitRequestsView;
+    }
+
+    /** Results an evaluator produced (successful or not): what the budget counts. */
+    int evaluations() {
+        return evaluations;
+    }
+
+    /** Evaluations that failed. */
+    int failed() {
+        return failed;
+    }
+
+    /** Results answered from the router's cache. */
+    int cached() {
+        return cached;
+    }
+
+    /** Results in a row that needed no evaluation (cached or rejected). */
+    int consecutiveRepeats() {
+        return consecutiveRepeats;
+    }
+
+    Optional<Observation<A>> best() {
+        return strategy.best();
+    }
+
     Optional<Double> bestScore() {
-        return strategy.best().map(o -> o.score());
+        return best().map(o -> o.score());
     }
 }

@@ -15,15 +15,15 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
- * Holds a {@link Predictor} and its latest fitted model. Fits run in the background on their own
- * dispatcher, one at a time in the order asked; rank and compare queries are answered at
- * once from the latest model, so a refit never blocks a query. Every model carries its version
- * (chosen by whoever asked for the fit), and every answer says which version gave it.
+ * Fits a {@link Predictor}'s models for whoever drives a model-guided strategy. Fits run in the
+ * background on their own dispatcher, one at a time in the order asked, so the actor stays free to
+ * take more requests while one runs. Every answer carries the version of the model it is about
+ * (chosen by whoever asked for the fit).
  */
 public final class PredictorActor<A> extends AbstractBehavior<PredictorActor.Command> {
-    /** Pool of the actor and its queries (see reference.conf). */
+    /** Pool of the actor (see reference.conf). */
     public static final String DISPATCHER = "archipelago.predictor-dispatcher";
-    /** Pool of the fits, apart from the queries. */
+    /** Pool of the fits, apart from the actor. */
     public static final String FIT_DISPATCHER = "archipelago.predictor-fit-dispatcher";
 
     public sealed interface Command {}
@@ -31,12 +31,6 @@ public final class PredictorActor<A> extends AbstractBehavior<PredictorActor.Com
     /** Fit a model of {@code version} on these observations (targets: higher is better). */
     public record Fit<A>(int version, List<A> architectures, double[] targets, long seed, ActorRef<Fitted<A>> replyTo)
             implements Command {}
-
-    /** Scores of {@code architectures} by the latest model. */
-    public record Rank<A>(List<A> architectures, ActorRef<Ranked> replyTo) implements Command {}
-
-    /** The probability that {@code a} beats {@code b} by the latest model. */
-    public record Compare<A>(A a, A b, ActorRef<Compared> replyTo) implements Command {}
 
     /**
      * A fit's outcome: the model, or null with the failure's reason.
@@ -49,25 +43,18 @@ public final class PredictorActor<A> extends AbstractBehavior<PredictorActor.Com
         }
     }
 
-    /** Scores by model {@code version}; version -1 and no scores while no model has been fitted. */
-    public record Ranked(int version, double[] scores) {}
-
-    public record Compared(int version, double probability) {}
-
     private record FitDone<A>(Fit<A> request, Fitted<A> outcome) implements Command {}
 
     private final Predictor<A> predictor;
     private final Executor executor;
     private final ArrayDeque<Fit<A>> waiting = new ArrayDeque<>();
     private boolean fitting;
-    private int version = -1;
-    private PredictorModel<A> model;
 
     public static DispatcherSelector dispatcher() {
         return DispatcherSelector.fromConfig(DISPATCHER);
     }
 
-    /** Spawn it with {@link #dispatcher()}: queries run ND4J on the actor's own thread. */
+    /** Spawn it with {@link #dispatcher()}, off Pekko's default dispatcher. */
     public static <A> Behavior<Command> create(Predictor<A> predictor) {
         return Behaviors.setup(context -> new PredictorActor<>(context, predictor));
     }
@@ -84,8 +71,6 @@ public final class PredictorActor<A> extends AbstractBehavior<PredictorActor.Com
         return newReceiveBuilder()
                 .onMessage(Fit.class, fit -> onFit((Fit<A>) fit))
                 .onMessage(FitDone.class, done -> onFitDone((FitDone<A>) done))
-                .onMessage(Rank.class, rank -> onRank((Rank<A>) rank))
-                .onMessage(Compare.class, compare -> onCompare((Compare<A>) compare))
                 .build();
     }
 
@@ -120,23 +105,8 @@ public final class PredictorActor<A> extends AbstractBehavior<PredictorActor.Com
 
     private Behavior<Command> onFitDone(FitDone<A> done) {
         fitting = false;
-        Fitted<A> outcome = done.outcome();
-        if (outcome.ok() && outcome.version() >= version) {
-            version = outcome.version();
-            model = outcome.model();
-        }
-        done.request().replyTo().tell(outcome);
+        done.request().replyTo().tell(done.outcome());
         startNextFit();
-        return this;
-    }
-
-    private Behavior<Command> onRank(Rank<A> rank) {
-        rank.replyTo().tell(model == null ? new Ranked(-1, new double[0]) : new Ranked(version, model.predict(rank.architectures())));
-        return this;
-    }
-
-    private Behavior<Command> onCompare(Compare<A> compare) {
-        compare.replyTo().tell(new Compared(version, model == null ? 0.5 : model.compare(compare.a(), compare.b())));
         return this;
     }
 }

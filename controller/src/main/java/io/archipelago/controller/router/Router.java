@@ -1,18 +1,12 @@
 package io.archipelago.controller.router;
 
-import io.archipelago.core.space.SearchSpace;
-import io.archipelago.core.space.SearchSpaces;
 import io.archipelago.evaluators.EvaluatorActor;
 import io.archipelago.proto.Candidate;
 import io.archipelago.proto.EvaluationRequest;
 import io.archipelago.proto.EvaluationResult;
 import io.archipelago.proto.EvaluationStatus;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,14 +27,16 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  *
  * <ul>
  *   <li>Dispatch goes to a free slot on the least-loaded node, preferring evaluators that have not
- *       yet tried the candidate; with no free slot the candidate waits in its pool's queue.</li>
- *   <li>An in-flight table holds each dispatch with its deadline. A failed, timed-out or orphaned
- *       (evaluator left) attempt is retried on another evaluator up to {@code maxAttempts}; then
- *       the candidate completes as failed with the last reason. A late answer to a superseded
- *       attempt is ignored (it only frees its slot), so nothing is counted twice.</li>
- *   <li>A result cache keyed by (space, canonical architecture, evaluator kind, fidelity) answers
- *       repeated candidates without spending a slot; a candidate whose key is already in flight
- *       waits for that evaluation instead of starting another.</li>
+ *       yet tried the candidate; with no free slot the candidate waits in its pool's queue
+ *       ({@link EvaluatorPool}).</li>
+ *   <li>An in-flight table ({@link InFlight}) holds each {@link Dispatch} with its deadline. A
+ *       failed, timed-out or orphaned (evaluator left) attempt is retried on another evaluator up
+ *       to {@code maxAttempts}; then the candidate completes as failed with the last reason. A late
+ *       answer to a superseded attempt is ignored (it only frees its slot), so nothing is counted
+ *       twice.</li>
+ *   <li>A result cache ({@link ResultCache}) keyed by (space, canonical architecture, evaluator
+ *       kind, fidelity) answers repeated candidates without spending a slot; a candidate whose key
+ *       is already in flight waits for that evaluation instead of starting another.</li>
  *   <li>A pool left without a live slot (its only node died, e.g. the one latency node of a device)
  *       keeps its candidates queued for the node to come back; after {@code timeout} without any
  *       they complete as failed, naming the pool, so a search never waits forever.</li>
@@ -141,74 +137,14 @@ public final class Router extends AbstractBehavior<Router.Command> {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Router(context, timers, settings)));
     }
 
-    /** One dispatch: a candidate that several pools evaluate (accuracy and latency) has one per kind. */
-    private record CandidateKey(String searchId, long candidateId, String kind) {}
-
-    /** One evaluator actor: one slot. */
-    private static final class Slot {
-        final ActorRef<EvaluationRequest> ref;
-        final String node;
-        /** The dispatch it is running (also after that attempt timed out, until it answers). */
-        CandidateKey runningKey;
-        int runningAttempt;
-        /** Its node is draining: it takes no more work. */
-        boolean retired;
-
-        Slot(ActorRef<EvaluationRequest> ref) {
-            this.ref = ref;
-            this.node = ref.path().address().toString();
-        }
-
-        boolean busy() {
-            return runningKey != null;
-        }
-    }
-
-    private static final class Pool {
-        final String kind;
-        final Map<ActorRef<EvaluationRequest>, Slot> slots = new LinkedHashMap<>();
-        final ArrayDeque<Dispatch> waiting = new ArrayDeque<>();
-        final Set<ActorRef<Event>> watchers = new HashSet<>();
-        final Map<String, int[]> nodeLoad = new HashMap<>(); // node -> {busy, slots}
-        /** When the pool last lost its last live slot; 0 while it has one (or before it ever had one: see the sweep). */
-        long emptySinceNanos = System.nanoTime();
-
-        Pool(String kind) {
-            this.kind = kind;
-        }
-    }
-
-    private static final class Dispatch {
-        final CandidateKey key;
-        final Candidate candidate;
-        final ActorRef<Event> replyTo;
-        final String cacheKey;
-        final Pool pool;
-        final List<ActorRef<EvaluationRequest>> tried = new ArrayList<>(2);
-        List<Dispatch> followers; // identical candidates waiting for this evaluation
-        int attempt;
-        Slot slot; // null while waiting for a slot
-        long deadlineNanos;
-        String lastFailure;
-
-        Dispatch(CandidateKey key, Candidate candidate, ActorRef<Event> replyTo, String cacheKey, Pool pool) {
-            this.key = key;
-            this.candidate = candidate;
-            this.replyTo = replyTo;
-            this.cacheKey = cacheKey;
-            this.pool = pool;
-        }
-    }
-
     private final Settings settings;
     private final long timeoutNanos;
     private final String selfSerialized;
     private final ActorRef<Receptionist.Listing> listingAdapter;
-    private final Map<String, Pool> pools = new HashMap<>();
+    private final Map<String, EvaluatorPool> pools = new HashMap<>();
     private final Map<String, String> kindOfServiceId = new HashMap<>();
-    private final Map<CandidateKey, Dispatch> inFlight = new HashMap<>();
-    private final Map<String, Dispatch> inFlightByCacheKey = new HashMap<>();
-    private final Map<String, EvaluationResult> cache;
+    private final InFlight inFlight = new InFlight();
+    private final ResultCache cache;
 
     private Router(ActorContext<Command> context, TimerScheduler<Command> timers, Settings settings) {
         super(context);
@@ -217,15 +153,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
         ActorRef<EvaluationResult> resultAdapter = context.messageAdapter(EvaluationResult.class, ResultArrived::new);
         this.selfSerialized = ActorRefResolver.get(context.getSystem()).toSerializationFormat(resultAdapter);
         this.listingAdapter = context.messageAdapter(Receptionist.Listing.class, this::toPoolChanged);
-        int capacity = settings.cacheCapacity();
-        this.cache = new LinkedHashMap<>(16, 0.75f, true) {
-            private static final long serialVersionUID = 1L;
-
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, EvaluationResult> eldest) {
-                return size() > capacity;
-            }
-        };
+        this.cache = new ResultCache(settings.cacheCapacity());
         Duration sweep = settings.timeout().dividedBy(10);
         sweep = sweep.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : sweep.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : sweep;
         timers.startTimerWithFixedDelay(Sweep.INSTANCE, sweep);
@@ -248,10 +176,10 @@ public final class Router extends AbstractBehavior<Router.Command> {
                 .build();
     }
 
-    private Pool pool(String kind) {
-        Pool pool = pools.get(kind);
+    private EvaluatorPool pool(String kind) {
+        EvaluatorPool pool = pools.get(kind);
         if (pool == null) {
-            pool = new Pool(kind);
+            pool = new EvaluatorPool(kind);
             pools.put(kind, pool);
             ServiceKey<EvaluationRequest> key = EvaluatorActor.serviceKey(kind);
             kindOfServiceId.put(key.id(), kind);
@@ -261,9 +189,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
     }
 
     private Behavior<Command> onWatchCapacity(WatchCapacity watch) {
-        Pool pool = pool(watch.kind());
-        pool.watchers.add(watch.replyTo());
-        watch.replyTo().tell(new Capacity(pool.kind, liveSlots(pool)));
+        pool(watch.kind()).watch(watch.replyTo());
         return this;
     }
 
@@ -275,132 +201,71 @@ public final class Router extends AbstractBehavior<Router.Command> {
     }
 
     private Behavior<Command> onSeed(Seed seed) {
-        if (settings.cacheCapacity() == 0) {
-            return this;
-        }
-        for (int i = 0; i < seed.candidates().size(); i++) {
-            try {
-                cache.putIfAbsent(cacheKey(seed.candidates().get(i)), seed.results().get(i));
-            } catch (IllegalArgumentException notInTheSpace) {
-                // it was rejected then too: nothing to remember
-            }
-        }
+        cache.seed(seed.candidates(), seed.results());
         return this;
     }
 
     private void accept(Candidate candidate, ActorRef<Event> replyTo) {
-        CandidateKey key = new CandidateKey(candidate.getSearchId(), candidate.getCandidateId(), candidate.getEvaluatorKind());
-        if (inFlight.containsKey(key)) {
+        CandidateKey key = CandidateKey.of(candidate);
+        if (inFlight.contains(key)) {
             return; // already being evaluated: a resubmission must not run it twice
         }
         String cacheKey;
         try {
-            cacheKey = cacheKey(candidate);
+            cacheKey = ResultCache.key(candidate);
         } catch (IllegalArgumentException invalid) {
             replyTo.tell(new Completed(failure(candidate, invalid.getMessage(), 0), Source.REJECTED, 0));
             return;
         }
         EvaluationResult cached = cache.get(cacheKey);
         if (cached != null) {
-            replyTo.tell(new Completed(answerFor(candidate, cached), Source.CACHED, 0));
+            replyTo.tell(new Completed(ResultCache.answerFor(candidate, cached), Source.CACHED, 0));
             return;
         }
-        Pool pool = pool(candidate.getEvaluatorKind());
+        EvaluatorPool pool = pool(candidate.getEvaluatorKind());
         Dispatch dispatch = new Dispatch(key, candidate, replyTo, cacheKey, pool);
-        inFlight.put(key, dispatch);
-        Dispatch leader = inFlightByCacheKey.putIfAbsent(cacheKey, dispatch);
-        if (leader != null) {
-            if (leader.followers == null) {
-                leader.followers = new ArrayList<>(1);
-            }
-            leader.followers.add(dispatch);
-            return;
+        if (inFlight.add(dispatch)) {
+            pool.enqueue(dispatch);
+            drain(pool);
         }
-        pool.waiting.addLast(dispatch);
-        drain(pool);
-    }
-
-    private static String cacheKey(Candidate candidate) {
-        SearchSpace<?> space = SearchSpaces.byId(candidate.getArchitecture().getSpace());
-        return canonical(space, candidate.getArchitecture().getEncoding()) + '\u0001' + candidate.getEvaluatorKind() + '\u0001'
-                + candidate.getFidelity() + '\u0001' + space.id();
-    }
-
-    private static <A> String canonical(SearchSpace<A> space, String encoding) {
-        return space.canonicalKey(space.parse(encoding));
     }
 
     /** Sends waiting dispatches of {@code pool} to free slots while both exist. */
-    private void drain(Pool pool) {
-        while (!pool.waiting.isEmpty()) {
-            Dispatch next = pool.waiting.peekFirst();
-            Slot slot = freeSlot(pool, next);
+    private void drain(EvaluatorPool pool) {
+        for (Dispatch next; (next = pool.nextWaiting()) != null; ) {
+            Slot slot = pool.freeSlotFor(next);
             if (slot == null) {
                 return;
             }
-            pool.waiting.pollFirst();
+            pool.removeNextWaiting();
             send(next, slot);
         }
     }
 
-    /** A free slot on the least-loaded node, preferring evaluators that have not tried the candidate. */
-    private static Slot freeSlot(Pool pool, Dispatch dispatch) {
-        Slot best = null;
-        boolean bestUntried = false;
-        double bestLoad = Double.MAX_VALUE;
-        for (Slot slot : pool.slots.values()) {
-            if (slot.busy() || slot.retired) {
-                continue;
-            }
-            boolean untried = !dispatch.tried.contains(slot.ref);
-            int[] load = pool.nodeLoad.get(slot.node);
-            double fraction = (double) load[0] / load[1];
-            if (best == null || (untried && !bestUntried) || (untried == bestUntried && fraction < bestLoad)) {
-                best = slot;
-                bestUntried = untried;
-                bestLoad = fraction;
-            }
-        }
-        return best;
-    }
-
     private void send(Dispatch dispatch, Slot slot) {
-        dispatch.attempt++;
-        dispatch.slot = slot;
-        dispatch.deadlineNanos = System.nanoTime() + timeoutNanos;
-        dispatch.tried.add(slot.ref);
-        slot.runningKey = dispatch.key;
-        slot.runningAttempt = dispatch.attempt;
-        dispatch.pool.nodeLoad.get(slot.node)[0]++;
+        int attempt = dispatch.sentTo(slot, timeoutNanos);
+        dispatch.pool.occupy(slot, dispatch.key, attempt);
         slot.ref.tell(EvaluationRequest.newBuilder()
                 .setCandidate(dispatch.candidate)
-                .setAttempt(dispatch.attempt)
+                .setAttempt(attempt)
                 .setReplyTo(selfSerialized)
                 .build());
     }
 
-    private void release(Pool pool, Slot slot) {
-        slot.runningKey = null;
-        pool.nodeLoad.get(slot.node)[0]--;
-    }
-
     private Behavior<Command> onResult(EvaluationResult result) {
-        CandidateKey key = new CandidateKey(result.getSearchId(), result.getCandidateId(), result.getEvaluatorKind());
+        CandidateKey key = CandidateKey.of(result);
         Dispatch dispatch = inFlight.get(key);
-        if (dispatch == null || dispatch.slot == null || dispatch.attempt != result.getAttempt()) {
+        if (dispatch == null || dispatch.slot() == null || dispatch.attempt() != result.getAttempt()) {
             releaseLate(key, result.getAttempt());
             return this;
         }
-        Pool pool = dispatch.pool;
-        Slot slot = dispatch.slot;
-        release(pool, slot);
-        dispatch.slot = null;
+        EvaluatorPool pool = dispatch.pool;
+        Slot slot = dispatch.detach();
+        pool.release(slot);
         if (result.getStatus() == EvaluationStatus.EVALUATION_STATUS_HANDED_BACK) {
             handBack(dispatch, slot);
         } else if (result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK) {
-            if (settings.cacheCapacity() > 0) {
-                cache.put(dispatch.cacheKey, result);
-            }
+            cache.put(dispatch.cacheKey, result);
             complete(dispatch, result);
         } else {
             retryOrFail(dispatch, result.getFailureReason().isEmpty() ? "evaluator reported failure" : result.getFailureReason());
@@ -411,71 +276,41 @@ public final class Router extends AbstractBehavior<Router.Command> {
 
     /** The slot's node is draining: retire the slot and queue the candidate again, attempt not spent. */
     private void handBack(Dispatch dispatch, Slot slot) {
-        dispatch.tried.remove(slot.ref);
-        dispatch.attempt--;
-        dispatch.pool.waiting.addFirst(dispatch);
-        if (!slot.retired) {
-            slot.retired = true;
+        dispatch.handedBack(slot);
+        dispatch.pool.requeue(dispatch);
+        if (slot.retire()) {
             getContext().getLog().info("evaluator {} is draining; it gets no more work", slot.ref.path());
-            notifyWatchers(dispatch.pool);
-        }
-    }
-
-    private static int liveSlots(Pool pool) {
-        int live = 0;
-        for (Slot slot : pool.slots.values()) {
-            if (!slot.retired) {
-                live++;
-            }
-        }
-        return live;
-    }
-
-    private void notifyWatchers(Pool pool) {
-        int live = liveSlots(pool);
-        if (live == 0 && pool.emptySinceNanos == 0) {
-            pool.emptySinceNanos = System.nanoTime();
-        } else if (live > 0) {
-            pool.emptySinceNanos = 0;
-        }
-        Capacity capacity = new Capacity(pool.kind, live);
-        for (ActorRef<Event> watcher : pool.watchers) {
-            watcher.tell(capacity);
+            dispatch.pool.capacityChanged();
         }
     }
 
     /** A superseded attempt answered after all: its slot is free again; the answer is dropped. */
     private void releaseLate(CandidateKey key, int attempt) {
-        for (Pool pool : pools.values()) {
-            for (Slot slot : pool.slots.values()) {
-                if (key.equals(slot.runningKey) && slot.runningAttempt == attempt) {
-                    release(pool, slot);
-                    drain(pool);
-                    return;
-                }
+        for (EvaluatorPool pool : pools.values()) {
+            Slot slot = pool.running(key, attempt);
+            if (slot != null) {
+                pool.release(slot);
+                drain(pool);
+                return;
             }
         }
     }
 
     private void retryOrFail(Dispatch dispatch, String reason) {
-        dispatch.lastFailure = reason;
-        if (dispatch.attempt < settings.maxAttempts()) {
-            dispatch.pool.waiting.addFirst(dispatch);
+        dispatch.failed(reason);
+        if (dispatch.attempt() < settings.maxAttempts()) {
+            dispatch.pool.requeue(dispatch);
         } else {
-            String why = "failed after " + dispatch.attempt + " attempt(s): " + reason;
-            complete(dispatch, failure(dispatch.candidate, why, dispatch.attempt));
+            String why = "failed after " + dispatch.attempt() + " attempt(s): " + reason;
+            complete(dispatch, failure(dispatch.candidate, why, dispatch.attempt()));
         }
     }
 
     private void complete(Dispatch dispatch, EvaluationResult result) {
-        inFlight.remove(dispatch.key);
-        inFlightByCacheKey.remove(dispatch.cacheKey);
-        dispatch.replyTo.tell(new Completed(result, Source.EVALUATED, dispatch.attempt));
-        if (dispatch.followers != null) {
-            for (Dispatch follower : dispatch.followers) {
-                inFlight.remove(follower.key);
-                follower.replyTo.tell(new Completed(answerFor(follower.candidate, result), Source.CACHED, 0));
-            }
+        inFlight.remove(dispatch);
+        dispatch.replyTo.tell(new Completed(result, Source.EVALUATED, dispatch.attempt()));
+        for (Dispatch follower : dispatch.followers()) {
+            follower.replyTo.tell(new Completed(ResultCache.answerFor(follower.candidate, result), Source.CACHED, 0));
         }
     }
 
@@ -484,29 +319,22 @@ public final class Router extends AbstractBehavior<Router.Command> {
             return this;
         }
         long now = System.nanoTime();
-        for (Pool pool : pools.values()) {
-            if (pool.emptySinceNanos != 0 && !pool.waiting.isEmpty() && now - pool.emptySinceNanos > timeoutNanos) {
-                String why = "no evaluator in pool " + pool.kind + " for " + settings.timeout().toMillis() + " ms";
-                for (Dispatch dispatch; (dispatch = pool.waiting.pollFirst()) != null; ) {
-                    complete(dispatch, failure(dispatch.candidate, dispatch.lastFailure == null ? why : why + "; last: " + dispatch.lastFailure,
-                            dispatch.attempt));
-                }
+        for (EvaluatorPool pool : pools.values()) {
+            List<Dispatch> stranded = pool.stranded(now, timeoutNanos);
+            if (stranded.isEmpty()) {
+                continue;
+            }
+            String why = "no evaluator in pool " + pool.kind + " for " + settings.timeout().toMillis() + " ms";
+            for (Dispatch dispatch : stranded) {
+                complete(dispatch, failure(dispatch.candidate, dispatch.lastFailure() == null ? why : why + "; last: " + dispatch.lastFailure(),
+                        dispatch.attempt()));
             }
         }
-        List<Dispatch> expired = null;
-        for (Dispatch dispatch : inFlight.values()) {
-            if (dispatch.slot != null && now - dispatch.deadlineNanos > 0) {
-                if (expired == null) {
-                    expired = new ArrayList<>();
-                }
-                expired.add(dispatch);
-            }
-        }
+        List<Dispatch> expired = inFlight.overdue(now);
         if (expired != null) {
             for (Dispatch dispatch : expired) {
                 // The slot stays busy with the stale attempt until it answers or leaves.
-                String evaluator = dispatch.slot.ref.path().toString();
-                dispatch.slot = null;
+                String evaluator = dispatch.detach().ref.path().toString();
                 retryOrFail(dispatch, "timed out after " + settings.timeout().toMillis() + " ms on " + evaluator);
                 drain(dispatch.pool);
             }
@@ -515,50 +343,20 @@ public final class Router extends AbstractBehavior<Router.Command> {
     }
 
     private Behavior<Command> onPoolChanged(PoolChanged change) {
-        Pool pool = pools.get(change.kind());
-        Set<ActorRef<EvaluationRequest>> members = change.members();
-        List<Slot> gone = new ArrayList<>();
-        for (Slot slot : pool.slots.values()) {
-            if (!members.contains(slot.ref)) {
-                gone.add(slot);
-            }
-        }
-        for (Slot slot : gone) {
-            pool.slots.remove(slot.ref);
-            int[] load = pool.nodeLoad.get(slot.node);
-            load[1]--;
+        EvaluatorPool pool = pools.get(change.kind());
+        for (Slot slot : pool.update(change.members())) {
             if (slot.busy()) {
-                load[0]--;
-                Dispatch orphan = inFlight.get(slot.runningKey);
-                if (orphan != null && orphan.slot == slot) {
-                    orphan.slot = null;
+                Dispatch orphan = inFlight.get(slot.runningKey());
+                if (orphan != null && orphan.slot() == slot) {
+                    orphan.detach();
                     retryOrFail(orphan, "evaluator " + slot.ref.path() + " left the pool");
                 }
             }
-            if (load[1] == 0) {
-                pool.nodeLoad.remove(slot.node);
-            }
         }
-        for (ActorRef<EvaluationRequest> ref : members) {
-            if (!pool.slots.containsKey(ref)) {
-                Slot slot = new Slot(ref);
-                pool.slots.put(ref, slot);
-                pool.nodeLoad.computeIfAbsent(slot.node, n -> new int[2])[1]++;
-            }
-        }
-        getContext().getLog().info("pool {} now has {} slot(s) on {} node(s)", pool.kind, pool.slots.size(), pool.nodeLoad.size());
-        notifyWatchers(pool);
+        getContext().getLog().info("pool {} now has {} slot(s) on {} node(s)", pool.kind, pool.slotCount(), pool.nodeCount());
+        pool.capacityChanged();
         drain(pool);
         return this;
-    }
-
-    private static EvaluationResult answerFor(Candidate candidate, EvaluationResult result) {
-        return result.toBuilder()
-                .setSearchId(candidate.getSearchId())
-                .setCandidateId(candidate.getCandidateId())
-                .setArchitecture(candidate.getArchitecture())
-                .setEvaluatorKind(candidate.getEvaluatorKind())
-                .build();
     }
 
     private static EvaluationResult failure(Candidate candidate, String reason, int attempts) {

@@ -112,6 +112,11 @@ public abstract class ModelGuidedStrategy<A> implements Strategy<A> {
         return chosen;
     }
 
+    @Override
+    public final Optional<ModelGuidedStrategy<A>> modelGuided() {
+        return Optional.of(this);
+    }
+
     public Predictor<A> predictor() {
         return predictor;
     }

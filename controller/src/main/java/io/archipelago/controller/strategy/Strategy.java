@@ -27,4 +27,12 @@ public interface Strategy<A> {
 
     /** The best successful trial so far by the strategy's objective. */
     Optional<Observation<A>> best();
+
+    /**
+     * The strategy as one that proposes with models fitted on its observations, if it is one:
+     * whoever drives it then fits the models it asks for, and hands them back.
+     */
+    default Optional<ModelGuidedStrategy<A>> modelGuided() {
+        return Optional.empty();
+    }
 }

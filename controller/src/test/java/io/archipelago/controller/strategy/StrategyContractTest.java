@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -127,9 +128,12 @@ class StrategyContractTest {
     /** An ask; a model-guided strategy waiting for its model gets it fitted first, as its predictor actor would. */
     private static List<Trial<Object>> askFitting(Strategy<Object> strategy, int n) {
         List<Trial<Object>> asked = strategy.ask(n);
-        if (asked.isEmpty() && strategy instanceof ModelGuidedStrategy<Object> guided && guided.awaitingModel()) {
-            guided.fitPending();
-            asked = strategy.ask(n);
+        if (asked.isEmpty()) {
+            Optional<ModelGuidedStrategy<Object>> waiting = strategy.modelGuided().filter(ModelGuidedStrategy::awaitingModel);
+            if (waiting.isPresent()) {
+                waiting.get().fitPending();
+                asked = strategy.ask(n);
+            }
         }
         return asked;
     }
