@@ -28,8 +28,7 @@ final class Kernels {
             if (relu) {
                 float[] t = ws.floats(len);
                 for (int i = 0; i < len; i++) {
-                    float v = src[i];
-                    t[i] = v > 0f ? v : 0f;
+                    t[i] = Math.max(src[i], 0f);
                 }
                 src = t;
             }
@@ -39,12 +38,50 @@ final class Kernels {
             if (relu) {
                 double[] t = ws.doubles(len);
                 for (int i = 0; i < len; i++) {
-                    double v = src[i];
-                    t[i] = v > 0 ? v : 0;
+                    t[i] = Math.max(src[i], 0.0);
                 }
                 src = t;
             }
             buf.data().asNioDouble().put(0, src, 0, len);
+        }
+    }
+
+    /**
+     * Copies {@code a} {@code [n, c, h, w]} with batch and channels swapped, {@code [c, n, h, w]}
+     * (through a ReLU when {@code relu}), into the device buffer {@code buf}.
+     */
+    static void toDeviceSwapped(Act a, INDArray buf, boolean relu, Workspace ws) {
+        int len = a.length(), hw = a.plane();
+        if (a.f != null) {
+            float[] t = ws.floats(len);
+            for (int b = 0; b < a.n; b++) {
+                for (int ch = 0; ch < a.c; ch++) {
+                    int src = (b * a.c + ch) * hw, dst = (ch * a.n + b) * hw;
+                    if (relu) {
+                        for (int i = 0; i < hw; i++) {
+                            t[dst + i] = Math.max(a.f[src + i], 0f);
+                        }
+                    } else {
+                        System.arraycopy(a.f, src, t, dst, hw);
+                    }
+                }
+            }
+            buf.data().asNioFloat().put(0, t, 0, len);
+        } else {
+            double[] t = ws.doubles(len);
+            for (int b = 0; b < a.n; b++) {
+                for (int ch = 0; ch < a.c; ch++) {
+                    int src = (b * a.c + ch) * hw, dst = (ch * a.n + b) * hw;
+                    if (relu) {
+                        for (int i = 0; i < hw; i++) {
+                            t[dst + i] = Math.max(a.d[src + i], 0.0);
+                        }
+                    } else {
+                        System.arraycopy(a.d, src, t, dst, hw);
+                    }
+                }
+            }
+            buf.data().asNioDouble().put(0, t, 0, len);
         }
     }
 
@@ -69,17 +106,13 @@ final class Kernels {
             float[] g = dx.f;
             float[] v = x.f;
             for (int i = 0; i < len; i++) {
-                if (!(v[i] > 0f)) {
-                    g[i] = 0f;
-                }
+                g[i] = v[i] > 0f ? g[i] : 0f;
             }
         } else {
             double[] g = dx.d;
             double[] v = x.d;
             for (int i = 0; i < len; i++) {
-                if (!(v[i] > 0)) {
-                    g[i] = 0;
-                }
+                g[i] = v[i] > 0 ? g[i] : 0;
             }
         }
     }

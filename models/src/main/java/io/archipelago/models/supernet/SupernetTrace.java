@@ -73,7 +73,7 @@ final class SupernetTrace {
             Act z = ws.act(x.n, co, ho, wo);
             Kernels.fromDevice(out, z);
             ws.giveBack(out);
-            if (!keep) {
+            if (!keep || stride == 1) { // stride-1 backward rebuilds its inputs from the heap (see backward)
                 ws.giveBack(deviceInput);
                 deviceInput = null;
             }
@@ -105,6 +105,15 @@ final class SupernetTrace {
                     grads.set(beta, dBeta);
                 }
             }
+            Act dx = stride == 1 ? splitBackward(dz, grads, needInput) : fusedBackward(dz, grads, needInput);
+            if (dx != null && relu) {
+                Kernels.reluMask(dx, input);
+            }
+            return dx;
+        }
+
+        /** Strided convs: libnd4j's conv2d_bp on the input kept from the forward pass. */
+        private Act fusedBackward(Act dz, Gradients grads, boolean needInput) {
             INDArray deviceDy = ws.device(dz.n, dz.c, dz.h, dz.w);
             Kernels.toDevice(dz, deviceDy, false, ws);
             INDArray deviceDx = ws.device(input.n, input.c, input.h, input.w);
@@ -124,14 +133,93 @@ final class SupernetTrace {
             if (needInput) {
                 dx = ws.actLike(input);
                 Kernels.fromDevice(deviceDx, dx);
-                if (relu) {
-                    Kernels.reluMask(dx, input);
-                }
             }
             ws.giveBack(deviceDy);
             ws.giveBack(deviceDx);
             ws.giveBack(deviceDw);
+            ws.giveBack(deviceInput);
+            deviceInput = null;
             return dx;
+        }
+
+        /** Stride 1: two forward convs ({@link DeviceConv#inputGradient}, {@link DeviceConv#weightGradient}). */
+        private Act splitBackward(Act dz, Gradients grads, boolean needInput) {
+            int[] s = conv.shape();
+            int co = s[0], ci = s[1], k = s[2];
+            Act dx = null;
+            if (needInput) {
+                INDArray deviceDy = ws.device(dz.n, dz.c, dz.h, dz.w);
+                Kernels.toDevice(dz, deviceDy, false, ws);
+                INDArray flipped = ws.device(ci, co, k, k);
+                flipTranspose(conv, flipped);
+                INDArray deviceDx = ws.device(input.n, input.c, input.h, input.w);
+                DeviceConv.inputGradient(deviceDy, flipped, deviceDx, pad);
+                dx = ws.actLike(input);
+                Kernels.fromDevice(deviceDx, dx);
+                ws.giveBack(deviceDy);
+                ws.giveBack(flipped);
+                ws.giveBack(deviceDx);
+            }
+            INDArray inputT = ws.device(input.c, input.n, input.h, input.w);
+            Kernels.toDeviceSwapped(input, inputT, relu, ws);
+            INDArray dyT = ws.device(dz.c, dz.n, dz.h, dz.w);
+            Kernels.toDeviceSwapped(dz, dyT, false, ws);
+            INDArray dwT = ws.device(ci, co, k, k);
+            DeviceConv.weightGradient(inputT, dyT, dwT, pad);
+            int kk = k * k;
+            if (conv.f != null) {
+                float[] t = new float[conv.size()];
+                dwT.data().asNioFloat().get(0, t, 0, t.length);
+                float[] g = new float[t.length];
+                for (int i = 0; i < ci; i++) {
+                    for (int o = 0; o < co; o++) {
+                        System.arraycopy(t, (i * co + o) * kk, g, (o * ci + i) * kk, kk);
+                    }
+                }
+                grads.setFloats(conv, g);
+            } else {
+                double[] t = new double[conv.size()];
+                dwT.data().asNioDouble().get(0, t, 0, t.length);
+                double[] g = new double[t.length];
+                for (int i = 0; i < ci; i++) {
+                    for (int o = 0; o < co; o++) {
+                        System.arraycopy(t, (i * co + o) * kk, g, (o * ci + i) * kk, kk);
+                    }
+                }
+                grads.setDoubles(conv, g);
+            }
+            ws.giveBack(inputT);
+            ws.giveBack(dyT);
+            ws.giveBack(dwT);
+            return dx;
+        }
+    }
+
+    /** {@code out[i][o][u][v] = w[o][i][k-1-u][k-1-v]}: the kernel of the input gradient. */
+    private static void flipTranspose(Weight w, INDArray out) {
+        int[] s = w.shape();
+        int co = s[0], ci = s[1], k = s[2], kk = k * k;
+        int n = w.size();
+        if (w.f != null) {
+            float[] t = new float[n];
+            for (int o = 0; o < co; o++) {
+                for (int i = 0; i < ci; i++) {
+                    for (int u = 0; u < kk; u++) {
+                        t[(i * co + o) * kk + (kk - 1 - u)] = w.f[(o * ci + i) * kk + u];
+                    }
+                }
+            }
+            out.data().asNioFloat().put(0, t, 0, n);
+        } else {
+            double[] t = new double[n];
+            for (int o = 0; o < co; o++) {
+                for (int i = 0; i < ci; i++) {
+                    for (int u = 0; u < kk; u++) {
+                        t[(i * co + o) * kk + (kk - 1 - u)] = w.d[(o * ci + i) * kk + u];
+                    }
+                }
+            }
+            out.data().asNioDouble().put(0, t, 0, n);
         }
     }
 

@@ -22,6 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** SPOS training at tiny sizes: determinism, resuming, untouched ops, checkpoint integrity. */
 class SposTrainerTest {
+    @org.junit.jupiter.api.BeforeAll
+    static void oneThread() {
+        NdThreads.configure(1); // ND4J's default (every core) makes these tiny ops many times slower on a busy machine
+    }
+
     @TempDir
     Path dir;
 
@@ -42,6 +47,10 @@ class SposTrainerTest {
 
     static TrainingSpec spec(ImageSet data, long steps, long seed, boolean augment) {
         return new TrainingSpec(2, 1, 8, 10, 8, 0.025, 0.9, 5e-4, steps, data.size(), data.description(), seed, augment);
+    }
+
+    static Nb201Cell parse(String cell) {
+        return io.archipelago.core.nb201.Nb201Space.INSTANCE.parse(cell);
     }
 
     static float[][] weights(SposSupernet net) {
