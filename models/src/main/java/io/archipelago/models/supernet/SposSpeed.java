@@ -42,7 +42,7 @@ public final class SposSpeed {
         }
         NdThreads.configure(threads);
         ImageSet images = ImageSet.sample(FashionMnist.open(data, FashionMnist.Split.TRAIN), trainImages, seed, size, "fashion-mnist train");
-        TrainingSpec spec = TrainingSpec.reference(channels, cells, size, TrainingSpec.stepsFor(1, images.size(), 64), images.size(),
+        TrainingSpec spec = TrainingSpec.reference(channels, cells, size, TrainingSpec.stepsFor(1000, images.size(), 64), images.size(),
                 images.description(), seed, augment);
         try (SposTrainer trainer = SposTrainer.create(spec, images)) {
             System.out.printf(Locale.ROOT, "SPOS supernet C=%d N=%d size=%d: %d weights; %d train images; threads=%d, OMP_WAIT_POLICY=%s%n",
