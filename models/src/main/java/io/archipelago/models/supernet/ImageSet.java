@@ -85,9 +85,9 @@ public final class ImageSet {
                 }
             }
         }
-        String full_description = description + ", " + indices.length + " of " + dataset.size() + " images drawn with seed " + seed
+        String fullDescription = description + ", " + indices.length + " of " + dataset.size() + " images drawn with seed " + seed
                 + ", " + size + "x" + size;
-        return new ImageSet(pixels, labels, channels, size, dataset.classes(), full_description);
+        return new ImageSet(pixels, labels, channels, size, dataset.classes(), fullDescription);
     }
 
     /** Images already preprocessed, {@code [count, channels (1 or 3), size, size]} row-major (tests, synthetic data). */
