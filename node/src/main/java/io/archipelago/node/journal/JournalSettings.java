@@ -3,16 +3,24 @@ package io.archipelago.node.journal;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.persistence.jdbc.testkit.javadsl.SchemaUtils;
 
 /**
  * Where searches journal their events: nowhere durable ({@code none}: memory, for benchmarks),
@@ -169,20 +177,88 @@ public final class JournalSettings {
     /**
      * Creates the journal's tables if they are missing (a new journal), after {@link #probe()}
      * found the database. A resumed run's journal is opened as it is.
+     *
+     * <p>The actor system is not needed (the tables are created over plain JDBC, see
+     * {@link #createSchema()}); this overload is kept so that callers compile unchanged.
      */
     public void createSchema(ActorSystem<?> system) {
+        createSchema();
+    }
+
+    /**
+     * Creates the journal's tables if they are missing, by running the DDL that
+     * {@code pekko-persistence-jdbc} ships for the database ({@link #DDL_H2}, {@link #DDL_POSTGRES})
+     * over one plain JDBC connection, statement by statement (see {@link #schemaStatements}). It
+     * can run any number of times: the shipped DDL creates its tables and sequence
+     * {@code IF NOT EXISTS}, and its indexes are given {@code IF NOT EXISTS} here. On PostgreSQL the
+     * script is one transaction, and nodes of a cluster that start together take turns (an advisory
+     * lock held until it commits), since two concurrent {@code CREATE TABLE IF NOT EXISTS} of one
+     * table can still fail. A statement that fails fails the command, naming the database's reason.
+     */
+    public void createSchema() {
         if (url == null) {
             return;
         }
         probe();
-        try {
-            SchemaUtils.createIfNotExists(system).toCompletableFuture().get(Duration.ofMinutes(1).toSeconds(), TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating the journal's tables", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalArgumentException("cannot open the journal " + describe() + ": " + rootMessage(e), e);
+        boolean postgres = isPostgres();
+        List<String> statements = schemaStatements(postgres ? DDL_POSTGRES : DDL_H2);
+        try (Connection connection = DriverManager.getConnection(url);
+                Statement statement = connection.createStatement()) {
+            statement.setQueryTimeout((int) SCHEMA_TIMEOUT.toSeconds());
+            if (postgres) {
+                connection.setAutoCommit(false);
+                statement.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
+            }
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+            if (postgres) {
+                connection.commit(); // a failure before this rolls everything back when the connection closes
+            }
+        } catch (SQLException e) {
+            String reason = e.getMessage() != null ? e.getMessage().lines().findFirst().orElse("").strip() : e.toString();
+            throw new IllegalArgumentException("cannot open the journal " + describe() + ": cannot create its tables: " + reason, e);
         }
+    }
+
+    /** The DDL of {@code pekko-persistence-jdbc} (in its jar) for H2. */
+    static final String DDL_H2 = "schema/h2/h2-create-schema.sql";
+    /** The DDL of {@code pekko-persistence-jdbc} (in its jar) for PostgreSQL. */
+    static final String DDL_POSTGRES = "schema/postgres/postgres-create-schema.sql";
+    /** How long one DDL statement may take (as long as the plugin's own schema creation was given). */
+    static final Duration SCHEMA_TIMEOUT = Duration.ofMinutes(1);
+    /** The PostgreSQL advisory lock nodes take in turn while creating the tables (any fixed number). */
+    static final long SCHEMA_LOCK = 0x4172636869L; // "Archi"
+
+    private static final Pattern CREATE_INDEX =
+            Pattern.compile("^CREATE\\s+(UNIQUE\\s+)?INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?", Pattern.CASE_INSENSITIVE);
+
+    /**
+     * The statements of a DDL resource, in order, each made safe to run again: comments and blank
+     * statements dropped, and every {@code CREATE INDEX} made {@code CREATE INDEX IF NOT EXISTS}
+     * (H2 and PostgreSQL both accept it). PostgreSQL's DDL creates two indexes
+     * {@code CONCURRENTLY}, which is dropped: the index is created with its new, empty table (or
+     * exists already), and {@code CONCURRENTLY} can neither run inside the script's transaction nor
+     * wait for a node that waits for its turn at the lock.
+     */
+    static List<String> schemaStatements(String resource) {
+        String script;
+        try (InputStream in = JournalSettings.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("the journal's DDL " + resource + " is not on the class path (pekko-persistence-jdbc's jar ships it)");
+            }
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the journal's DDL " + resource, e);
+        }
+        List<String> statements = new ArrayList<>();
+        for (String part : script.split(";")) {
+            String sql = part.lines().filter(line -> !line.strip().startsWith("--")).collect(Collectors.joining("\n")).strip();
+            if (!sql.isEmpty()) {
+                statements.add(CREATE_INDEX.matcher(sql).replaceFirst("CREATE $1INDEX IF NOT EXISTS "));
+            }
+        }
+        return statements;
     }
 
     static String rootMessage(Throwable e) {
