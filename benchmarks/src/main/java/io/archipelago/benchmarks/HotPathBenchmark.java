@@ -86,7 +86,8 @@ public class HotPathBenchmark {
     @Benchmark
     public List<Trial<Nb201Cell>> evolutionAskTell() {
         if (++asked % 1000 == 0) {
-            evolution = new RegularizedEvolution<>(space, Objective.maximize("cifar10_valid_12"), random.nextLong(), 30, 5);
+            evolution =
+                    new RegularizedEvolution<>(space, Objective.maximize("cifar10_valid_12"), random.nextLong(), 30, 5);
         }
         List<Trial<Nb201Cell>> trials = evolution.ask(1);
         evolution.tell(trials.get(0), TrialResult.ok(metrics));

@@ -39,15 +39,30 @@ public class JournalEncodingBenchmark {
 
     private StepOp told() {
         int i = next++;
-        EvaluationResult result = EvaluationResult.newBuilder().setSearchId(SEARCH).setCandidateId(100_000 + i)
-                .setArchitecture(Architecture.newBuilder().setSpace("nb201")
-                        .setEncoding("|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_1x1~1|avg_pool_3x3~" + (i & 3) + "|"))
+        EvaluationResult result = EvaluationResult.newBuilder()
+                .setSearchId(SEARCH)
+                .setCandidateId(100_000 + i)
+                .setArchitecture(Architecture.newBuilder()
+                        .setSpace("nb201")
+                        .setEncoding(
+                                "|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_1x1~1|avg_pool_3x3~"
+                                        + (i & 3) + "|"))
                 .setStatus(EvaluationStatus.EVALUATION_STATUS_OK)
-                .putMetrics("cifar10_valid_12", 84.0 + i).putMetrics("cifar10_test_12", 88.1).putMetrics("params", 615_386.0)
-                .putMetrics("flops", 8.6e7).setCostSeconds(4.2e-5).setEvaluator(EVALUATORS[i & 1]).setAttempt(1)
-                .setEvaluatorKind("tabular").build();
-        return StepOp.newBuilder().setTold(ResultTold.newBuilder().setResult(result).setSource(ResultSource.RESULT_SOURCE_EVALUATED)
-                .setAttempts(1)).build();
+                .putMetrics("cifar10_valid_12", 84.0 + i)
+                .putMetrics("cifar10_test_12", 88.1)
+                .putMetrics("params", 615_386.0)
+                .putMetrics("flops", 8.6e7)
+                .setCostSeconds(4.2e-5)
+                .setEvaluator(EVALUATORS[i & 1])
+                .setAttempt(1)
+                .setEvaluatorKind("tabular")
+                .build();
+        return StepOp.newBuilder()
+                .setTold(ResultTold.newBuilder()
+                        .setResult(result)
+                        .setSource(ResultSource.RESULT_SOURCE_EVALUATED)
+                        .setAttempts(1))
+                .build();
     }
 
     @Benchmark

@@ -25,7 +25,8 @@ final class CandidateBuilder<A> {
 
     /** Every pool's candidate of each trial. */
     List<Candidate> forPools(List<Trial<A>> trials) {
-        List<Candidate> candidates = new ArrayList<>(trials.size() * (1 + settings.mergedKinds().size()));
+        List<Candidate> candidates =
+                new ArrayList<>(trials.size() * (1 + settings.mergedKinds().size()));
         for (Trial<A> trial : trials) {
             Candidate candidate = candidate(trial.id(), space.toProto(trial.architecture()));
             candidates.add(candidate);
@@ -49,7 +50,8 @@ final class CandidateBuilder<A> {
         List<EvaluationResult> results = new ArrayList<>();
         for (ResultTold told : replayed) {
             EvaluationResult result = told.getResult();
-            if (told.getSource() == ResultSource.RESULT_SOURCE_EVALUATED && result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK) {
+            if (told.getSource() == ResultSource.RESULT_SOURCE_EVALUATED
+                    && result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK) {
                 candidates.add(candidate(result.getCandidateId(), result.getArchitecture()));
                 results.add(result);
             }

@@ -67,7 +67,9 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     private record FromJournal(SearchJournal.Reply reply) implements Command {}
 
     /** Sends the journal what was applied since the last batch. */
-    private enum JournalBatch implements Command { INSTANCE }
+    private enum JournalBatch implements Command {
+        INSTANCE
+    }
 
     /**
      * How long applied ops gather before they go to the journal as one batch (group commit): one
@@ -84,18 +86,21 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     private final ActorRef<JournalKeeper.Command> journal; // null: not journaled
     /** Model-guided strategies only: their fits run on a predictor actor, never here. */
     private final ActorRef<PredictorActor.Command> predictorActor;
+
     private final ActorRef<PredictorActor.Fitted<A>> fittedAdapter;
     private final List<String> kinds;
     /** The search, once the journal has replayed it (null before). */
     private SearchState<A> state;
     /** Ops applied since the last batch went to the journal, and their encoding (null: not journaled). */
     private final List<StepOp> applied = new ArrayList<>();
+
     private final StepWriter encoder;
     private boolean batchScheduled;
     /** Candidates some of whose pools have answered. */
     private final Map<Long, MergedAnswers> parts = new HashMap<>();
     /** Per pool: its slots, and the dispatches of outstanding candidates it has not answered. */
     private final PoolSlots pools;
+
     private final CandidateBuilder<A> candidates;
     private final Set<Integer> fitsSent = new HashSet<>();
     private final long startNanos = System.nanoTime();
@@ -108,17 +113,27 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     /**
      * @param spec what the journal records first for a new search (a resumed search passes the spec its journal has)
      */
-    public static <A> Behavior<Command> create(SearchSettings settings, SearchSpec spec, SearchSpace<A> space, Strategy<A> strategy,
-                                               ActorRef<Router.Command> router, ActorRef<SearchEvent> observer) {
+    public static <A> Behavior<Command> create(
+            SearchSettings settings,
+            SearchSpec spec,
+            SearchSpace<A> space,
+            Strategy<A> strategy,
+            ActorRef<Router.Command> router,
+            ActorRef<SearchEvent> observer) {
         if (!spec.getSearchId().equals(settings.searchId())) {
-            throw new IllegalArgumentException("spec of search " + spec.getSearchId() + " given to search " + settings.searchId());
+            throw new IllegalArgumentException(
+                    "spec of search " + spec.getSearchId() + " given to search " + settings.searchId());
         }
         return Behaviors.setup(context -> new Controller<>(context, settings, spec, space, strategy, router, observer));
     }
 
     /** A search whose spec records only its settings (benchmarks, tests: nothing resumes it from its options). */
-    public static <A> Behavior<Command> create(SearchSettings settings, SearchSpace<A> space, Strategy<A> strategy,
-                                               ActorRef<Router.Command> router, ActorRef<SearchEvent> observer) {
+    public static <A> Behavior<Command> create(
+            SearchSettings settings,
+            SearchSpace<A> space,
+            Strategy<A> strategy,
+            ActorRef<Router.Command> router,
+            ActorRef<SearchEvent> observer) {
         return create(settings, settings.spec(space.id()).build(), space, strategy, router, observer);
     }
 
@@ -127,8 +142,14 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         return SearchJournal.persistenceId(searchId);
     }
 
-    private Controller(ActorContext<Command> context, SearchSettings settings, SearchSpec spec, SearchSpace<A> space, Strategy<A> strategy,
-                       ActorRef<Router.Command> router, ActorRef<SearchEvent> observer) {
+    private Controller(
+            ActorContext<Command> context,
+            SearchSettings settings,
+            SearchSpec spec,
+            SearchSpace<A> space,
+            Strategy<A> strategy,
+            ActorRef<Router.Command> router,
+            ActorRef<SearchEvent> observer) {
         super(context);
         this.settings = settings;
         this.space = space;
@@ -137,9 +158,11 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         this.routerEvents = context.messageAdapter(Router.Event.class, FromRouter::new);
         Optional<ModelGuidedStrategy<A>> modelGuided = strategy.modelGuided();
         if (modelGuided.isPresent()) {
-            this.predictorActor = context.spawn(PredictorActor.create(modelGuided.get().predictor()), "predictor", PredictorActor.dispatcher());
+            this.predictorActor = context.spawn(
+                    PredictorActor.create(modelGuided.get().predictor()), "predictor", PredictorActor.dispatcher());
             @SuppressWarnings({"unchecked", "rawtypes"})
-            ActorRef<PredictorActor.Fitted<A>> adapter = (ActorRef) context.messageAdapter(PredictorActor.Fitted.class, FromPredictor::new);
+            ActorRef<PredictorActor.Fitted<A>> adapter =
+                    (ActorRef) context.messageAdapter(PredictorActor.Fitted.class, FromPredictor::new);
             this.fittedAdapter = adapter;
         } else {
             this.predictorActor = null;
@@ -152,8 +175,15 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             router.tell(new Router.WatchCapacity(kind, routerEvents));
         }
         if (settings.journaled()) {
-            this.journal = context.spawn(JournalKeeper.create(settings.searchId(), spec, space, strategy, settings.snapshotEvery(),
-                    context.messageAdapter(SearchJournal.Reply.class, FromJournal::new)), "journal");
+            this.journal = context.spawn(
+                    JournalKeeper.create(
+                            settings.searchId(),
+                            spec,
+                            space,
+                            strategy,
+                            settings.snapshotEvery(),
+                            context.messageAdapter(SearchJournal.Reply.class, FromJournal::new)),
+                    "journal");
             context.watch(journal);
             this.encoder = new StepWriter();
         } else {
@@ -174,7 +204,8 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
                     sendBatch();
                     return this;
                 })
-                .onSignal(ChildFailed.class, failed -> journalStopped(JournalReplayException.describe(failed.getCause())))
+                .onSignal(
+                        ChildFailed.class, failed -> journalStopped(JournalReplayException.describe(failed.getCause())))
                 .onSignal(Terminated.class, terminated -> journalStopped("the journal stopped"))
                 .build();
     }
@@ -190,7 +221,8 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     private void sendBatch() {
         if (journal != null && !applied.isEmpty()) {
-            journal.tell(new JournalKeeper.Send(new SearchJournal.Append(new EncodedStep(List.copyOf(applied), encoder.drain()))));
+            journal.tell(new JournalKeeper.Send(
+                    new SearchJournal.Append(new EncodedStep(List.copyOf(applied), encoder.drain()))));
             applied.clear();
         }
     }
@@ -199,7 +231,8 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         if (finishing) {
             return Behaviors.same(); // it stops after writing the end, which we heard about first
         }
-        return abort("the journal failed: " + reason + "; the search stops (resume it once the journal is back)", false);
+        return abort(
+                "the journal failed: " + reason + "; the search stops (resume it once the journal is back)", false);
     }
 
     private Behavior<Command> abort(String reason, boolean replay) {
@@ -242,10 +275,18 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         }
         if (!recovered.fresh()) {
             List<Long> inFlight = new ArrayList<>(state.outstanding().keySet());
-            getContext().getLog().info("search {} resumes after {} evaluations with {} candidate(s) in flight", settings.searchId(),
-                    state.evaluations(), inFlight.size());
-            journal.tell(new JournalKeeper.Send(new SearchJournal.Resume(inFlight, getContext().getSystem().address().toString())));
-            candidates.cacheSeed(replayed).ifPresent(router::tell); // before anything is submitted: the router reads its messages in order
+            getContext()
+                    .getLog()
+                    .info(
+                            "search {} resumes after {} evaluations with {} candidate(s) in flight",
+                            settings.searchId(),
+                            state.evaluations(),
+                            inFlight.size());
+            journal.tell(new JournalKeeper.Send(new SearchJournal.Resume(
+                    inFlight, getContext().getSystem().address().toString())));
+            candidates
+                    .cacheSeed(replayed)
+                    .ifPresent(router::tell); // before anything is submitted: the router reads its messages in order
             dispatch(List.copyOf(state.outstanding().values()));
             sendFits();
         }
@@ -263,7 +304,9 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         } else {
             state.deliver(fitted.version(), fitted.model());
         }
-        apply(StepOp.newBuilder().setFitted(ModelFitted.newBuilder().setVersion(fitted.version()).setOk(fitted.ok())).build());
+        apply(StepOp.newBuilder()
+                .setFitted(ModelFitted.newBuilder().setVersion(fitted.version()).setOk(fitted.ok()))
+                .build());
         return launch();
     }
 
@@ -274,7 +317,8 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         }
         for (ModelGuidedStrategy.FitRequest<A> r : state.pendingFits()) {
             if (fitsSent.add(r.version())) {
-                predictorActor.tell(new PredictorActor.Fit<>(r.version(), r.architectures(), r.targets(), r.seed(), fittedAdapter));
+                predictorActor.tell(
+                        new PredictorActor.Fit<>(r.version(), r.architectures(), r.targets(), r.seed(), fittedAdapter));
             }
         }
     }
@@ -296,8 +340,13 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
                 return this; // waiting for evaluator nodes to join
             }
             started = true;
-            getContext().getLog().info("search {} starts with {} evaluator slot(s) in {}", settings.searchId(),
-                    pools.evaluatorSlots(), kinds);
+            getContext()
+                    .getLog()
+                    .info(
+                            "search {} starts with {} evaluator slot(s) in {}",
+                            settings.searchId(),
+                            pools.evaluatorSlots(),
+                            kinds);
         }
         int inFlight = state.outstanding().size();
         if (settings.generational() && inFlight > 0) {
@@ -307,7 +356,9 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         if (free <= 0) {
             return this;
         }
-        apply(StepOp.newBuilder().setAsked(CandidatesAsked.newBuilder().setCount(free)).build());
+        apply(StepOp.newBuilder()
+                .setAsked(CandidatesAsked.newBuilder().setCount(free))
+                .build());
         List<Trial<A>> trials = state.justAsked();
         if (trials.isEmpty()) {
             return inFlight == 0 && !state.awaitingModel() ? finish("the strategy has nothing new to propose") : this;
@@ -330,7 +381,10 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     private Behavior<Command> onCompleted(Router.Completed part) {
         EvaluationResult partResult = part.result();
-        if (state == null || finishing || !pools.has(partResult.getEvaluatorKind()) || !partResult.getSearchId().equals(settings.searchId())
+        if (state == null
+                || finishing
+                || !pools.has(partResult.getEvaluatorKind())
+                || !partResult.getSearchId().equals(settings.searchId())
                 || !state.outstanding().containsKey(partResult.getCandidateId())) {
             return this; // not ours, or told already: count nothing twice
         }
@@ -348,16 +402,21 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         if (completed.source() == Router.Source.EVALUATED) {
             busySeconds += candidate.primaryCostSeconds(); // utilisation is of the evaluator pool's slots
         }
-        ResultTold told = ResultTold.newBuilder().setResult(completed.result()).setSource(completed.source().toProto())
-                .setAttempts(completed.attempts()).build();
+        ResultTold told = ResultTold.newBuilder()
+                .setResult(completed.result())
+                .setSource(completed.source().toProto())
+                .setAttempts(completed.attempts())
+                .build();
         apply(StepOp.newBuilder().setTold(told).build());
         sendFits();
         observer.tell(recorded(told, state.evaluations(), state.bestScore().orElse(Double.NaN)));
         if (state.evaluations() >= settings.budget() && state.outstanding().isEmpty()) {
             return finish("budget of " + settings.budget() + " evaluations spent");
         }
-        if (state.consecutiveRepeats() >= settings.maxConsecutiveRepeats() && state.outstanding().isEmpty()) {
-            return finish("stopped after " + state.consecutiveRepeats() + " answers in a row that needed no evaluation");
+        if (state.consecutiveRepeats() >= settings.maxConsecutiveRepeats()
+                && state.outstanding().isEmpty()) {
+            return finish(
+                    "stopped after " + state.consecutiveRepeats() + " answers in a row that needed no evaluation");
         }
         return launch();
     }
@@ -376,16 +435,25 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     /** A journaled result as the observer sees it. */
     public static ResultRecorded recorded(ResultTold told, int evaluations, double bestScore) {
-        return new ResultRecorded(told.getResult(), Router.Source.of(told.getSource()), told.getAttempts(), evaluations, bestScore);
+        return new ResultRecorded(
+                told.getResult(), Router.Source.of(told.getSource()), told.getAttempts(), evaluations, bestScore);
     }
 
     private SearchReport report(String reason) {
         Optional<Observation<A>> best = state.best();
         long now = System.nanoTime();
         double dispatchSeconds = firstDispatchNanos == 0 ? 0 : (lastResultNanos - firstDispatchNanos) / 1e9;
-        return new SearchReport(settings.searchId(), reason,
+        return new SearchReport(
+                settings.searchId(),
+                reason,
                 best.map(o -> space.format(o.trial().architecture())).orElse(null),
                 best.map(Observation::metrics).orElse(Map.of()),
-                state.evaluations(), state.failed(), state.cached(), busySeconds, pools.maxEvaluatorSlots(), dispatchSeconds, (now - startNanos) / 1e9);
+                state.evaluations(),
+                state.failed(),
+                state.cached(),
+                busySeconds,
+                pools.maxEvaluatorSlots(),
+                dispatchSeconds,
+                (now - startNanos) / 1e9);
     }
 }

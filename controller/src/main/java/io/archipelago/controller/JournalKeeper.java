@@ -47,7 +47,9 @@ final class JournalKeeper<A> extends AbstractBehavior<JournalKeeper.Command> {
 
     private record FromJournal(SearchJournal.Reply reply) implements Command {}
 
-    private enum StartAgain implements Command { INSTANCE }
+    private enum StartAgain implements Command {
+        INSTANCE
+    }
 
     static final String RETRY_WINDOW_KEY = "archipelago.journal.retry-window";
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
@@ -65,30 +67,46 @@ final class JournalKeeper<A> extends AbstractBehavior<JournalKeeper.Command> {
 
     /** The journal now (null while none runs), and whether it has read what is durable. */
     private ActorRef<SearchJournal.Command> journal;
+
     private boolean attached;
     private boolean everAttached;
     private int starts;
     /** Steps sent but not known to be durable, oldest first, and the ops the journal holds before them. */
     private final Deque<EncodedStep> unconfirmed = new ArrayDeque<>();
+
     private long durableOps;
     /** Commands other than steps that wait for a journal (the end, a resumption). */
     private final List<SearchJournal.Command> waiting = new ArrayList<>();
+
     private long outageStartNanos = -1;
     private Duration backoff = FIRST_BACKOFF;
     private String lastFailure = "the journal stopped";
     /** The last journal stopped because the database could not be reached. */
     private boolean unavailable;
+
     private boolean finished;
     private boolean failed;
 
-    static <A> Behavior<Command> create(String searchId, SearchSpec spec, SearchSpace<A> space, Strategy<A> strategy, int snapshotEvery,
-                                       ActorRef<SearchJournal.Reply> controller) {
+    static <A> Behavior<Command> create(
+            String searchId,
+            SearchSpec spec,
+            SearchSpace<A> space,
+            Strategy<A> strategy,
+            int snapshotEvery,
+            ActorRef<SearchJournal.Reply> controller) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers ->
                 new JournalKeeper<>(context, timers, searchId, spec, space, strategy, snapshotEvery, controller)));
     }
 
-    private JournalKeeper(ActorContext<Command> context, TimerScheduler<Command> timers, String searchId, SearchSpec spec, SearchSpace<A> space,
-                          Strategy<A> strategy, int snapshotEvery, ActorRef<SearchJournal.Reply> controller) {
+    private JournalKeeper(
+            ActorContext<Command> context,
+            TimerScheduler<Command> timers,
+            String searchId,
+            SearchSpec spec,
+            SearchSpace<A> space,
+            Strategy<A> strategy,
+            int snapshotEvery,
+            ActorRef<SearchJournal.Reply> controller) {
         super(context);
         this.timers = timers;
         this.searchId = searchId;
@@ -104,8 +122,10 @@ final class JournalKeeper<A> extends AbstractBehavior<JournalKeeper.Command> {
 
     private void startJournal() {
         // Once the controller has the search, a new journal only reads what is durable.
-        journal = getContext().spawn(SearchJournal.create(searchId, spec, space, strategy, snapshotEvery, replies, everAttached),
-                "journal-" + starts++);
+        journal = getContext()
+                .spawn(
+                        SearchJournal.create(searchId, spec, space, strategy, snapshotEvery, replies, everAttached),
+                        "journal-" + starts++);
         getContext().watch(journal);
     }
 
@@ -168,7 +188,8 @@ final class JournalKeeper<A> extends AbstractBehavior<JournalKeeper.Command> {
 
     /** Forgets the steps the journal now holds. */
     private void confirm(long ops) {
-        while (!unconfirmed.isEmpty() && durableOps + unconfirmed.peekFirst().ops().size() <= ops) {
+        while (!unconfirmed.isEmpty()
+                && durableOps + unconfirmed.peekFirst().ops().size() <= ops) {
             durableOps += unconfirmed.pollFirst().ops().size();
         }
     }
@@ -176,10 +197,17 @@ final class JournalKeeper<A> extends AbstractBehavior<JournalKeeper.Command> {
     private Behavior<Command> onReattached(long ops) {
         confirm(ops);
         if (durableOps != ops) {
-            return fail(new SearchJournal.Failed("the journal holds " + ops + " ops of search " + searchId
-                    + ", which is not where a step of this run ended (" + durableOps + "); the search stops", false));
+            return fail(new SearchJournal.Failed(
+                    "the journal holds " + ops + " ops of search " + searchId
+                            + ", which is not where a step of this run ended (" + durableOps + "); the search stops",
+                    false));
         }
-        getContext().getLog().info("search {}: the journal started again; writing the {} step(s) kept meanwhile", searchId, unconfirmed.size());
+        getContext()
+                .getLog()
+                .info(
+                        "search {}: the journal started again; writing the {} step(s) kept meanwhile",
+                        searchId,
+                        unconfirmed.size());
         attached = true;
         if (unconfirmed.isEmpty()) {
             outageOver();
@@ -193,8 +221,12 @@ final class JournalKeeper<A> extends AbstractBehavior<JournalKeeper.Command> {
     /** The journal writes again (a journal that reads but cannot write is still away). */
     private void outageOver() {
         if (outageStartNanos >= 0) {
-            getContext().getLog().warn("search {}: the journal is back after {} s", searchId,
-                    String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - outageStartNanos) / 1e9));
+            getContext()
+                    .getLog()
+                    .warn(
+                            "search {}: the journal is back after {} s",
+                            searchId,
+                            String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - outageStartNanos) / 1e9));
             outageStartNanos = -1;
             backoff = FIRST_BACKOFF;
         }
@@ -210,18 +242,26 @@ final class JournalKeeper<A> extends AbstractBehavior<JournalKeeper.Command> {
             return this; // the controller heard why and stops the search
         }
         if (!everAttached && !unavailable) {
-            return fail(new SearchJournal.Failed("the journal failed: " + reason + "; the search stops (resume it once the journal is back)",
+            return fail(new SearchJournal.Failed(
+                    "the journal failed: " + reason + "; the search stops (resume it once the journal is back)",
                     false));
         }
         long now = System.nanoTime();
         if (outageStartNanos < 0) {
             outageStartNanos = now;
-            getContext().getLog().warn("search {}: the journal failed ({}); the search goes on and the journal is retried for {}",
-                    searchId, reason, retryWindow);
+            getContext()
+                    .getLog()
+                    .warn(
+                            "search {}: the journal failed ({}); the search goes on and the journal is retried for {}",
+                            searchId,
+                            reason,
+                            retryWindow);
         }
         if (Duration.ofNanos(now - outageStartNanos).plus(backoff).compareTo(retryWindow) > 0) {
-            return fail(new SearchJournal.Failed("the journal failed: " + reason + ", and was not back within " + retryWindow.toSeconds()
-                    + " s; the search stops (resume it once the journal is back)", false));
+            return fail(new SearchJournal.Failed(
+                    "the journal failed: " + reason + ", and was not back within " + retryWindow.toSeconds()
+                            + " s; the search stops (resume it once the journal is back)",
+                    false));
         }
         timers.startSingleTimer(StartAgain.INSTANCE, backoff);
         backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
@@ -234,11 +274,14 @@ final class JournalKeeper<A> extends AbstractBehavior<JournalKeeper.Command> {
      */
     static boolean unreachable(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (cause instanceof java.sql.SQLTransientException || cause instanceof java.sql.SQLRecoverableException
-                    || cause instanceof java.sql.SQLNonTransientConnectionException || cause instanceof java.net.ConnectException) {
+            if (cause instanceof java.sql.SQLTransientException
+                    || cause instanceof java.sql.SQLRecoverableException
+                    || cause instanceof java.sql.SQLNonTransientConnectionException
+                    || cause instanceof java.net.ConnectException) {
                 return true;
             }
-            if (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null
+            if (cause instanceof java.sql.SQLException sql
+                    && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
                 return true;
             }

@@ -14,6 +14,7 @@ final class MergedAnswers {
     private final List<String> kinds;
     /** In the order of {@code kinds}: the evaluator's pool first. */
     private final Router.Completed[] parts;
+
     private int received;
 
     MergedAnswers(List<String> kinds) {
@@ -45,8 +46,12 @@ final class MergedAnswers {
         if (parts.length == 1) {
             return parts[0];
         }
-        EvaluationResult.Builder merged = parts[0].result().toBuilder().clearMetrics().clearLabels().clearFailureReason()
-                .setCostSeconds(0).setEvaluatorKind("");
+        EvaluationResult.Builder merged = parts[0].result().toBuilder()
+                .clearMetrics()
+                .clearLabels()
+                .clearFailureReason()
+                .setCostSeconds(0)
+                .setEvaluatorKind("");
         List<String> evaluators = new ArrayList<>(parts.length);
         List<String> kinds = new ArrayList<>(parts.length);
         List<String> failures = new ArrayList<>();
@@ -54,7 +59,8 @@ final class MergedAnswers {
         int attempts = 0;
         for (Router.Completed part : parts) {
             EvaluationResult r = part.result();
-            merged.putAllMetrics(r.getMetricsMap()).putAllLabels(r.getLabelsMap())
+            merged.putAllMetrics(r.getMetricsMap())
+                    .putAllLabels(r.getLabelsMap())
                     .setCostSeconds(merged.getCostSeconds() + r.getCostSeconds())
                     .setAttempt(Math.max(merged.getAttempt(), r.getAttempt()));
             kinds.add(r.getEvaluatorKind());
@@ -64,7 +70,8 @@ final class MergedAnswers {
             if (r.getStatus() != EvaluationStatus.EVALUATION_STATUS_OK) {
                 failures.add(r.getEvaluatorKind() + ": " + r.getFailureReason());
             }
-            if (part.source() == Router.Source.EVALUATED || (part.source() == Router.Source.REJECTED && source == Router.Source.CACHED)) {
+            if (part.source() == Router.Source.EVALUATED
+                    || (part.source() == Router.Source.REJECTED && source == Router.Source.CACHED)) {
                 source = part.source();
             }
             attempts = Math.max(attempts, part.attempts());

@@ -13,7 +13,8 @@ public sealed interface SearchEvent {
      * @param evaluations evaluations actually run so far, this one included
      * @param bestScore the strategy's best score so far (NaN before the first success)
      */
-    record ResultRecorded(EvaluationResult result, Router.Source source, int attempts, int evaluations, double bestScore)
+    record ResultRecorded(
+            EvaluationResult result, Router.Source source, int attempts, int evaluations, double bestScore)
             implements SearchEvent {}
 
     /**
@@ -38,8 +39,18 @@ public sealed interface SearchEvent {
      * @param maxSlots the largest pool the search saw
      * @param dispatchSeconds time from first dispatch to last result
      */
-    record SearchReport(String searchId, String stopReason, String bestArchitecture, Map<String, Double> bestMetrics, int evaluations,
-                        int failed, int cached, double busySeconds, int maxSlots, double dispatchSeconds, double wallSeconds) {
+    record SearchReport(
+            String searchId,
+            String stopReason,
+            String bestArchitecture,
+            Map<String, Double> bestMetrics,
+            int evaluations,
+            int failed,
+            int cached,
+            double busySeconds,
+            int maxSlots,
+            double dispatchSeconds,
+            double wallSeconds) {
 
         /** Busy slot-time over available slot-time while the search was dispatching. */
         public double utilization() {

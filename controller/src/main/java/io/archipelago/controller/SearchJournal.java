@@ -57,8 +57,9 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     /** Write what is pending and the end, with how the run used its slots; then answer {@link Finished} and stop. */
     record Finish(SearchEvent.SearchReport report) implements Command {}
 
-    private enum Flush implements Command { INSTANCE }
-
+    private enum Flush implements Command {
+        INSTANCE
+    }
 
     /** What the journal tells its controller. */
     sealed interface Reply {}
@@ -67,7 +68,8 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
      * Recovery is done (a new search: its spec is written); the controller owns {@code state} from
      * now on. A finished search is only reported again. {@code ops}: how many ops the journal holds.
      */
-    record Recovered<A>(SearchState<A> state, boolean fresh, boolean finished, String stopReason, long ops) implements Reply {}
+    record Recovered<A>(SearchState<A> state, boolean fresh, boolean finished, String stopReason, long ops)
+            implements Reply {}
 
     /** A journal started again after a failure (see {@link JournalKeeper}) has read what is durable: {@code ops} ops. */
     record Reattached(long ops) implements Reply {}
@@ -93,12 +95,14 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         SearchSpec spec;
         /** Bodies of every step so far, in order. */
         final List<byte[]> steps = new ArrayList<>();
+
         int ops;
         boolean finished;
         String stopReason;
         int resumes;
         /** Where the last snapshot was taken (not journaled: after a recovery, the next one comes sooner). */
         long snapshotSequenceNr;
+
         int snapshotOps;
         /** Recovery only: the search replayed from the events; handed to the controller once complete. */
         SearchState<A> replay;
@@ -116,13 +120,17 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
                         replay.created(spec);
                     }
                 }
-                case STEP -> step(event.getStep().getOpsList(), StepWriter.step(event.getStep().getOpsList()));
+                case STEP ->
+                    step(
+                            event.getStep().getOpsList(),
+                            StepWriter.step(event.getStep().getOpsList()));
                 case RESUMED -> resumes++;
                 case FINISHED -> {
                     finished = true;
                     stopReason = event.getFinished().getStopReason();
                 }
-                default -> throw new JournalReplayException("journal event with no content (" + event.getEventCase() + ")");
+                default ->
+                    throw new JournalReplayException("journal event with no content (" + event.getEventCase() + ")");
             }
             return this;
         }
@@ -152,21 +160,36 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
      * what is durable (no replay into the strategy) and reports it, and new steps follow it.
      */
     private final boolean reattach;
+
     private boolean recoveryReported;
     /** Steps received since the last write began. */
     private List<EncodedStep> pending = new ArrayList<>();
 
-    static <A> Behavior<Command> create(String searchId, SearchSpec spec, SearchSpace<A> space, Strategy<A> strategy, int snapshotEvery,
-                                       ActorRef<Reply> controller, boolean reattach) {
-        return Behaviors.setup(context -> new SearchJournal<>(context, searchId, spec, space, strategy, snapshotEvery, controller, reattach));
+    static <A> Behavior<Command> create(
+            String searchId,
+            SearchSpec spec,
+            SearchSpace<A> space,
+            Strategy<A> strategy,
+            int snapshotEvery,
+            ActorRef<Reply> controller,
+            boolean reattach) {
+        return Behaviors.setup(context ->
+                new SearchJournal<>(context, searchId, spec, space, strategy, snapshotEvery, controller, reattach));
     }
 
     static PersistenceId persistenceId(String searchId) {
         return PersistenceId.of("search", searchId);
     }
 
-    private SearchJournal(ActorContext<Command> context, String searchId, SearchSpec spec, SearchSpace<A> space, Strategy<A> strategy,
-                          int snapshotEvery, ActorRef<Reply> controller, boolean reattach) {
+    private SearchJournal(
+            ActorContext<Command> context,
+            String searchId,
+            SearchSpec spec,
+            SearchSpace<A> space,
+            Strategy<A> strategy,
+            int snapshotEvery,
+            ActorRef<Reply> controller,
+            boolean reattach) {
         super(persistenceId(searchId));
         this.reattach = reattach;
         this.context = context;
@@ -187,7 +210,8 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     @Override
     public EventHandler<State<A>, Object> eventHandler() {
         // Events are written as EncodedStep (steps) or JournalEvent (the rest) and read back as JournalEvent.
-        return newEventHandlerBuilder().forAnyState()
+        return newEventHandlerBuilder()
+                .forAnyState()
                 .onEvent(EncodedStep.class, State::apply)
                 .onEvent(JournalEvent.class, State::apply)
                 .build();
@@ -211,7 +235,9 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
      */
     @Override
     public boolean shouldSnapshot(State<A> state, Object event, long sequenceNr) {
-        if (snapshotEvery <= 0 || sequenceNr - state.snapshotSequenceNr < snapshotEvery || state.ops < 2 * state.snapshotOps) {
+        if (snapshotEvery <= 0
+                || sequenceNr - state.snapshotSequenceNr < snapshotEvery
+                || state.ops < 2 * state.snapshotOps) {
             return false;
         }
         state.snapshotSequenceNr = sequenceNr;
@@ -247,19 +273,24 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     @Override
     public SignalHandler<State<A>> signalHandler() {
         return newSignalHandlerBuilder()
-                .onSignal(RecoveryCompleted.instance(), state -> context.getSelf().tell(Flush.INSTANCE))
+                .onSignal(
+                        RecoveryCompleted.instance(), state -> context.getSelf().tell(Flush.INSTANCE))
                 // Another journal may try again only if this one replayed nothing into the strategy
                 // (a journal reattached to a live search replays into none).
-                .onSignal(RecoveryFailed.class, (state, failed) -> controller.tell(JournalKeeper.unreachable(failed.getFailure())
-                        && (reattach || (state.spec == null && state.ops == 0))
-                        ? new Unavailable(JournalReplayException.describe(failed.getFailure()))
-                        : new Failed(JournalReplayException.describe(failed.getFailure()), true)))
+                .onSignal(
+                        RecoveryFailed.class,
+                        (state, failed) -> controller.tell(
+                                JournalKeeper.unreachable(failed.getFailure())
+                                                && (reattach || (state.spec == null && state.ops == 0))
+                                        ? new Unavailable(JournalReplayException.describe(failed.getFailure()))
+                                        : new Failed(JournalReplayException.describe(failed.getFailure()), true)))
                 .build();
     }
 
     @Override
     public CommandHandler<Command, Object, State<A>> commandHandler() {
-        return newCommandHandlerBuilder().forAnyState()
+        return newCommandHandlerBuilder()
+                .forAnyState()
                 .onCommand(Flush.class, (state, flush) -> !recoveryReported ? recovered(state) : write(state))
                 .onCommand(Append.class, (state, append) -> {
                     if (pending.isEmpty()) {
@@ -268,19 +299,33 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
                     pending.add(append.step());
                     return Effect().none();
                 })
-                .onCommand(Resume.class, (state, resume) -> Effect().persist(JournalEvent.newBuilder().setResumed(SearchResumed.newBuilder()
-                        .setController(resume.controller()).addAllRedispatched(resume.redispatched())
-                        .setResumedAtMs(System.currentTimeMillis())).build()))
+                .onCommand(
+                        Resume.class,
+                        (state, resume) -> Effect()
+                                .persist(JournalEvent.newBuilder()
+                                        .setResumed(SearchResumed.newBuilder()
+                                                .setController(resume.controller())
+                                                .addAllRedispatched(resume.redispatched())
+                                                .setResumedAtMs(System.currentTimeMillis()))
+                                        .build()))
                 .onCommand(Finish.class, (state, finish) -> {
                     List<Object> events = new ArrayList<>(2);
                     if (!pending.isEmpty()) {
                         events.add(step());
                     }
                     SearchEvent.SearchReport report = finish.report();
-                    events.add(JournalEvent.newBuilder().setFinished(io.archipelago.proto.SearchFinished.newBuilder()
-                            .setStopReason(report.stopReason()).setFinishedAtMs(System.currentTimeMillis()).setMaxSlots(report.maxSlots())
-                            .setBusySeconds(report.busySeconds()).setDispatchSeconds(report.dispatchSeconds())).build());
-                    return Effect().persist(events).thenRun(s -> controller.tell(new Finished(report.stopReason()))).thenStop();
+                    events.add(JournalEvent.newBuilder()
+                            .setFinished(io.archipelago.proto.SearchFinished.newBuilder()
+                                    .setStopReason(report.stopReason())
+                                    .setFinishedAtMs(System.currentTimeMillis())
+                                    .setMaxSlots(report.maxSlots())
+                                    .setBusySeconds(report.busySeconds())
+                                    .setDispatchSeconds(report.dispatchSeconds()))
+                            .build());
+                    return Effect()
+                            .persist(events)
+                            .thenRun(s -> controller.tell(new Finished(report.stopReason())))
+                            .thenStop();
                 })
                 .build();
     }
@@ -290,7 +335,9 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         recoveryReported = true;
         if (reattach) {
             if (state.spec == null) { // the spec's own write was what failed
-                return Effect().persist(JournalEvent.newBuilder().setCreated(spec).build()).thenRun(s -> controller.tell(new Reattached(s.ops)));
+                return Effect()
+                        .persist(JournalEvent.newBuilder().setCreated(spec).build())
+                        .thenRun(s -> controller.tell(new Reattached(s.ops)));
             }
             controller.tell(new Reattached(state.ops));
             return Effect().none();
@@ -298,12 +345,14 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         SearchState<A> search = state.replay;
         state.replay = null; // the controller owns it now; this actor only records what it is sent
         if (state.spec != null && !state.spec.getSearchId().equals(spec.getSearchId())) {
-            controller.tell(new Failed("the journal holds search " + state.spec.getSearchId() + ", not " + spec.getSearchId(), true));
+            controller.tell(new Failed(
+                    "the journal holds search " + state.spec.getSearchId() + ", not " + spec.getSearchId(), true));
             return Effect().stop();
         }
         if (state.spec == null) {
             search.created(spec);
-            return Effect().persist(JournalEvent.newBuilder().setCreated(spec).build())
+            return Effect()
+                    .persist(JournalEvent.newBuilder().setCreated(spec).build())
                     .thenRun(s -> controller.tell(new Recovered<>(search, true, false, null, s.ops)));
         }
         controller.tell(new Recovered<>(search, false, state.finished, state.stopReason, state.ops));

@@ -27,8 +27,17 @@ import java.util.List;
  *     steps after it; 0: no snapshots (the journal plugin then needs no snapshot store)
  * @param journaled false: no journal at all, nothing to resume (benchmarks of the engine alone)
  */
-public record SearchSettings(String searchId, String evaluatorKind, int fidelity, int budget, boolean generational, int maxConsecutiveRepeats,
-                             int minSlots, List<String> mergedKinds, int snapshotEvery, boolean journaled) {
+public record SearchSettings(
+        String searchId,
+        String evaluatorKind,
+        int fidelity,
+        int budget,
+        boolean generational,
+        int maxConsecutiveRepeats,
+        int minSlots,
+        List<String> mergedKinds,
+        int snapshotEvery,
+        boolean journaled) {
 
     public SearchSettings {
         if (budget <= 0) {
@@ -45,8 +54,8 @@ public record SearchSettings(String searchId, String evaluatorKind, int fidelity
         }
         mergedKinds = List.copyOf(mergedKinds);
         if (mergedKinds.contains(evaluatorKind) || new HashSet<>(mergedKinds).size() != mergedKinds.size()) {
-            throw new IllegalArgumentException("each evaluator pool may evaluate a candidate once; got " + evaluatorKind + " and "
-                    + mergedKinds);
+            throw new IllegalArgumentException(
+                    "each evaluator pool may evaluate a candidate once; got " + evaluatorKind + " and " + mergedKinds);
         }
     }
 
@@ -55,28 +64,82 @@ public record SearchSettings(String searchId, String evaluatorKind, int fidelity
     }
 
     public SearchSettings generational(boolean value) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, value, maxConsecutiveRepeats, minSlots, mergedKinds, snapshotEvery, journaled);
+        return new SearchSettings(
+                searchId,
+                evaluatorKind,
+                fidelity,
+                budget,
+                value,
+                maxConsecutiveRepeats,
+                minSlots,
+                mergedKinds,
+                snapshotEvery,
+                journaled);
     }
 
     public SearchSettings minSlots(int value) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, value, mergedKinds, snapshotEvery, journaled);
+        return new SearchSettings(
+                searchId,
+                evaluatorKind,
+                fidelity,
+                budget,
+                generational,
+                maxConsecutiveRepeats,
+                value,
+                mergedKinds,
+                snapshotEvery,
+                journaled);
     }
 
     public SearchSettings mergedKinds(List<String> value) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, minSlots, value, snapshotEvery, journaled);
+        return new SearchSettings(
+                searchId,
+                evaluatorKind,
+                fidelity,
+                budget,
+                generational,
+                maxConsecutiveRepeats,
+                minSlots,
+                value,
+                snapshotEvery,
+                journaled);
     }
 
     public SearchSettings snapshotEvery(int value) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, minSlots, mergedKinds, value, journaled);
+        return new SearchSettings(
+                searchId,
+                evaluatorKind,
+                fidelity,
+                budget,
+                generational,
+                maxConsecutiveRepeats,
+                minSlots,
+                mergedKinds,
+                value,
+                journaled);
     }
 
     public SearchSettings journaled(boolean value) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, generational, maxConsecutiveRepeats, minSlots, mergedKinds, snapshotEvery, value);
+        return new SearchSettings(
+                searchId,
+                evaluatorKind,
+                fidelity,
+                budget,
+                generational,
+                maxConsecutiveRepeats,
+                minSlots,
+                mergedKinds,
+                snapshotEvery,
+                value);
     }
 
     /** The journal's record of this search, to be completed with how it was started (strategy, seed, options). */
     public SearchSpec.Builder spec(String space) {
-        return SearchSpec.newBuilder().setSearchId(searchId).setBudget(budget).setSpace(space).addAllEvaluatorKinds(kinds())
+        return SearchSpec.newBuilder()
+                .setSearchId(searchId)
+                .setBudget(budget)
+                .setSpace(space)
+                .addAllEvaluatorKinds(kinds())
                 .setCreatedAtMs(System.currentTimeMillis());
     }
 

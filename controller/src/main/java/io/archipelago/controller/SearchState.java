@@ -12,8 +12,8 @@ import io.archipelago.proto.EvaluationResult;
 import io.archipelago.proto.EvaluationStatus;
 import io.archipelago.proto.ResultSource;
 import io.archipelago.proto.ResultTold;
-import io.archipelago.proto.SearchSpec;
 import io.archipelago.proto.SearchSnapshot;
+import io.archipelago.proto.SearchSpec;
 import io.archipelago.proto.StepOp;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -51,12 +51,15 @@ final class SearchState<A> {
     private List<ResultTold> replayed = new ArrayList<>();
     /** Asked and not yet told, in the order asked. */
     private final Map<Long, Trial<A>> outstanding = new LinkedHashMap<>();
+
     private final Map<Long, Trial<A>> outstandingView = Collections.unmodifiableMap(outstanding);
     /** What the last ask returned (the controller dispatches them). */
     private List<Trial<A>> justAsked = List.of();
     /** Fits the strategy asked for that no model-fitted event has answered yet, by version. */
     private final TreeMap<Integer, ModelGuidedStrategy.FitRequest<A>> fitRequests = new TreeMap<>();
-    private final Collection<ModelGuidedStrategy.FitRequest<A>> fitRequestsView = Collections.unmodifiableCollection(fitRequests.values());
+
+    private final Collection<ModelGuidedStrategy.FitRequest<A>> fitRequestsView =
+            Collections.unmodifiableCollection(fitRequests.values());
     private final Map<Integer, PredictorModel<A>> delivered = new HashMap<>();
 
     private int evaluations;
@@ -110,7 +113,8 @@ final class SearchState<A> {
     /** One op: replayed from the journal, or live (the controller applies each op as it happens, then journals it). */
     void applyOp(StepOp op) {
         if (spec == null) {
-            throw new JournalReplayException("a step before the search-created event: the journal does not start with its search");
+            throw new JournalReplayException(
+                    "a step before the search-created event: the journal does not start with its search");
         }
         switch (op.getOpCase()) {
             case TOLD -> tell(op.getTold());
@@ -137,8 +141,9 @@ final class SearchState<A> {
         }
         String proposed = space.format(trial.architecture());
         if (!proposed.equals(result.getArchitecture().getEncoding())) {
-            throw new JournalReplayException("candidate " + trial.id() + " replays as " + proposed + " but the journal has "
-                    + result.getArchitecture().getEncoding() + ": the strategy does not replay (another version, or another seed?)");
+            throw new JournalReplayException("candidate " + trial.id() + " replays as " + proposed
+                    + " but the journal has " + result.getArchitecture().getEncoding()
+                    + ": the strategy does not replay (another version, or another seed?)");
         }
         if (replayed != null) {
             replayed.add(told);
@@ -156,7 +161,8 @@ final class SearchState<A> {
                 cached++;
             }
         }
-        strategy.tell(trial, ok ? TrialResult.ok(result.getMetricsMap()) : TrialResult.failed(result.getFailureReason()));
+        strategy.tell(
+                trial, ok ? TrialResult.ok(result.getMetricsMap()) : TrialResult.failed(result.getFailureReason()));
         if (guided != null) {
             for (var request = guided.takeFitRequest(); request.isPresent(); request = guided.takeFitRequest()) {
                 fitRequests.put(request.get().version(), request.get());
@@ -173,7 +179,8 @@ final class SearchState<A> {
         PredictorModel<A> model = delivered.remove(version);
         if (model == null && ok) {
             if (request == null) {
-                throw new JournalReplayException("the journal has model version " + version + " fitted, which the strategy never asked for");
+                throw new JournalReplayException(
+                        "the journal has model version " + version + " fitted, which the strategy never asked for");
             }
             // Replay: fit it again, here and now (fits are deterministic per seed).
             model = guided.predictor().fit(request.architectures(), request.targets(), request.seed());

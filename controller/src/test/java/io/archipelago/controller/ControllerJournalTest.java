@@ -53,11 +53,11 @@ import org.junit.jupiter.api.Test;
  */
 class ControllerJournalTest {
     private static final Path SNAPSHOTS = tempDir();
-    private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString(
-                    "archipelago.evaluator-dispatcher.thread-pool-executor.fixed-pool-size = 4\n"
+    private static final ActorTestKit testKit = ActorTestKit.create(
+            ConfigFactory.parseString("archipelago.evaluator-dispatcher.thread-pool-executor.fixed-pool-size = 4\n"
                             + "pekko.persistence.snapshot-store.plugin = \"pekko.persistence.snapshot-store.local\"\n"
                             + "pekko.persistence.snapshot-store.local.dir = \"" + SNAPSHOTS + "\"")
-            .withFallback(ConfigFactory.load()));
+                    .withFallback(ConfigFactory.load()));
     private static final BenchmarkTable<Nb201Cell> TABLE = BenchmarkTable.embeddedNb201Cifar10();
     private static final Objective OBJECTIVE = Objective.maximize("cifar10_valid_12");
     private static final AtomicInteger tests = new AtomicInteger();
@@ -90,7 +90,9 @@ class ControllerJournalTest {
     private void spawnEvaluators(int n, SimulatedTime time) {
         String k = kind;
         for (int i = 0; i < n; i++) {
-            testKit.spawn(EvaluatorActor.create(new TabularUnderKind(k, new TabularEvaluator<>(TABLE, time, i))), kind + "-" + i,
+            testKit.spawn(
+                    EvaluatorActor.create(new TabularUnderKind(k, new TabularEvaluator<>(TABLE, time, i))),
+                    kind + "-" + i,
                     EvaluatorActor.dispatcher());
         }
     }
@@ -103,7 +105,8 @@ class ControllerJournalTest {
         final List<ResultRecorded> results = new ArrayList<>();
 
         Run(SearchSettings settings, Strategy<Nb201Cell> strategy) {
-            controller = testKit.spawn(Controller.create(settings, Nb201Space.INSTANCE, strategy, router, observer.getRef()));
+            controller = testKit.spawn(
+                    Controller.create(settings, Nb201Space.INSTANCE, strategy, router, observer.getRef()));
         }
 
         /** Reads results until {@code n} have come (or the search ended). */
@@ -134,7 +137,8 @@ class ControllerJournalTest {
     private static Map<Long, String> architectures(List<ResultRecorded> results) {
         Map<Long, String> byId = new HashMap<>();
         for (ResultRecorded r : results) {
-            String previous = byId.put(r.result().getCandidateId(), r.result().getArchitecture().getEncoding());
+            String previous = byId.put(
+                    r.result().getCandidateId(), r.result().getArchitecture().getEncoding());
             assertTrue(previous == null, "candidate " + r.result().getCandidateId() + " recorded twice");
         }
         return byId;
@@ -168,9 +172,14 @@ class ControllerJournalTest {
         // The resumed controller first re-reports what the journal holds (the files are rebuilt from it).
         Map<Long, String> resumedArchitectures = architectures(resumed.results);
         assertEquals(90, resumedArchitectures.size());
-        assertEquals(architectures(uninterrupted.results), resumedArchitectures, "the resumed strategy proposes what the straight one did");
+        assertEquals(
+                architectures(uninterrupted.results),
+                resumedArchitectures,
+                "the resumed strategy proposes what the straight one did");
         assertEquals(straight.bestArchitecture(), report.bestArchitecture());
-        assertTrue(listSnapshots().stream().anyMatch(name -> name.contains("crashed")), "snapshots were taken: " + listSnapshots());
+        assertTrue(
+                listSnapshots().stream().anyMatch(name -> name.contains("crashed")),
+                "snapshots were taken: " + listSnapshots());
     }
 
     /** Several slots: in-flight candidates at the crash are dispatched again; each is told once. */
@@ -188,7 +197,9 @@ class ControllerJournalTest {
         Set<Long> ok = new HashSet<>();
         for (ResultRecorded r : resumed.results) {
             assertEquals(EvaluationStatus.EVALUATION_STATUS_OK, r.result().getStatus());
-            assertTrue(ok.add(r.result().getCandidateId()), "candidate " + r.result().getCandidateId() + " told twice");
+            assertTrue(
+                    ok.add(r.result().getCandidateId()),
+                    "candidate " + r.result().getCandidateId() + " told twice");
         }
         assertEquals(120, ok.size());
         // Whatever the crash lost was evaluated again under its own id: ids stay consecutive.
@@ -201,8 +212,14 @@ class ControllerJournalTest {
     @Test
     void aModelGuidedSearchReplaysItsModels() {
         spawnEvaluators(1, null);
-        Supplier<Strategy<Nb201Cell>> strategy = () -> new PredictorEvolution<>(Nb201Space.INSTANCE, OBJECTIVE,
-                new OraclePredictor(TABLE, "cifar10_valid_12", 5), new ModelGuidedStrategy.Schedule(10, 10, 1), 4, 10, 100);
+        Supplier<Strategy<Nb201Cell>> strategy = () -> new PredictorEvolution<>(
+                Nb201Space.INSTANCE,
+                OBJECTIVE,
+                new OraclePredictor(TABLE, "cifar10_valid_12", 5),
+                new ModelGuidedStrategy.Schedule(10, 10, 1),
+                4,
+                10,
+                100);
         SearchSettings settings = SearchSettings.of("guided-crash", kind, 12, 60);
         Run first = new Run(settings, strategy.get());
         first.until(35);
@@ -225,7 +242,10 @@ class ControllerJournalTest {
      */
     @Test
     void repeatsOfArchitecturesEvaluatedBeforeTheCrashAreAnsweredFromTheCache() {
-        spawnEvaluators(1, new SimulatedTime.Fixed(0.1)); // an evaluation takes two commit windows: a result is journaled before the next one
+        spawnEvaluators(
+                1,
+                new SimulatedTime.Fixed(
+                        0.1)); // an evaluation takes two commit windows: a result is journaled before the next one
         SearchSettings settings = SearchSettings.of("cache-after-crash", kind, 12, 10);
         Run first = new Run(settings, new RepeatsLater());
         first.until(6); // candidates 0-5 evaluated, 6 in flight; the repeats (8-11) of 0-3 not yet asked
@@ -237,7 +257,8 @@ class ControllerJournalTest {
         assertEquals(4, report.cached(), "candidates 8-11 repeat 0-3, evaluated before the crash");
         for (ResultRecorded r : resumed.results) {
             long id = r.result().getCandidateId();
-            assertEquals(id >= 8 && id < 12 ? Router.Source.CACHED : Router.Source.EVALUATED, r.source(), "candidate " + id);
+            assertEquals(
+                    id >= 8 && id < 12 ? Router.Source.CACHED : Router.Source.EVALUATED, r.source(), "candidate " + id);
         }
     }
 
@@ -268,8 +289,7 @@ class ControllerJournalTest {
         }
 
         @Override
-        public void tell(Trial<Nb201Cell> trial, TrialResult result) {
-        }
+        public void tell(Trial<Nb201Cell> trial, TrialResult result) {}
 
         @Override
         public Optional<Observation<Nb201Cell>> best() {

@@ -50,8 +50,8 @@ import org.junit.jupiter.api.Test;
  */
 class ControllerTest {
     private static final int SLOTS = 8;
-    private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory
-            .parseString("archipelago.evaluator-dispatcher.thread-pool-executor.fixed-pool-size = " + SLOTS)
+    private static final ActorTestKit testKit = ActorTestKit.create(ConfigFactory.parseString(
+                    "archipelago.evaluator-dispatcher.thread-pool-executor.fixed-pool-size = " + SLOTS)
             .withFallback(ConfigFactory.load()));
     private static final BenchmarkTable<Nb201Cell> TABLE = BenchmarkTable.embeddedNb201Cifar10();
     private static final Objective OBJECTIVE = Objective.maximize("cifar10_valid_12");
@@ -102,7 +102,10 @@ class ControllerTest {
 
     private void spawnEvaluators(int n, SimulatedTime time, Concurrency concurrency) {
         for (int i = 0; i < n; i++) {
-            testKit.spawn(EvaluatorActor.create(evaluator(time, i, concurrency)), kind + "-" + i, EvaluatorActor.dispatcher());
+            testKit.spawn(
+                    EvaluatorActor.create(evaluator(time, i, concurrency)),
+                    kind + "-" + i,
+                    EvaluatorActor.dispatcher());
         }
     }
 
@@ -128,7 +131,10 @@ class ControllerTest {
     }
 
     private static List<ResultRecorded> results(List<SearchEvent> events) {
-        return events.stream().filter(ResultRecorded.class::isInstance).map(ResultRecorded.class::cast).toList();
+        return events.stream()
+                .filter(ResultRecorded.class::isInstance)
+                .map(ResultRecorded.class::cast)
+                .toList();
     }
 
     private RegularizedEvolution<Nb201Cell> evolution(long seed) {
@@ -145,7 +151,11 @@ class ControllerTest {
         SearchReport report = report(events);
         assertEquals(120, report.evaluations());
         assertEquals(0, report.failed());
-        assertEquals(120, results(events).stream().filter(r -> r.source() == Router.Source.EVALUATED).count());
+        assertEquals(
+                120,
+                results(events).stream()
+                        .filter(r -> r.source() == Router.Source.EVALUATED)
+                        .count());
         assertEquals(4, report.maxSlots());
         assertEquals(4, concurrency.max.get(), "every slot was used, and never more than the slots");
         assertTrue(report.stopReason().contains("budget"), report.stopReason());
@@ -153,7 +163,9 @@ class ControllerTest {
         // The reported best is the best validation accuracy among the recorded results.
         double bestSeen = results(events).stream()
                 .filter(r -> r.result().getStatus() == EvaluationStatus.EVALUATION_STATUS_OK)
-                .mapToDouble(r -> r.result().getMetricsOrThrow("cifar10_valid_12")).max().orElseThrow();
+                .mapToDouble(r -> r.result().getMetricsOrThrow("cifar10_valid_12"))
+                .max()
+                .orElseThrow();
         assertEquals(bestSeen, report.bestMetrics().get("cifar10_valid_12"), 1e-9);
         assertEquals(bestSeen, results(events).get(results(events).size() - 1).bestScore(), 1e-9);
         observer.expectNoMessage(Duration.ofMillis(100));
@@ -173,7 +185,8 @@ class ControllerTest {
         // Measured on 2 cores: about 0.97 asynchronous against 0.53 in generations of 8. The
         // bounds leave room for a loaded CI machine; the benchmark reports the real figures.
         assertTrue(async.utilization() > 0.8, "async utilization " + async.utilization());
-        assertTrue(async.utilization() > sync.utilization() + 0.15,
+        assertTrue(
+                async.utilization() > sync.utilization() + 0.15,
                 "async " + async.utilization() + " vs generational " + sync.utilization());
     }
 
@@ -205,7 +218,8 @@ class ControllerTest {
         List<SearchEvent> events = runToEnd(Duration.ofSeconds(30));
         SearchReport report = report(events);
         long failedResults = results(events).stream()
-                .filter(r -> r.result().getStatus() == EvaluationStatus.EVALUATION_STATUS_FAILED).count();
+                .filter(r -> r.result().getStatus() == EvaluationStatus.EVALUATION_STATUS_FAILED)
+                .count();
         assertTrue(failedResults > 0, "some sampled cells start with nor_conv_1x1");
         assertEquals(200, report.evaluations());
         assertEquals(failedResults, report.failed());
@@ -213,7 +227,9 @@ class ControllerTest {
         results(events).stream()
                 .filter(r -> r.result().getStatus() == EvaluationStatus.EVALUATION_STATUS_FAILED)
                 .forEach(r -> {
-                    assertTrue(r.result().getFailureReason().contains("simulated crash"), r.result().getFailureReason());
+                    assertTrue(
+                            r.result().getFailureReason().contains("simulated crash"),
+                            r.result().getFailureReason());
                     assertEquals(3, r.attempts(), "retried up to the default 3 attempts");
                 });
         assertTrue(!report.bestArchitecture().startsWith("|nor_conv_1x1~0|"));
@@ -224,8 +240,8 @@ class ControllerTest {
     void aModelGuidedStrategyGetsItsModelsFromThePredictorActor() {
         spawnEvaluators(2, new SimulatedTime.Fixed(0.002), new Concurrency());
         OraclePredictor predictor = new OraclePredictor(TABLE, "cifar10_valid_12", 50);
-        PredictorEvolution<Nb201Cell> strategy = new PredictorEvolution<>(Nb201Space.INSTANCE, OBJECTIVE, predictor,
-                new ModelGuidedStrategy.Schedule(10, 10, 2), 4, 10, 100);
+        PredictorEvolution<Nb201Cell> strategy = new PredictorEvolution<>(
+                Nb201Space.INSTANCE, OBJECTIVE, predictor, new ModelGuidedStrategy.Schedule(10, 10, 2), 4, 10, 100);
         start(SearchSettings.of("guided", kind, 12, 60), strategy);
 
         SearchReport report = report(runToEnd(Duration.ofSeconds(30)));
@@ -233,7 +249,9 @@ class ControllerTest {
         assertTrue(report.stopReason().contains("budget"), report.stopReason());
         // models 10, 20, 30, 40 and 50 were needed (and 60 may have been asked at the very end)
         assertTrue(predictor.fits() >= 5, "fits: " + predictor.fits());
-        assertTrue(report.bestMetrics().get("cifar10_valid_12") > 84, "an oracle-guided search finds a top cell: " + report.bestMetrics());
+        assertTrue(
+                report.bestMetrics().get("cifar10_valid_12") > 84,
+                "an oracle-guided search finds a top cell: " + report.bestMetrics());
     }
 
     @Test
@@ -303,8 +321,8 @@ class ControllerTest {
         spawnEvaluators(3, new SimulatedTime.Fixed(0.002), new Concurrency());
         Concurrency latencyConcurrency = new Concurrency();
         spawnLatencyPool(latencyKind, 1, latencyConcurrency);
-        RecordingStrategy strategy = new RecordingStrategy(new Nsga2<>(Nb201Space.INSTANCE,
-                List.of(OBJECTIVE, Objective.parse("latency_ms:min")), List.of(), 4, 10, 10));
+        RecordingStrategy strategy = new RecordingStrategy(new Nsga2<>(
+                Nb201Space.INSTANCE, List.of(OBJECTIVE, Objective.parse("latency_ms:min")), List.of(), 4, 10, 10));
         start(SearchSettings.of("merged", kind, 12, 60).mergedKinds(List.of(latencyKind)), strategy);
 
         List<SearchEvent> events = runToEnd(Duration.ofSeconds(60));
@@ -312,7 +330,12 @@ class ControllerTest {
         assertEquals(60, report.evaluations());
         List<ResultRecorded> results = results(events);
         assertEquals(60, results.size(), "one result per candidate, not one per pool");
-        assertEquals(60, results.stream().map(r -> r.result().getCandidateId()).distinct().count());
+        assertEquals(
+                60,
+                results.stream()
+                        .map(r -> r.result().getCandidateId())
+                        .distinct()
+                        .count());
         assertEquals(1, latencyConcurrency.max.get(), "the one latency slot never ran two candidates at once");
         int failed = 0;
         for (ResultRecorded recorded : results) {
@@ -320,11 +343,15 @@ class ControllerTest {
             if (result.getArchitecture().getEncoding().startsWith("|nor_conv_3x3~0|")) {
                 failed++;
                 assertEquals(EvaluationStatus.EVALUATION_STATUS_FAILED, result.getStatus());
-                assertTrue(result.getFailureReason().contains(latencyKind + ": ") && result.getFailureReason().contains("device out of memory"),
+                assertTrue(
+                        result.getFailureReason().contains(latencyKind + ": ")
+                                && result.getFailureReason().contains("device out of memory"),
                         result.getFailureReason());
             } else {
                 assertEquals(EvaluationStatus.EVALUATION_STATUS_OK, result.getStatus(), result.getFailureReason());
-                assertTrue(result.getMetricsMap().containsKey("cifar10_valid_12") && result.getMetricsMap().containsKey("latency_ms"),
+                assertTrue(
+                        result.getMetricsMap().containsKey("cifar10_valid_12")
+                                && result.getMetricsMap().containsKey("latency_ms"),
                         result.getMetricsMap().toString());
                 assertEquals("fake-phone", result.getLabelsOrThrow("device"));
                 assertEquals(kind + "+" + latencyKind, result.getEvaluatorKind());
@@ -333,8 +360,10 @@ class ControllerTest {
         assertEquals(failed, strategy.failedTells.get());
         assertEquals(failed, report.failed());
         // Busy time is the evaluator pool's: the latency pool's time would count twice against its slots.
-        double evaluatorSeconds = results.stream().mapToDouble(r -> r.result().getCostSeconds()).sum();
-        assertTrue(report.busySeconds() < evaluatorSeconds, report.busySeconds() + " vs merged costs " + evaluatorSeconds);
+        double evaluatorSeconds =
+                results.stream().mapToDouble(r -> r.result().getCostSeconds()).sum();
+        assertTrue(
+                report.busySeconds() < evaluatorSeconds, report.busySeconds() + " vs merged costs " + evaluatorSeconds);
         assertTrue(report.utilization() <= 1.0, "utilization " + report.utilization());
     }
 

@@ -43,7 +43,8 @@ import org.junit.jupiter.api.Test;
  * started.
  */
 class JournalOutageTest {
-    private static final ActorTestKit testKit = ActorTestKit.create(PersistenceTestKitPlugin.getInstance().config()
+    private static final ActorTestKit testKit = ActorTestKit.create(PersistenceTestKitPlugin.getInstance()
+            .config()
             .withFallback(ConfigFactory.parseString("archipelago.journal.retry-window = 4s\n"
                     + "archipelago.evaluator-dispatcher.thread-pool-executor.fixed-pool-size = 2"))
             .withFallback(ConfigFactory.load()));
@@ -59,8 +60,11 @@ class JournalOutageTest {
         journal.clearAll();
         journal.resetPolicy();
         for (int i = 0; i < 2; i++) {
-            testKit.spawn(EvaluatorActor.create(new TabularUnderKind(kind, new TabularEvaluator<>(TABLE, new SimulatedTime.Fixed(0.01), i))),
-                    kind + "-" + i, EvaluatorActor.dispatcher());
+            testKit.spawn(
+                    EvaluatorActor.create(new TabularUnderKind(
+                            kind, new TabularEvaluator<>(TABLE, new SimulatedTime.Fixed(0.01), i))),
+                    kind + "-" + i,
+                    EvaluatorActor.dispatcher());
         }
     }
 
@@ -72,8 +76,12 @@ class JournalOutageTest {
     private ActorRef<Controller.Command> start(String searchId, int budget, TestProbe<SearchEvent> observer) {
         ActorRef<Router.Command> router = testKit.spawn(Router.create(Router.Settings.DEFAULTS));
         SearchSettings settings = SearchSettings.of(searchId, kind, 12, budget);
-        return testKit.spawn(Controller.create(settings, Nb201Space.INSTANCE,
-                new RegularizedEvolution<>(Nb201Space.INSTANCE, Objective.maximize("cifar10_valid_12"), 7, 20, 5), router, observer.getRef()));
+        return testKit.spawn(Controller.create(
+                settings,
+                Nb201Space.INSTANCE,
+                new RegularizedEvolution<>(Nb201Space.INSTANCE, Objective.maximize("cifar10_valid_12"), 7, 20, 5),
+                router,
+                observer.getRef()));
     }
 
     /** Reads results until {@code n} have come; fails if the search ends first. */
@@ -115,7 +123,8 @@ class JournalOutageTest {
             finished |= event.hasFinished();
             for (StepOp op : event.getStep().getOpsList()) {
                 if (op.hasTold()) {
-                    assertTrue(told.add(op.getTold().getResult().getCandidateId()),
+                    assertTrue(
+                            told.add(op.getTold().getResult().getCandidateId()),
                             "candidate " + op.getTold().getResult().getCandidateId() + " is in the journal twice");
                     evaluated += op.getTold().getSource() == ResultSource.RESULT_SOURCE_EVALUATED ? 1 : 0;
                 }

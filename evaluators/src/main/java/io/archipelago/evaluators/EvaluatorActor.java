@@ -56,7 +56,8 @@ public final class EvaluatorActor extends AbstractBehavior<EvaluationRequest> {
 
     /** A slot that reports to (and drains with) its node's {@code gauge}. */
     public static Behavior<EvaluationRequest> create(Evaluator evaluator, SlotGauge gauge) {
-        return Behaviors.supervise(Behaviors.<EvaluationRequest>setup(context -> new EvaluatorActor(context, evaluator, gauge)))
+        return Behaviors.supervise(
+                        Behaviors.<EvaluationRequest>setup(context -> new EvaluatorActor(context, evaluator, gauge)))
                 .onFailure(SupervisorStrategy.restart());
     }
 
@@ -64,14 +65,17 @@ public final class EvaluatorActor extends AbstractBehavior<EvaluationRequest> {
         super(context);
         this.evaluator = evaluator;
         this.gauge = gauge;
-        this.name = evaluator.kind() + "@" + context.getSystem().address().hostPort() + "/" + context.getSelf().path().name();
+        this.name = evaluator.kind() + "@" + context.getSystem().address().hostPort() + "/"
+                + context.getSelf().path().name();
         this.resolver = ActorRefResolver.get(context.getSystem());
         context.getSystem().receptionist().tell(Receptionist.register(serviceKey(evaluator.kind()), context.getSelf()));
     }
 
     @Override
     public Receive<EvaluationRequest> createReceive() {
-        return newReceiveBuilder().onMessage(EvaluationRequest.class, this::onRequest).build();
+        return newReceiveBuilder()
+                .onMessage(EvaluationRequest.class, this::onRequest)
+                .build();
     }
 
     private Behavior<EvaluationRequest> onRequest(EvaluationRequest request) {
@@ -84,8 +88,10 @@ public final class EvaluatorActor extends AbstractBehavior<EvaluationRequest> {
                 .setEvaluatorKind(candidate.getEvaluatorKind())
                 .setAttempt(request.getAttempt());
         if (gauge.draining()) {
-            replyTo(request.getReplyTo()).tell(result.setStatus(EvaluationStatus.EVALUATION_STATUS_HANDED_BACK)
-                    .setFailureReason("node is draining").build());
+            replyTo(request.getReplyTo())
+                    .tell(result.setStatus(EvaluationStatus.EVALUATION_STATUS_HANDED_BACK)
+                            .setFailureReason("node is draining")
+                            .build());
             return this;
         }
         gauge.started();
@@ -100,7 +106,13 @@ public final class EvaluatorActor extends AbstractBehavior<EvaluationRequest> {
             failed(result, e.getMessage(), start);
         } catch (RuntimeException e) {
             // A bug in an evaluator fails this candidate, not the slot.
-            getContext().getLog().warn("evaluator {} threw on {}", name, candidate.getArchitecture().getEncoding(), e);
+            getContext()
+                    .getLog()
+                    .warn(
+                            "evaluator {} threw on {}",
+                            name,
+                            candidate.getArchitecture().getEncoding(),
+                            e);
             failed(result, e.getClass().getSimpleName() + ": " + e.getMessage(), start);
         } finally {
             gauge.ended();

@@ -82,7 +82,8 @@ public sealed interface SimulatedTime {
                 yield new Uniform(low, high);
             }
             case "exponential", "exp" -> new Exponential(duration(arg(args, 0, 1, spec), spec));
-            default -> throw bad(spec, "unknown distribution '" + kind + "' (known: fixed, lognormal, uniform, exponential)");
+            default ->
+                throw bad(spec, "unknown distribution '" + kind + "' (known: fixed, lognormal, uniform, exponential)");
         };
     }
 

@@ -45,7 +45,8 @@ public final class TabularEvaluator<A> implements Evaluator {
             arch = space.fromProto(architecture);
             Optional<Map<String, Double>> found = table.metricsAt(arch, fidelity);
             if (found.isEmpty()) {
-                throw new EvaluationException("architecture " + architecture.getEncoding() + " is not in the benchmark " + table.source());
+                throw new EvaluationException(
+                        "architecture " + architecture.getEncoding() + " is not in the benchmark " + table.source());
             }
             metrics = withCosts(space, arch, found.get());
         } catch (IllegalArgumentException e) {

@@ -106,7 +106,11 @@ class EvaluatorActorTest {
         return ActorRefResolver.get(testKit.system()).toSerializationFormat(ref);
     }
 
-    private static EvaluationRequest request(Architecture architecture, long candidateId, int fidelity, int attempt,
+    private static EvaluationRequest request(
+            Architecture architecture,
+            long candidateId,
+            int fidelity,
+            int attempt,
             ActorRef<EvaluationResult> replyTo) {
         Candidate candidate = Candidate.newBuilder()
                 .setSearchId("search-7")
@@ -115,7 +119,11 @@ class EvaluatorActorTest {
                 .setEvaluatorKind("whatever")
                 .setFidelity(fidelity)
                 .build();
-        return EvaluationRequest.newBuilder().setCandidate(candidate).setAttempt(attempt).setReplyTo(serialized(replyTo)).build();
+        return EvaluationRequest.newBuilder()
+                .setCandidate(candidate)
+                .setAttempt(attempt)
+                .setReplyTo(serialized(replyTo))
+                .build();
     }
 
     private static Architecture scripted(String behaviour) {
@@ -123,7 +131,10 @@ class EvaluatorActorTest {
     }
 
     private static Architecture nb201(String encoding) {
-        return Architecture.newBuilder().setSpace(Nb201Space.ID).setEncoding(encoding).build();
+        return Architecture.newBuilder()
+                .setSpace(Nb201Space.ID)
+                .setEncoding(encoding)
+                .build();
     }
 
     private static String expectedName(String kind, String actorName) {
@@ -152,7 +163,9 @@ class EvaluatorActorTest {
         EvaluationResult result = probe.receiveMessage(WAIT);
         assertEquals(EvaluationStatus.EVALUATION_STATUS_OK, result.getStatus());
         assertEchoes(best, result, expectedName("tabular", name));
-        assertEquals(java.util.Set.of("cifar10_test_200", "params", "flops"), result.getMetricsMap().keySet());
+        assertEquals(
+                java.util.Set.of("cifar10_test_200", "params", "flops"),
+                result.getMetricsMap().keySet());
         assertEquals(94.3733, result.getMetricsOrThrow("cifar10_test_200"), 1e-4);
         assertEquals("", result.getFailureReason());
         assertTrue(result.getCostSeconds() >= 0);
@@ -169,7 +182,8 @@ class EvaluatorActorTest {
 
     @Test
     void tabularSimulatedTimeIsReportedAsCost() {
-        ActorRef<EvaluationRequest> actor = spawn(new TabularEvaluator<>(table, SimulatedTime.parse("fixed:20ms"), 1), uniqueName("tabular"));
+        ActorRef<EvaluationRequest> actor =
+                spawn(new TabularEvaluator<>(table, SimulatedTime.parse("fixed:20ms"), 1), uniqueName("tabular"));
         TestProbe<EvaluationResult> probe = testKit.createTestProbe(EvaluationResult.class);
         actor.tell(request(nb201(BEST), 1, 0, 1, probe.getRef()));
         EvaluationResult result = probe.receiveMessage(WAIT);
@@ -227,10 +241,13 @@ class EvaluatorActorTest {
     void aDrainingSlotHandsRequestsBackAndTheGaugeCountsItsWork() {
         ScriptedEvaluator evaluator = new ScriptedEvaluator("scripted-drain");
         SlotGauge gauge = new SlotGauge();
-        ActorRef<EvaluationRequest> actor = testKit.spawn(EvaluatorActor.create(evaluator, gauge), uniqueName("slot"), EvaluatorActor.dispatcher());
+        ActorRef<EvaluationRequest> actor =
+                testKit.spawn(EvaluatorActor.create(evaluator, gauge), uniqueName("slot"), EvaluatorActor.dispatcher());
         TestProbe<EvaluationResult> probe = testKit.createTestProbe(EvaluationResult.class);
         actor.tell(request(scripted("ok"), 1, 0, 1, probe.getRef()));
-        assertEquals(EvaluationStatus.EVALUATION_STATUS_OK, probe.receiveMessage(WAIT).getStatus());
+        assertEquals(
+                EvaluationStatus.EVALUATION_STATUS_OK,
+                probe.receiveMessage(WAIT).getStatus());
         assertEquals(1, gauge.finished());
         assertEquals(0, gauge.busy());
 
@@ -253,7 +270,9 @@ class EvaluatorActorTest {
         actor.tell(request(scripted("ok"), 1, 0, 1, probe.getRef()));
         probe.receiveMessage(WAIT);
         assertEquals(1, evaluator.threads.size());
-        assertTrue(evaluator.threads.get(0).contains(EvaluatorActor.DISPATCHER), () -> "ran on " + evaluator.threads.get(0));
+        assertTrue(
+                evaluator.threads.get(0).contains(EvaluatorActor.DISPATCHER),
+                () -> "ran on " + evaluator.threads.get(0));
     }
 
     @Test
@@ -270,7 +289,8 @@ class EvaluatorActorTest {
         assertEchoes(failing, result, expectedName("scripted-fail", name));
         assertEquals("cell is outside the benchmark", result.getFailureReason());
         assertEquals(0, result.getMetricsCount());
-        assertTrue(result.getCostSeconds() >= 0 && result.getCostSeconds() < 10, () -> "cost " + result.getCostSeconds());
+        assertTrue(
+                result.getCostSeconds() >= 0 && result.getCostSeconds() < 10, () -> "cost " + result.getCostSeconds());
 
         actor.tell(request(scripted("no-reason"), 13, 0, 1, probe.getRef()));
         EvaluationResult noReason = probe.receiveMessage(WAIT);
@@ -354,7 +374,8 @@ class EvaluatorActorTest {
 
     @Test
     void requestsAreAnsweredInOrder() {
-        ActorRef<EvaluationRequest> actor = spawn(new TabularEvaluator<>(table, SimulatedTime.parse("uniform:1ms,5ms"), 3), uniqueName("tabular"));
+        ActorRef<EvaluationRequest> actor =
+                spawn(new TabularEvaluator<>(table, SimulatedTime.parse("uniform:1ms,5ms"), 3), uniqueName("tabular"));
         TestProbe<EvaluationResult> probe = testKit.createTestProbe(EvaluationResult.class);
         for (int i = 0; i < 10; i++) {
             actor.tell(request(nb201(BEST), i, i % 2 == 0 ? 0 : 12, 1, probe.getRef()));
@@ -388,25 +409,32 @@ class EvaluatorActorTest {
         ActorRef<EvaluationRequest> second = spawn(new ScriptedEvaluator("scripted-pool"), uniqueName("slot"));
         ActorRef<EvaluationRequest> other = spawn(new ScriptedEvaluator("scripted-other"), uniqueName("slot"));
 
-        subscriber.fishForMessage(WAIT, listing -> listing.getServiceInstances(key).equals(java.util.Set.of(first, second))
-                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+        subscriber.fishForMessage(
+                WAIT,
+                listing -> listing.getServiceInstances(key).equals(java.util.Set.of(first, second))
+                        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
 
         // a registered slot found through the receptionist answers requests
         TestProbe<Receptionist.Listing> finder = testKit.createTestProbe(Receptionist.Listing.class);
         testKit.system().receptionist().tell(Receptionist.find(key, finder.getRef()));
-        java.util.Set<ActorRef<EvaluationRequest>> found = finder.receiveMessage(WAIT).getServiceInstances(key);
+        java.util.Set<ActorRef<EvaluationRequest>> found =
+                finder.receiveMessage(WAIT).getServiceInstances(key);
         assertTrue(!found.contains(other), "a slot of another kind is not listed under this key");
         TestProbe<EvaluationResult> replies = testKit.createTestProbe(EvaluationResult.class);
         for (ActorRef<EvaluationRequest> slot : found) {
             slot.tell(request(scripted("ok"), 1, 0, 1, replies.getRef()));
-            assertEquals(EvaluationStatus.EVALUATION_STATUS_OK, replies.receiveMessage(WAIT).getStatus());
+            assertEquals(
+                    EvaluationStatus.EVALUATION_STATUS_OK,
+                    replies.receiveMessage(WAIT).getStatus());
         }
 
         // a stopped slot leaves the listing
         testKit.stop(first, WAIT);
-        subscriber.fishForMessage(WAIT, listing -> listing.getServiceInstances(key).equals(java.util.Set.of(second))
-                ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-                : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
+        subscriber.fishForMessage(
+                WAIT,
+                listing -> listing.getServiceInstances(key).equals(java.util.Set.of(second))
+                        ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                        : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore());
     }
 }

@@ -22,18 +22,20 @@ class SimulatedTimeTest {
     // ---------------------------------------------------------------- parsing: accepted forms
 
     @ParameterizedTest(name = "{0} -> fixed {1}s")
-    @CsvSource(delimiter = ';', value = {
-        "100ms; 0.1",
-        "2s; 2.0",
-        "250us; 0.00025",
-        "1.5s; 1.5",
-        "0ms; 0.0",
-        "'  100MS  '; 0.1",
-        "fixed:20ms; 0.02",
-        "FIXED:3s; 3.0",
-        "' fixed: 7us '; 0.000007",
-        "1e3ms; 1.0",
-    })
+    @CsvSource(
+            delimiter = ';',
+            value = {
+                "100ms; 0.1",
+                "2s; 2.0",
+                "250us; 0.00025",
+                "1.5s; 1.5",
+                "0ms; 0.0",
+                "'  100MS  '; 0.1",
+                "fixed:20ms; 0.02",
+                "FIXED:3s; 3.0",
+                "' fixed: 7us '; 0.000007",
+                "1e3ms; 1.0",
+            })
     void parsesFixedDurations(String spec, double seconds) {
         SimulatedTime time = SimulatedTime.parse(spec);
         SimulatedTime.Fixed fixed = assertInstanceOf(SimulatedTime.Fixed.class, time);
@@ -43,68 +45,78 @@ class SimulatedTimeTest {
 
     @Test
     void parsesLogNormal() {
-        SimulatedTime.LogNormal t = assertInstanceOf(SimulatedTime.LogNormal.class, SimulatedTime.parse("lognormal:100ms,0.5"));
+        SimulatedTime.LogNormal t =
+                assertInstanceOf(SimulatedTime.LogNormal.class, SimulatedTime.parse("lognormal:100ms,0.5"));
         assertEquals(0.1, t.medianSeconds(), EPS);
         assertEquals(0.5, t.sigma(), EPS);
         assertEquals(0.1 * Math.exp(0.125), t.meanSeconds(), EPS);
 
-        SimulatedTime.LogNormal spaced = assertInstanceOf(SimulatedTime.LogNormal.class, SimulatedTime.parse(" LogNormal: 2s , 1.25 "));
+        SimulatedTime.LogNormal spaced =
+                assertInstanceOf(SimulatedTime.LogNormal.class, SimulatedTime.parse(" LogNormal: 2s , 1.25 "));
         assertEquals(2.0, spaced.medianSeconds(), EPS);
         assertEquals(1.25, spaced.sigma(), EPS);
 
-        SimulatedTime.LogNormal degenerate = assertInstanceOf(SimulatedTime.LogNormal.class, SimulatedTime.parse("lognormal:300us,0"));
+        SimulatedTime.LogNormal degenerate =
+                assertInstanceOf(SimulatedTime.LogNormal.class, SimulatedTime.parse("lognormal:300us,0"));
         assertEquals(0.0003, degenerate.medianSeconds(), EPS);
         assertEquals(0.0, degenerate.sigma(), 0.0);
     }
 
     @Test
     void parsesUniform() {
-        SimulatedTime.Uniform t = assertInstanceOf(SimulatedTime.Uniform.class, SimulatedTime.parse("uniform:50ms,150ms"));
+        SimulatedTime.Uniform t =
+                assertInstanceOf(SimulatedTime.Uniform.class, SimulatedTime.parse("uniform:50ms,150ms"));
         assertEquals(0.05, t.lowSeconds(), EPS);
         assertEquals(0.15, t.highSeconds(), EPS);
         assertEquals(0.1, t.meanSeconds(), EPS);
 
         // mixed units, and an empty interval is allowed
-        SimulatedTime.Uniform mixed = assertInstanceOf(SimulatedTime.Uniform.class, SimulatedTime.parse("uniform:500us,1s"));
+        SimulatedTime.Uniform mixed =
+                assertInstanceOf(SimulatedTime.Uniform.class, SimulatedTime.parse("uniform:500us,1s"));
         assertEquals(0.0005, mixed.lowSeconds(), EPS);
         assertEquals(1.0, mixed.highSeconds(), EPS);
-        SimulatedTime.Uniform point = assertInstanceOf(SimulatedTime.Uniform.class, SimulatedTime.parse("uniform:1s,1000ms"));
+        SimulatedTime.Uniform point =
+                assertInstanceOf(SimulatedTime.Uniform.class, SimulatedTime.parse("uniform:1s,1000ms"));
         assertEquals(point.lowSeconds(), point.highSeconds(), EPS);
     }
 
     @Test
     void parsesExponentialAndItsShortName() {
-        SimulatedTime.Exponential t = assertInstanceOf(SimulatedTime.Exponential.class, SimulatedTime.parse("exponential:100ms"));
+        SimulatedTime.Exponential t =
+                assertInstanceOf(SimulatedTime.Exponential.class, SimulatedTime.parse("exponential:100ms"));
         assertEquals(0.1, t.meanSeconds(), EPS);
-        SimulatedTime.Exponential shortName = assertInstanceOf(SimulatedTime.Exponential.class, SimulatedTime.parse("exp:2s"));
+        SimulatedTime.Exponential shortName =
+                assertInstanceOf(SimulatedTime.Exponential.class, SimulatedTime.parse("exp:2s"));
         assertEquals(2.0, shortName.meanSeconds(), EPS);
     }
 
     // ---------------------------------------------------------------- parsing: rejected forms
 
     @ParameterizedTest(name = "\"{0}\" is rejected naming \"{1}\"")
-    @CsvSource(delimiter = ';', value = {
-        "100; duration '100' needs a unit",
-        "''; duration '' needs a unit",
-        "5 min; duration '5 min' needs a unit",
-        "abcms; duration 'abc' is not a number",
-        "ms; duration '' is not a number",
-        "-5ms; duration '-5ms' is negative",
-        "1e999s; duration '1e999' is not finite",
-        "gamma:1s; unknown distribution 'gamma'",
-        "fixed:1s,2s; expected 1 argument(s), found 2",
-        "exponential:; duration '' needs a unit",
-        "exponential:1s,2s; expected 1 argument(s), found 2",
-        "exponential:-1s; is negative",
-        "lognormal:100ms; expected 2 argument(s), found 1",
-        "lognormal:100ms,0.5,1; expected 2 argument(s), found 3",
-        "lognormal:100ms,-1; sigma must be >= 0",
-        "lognormal:100ms,abc; sigma 'abc' is not a number",
-        "lognormal:100,0.5; duration '100' needs a unit",
-        "uniform:1s; expected 2 argument(s), found 1",
-        "uniform:2s,1s; upper bound below lower bound",
-        "uniform:1s,xs; duration 'x' is not a number",
-    })
+    @CsvSource(
+            delimiter = ';',
+            value = {
+                "100; duration '100' needs a unit",
+                "''; duration '' needs a unit",
+                "5 min; duration '5 min' needs a unit",
+                "abcms; duration 'abc' is not a number",
+                "ms; duration '' is not a number",
+                "-5ms; duration '-5ms' is negative",
+                "1e999s; duration '1e999' is not finite",
+                "gamma:1s; unknown distribution 'gamma'",
+                "fixed:1s,2s; expected 1 argument(s), found 2",
+                "exponential:; duration '' needs a unit",
+                "exponential:1s,2s; expected 1 argument(s), found 2",
+                "exponential:-1s; is negative",
+                "lognormal:100ms; expected 2 argument(s), found 1",
+                "lognormal:100ms,0.5,1; expected 2 argument(s), found 3",
+                "lognormal:100ms,-1; sigma must be >= 0",
+                "lognormal:100ms,abc; sigma 'abc' is not a number",
+                "lognormal:100,0.5; duration '100' needs a unit",
+                "uniform:1s; expected 2 argument(s), found 1",
+                "uniform:2s,1s; upper bound below lower bound",
+                "uniform:1s,xs; duration 'x' is not a number",
+            })
     void rejectsMalformedSpecsNamingTheProblem(String spec, String problem) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SimulatedTime.parse(spec));
         String message = e.getMessage();
@@ -184,7 +196,9 @@ class SimulatedTimeTest {
         assertTrue(Math.abs(median - 0.1) < 0.01, () -> "median " + median + " not within 10% of 0.1");
         double expectedMean = 0.1 * Math.exp(0.5 * 0.5 / 2); // 0.11331
         double mean = mean(xs);
-        assertTrue(Math.abs(mean - expectedMean) < 0.05 * expectedMean, () -> "mean " + mean + " not within 5% of " + expectedMean);
+        assertTrue(
+                Math.abs(mean - expectedMean) < 0.05 * expectedMean,
+                () -> "mean " + mean + " not within 5% of " + expectedMean);
         // the spread is really there: the 84th percentile sits near median * e^sigma
         double[] sorted = xs.clone();
         Arrays.sort(sorted);

@@ -26,6 +26,7 @@ class TabularEvaluatorTest {
     /** Edge 3<-2 is none, so whatever feeds node 2 cannot reach the output: these cells are one class. */
     private static final String DEAD_NODE_2_A =
             "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|none~2|";
+
     private static final String DEAD_NODE_2_B =
             "|nor_conv_3x3~0|+|avg_pool_3x3~0|skip_connect~1|+|skip_connect~0|nor_conv_3x3~1|none~2|";
 
@@ -37,7 +38,10 @@ class TabularEvaluatorTest {
     }
 
     private static Architecture arch(String encoding) {
-        return Architecture.newBuilder().setSpace(Nb201Space.ID).setEncoding(encoding).build();
+        return Architecture.newBuilder()
+                .setSpace(Nb201Space.ID)
+                .setEncoding(encoding)
+                .build();
     }
 
     private static TabularEvaluator<Nb201Cell> instant() {
@@ -53,20 +57,26 @@ class TabularEvaluatorTest {
     @Test
     void bestCellAtDefaultFidelityHasOnlyTheHighestFidelityMetric() throws EvaluationException {
         Evaluation evaluation = instant().evaluate(arch(BEST), 0);
-        assertEquals(Set.of("cifar10_test_200", "params", "flops"), evaluation.metrics().keySet());
+        assertEquals(
+                Set.of("cifar10_test_200", "params", "flops"),
+                evaluation.metrics().keySet());
         assertEquals(94.3733, evaluation.metrics().get("cifar10_test_200"), 1e-4);
     }
 
     @Test
     void explicitHighestFidelityEqualsTheDefault() throws EvaluationException {
         TabularEvaluator<Nb201Cell> evaluator = instant();
-        assertEquals(evaluator.evaluate(arch(BEST), 0).metrics(), evaluator.evaluate(arch(BEST), 200).metrics());
+        assertEquals(
+                evaluator.evaluate(arch(BEST), 0).metrics(),
+                evaluator.evaluate(arch(BEST), 200).metrics());
     }
 
     @Test
     void lowFidelityReturnsTheTwelveEpochMetricsOnly() throws EvaluationException {
         Evaluation evaluation = instant().evaluate(arch(BEST), 12);
-        assertEquals(Set.of("cifar10_valid_12", "cifar10_test_12", "params", "flops"), evaluation.metrics().keySet());
+        assertEquals(
+                Set.of("cifar10_valid_12", "cifar10_test_12", "params", "flops"),
+                evaluation.metrics().keySet());
         assertEquals(84.384, evaluation.metrics().get("cifar10_valid_12"), 1e-4);
         assertEquals(88.79, evaluation.metrics().get("cifar10_test_12"), 1e-4);
     }
@@ -76,9 +86,11 @@ class TabularEvaluatorTest {
         // NAS-Bench-201's standard network spans 0.073-1.532 M parameters.
         Evaluation evaluation = instant().evaluate(arch(BEST), 12);
         Nb201Cell cell = Nb201Space.INSTANCE.parse(BEST);
-        assertEquals((double) Nb201Cost.STANDARD.params(cell), evaluation.metrics().get("params"));
+        assertEquals(
+                (double) Nb201Cost.STANDARD.params(cell), evaluation.metrics().get("params"));
         assertEquals(Nb201Cost.STANDARD.flops(cell), evaluation.metrics().get("flops"));
-        assertTrue(evaluation.metrics().get("params") > 0.07e6 && evaluation.metrics().get("params") < 1.54e6);
+        assertTrue(evaluation.metrics().get("params") > 0.07e6
+                && evaluation.metrics().get("params") < 1.54e6);
     }
 
     @Test
@@ -96,15 +108,23 @@ class TabularEvaluatorTest {
         assertEquals(SPACE.canonicalKey(SPACE.parse(DEAD_NODE_2_A)), SPACE.canonicalKey(SPACE.parse(DEAD_NODE_2_B)));
         TabularEvaluator<Nb201Cell> evaluator = instant();
         for (int fidelity : new int[] {0, 12, 200}) {
-            Map<String, Double> a = tableMetricsOnly(evaluator.evaluate(arch(DEAD_NODE_2_A), fidelity).metrics());
-            Map<String, Double> b = tableMetricsOnly(evaluator.evaluate(arch(DEAD_NODE_2_B), fidelity).metrics());
+            Map<String, Double> a = tableMetricsOnly(
+                    evaluator.evaluate(arch(DEAD_NODE_2_A), fidelity).metrics());
+            Map<String, Double> b = tableMetricsOnly(
+                    evaluator.evaluate(arch(DEAD_NODE_2_B), fidelity).metrics());
             assertEquals(a, b, "fidelity " + fidelity);
         }
         // The same function, but not the same network: a dead edge's convolution still has weights.
-        assertEquals((double) Nb201Cost.STANDARD.params(SPACE.parse(DEAD_NODE_2_A)), evaluator.evaluate(arch(DEAD_NODE_2_A), 0).metrics().get("params"));
-        assertEquals((double) Nb201Cost.STANDARD.params(SPACE.parse(DEAD_NODE_2_B)), evaluator.evaluate(arch(DEAD_NODE_2_B), 0).metrics().get("params"));
+        assertEquals(
+                (double) Nb201Cost.STANDARD.params(SPACE.parse(DEAD_NODE_2_A)),
+                evaluator.evaluate(arch(DEAD_NODE_2_A), 0).metrics().get("params"));
+        assertEquals(
+                (double) Nb201Cost.STANDARD.params(SPACE.parse(DEAD_NODE_2_B)),
+                evaluator.evaluate(arch(DEAD_NODE_2_B), 0).metrics().get("params"));
         // and a cell of another class really differs
-        assertNotEquals(evaluator.evaluate(arch(DEAD_NODE_2_A), 0).metrics(), evaluator.evaluate(arch(BEST), 0).metrics());
+        assertNotEquals(
+                evaluator.evaluate(arch(DEAD_NODE_2_A), 0).metrics(),
+                evaluator.evaluate(arch(BEST), 0).metrics());
     }
 
     @Test
@@ -112,49 +132,61 @@ class TabularEvaluatorTest {
         TabularEvaluator<Nb201Cell> evaluator = instant();
         Nb201Cell cell = SPACE.parse(BEST);
         for (int fidelity : table.fidelities()) {
-            assertEquals(table.metricsAt(cell, fidelity).orElseThrow(), tableMetricsOnly(evaluator.evaluate(arch(BEST), fidelity).metrics()));
+            assertEquals(
+                    table.metricsAt(cell, fidelity).orElseThrow(),
+                    tableMetricsOnly(evaluator.evaluate(arch(BEST), fidelity).metrics()));
         }
     }
 
     @Test
     void unknownFidelityIsAnEvaluationExceptionNamingIt() {
         for (int fidelity : new int[] {50, 1, -1, 201}) {
-            EvaluationException e = assertThrows(EvaluationException.class, () -> instant().evaluate(arch(BEST), fidelity));
+            EvaluationException e =
+                    assertThrows(EvaluationException.class, () -> instant().evaluate(arch(BEST), fidelity));
             assertTrue(e.getMessage().contains("fidelity " + fidelity), e::getMessage);
-            assertTrue(e.getMessage().contains("[12, 200]"), () -> "should list the available fidelities: " + e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("[12, 200]"),
+                    () -> "should list the available fidelities: " + e.getMessage());
         }
     }
 
     @Test
     void malformedEncodingIsAnEvaluationExceptionSayingWhy() {
-        EvaluationException e = assertThrows(EvaluationException.class,
-                () -> instant().evaluate(arch("|nor_conv_3x3~0|+|nor_conv_3x3~0|"), 0));
+        EvaluationException e = assertThrows(
+                EvaluationException.class, () -> instant().evaluate(arch("|nor_conv_3x3~0|+|nor_conv_3x3~0|"), 0));
         assertTrue(e.getMessage().contains("expected 3 node groups"), e::getMessage);
         assertTrue(e.getCause() instanceof IllegalArgumentException, "the parse error is kept as the cause");
 
-        EvaluationException op = assertThrows(EvaluationException.class,
-                () -> instant().evaluate(arch(BEST.replace("nor_conv_1x1", "conv_7x7")), 0));
+        EvaluationException op = assertThrows(
+                EvaluationException.class, () -> instant().evaluate(arch(BEST.replace("nor_conv_1x1", "conv_7x7")), 0));
         assertTrue(op.getMessage().contains("unknown op 'conv_7x7'"), op::getMessage);
 
-        EvaluationException empty = assertThrows(EvaluationException.class, () -> instant().evaluate(arch(""), 0));
+        EvaluationException empty =
+                assertThrows(EvaluationException.class, () -> instant().evaluate(arch(""), 0));
         assertTrue(empty.getMessage().contains("empty cell string"), empty::getMessage);
     }
 
     @Test
     void architectureOfAnotherSpaceIsRejected() {
-        Architecture other = Architecture.newBuilder().setSpace("nb301").setEncoding(BEST).build();
-        EvaluationException e = assertThrows(EvaluationException.class, () -> instant().evaluate(other, 0));
+        Architecture other =
+                Architecture.newBuilder().setSpace("nb301").setEncoding(BEST).build();
+        EvaluationException e =
+                assertThrows(EvaluationException.class, () -> instant().evaluate(other, 0));
         assertTrue(e.getMessage().contains("'nb301'") && e.getMessage().contains("'nb201'"), e::getMessage);
     }
 
     @Test
-    void architectureMissingFromTheTableIsAnEvaluationExceptionNamingTheSource() throws IOException, EvaluationException {
+    void architectureMissingFromTheTableIsAnEvaluationExceptionNamingTheSource()
+            throws IOException, EvaluationException {
         String csv = "arch,cifar10_test_200\n" + BEST + ",90.5\n";
-        BenchmarkTable<Nb201Cell> small = BenchmarkTable.read(SPACE,
-                new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)), "small-test-table");
+        BenchmarkTable<Nb201Cell> small = BenchmarkTable.read(
+                SPACE, new ByteArrayInputStream(csv.getBytes(StandardCharsets.UTF_8)), "small-test-table");
         TabularEvaluator<Nb201Cell> evaluator = new TabularEvaluator<>(small, null, 1);
-        assertEquals(Map.of("cifar10_test_200", 90.5), tableMetricsOnly(evaluator.evaluate(arch(BEST), 0).metrics()));
-        EvaluationException e = assertThrows(EvaluationException.class, () -> evaluator.evaluate(arch(DEAD_NODE_2_A), 0));
+        assertEquals(
+                Map.of("cifar10_test_200", 90.5),
+                tableMetricsOnly(evaluator.evaluate(arch(BEST), 0).metrics()));
+        EvaluationException e =
+                assertThrows(EvaluationException.class, () -> evaluator.evaluate(arch(DEAD_NODE_2_A), 0));
         assertTrue(e.getMessage().contains(DEAD_NODE_2_A), e::getMessage);
         assertTrue(e.getMessage().contains("small-test-table"), e::getMessage);
     }
@@ -168,14 +200,17 @@ class TabularEvaluatorTest {
             double wall = (System.nanoTime() - start) / 1e9;
             assertTrue(evaluation.costSeconds() >= 0.02, () -> "cost " + evaluation.costSeconds());
             assertTrue(wall >= 0.02, () -> "returned after " + wall + " s");
-            assertTrue(evaluation.costSeconds() <= wall + 1e-3, () -> "cost " + evaluation.costSeconds() + " > wall " + wall);
+            assertTrue(
+                    evaluation.costSeconds() <= wall + 1e-3,
+                    () -> "cost " + evaluation.costSeconds() + " > wall " + wall);
             assertEquals(94.3733, evaluation.metrics().get("cifar10_test_200"), 1e-4);
         }
     }
 
     @Test
     void simulatedUniformTimeStaysInItsBounds() throws EvaluationException {
-        TabularEvaluator<Nb201Cell> evaluator = new TabularEvaluator<>(table, SimulatedTime.parse("uniform:10ms,30ms"), 7);
+        TabularEvaluator<Nb201Cell> evaluator =
+                new TabularEvaluator<>(table, SimulatedTime.parse("uniform:10ms,30ms"), 7);
         for (int i = 0; i < 5; i++) {
             double cost = evaluator.evaluate(arch(BEST), 12).costSeconds();
             assertTrue(cost >= 0.01 && cost < 2.0, () -> "cost " + cost);
@@ -189,7 +224,9 @@ class TabularEvaluatorTest {
         long start = System.nanoTime();
         Evaluation evaluation = evaluator.evaluate(arch(BEST), 0);
         double wall = (System.nanoTime() - start) / 1e9;
-        assertTrue(evaluation.costSeconds() >= 0 && evaluation.costSeconds() <= wall, () -> "cost " + evaluation.costSeconds() + ", wall " + wall);
+        assertTrue(
+                evaluation.costSeconds() >= 0 && evaluation.costSeconds() <= wall,
+                () -> "cost " + evaluation.costSeconds() + ", wall " + wall);
     }
 
     @Test
@@ -209,12 +246,15 @@ class TabularEvaluatorTest {
     @Test
     void evaluationMetricsAreImmutable() throws EvaluationException {
         Evaluation evaluation = instant().evaluate(arch(BEST), 0);
-        assertThrows(UnsupportedOperationException.class, () -> evaluation.metrics().put("x", 1.0));
+        assertThrows(
+                UnsupportedOperationException.class, () -> evaluation.metrics().put("x", 1.0));
     }
 
     /** The metrics without the analytic costs every answer also carries. */
     private static Map<String, Double> tableMetricsOnly(Map<String, Double> metrics) {
-        assertTrue(metrics.containsKey("params") && metrics.containsKey("flops"), "params and flops come with every answer: " + metrics);
+        assertTrue(
+                metrics.containsKey("params") && metrics.containsKey("flops"),
+                "params and flops come with every answer: " + metrics);
         Map<String, Double> table = new java.util.HashMap<>(metrics);
         table.keySet().removeAll(Set.of("params", "flops"));
         return table;

@@ -1,11 +1,10 @@
 package io.archipelago.node;
 
+import com.typesafe.config.ConfigFactory;
+import io.archipelago.node.bench.BenchOutput;
 import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.cluster.ClusterSettings;
 import io.archipelago.node.cluster.NodeAgent;
-
-import com.typesafe.config.ConfigFactory;
-import io.archipelago.node.bench.BenchOutput;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.proto.EvaluatorPoolStatus;
 import io.archipelago.proto.NodeStatus;
@@ -44,17 +43,24 @@ import picocli.CommandLine.Spec;
  * asks every node's agent for its status, prints members with roles, evaluator slots and busy
  * slots, and leaves.
  */
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
         description = "List the cluster's members, their roles, evaluator slots and in-flight work.")
 public final class ClusterStatusCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 
-    @Option(names = "--timeout", defaultValue = "20", paramLabel = "SECONDS",
+    @Option(
+            names = "--timeout",
+            defaultValue = "20",
+            paramLabel = "SECONDS",
             description = "Seconds to wait for joining the cluster (default: ${DEFAULT-VALUE}).")
     double timeoutSeconds;
 
-    @Option(names = "--json", description = "End with one JSON line: members with address, status, roles, pools, evaluations.")
+    @Option(
+            names = "--json",
+            description = "End with one JSON line: members with address, status, roles, pools, evaluations.")
     boolean json;
 
     @Spec
@@ -74,8 +80,9 @@ public final class ClusterStatusCommand implements Callable<Integer> {
             try {
                 engine.joined().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                throw new IllegalArgumentException("could not join the cluster through " + settings.seedAddresses() + " within "
-                        + timeoutSeconds + " s; are the seed nodes running, with --transport " + settings.transport().id() + "?");
+                throw new IllegalArgumentException("could not join the cluster through " + settings.seedAddresses()
+                        + " within " + timeoutSeconds + " s; are the seed nodes running, with --transport "
+                        + settings.transport().id() + "?");
             }
             report(engine);
         }
@@ -93,18 +100,43 @@ public final class ClusterStatusCommand implements Callable<Integer> {
         }
         Map<String, NodeStatus> statuses = statuses(system, members.size());
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "%-40s %-8s %-22s %-14s %5s %12s%n", "MEMBER", "STATUS", "ROLES", "SLOTS", "BUSY", "EVALUATIONS");
+        out.printf(
+                Locale.ROOT,
+                "%-40s %-8s %-22s %-14s %5s %12s%n",
+                "MEMBER",
+                "STATUS",
+                "ROLES",
+                "SLOTS",
+                "BUSY",
+                "EVALUATIONS");
         List<Map<String, Object>> rows = new ArrayList<>();
         for (Member member : members) {
             String address = member.address().toString();
             NodeStatus status = statuses.get(address);
-            String roles = member.getRoles().stream().filter(r -> !r.startsWith("dc-")).sorted().collect(Collectors.joining(","));
-            String slots = status == null ? "?" : status.getPoolsList().stream().map(p -> p.getKind() + ":" + p.getSlots())
+            String roles = member.getRoles().stream()
+                    .filter(r -> !r.startsWith("dc-"))
+                    .sorted()
                     .collect(Collectors.joining(","));
-            int busy = status == null ? 0 : status.getPoolsList().stream().mapToInt(EvaluatorPoolStatus::getBusy).sum();
+            String slots = status == null
+                    ? "?"
+                    : status.getPoolsList().stream()
+                            .map(p -> p.getKind() + ":" + p.getSlots())
+                            .collect(Collectors.joining(","));
+            int busy = status == null
+                    ? 0
+                    : status.getPoolsList().stream()
+                            .mapToInt(EvaluatorPoolStatus::getBusy)
+                            .sum();
             String state = member.status().toString() + (status != null && status.getDraining() ? "*" : "");
-            out.printf(Locale.ROOT, "%-40s %-8s %-22s %-14s %5s %12s%n", address, state, roles.isEmpty() ? "-" : roles,
-                    slots.isEmpty() ? "-" : slots, status == null ? "?" : busy, status == null ? "?" : status.getEvaluations());
+            out.printf(
+                    Locale.ROOT,
+                    "%-40s %-8s %-22s %-14s %5s %12s%n",
+                    address,
+                    state,
+                    roles.isEmpty() ? "-" : roles,
+                    slots.isEmpty() ? "-" : slots,
+                    status == null ? "?" : busy,
+                    status == null ? "?" : status.getEvaluations());
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("address", address);
             row.put("status", member.status().toString());
@@ -129,16 +161,25 @@ public final class ClusterStatusCommand implements Callable<Integer> {
     }
 
     /** Every other node's status, by address; waits up to ~5 s for the Receptionist to list their agents. */
-    private static Map<String, NodeStatus> statuses(ActorSystem<Void> system, int others) throws InterruptedException, ExecutionException {
+    private static Map<String, NodeStatus> statuses(ActorSystem<Void> system, int others)
+            throws InterruptedException, ExecutionException {
         Duration ask = Duration.ofSeconds(3);
         Set<ActorRef<NodeStatusRequest>> agents = Set.of();
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         String self = system.address().toString();
         while (System.nanoTime() < deadline) {
-            Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
-                    replyTo -> Receptionist.find(NodeAgent.SERVICE_KEY, replyTo), ask, system.scheduler()).toCompletableFuture().get();
+            Receptionist.Listing listing = AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
+                            system.receptionist(),
+                            replyTo -> Receptionist.find(NodeAgent.SERVICE_KEY, replyTo),
+                            ask,
+                            system.scheduler())
+                    .toCompletableFuture()
+                    .get();
             agents = listing.getServiceInstances(NodeAgent.SERVICE_KEY);
-            long remote = agents.stream().filter(a -> !a.path().address().toString().equals(self) && a.path().address().hasGlobalScope()).count();
+            long remote = agents.stream()
+                    .filter(a -> !a.path().address().toString().equals(self)
+                            && a.path().address().hasGlobalScope())
+                    .count();
             if (remote >= others) {
                 break;
             }
@@ -150,9 +191,16 @@ public final class ClusterStatusCommand implements Callable<Integer> {
             if (!agent.path().address().hasGlobalScope()) {
                 continue; // this command's own agent
             }
-            asked.put(agent.path().address().toString(), AskPattern.<NodeStatusRequest, NodeStatus>ask(agent,
-                    replyTo -> NodeStatusRequest.newBuilder().setReplyTo(resolver.toSerializationFormat(replyTo)).build(),
-                    ask, system.scheduler()).toCompletableFuture());
+            asked.put(
+                    agent.path().address().toString(),
+                    AskPattern.<NodeStatusRequest, NodeStatus>ask(
+                                    agent,
+                                    replyTo -> NodeStatusRequest.newBuilder()
+                                            .setReplyTo(resolver.toSerializationFormat(replyTo))
+                                            .build(),
+                                    ask,
+                                    system.scheduler())
+                            .toCompletableFuture());
         }
         Map<String, NodeStatus> statuses = new HashMap<>();
         for (Map.Entry<String, CompletableFuture<NodeStatus>> entry : asked.entrySet()) {

@@ -7,10 +7,22 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code archipelago} command. */
-@Command(name = "archipelago", mixinStandardHelpOptions = true, version = "archipelago " + Main.VERSION,
+@Command(
+        name = "archipelago",
+        mixinStandardHelpOptions = true,
+        version = "archipelago " + Main.VERSION,
         description = "Asynchronous, actor-based neural architecture search.",
-        subcommands = {SearchCommand.class, ResumeCommand.class, RunsCommand.class, NodeCommand.class, ClusterCommand.class, TegCommand.class, BenchCommand.class, LatencyCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            SearchCommand.class,
+            ResumeCommand.class,
+            RunsCommand.class,
+            NodeCommand.class,
+            ClusterCommand.class,
+            TegCommand.class,
+            BenchCommand.class,
+            LatencyCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main {
     public static final String VERSION = "0.1.0";
 
@@ -38,7 +50,8 @@ public final class Main {
         cli.setErr(err);
         cli.setParameterExceptionHandler((ex, arguments) -> {
             CommandLine command = ex.getCommandLine();
-            err.println(command.getCommandName() + ": " + ex.getMessage() + " (see '" + command.getCommandSpec().qualifiedName() + " --help')");
+            err.println(command.getCommandName() + ": " + ex.getMessage() + " (see '"
+                    + command.getCommandSpec().qualifiedName() + " --help')");
             return USAGE;
         });
         cli.setExecutionExceptionHandler((ex, command, parseResult) -> {
@@ -63,11 +76,15 @@ public final class Main {
     /** The innermost message worth showing: futures' and reflection's wrappers add nothing. */
     static String cause(Throwable ex) {
         Throwable shown = ex;
-        while ((shown instanceof java.util.concurrent.ExecutionException || shown instanceof java.util.concurrent.CompletionException
-                || shown instanceof java.lang.reflect.InvocationTargetException) && shown.getCause() != null) {
+        while ((shown instanceof java.util.concurrent.ExecutionException
+                        || shown instanceof java.util.concurrent.CompletionException
+                        || shown instanceof java.lang.reflect.InvocationTargetException)
+                && shown.getCause() != null) {
             shown = shown.getCause();
         }
         String message = shown.getMessage();
-        return message == null || message.isBlank() ? shown.getClass().getSimpleName() : message.strip().replace('\n', ' ');
+        return message == null || message.isBlank()
+                ? shown.getClass().getSimpleName()
+                : message.strip().replace('\n', ' ');
     }
 }

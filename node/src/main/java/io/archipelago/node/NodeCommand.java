@@ -1,17 +1,17 @@
 package io.archipelago.node;
 
-import io.archipelago.node.host.SearchHost;
-import io.archipelago.node.setup.LatencyOptions;
-import io.archipelago.node.setup.TegOptions;
-import io.archipelago.node.setup.EvaluatorSetup;
-import io.archipelago.node.setup.SearchSetup;
 import com.typesafe.config.ConfigFactory;
 import io.archipelago.core.space.SearchSpaces;
 import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.cluster.ClusterSettings;
 import io.archipelago.node.cluster.NodeRole;
 import io.archipelago.node.engine.Engine;
+import io.archipelago.node.host.SearchHost;
 import io.archipelago.node.journal.JournalSettings;
+import io.archipelago.node.setup.EvaluatorSetup;
+import io.archipelago.node.setup.LatencyOptions;
+import io.archipelago.node.setup.SearchSetup;
+import io.archipelago.node.setup.TegOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,30 +31,53 @@ import picocli.CommandLine.Spec;
  * offers K slots to every search in the cluster. It runs until SIGTERM (drain, then leave: exit
  * code 143, as for any process SIGTERM ends) or until the cluster downs it (exit code 1).
  */
-@Command(name = "node", mixinStandardHelpOptions = true,
+@Command(
+        name = "node",
+        mixinStandardHelpOptions = true,
         description = "Start a cluster node with roles (evaluator, latency, controller); it runs until SIGTERM.")
 public final class NodeCommand implements Callable<Integer> {
-    @Option(names = "--roles", defaultValue = "evaluator",
-            description = "Comma-separated: evaluator, latency (measures on --device), controller, predictor, or none (a seed "
-                    + "that only holds membership) (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--roles",
+            defaultValue = "evaluator",
+            description =
+                    "Comma-separated: evaluator, latency (measures on --device), controller, predictor, or none (a seed "
+                            + "that only holds membership) (default: ${DEFAULT-VALUE}).")
     String roles;
 
-    @Option(names = "--evaluator", defaultValue = "tabular", description = "Evaluator kind this node offers: tabular | teg (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--evaluator",
+            defaultValue = "tabular",
+            description = "Evaluator kind this node offers: tabular | teg (default: ${DEFAULT-VALUE}).")
     String evaluator;
 
-    @Option(names = "--slots", defaultValue = "2", description = "Evaluator slots this node offers (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--slots",
+            defaultValue = "2",
+            description = "Evaluator slots this node offers (default: ${DEFAULT-VALUE}).")
     int slots;
 
-    @Option(names = "--space", defaultValue = "nb201", description = "Search space of the benchmark table (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--space",
+            defaultValue = "nb201",
+            description = "Search space of the benchmark table (default: ${DEFAULT-VALUE}).")
     String space;
 
-    @Option(names = "--benchmark", paramLabel = "FILE", description = "Tabular benchmark CSV (default: the embedded NAS-Bench-201 CIFAR-10 table).")
+    @Option(
+            names = "--benchmark",
+            paramLabel = "FILE",
+            description = "Tabular benchmark CSV (default: the embedded NAS-Bench-201 CIFAR-10 table).")
     Path benchmark;
 
-    @Option(names = "--eval-time", paramLabel = "DIST", description = "Simulated evaluation time of the tabular evaluator, e.g. 200ms.")
+    @Option(
+            names = "--eval-time",
+            paramLabel = "DIST",
+            description = "Simulated evaluation time of the tabular evaluator, e.g. 200ms.")
     String evalTime;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of simulated times and TEG initialisations (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "0",
+            description = "Seed of simulated times and TEG initialisations (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Mixin
@@ -63,7 +86,9 @@ public final class NodeCommand implements Callable<Integer> {
     @Mixin
     LatencyOptions latency = new LatencyOptions();
 
-    @Option(names = "--latency-slots", defaultValue = "1",
+    @Option(
+            names = "--latency-slots",
+            defaultValue = "1",
             description = "Latency node: measurements run at once; keep 1 on one device, or timings disturb each other "
                     + "(default: ${DEFAULT-VALUE}).")
     int latencySlots;
@@ -71,10 +96,13 @@ public final class NodeCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 
-    @Option(names = "--journal", paramLabel = "URL",
-            description = "Controller role: the cluster's shared journal (jdbc:postgresql://...; or archipelago.journal.url in "
-                    + "--cluster-config). This node may then host the cluster's searches, and takes them over from the journal "
-                    + "when the node that ran them dies.")
+    @Option(
+            names = "--journal",
+            paramLabel = "URL",
+            description =
+                    "Controller role: the cluster's shared journal (jdbc:postgresql://...; or archipelago.journal.url in "
+                            + "--cluster-config). This node may then host the cluster's searches, and takes them over from the journal "
+                            + "when the node that ran them dies.")
     String journal;
 
     @Spec
@@ -100,12 +128,14 @@ public final class NodeCommand implements Callable<Integer> {
         boolean measures = nodeRoles.contains(NodeRole.LATENCY);
         if (measures) {
             if (latencySlots <= 0) {
-                throw new IllegalArgumentException("--latency-slots must be > 0 on a latency node, got " + latencySlots);
+                throw new IllegalArgumentException(
+                        "--latency-slots must be > 0 on a latency node, got " + latencySlots);
             }
             latency.validate();
         }
         EvaluatorSetup evaluators = evaluates
-                ? new EvaluatorSetup(evaluator, SearchSetup.loadTable(SearchSpaces.byId(space), benchmark), evalTime, teg)
+                ? new EvaluatorSetup(
+                        evaluator, SearchSetup.loadTable(SearchSpaces.byId(space), benchmark), evalTime, teg)
                 : null;
         ClusterOptions.logMembership();
         PrintWriter out = spec.commandLine().getOut();
@@ -125,19 +155,31 @@ public final class NodeCommand implements Callable<Integer> {
         if (journalSettings != null && !nodeRoles.contains(NodeRole.CONTROLLER)) {
             throw new IllegalArgumentException("--journal is for controller-role nodes (--roles controller,...)");
         }
-        Engine engine = Engine.cluster(settings, pools, journalSettings != null ? journalSettings.config() : ConfigFactory.empty());
+        Engine engine = Engine.cluster(
+                settings, pools, journalSettings != null ? journalSettings.config() : ConfigFactory.empty());
         if (journalSettings != null) {
             journalSettings.createSchema(engine.system());
             SearchHost.init(engine.system(), journalSettings);
-            out.printf("node %s hosts searches of the journal %s when it is the oldest controller-role node%n", engine.address(),
-                    journalSettings.describe());
+            out.printf(
+                    "node %s hosts searches of the journal %s when it is the oldest controller-role node%n",
+                    engine.address(), journalSettings.describe());
         }
-        out.printf("node %s: roles %s, %s, transport %s, seeds %s%n", engine.address(), NodeRole.ids(nodeRoles),
-                offered.isEmpty() ? "no evaluators" : String.join(" and ", offered), settings.transport().id(), settings.seedAddresses());
+        out.printf(
+                "node %s: roles %s, %s, transport %s, seeds %s%n",
+                engine.address(),
+                NodeRole.ids(nodeRoles),
+                offered.isEmpty() ? "no evaluators" : String.join(" and ", offered),
+                settings.transport().id(),
+                settings.seedAddresses());
         engine.joined().thenRun(() -> out.printf("node %s is up%n", engine.address()));
         engine.awaitTermination();
-        CoordinatedShutdown.Reason reason = CoordinatedShutdown.get(Adapter.toClassic(engine.system())).getShutdownReason().orElse(null);
+        CoordinatedShutdown.Reason reason = CoordinatedShutdown.get(Adapter.toClassic(engine.system()))
+                .getShutdownReason()
+                .orElse(null);
         out.printf("node %s stopped (%s)%n", engine.address(), reason == null ? "terminated" : reason);
-        return reason == CoordinatedShutdown.jvmExitReason() || reason == CoordinatedShutdown.actorSystemTerminateReason() ? 0 : 1;
+        return reason == CoordinatedShutdown.jvmExitReason()
+                        || reason == CoordinatedShutdown.actorSystemTerminateReason()
+                ? 0
+                : 1;
     }
 }

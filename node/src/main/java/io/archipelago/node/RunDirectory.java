@@ -19,7 +19,8 @@ final class RunDirectory {
         }
         for (String file : new String[] {SearchCommand.SUMMARY, SearchCommand.EVALUATIONS}) {
             if (Files.exists(dir.resolve(file))) {
-                throw new IllegalArgumentException("--out " + dir + " already holds a run (" + file + "); choose another directory");
+                throw new IllegalArgumentException(
+                        "--out " + dir + " already holds a run (" + file + "); choose another directory");
             }
         }
         Files.createDirectories(dir);
@@ -37,8 +38,9 @@ final class RunDirectory {
             return JournalSettings.parse(journalUrl);
         }
         if (!JournalSettings.hasJournal(dir)) {
-            throw new IllegalArgumentException(dir + " is not a run directory with its own journal (" + JournalSettings.H2_FILE
-                    + "); if its search was journaled elsewhere, name that journal with --journal URL");
+            throw new IllegalArgumentException(
+                    dir + " is not a run directory with its own journal (" + JournalSettings.H2_FILE
+                            + "); if its search was journaled elsewhere, name that journal with --journal URL");
         }
         return JournalSettings.inRunDirectory(dir, true);
     }
@@ -55,7 +57,8 @@ final class RunDirectory {
         }
         List<String> ids = reader.searchIds();
         if (ids.size() != 1) {
-            throw new IllegalArgumentException(dir + " is not a run directory: its journal holds " + ids.size() + " searches " + ids);
+            throw new IllegalArgumentException(
+                    dir + " is not a run directory: its journal holds " + ids.size() + " searches " + ids);
         }
         return ids.get(0);
     }

@@ -1,15 +1,15 @@
 package io.archipelago.node;
 
-import io.archipelago.node.cluster.ClusterOptions;
-import io.archipelago.node.setup.SearchDefinition;
-import io.archipelago.node.setup.SearchSetup;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.archipelago.controller.SearchEvent.SearchReport;
+import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.run.HistoryChart;
 import io.archipelago.node.run.ParetoChart;
 import io.archipelago.node.run.ParetoFront;
 import io.archipelago.node.run.RunRecorder;
+import io.archipelago.node.setup.SearchDefinition;
+import io.archipelago.node.setup.SearchSetup;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -37,9 +37,18 @@ final class RunSummary {
     }
 
     /** Writes summary.json (whole or not at all), history.png and pareto.png, and prints the result table. */
-    <A> void write(SearchSetup<A> setup, Path dir, SearchReport report, Map<String, Object> summary, RunRecorder recorder, ParetoFront front,
-                   PrintWriter out) throws IOException {
-        writeAtomically(dir.resolve(SearchCommand.SUMMARY), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(summary));
+    <A> void write(
+            SearchSetup<A> setup,
+            Path dir,
+            SearchReport report,
+            Map<String, Object> summary,
+            RunRecorder recorder,
+            ParetoFront front,
+            PrintWriter out)
+            throws IOException {
+        writeAtomically(
+                dir.resolve(SearchCommand.SUMMARY),
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(summary));
         String title = definition.options().strategy + " on " + setup.space.id() + " (seed " + definition.seed() + ")";
         HistoryChart.write(dir.resolve(SearchCommand.HISTORY), title, setup.objective.metric(), recorder.history());
         if (front != null) {
@@ -58,13 +67,27 @@ final class RunSummary {
         summary.put("seed", definition.seed());
         summary.put("metric", setup.objective.toString());
         if (front != null) {
-            summary.put("objectives", setup.objectives.stream().map(Object::toString).toList());
+            summary.put(
+                    "objectives",
+                    setup.objectives.stream().map(Object::toString).toList());
         }
         if (!setup.constraints.isEmpty()) {
-            summary.put("constraints", setup.constraints.stream().map(Object::toString).toList());
+            summary.put(
+                    "constraints",
+                    setup.constraints.stream().map(Object::toString).toList());
         }
-        setup.latencyKind().ifPresent(kind -> summary.put("latency", definition.cluster() ? Map.of("pool", kind)
-                : Map.of("pool", kind, "method", definition.options().latency.method(), "slots", definition.options().latencySlots)));
+        setup.latencyKind()
+                .ifPresent(kind -> summary.put(
+                        "latency",
+                        definition.cluster()
+                                ? Map.of("pool", kind)
+                                : Map.of(
+                                        "pool",
+                                        kind,
+                                        "method",
+                                        definition.options().latency.method(),
+                                        "slots",
+                                        definition.options().latencySlots)));
         if (setup.fitness != setup.objective) {
             summary.put("fitness", setup.fitness.toString());
         }
@@ -92,8 +115,15 @@ final class RunSummary {
         summary.put("cached", report.cached());
         summary.put("slots", definition.cluster() ? report.maxSlots() : definition.options().slots);
         if (definition.cluster()) {
-            summary.put("cluster", Map.of("transport", cluster.transport, "min_evaluators", definition.minEvaluators(),
-                    "seed_nodes", cluster.seedNodes == null ? "" : cluster.seedNodes));
+            summary.put(
+                    "cluster",
+                    Map.of(
+                            "transport",
+                            cluster.transport,
+                            "min_evaluators",
+                            definition.minEvaluators(),
+                            "seed_nodes",
+                            cluster.seedNodes == null ? "" : cluster.seedNodes));
         }
         summary.put("utilization", report.utilization());
         summary.put("wall_seconds", report.wallSeconds());
@@ -102,18 +132,28 @@ final class RunSummary {
     }
 
     @SuppressWarnings("unchecked")
-    private void printTable(PrintWriter out, SearchSetup<?> setup, SearchReport report, Map<String, Object> summary, Path dir) {
+    private void printTable(
+            PrintWriter out, SearchSetup<?> setup, SearchReport report, Map<String, Object> summary, Path dir) {
         out.println();
         out.println("Search finished: " + report.stopReason());
-        row(out, "strategy", definition.options().strategy + " (seed " + definition.seed() + ", " + definition.options().slots + " slots)");
-        row(out, "evaluations", report.evaluations() + " (" + report.failed() + " failed, " + report.cached() + " answered from cache)");
+        row(
+                out,
+                "strategy",
+                definition.options().strategy + " (seed " + definition.seed() + ", " + definition.options().slots
+                        + " slots)");
+        row(
+                out,
+                "evaluations",
+                report.evaluations() + " (" + report.failed() + " failed, " + report.cached()
+                        + " answered from cache)");
         row(out, "wall time", String.format(Locale.ROOT, "%.2f s", report.wallSeconds()));
         Map<String, Object> best = (Map<String, Object>) summary.get("best");
         if (best.isEmpty()) {
             row(out, "best", "none (no evaluation succeeded)");
         } else {
             row(out, "best arch", (String) best.get("arch"));
-            ((Map<String, Double>) best.get("metrics")).forEach((metric, value) -> row(out, "  " + metric, String.format(Locale.ROOT, "%.4f", value)));
+            ((Map<String, Double>) best.get("metrics"))
+                    .forEach((metric, value) -> row(out, "  " + metric, String.format(Locale.ROOT, "%.4f", value)));
         }
         row(out, "output", dir.toString());
         out.flush();

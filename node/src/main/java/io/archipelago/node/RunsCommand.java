@@ -21,32 +21,47 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code archipelago runs list|show}: the searches in journals, read-only. */
-@Command(name = "runs", mixinStandardHelpOptions = true, description = "List and show searches from their journals (read-only).",
+@Command(
+        name = "runs",
+        mixinStandardHelpOptions = true,
+        description = "List and show searches from their journals (read-only).",
         subcommands = {RunsCommand.ListRuns.class, RunsCommand.ShowRun.class})
 public final class RunsCommand {
 
-    @Option(names = "--journal", paramLabel = "URL", scope = picocli.CommandLine.ScopeType.INHERIT,
+    @Option(
+            names = "--journal",
+            paramLabel = "URL",
+            scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "A shared journal (jdbc:postgresql://...); default: the run directories' own journals.")
     String journal;
 
-    @Option(names = "--json", scope = picocli.CommandLine.ScopeType.INHERIT, description = "Print JSON instead of a table.")
+    @Option(
+            names = "--json",
+            scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "Print JSON instead of a table.")
     boolean json;
 
     /** One search with where it was found (a run directory, or the shared journal). */
     private record Found(String where, SearchRecord record) {}
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
-            description = "List the searches in run directories under ROOT (default: runs), or in --journal URL, with their state.")
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
+            description =
+                    "List the searches in run directories under ROOT (default: runs), or in --journal URL, with their state.")
     static final class ListRuns implements Callable<Integer> {
         @ParentCommand
         RunsCommand parent;
 
-        @Parameters(paramLabel = "ROOT", arity = "0..*", description = "Run directories, or folders of them (default: runs).")
+        @Parameters(
+                paramLabel = "ROOT",
+                arity = "0..*",
+                description = "Run directories, or folders of them (default: runs).")
         List<Path> roots = new ArrayList<>();
 
         @Spec
@@ -67,20 +82,39 @@ public final class RunsCommand {
                         try {
                             found.add(new Found(dir.toString(), readRun(dir)));
                         } catch (IllegalArgumentException unreadable) {
-                            spec.commandLine().getErr().println("runs list: skipped " + dir + ": " + unreadable.getMessage());
+                            spec.commandLine()
+                                    .getErr()
+                                    .println("runs list: skipped " + dir + ": " + unreadable.getMessage());
                         }
                     }
                 }
             }
             PrintWriter out = spec.commandLine().getOut();
             if (parent.json) {
-                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(found.stream().map(f -> json(f)).toList()));
+                out.println(new ObjectMapper()
+                        .enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(found.stream().map(f -> json(f)).toList()));
             } else {
-                out.printf(Locale.ROOT, "%-40s %-22s %-6s %-10s %-13s %s%n", "RUN", "STRATEGY", "SEED", "STATE", "EVALUATIONS", "BEST");
+                out.printf(
+                        Locale.ROOT,
+                        "%-40s %-22s %-6s %-10s %-13s %s%n",
+                        "RUN",
+                        "STRATEGY",
+                        "SEED",
+                        "STATE",
+                        "EVALUATIONS",
+                        "BEST");
                 for (Found f : found) {
                     SearchRecord r = f.record();
-                    out.printf(Locale.ROOT, "%-40s %-22s %-6d %-10s %-13s %s%n", f.where(), r.spec().getStrategy(), r.spec().getSeed(), r.state(),
-                            r.evaluations() + "/" + r.spec().getBudget(), best(r));
+                    out.printf(
+                            Locale.ROOT,
+                            "%-40s %-22s %-6d %-10s %-13s %s%n",
+                            f.where(),
+                            r.spec().getStrategy(),
+                            r.spec().getSeed(),
+                            r.state(),
+                            r.evaluations() + "/" + r.spec().getBudget(),
+                            best(r));
                 }
                 if (found.isEmpty()) {
                     out.println("(no searches)");
@@ -91,7 +125,10 @@ public final class RunsCommand {
         }
     }
 
-    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one search: a run directory, or a search id with --journal URL.")
+    @Command(
+            name = "show",
+            mixinStandardHelpOptions = true,
+            description = "Show one search: a run directory, or a search id with --journal URL.")
     static final class ShowRun implements Callable<Integer> {
         @ParentCommand
         RunsCommand parent;
@@ -107,8 +144,12 @@ public final class RunsCommand {
             Found found;
             if (parent.journal != null) {
                 try (JournalReader reader = JournalReader.open(JournalSettings.parse(parent.journal))) {
-                    found = new Found(run, reader.search(run).orElseThrow(() -> new IllegalArgumentException(
-                            "no search " + run + " in " + JournalSettings.parse(parent.journal).describe() + " (runs list --journal shows them)")));
+                    found = new Found(
+                            run,
+                            reader.search(run)
+                                    .orElseThrow(() -> new IllegalArgumentException("no search " + run + " in "
+                                            + JournalSettings.parse(parent.journal)
+                                                    .describe() + " (runs list --journal shows them)")));
                 }
             } else {
                 found = new Found(run, readRun(Path.of(run)));
@@ -116,7 +157,9 @@ public final class RunsCommand {
             PrintWriter out = spec.commandLine().getOut();
             Map<String, Object> shown = json(found);
             if (parent.json) {
-                out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(shown));
+                out.println(new ObjectMapper()
+                        .enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(shown));
             } else {
                 shown.forEach((key, value) -> out.printf(Locale.ROOT, "  %-14s %s%n", key, value));
             }
@@ -134,7 +177,10 @@ public final class RunsCommand {
             return List.of(root);
         }
         try (Stream<Path> children = Files.list(root)) {
-            return children.filter(Files::isDirectory).filter(JournalSettings::hasJournal).sorted().toList();
+            return children.filter(Files::isDirectory)
+                    .filter(JournalSettings::hasJournal)
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -142,7 +188,8 @@ public final class RunsCommand {
         JournalSettings journal = RunDirectory.journalOf(dir, null);
         try (JournalReader reader = JournalReader.open(journal)) {
             String id = RunDirectory.searchIdOf(dir, reader);
-            return reader.search(id).orElseThrow(() -> new IllegalArgumentException(dir + ": its journal has no search " + id));
+            return reader.search(id)
+                    .orElseThrow(() -> new IllegalArgumentException(dir + ": its journal has no search " + id));
         }
     }
 
@@ -152,7 +199,8 @@ public final class RunsCommand {
             return "-";
         }
         String metric = r.spec().getObjective().replaceAll(":.*", "");
-        return String.format(Locale.ROOT, "%s %.4f", metric, best.getMetricsMap().get(metric));
+        return String.format(
+                Locale.ROOT, "%s %.4f", metric, best.getMetricsMap().get(metric));
     }
 
     private static Map<String, Object> json(Found f) {
@@ -187,7 +235,8 @@ public final class RunsCommand {
     /** The command line that runs the search again; a spec this build cannot decode still lists (its other fields say enough). */
     private static String args(io.archipelago.proto.SearchSpec spec) {
         try {
-            return String.join(" ", io.archipelago.node.setup.SearchDefinition.of(spec).toArgs());
+            return String.join(
+                    " ", io.archipelago.node.setup.SearchDefinition.of(spec).toArgs());
         } catch (IllegalArgumentException e) {
             return "(" + e.getMessage() + ")";
         }

@@ -31,8 +31,11 @@ import picocli.CommandLine.Spec;
  * {@code archipelago search}: one search, with its files in a run directory. The options are
  * checked and turned into the search's spec here; {@link SearchRun} runs it.
  */
-@Command(name = "search", mixinStandardHelpOptions = true,
-        description = "Run a search (in this JVM, or with --cluster on a cluster's evaluator nodes) and write summary.json, evaluations.csv and history.png.")
+@Command(
+        name = "search",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run a search (in this JVM, or with --cluster on a cluster's evaluator nodes) and write summary.json, evaluations.csv and history.png.")
 public final class SearchCommand implements Callable<Integer> {
     public static final String SUMMARY = "summary.json";
     public static final String EVALUATIONS = "evaluations.csv";
@@ -54,18 +57,29 @@ public final class SearchCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions clusterOptions = new ClusterOptions();
 
-    @Option(names = "--journal", paramLabel = "URL",
-            description = "Where the search's events are journaled: jdbc:postgresql://HOST:PORT/DB?user=U&password=P (a cluster's shared "
-                    + "journal), jdbc:h2:file:PATH, or none (default: " + JournalSettings.H2_FILE + " in the run directory).")
+    @Option(
+            names = "--journal",
+            paramLabel = "URL",
+            description =
+                    "Where the search's events are journaled: jdbc:postgresql://HOST:PORT/DB?user=U&password=P (a cluster's shared "
+                            + "journal), jdbc:h2:file:PATH, or none (default: " + JournalSettings.H2_FILE
+                            + " in the run directory).")
     String journal;
 
-    @Option(names = "--journal-retry", defaultValue = "120", paramLabel = "SECONDS",
-            description = "How long the search goes on while its journal's database is away (a restart, a fail-over), its steps "
-                    + "kept in memory and written once it is back, before it stops, resumable (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--journal-retry",
+            defaultValue = "120",
+            paramLabel = "SECONDS",
+            description =
+                    "How long the search goes on while its journal's database is away (a restart, a fail-over), its steps "
+                            + "kept in memory and written once it is back, before it stops, resumable (default: ${DEFAULT-VALUE}).")
     int journalRetry;
 
-    @Option(names = "--resume", paramLabel = "DIR",
-            description = "Go on with the run in DIR from its journal (after a crash or kill): the same as 'archipelago resume DIR'.")
+    @Option(
+            names = "--resume",
+            paramLabel = "DIR",
+            description =
+                    "Go on with the run in DIR from its journal (after a crash or kill): the same as 'archipelago resume DIR'.")
     Path resume;
 
     @Spec
@@ -81,9 +95,12 @@ public final class SearchCommand implements Callable<Integer> {
         SearchDefinition definition = specOptions.definition();
         JournalSettings journalSettings = journal != null ? JournalSettings.parse(journal) : null;
         OptionChecks.positive("--journal-retry", journalRetry);
-        ClusterSettings clusterSettings = definition.cluster() ? clusterOptions.settings(EnumSet.of(NodeRole.CONTROLLER)) : null;
+        ClusterSettings clusterSettings =
+                definition.cluster() ? clusterOptions.settings(EnumSet.of(NodeRole.CONTROLLER)) : null;
         SearchSetup<?> setup = SearchSetup.from(definition.options());
-        Path dir = this.dir != null ? this.dir : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path dir = this.dir != null
+                ? this.dir
+                : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         String searchId = dir.getFileName() + "-" + definition.options().strategy + "-" + definition.seed();
         if (journalSettings != null) {
             // Before anything is written: a journal that cannot be opened leaves no half-made run.
@@ -95,12 +112,21 @@ public final class SearchCommand implements Callable<Integer> {
             journalSettings = JournalSettings.inRunDirectory(dir, false);
         }
         journalSettings = journalSettings.withRetryWindow(Duration.ofSeconds(journalRetry));
-        // Built after the setup, which fills in what the options derive (a measured latency, say): the spec holds what ran.
-        SearchSpec searchSpec = setup.settings(searchId, definition.budget()).spec(setup.space.id()).setConfig(definition.toConfig())
-                .setStrategy(definition.options().strategy).setSeed(definition.seed()).setObjective(setup.objective.toString())
-                .setCreatedBy(Main.VERSION).build();
-        RunSummary.writeAtomically(dir.resolve(RUN), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValueAsBytes(Map.of("search_id", searchId, "journal", journalSettings.describe())));
+        // Built after the setup, which fills in what the options derive (a measured latency, say): the spec holds what
+        // ran.
+        SearchSpec searchSpec = setup.settings(searchId, definition.budget())
+                .spec(setup.space.id())
+                .setConfig(definition.toConfig())
+                .setStrategy(definition.options().strategy)
+                .setSeed(definition.seed())
+                .setObjective(setup.objective.toString())
+                .setCreatedBy(Main.VERSION)
+                .build();
+        RunSummary.writeAtomically(
+                dir.resolve(RUN),
+                new ObjectMapper()
+                        .enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsBytes(Map.of("search_id", searchId, "journal", journalSettings.describe())));
         SearchRun run = new SearchRun(setup, definition, dir, journalSettings, searchSpec, quiet, out, err);
         if (clusterSettings != null && journalSettings.isPostgres()) {
             run.onClusterSearchHost(clusterSettings, clusterOptions);
@@ -121,8 +147,9 @@ public final class SearchCommand implements Callable<Integer> {
         }
         try (JournalReader reader = JournalReader.open(journal)) {
             if (reader.holds(searchId)) {
-                throw new IllegalArgumentException("the journal " + journal.describe() + " already holds search " + searchId
-                        + " (from another run named " + dir.getFileName() + "); resume that run, or choose another --out name");
+                throw new IllegalArgumentException("the journal " + journal.describe() + " already holds search "
+                        + searchId + " (from another run named " + dir.getFileName()
+                        + "); resume that run, or choose another --out name");
             }
         }
     }
@@ -137,17 +164,32 @@ public final class SearchCommand implements Callable<Integer> {
         SearchRecord record;
         try (JournalReader reader = JournalReader.open(journalSettings)) {
             String searchId = RunDirectory.searchIdOf(dir, reader);
-            record = reader.search(searchId).orElseThrow(() -> new IllegalArgumentException(
-                    "the journal " + journalSettings.describe() + " has no search " + searchId + " (the one " + dir + " holds)"));
+            record = reader.search(searchId)
+                    .orElseThrow(() -> new IllegalArgumentException("the journal " + journalSettings.describe()
+                            + " has no search " + searchId + " (the one " + dir + " holds)"));
         }
         SearchDefinition definition = SearchDefinition.of(record.spec());
         if (definition.cluster()) {
-            throw new IllegalArgumentException("search " + record.searchId() + " ran on a cluster: its controller-role nodes resume it "
-                    + "(archipelago node --roles controller --journal URL)");
+            throw new IllegalArgumentException(
+                    "search " + record.searchId() + " ran on a cluster: its controller-role nodes resume it "
+                            + "(archipelago node --roles controller --journal URL)");
         }
-        err.printf("archipelago: resuming %s (%s) in %s: %d of %d evaluations journaled%n", record.searchId(), record.state(), dir,
-                record.evaluations(), record.spec().getBudget());
-        new SearchRun(SearchSetup.from(definition.options()), definition, dir, journalSettings, record.spec(), quiet, out, err)
+        err.printf(
+                "archipelago: resuming %s (%s) in %s: %d of %d evaluations journaled%n",
+                record.searchId(),
+                record.state(),
+                dir,
+                record.evaluations(),
+                record.spec().getBudget());
+        new SearchRun(
+                        SearchSetup.from(definition.options()),
+                        definition,
+                        dir,
+                        journalSettings,
+                        record.spec(),
+                        quiet,
+                        out,
+                        err)
                 .here(null, null, false);
         return 0;
     }

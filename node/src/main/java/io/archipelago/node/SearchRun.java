@@ -54,8 +54,15 @@ final class SearchRun {
     private final PrintWriter out;
     private final PrintWriter err;
 
-    SearchRun(SearchSetup<?> setup, SearchDefinition definition, Path dir, JournalSettings journal, SearchSpec spec, boolean quiet,
-              PrintWriter out, PrintWriter err) {
+    SearchRun(
+            SearchSetup<?> setup,
+            SearchDefinition definition,
+            Path dir,
+            JournalSettings journal,
+            SearchSpec spec,
+            boolean quiet,
+            PrintWriter out,
+            PrintWriter err) {
         this.setup = setup;
         this.definition = definition;
         this.dir = dir;
@@ -76,27 +83,45 @@ final class SearchRun {
     void here(ClusterSettings cluster, ClusterOptions clusterOptions, boolean fresh) throws Exception {
         ProgressBar progress = progressBar();
         ParetoFront front = front();
-        RunRecorder recorder = new RunRecorder(dir.resolve(SearchCommand.EVALUATIONS), setup.objective, setup.fitness, setup.evaluatedMetrics(), progress, front);
+        RunRecorder recorder = new RunRecorder(
+                dir.resolve(SearchCommand.EVALUATIONS),
+                setup.objective,
+                setup.fitness,
+                setup.evaluatedMetrics(),
+                progress,
+                front);
         SearchReport report;
-        try (Engine engine = cluster == null ? setup.engine(definition.seed(), journal.config()) : clusterEngine(cluster)) {
+        try (Engine engine =
+                cluster == null ? setup.engine(definition.seed(), journal.config()) : clusterEngine(cluster)) {
             if (fresh) {
                 journal.createSchema(engine.system());
             }
             if (cluster != null) {
-                err.printf("archipelago: controller %s (transport %s) waits for %d %s evaluator slot(s)%s%n",
-                        engine.address(), cluster.transport().id(), definition.minEvaluators(), setup.evaluatorKind(),
-                        setup.latencyKind().map(kind -> " and a " + kind + " slot").orElse(""));
+                err.printf(
+                        "archipelago: controller %s (transport %s) waits for %d %s evaluator slot(s)%s%n",
+                        engine.address(),
+                        cluster.transport().id(),
+                        definition.minEvaluators(),
+                        setup.evaluatorKind(),
+                        setup.latencyKind()
+                                .map(kind -> " and a " + kind + " slot")
+                                .orElse(""));
             }
             HostedSearch<?> search = HostedSearch.of(setup, definition, spec.getSearchId(), journal);
-            ActorRef<Object> host = engine.system().systemActorOf(SearchHost.behavior(journal, (s, j) -> search, false), SearchHost.NAME,
-                    Props.empty());
-            report = follow(engine, host, recorded -> {
-                try {
-                    recorder.write(recorded);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }, null);
+            ActorRef<Object> host = engine.system()
+                    .systemActorOf(
+                            SearchHost.behavior(journal, (s, j) -> search, false), SearchHost.NAME, Props.empty());
+            report = follow(
+                    engine,
+                    host,
+                    recorded -> {
+                        try {
+                            recorder.write(recorded);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    },
+                    null);
             recorder.finish();
         } finally {
             if (progress != null) {
@@ -118,14 +143,19 @@ final class SearchRun {
         SearchReport report;
         try (Engine engine = clusterEngine(cluster)) {
             journal.createSchema(engine.system());
-            err.printf("archipelago: search %s goes to the cluster's search host (journal %s), which resumes it on another "
-                    + "controller-role node if its node dies; it waits for %d %s evaluator slot(s)%n", spec.getSearchId(),
-                    journal.describe(), definition.minEvaluators(), setup.evaluatorKind());
-            report = follow(engine, SearchHost.init(engine.system(), journal), recorded -> {
-                if (progress != null) {
-                    progress.stepTo(recorded.evaluations());
-                }
-            }, REFOLLOW);
+            err.printf(
+                    "archipelago: search %s goes to the cluster's search host (journal %s), which resumes it on another "
+                            + "controller-role node if its node dies; it waits for %d %s evaluator slot(s)%n",
+                    spec.getSearchId(), journal.describe(), definition.minEvaluators(), setup.evaluatorKind());
+            report = follow(
+                    engine,
+                    SearchHost.init(engine.system(), journal),
+                    recorded -> {
+                        if (progress != null) {
+                            progress.stepTo(recorded.evaluations());
+                        }
+                    },
+                    REFOLLOW);
         } finally {
             if (progress != null) {
                 progress.close();
@@ -133,11 +163,18 @@ final class SearchRun {
         }
         SearchRecord record;
         try (JournalReader reader = JournalReader.open(journal)) {
-            record = reader.search(spec.getSearchId()).orElseThrow(() -> new IllegalStateException(
-                    "search " + spec.getSearchId() + " ended, but the journal " + journal.describe() + " does not hold it"));
+            record = reader.search(spec.getSearchId())
+                    .orElseThrow(() -> new IllegalStateException("search " + spec.getSearchId()
+                            + " ended, but the journal " + journal.describe() + " does not hold it"));
         }
         ParetoFront front = front();
-        RunRecorder recorder = new RunRecorder(dir.resolve(SearchCommand.EVALUATIONS), setup.objective, setup.fitness, setup.evaluatedMetrics(), null, front);
+        RunRecorder recorder = new RunRecorder(
+                dir.resolve(SearchCommand.EVALUATIONS),
+                setup.objective,
+                setup.fitness,
+                setup.evaluatedMetrics(),
+                null,
+                front);
         int evaluations = 0;
         for (var told : record.told()) {
             if (told.getSource() == ResultSource.RESULT_SOURCE_EVALUATED) {
@@ -150,11 +187,15 @@ final class SearchRun {
     }
 
     /** Submits the search to {@code host} and waits for its end; a journal that does not replay is bad input (exit 2). */
-    private SearchReport follow(Engine engine, ActorRef<Object> host, Consumer<SearchEvent.ResultRecorded> onResult, Duration refollow)
+    private SearchReport follow(
+            Engine engine, ActorRef<Object> host, Consumer<SearchEvent.ResultRecorded> onResult, Duration refollow)
             throws Exception {
         CompletableFuture<SearchReport> done = new CompletableFuture<>();
-        engine.system().systemActorOf(SearchFollower.submit(host, spec, onResult, done, refollow), "follower-" + spec.getSearchId().hashCode(),
-                DispatcherSelector.blocking());
+        engine.system()
+                .systemActorOf(
+                        SearchFollower.submit(host, spec, onResult, done, refollow),
+                        "follower-" + spec.getSearchId().hashCode(),
+                        DispatcherSelector.blocking());
         try {
             return done.get();
         } catch (ExecutionException e) {
@@ -165,8 +206,13 @@ final class SearchRun {
         }
     }
 
-    private void writeFiles(SearchReport report, RunRecorder recorder, ParetoFront front, ClusterOptions clusterOptions,
-                            Map<String, Object> extra) throws IOException {
+    private void writeFiles(
+            SearchReport report,
+            RunRecorder recorder,
+            ParetoFront front,
+            ClusterOptions clusterOptions,
+            Map<String, Object> extra)
+            throws IOException {
         RunSummary summary = new RunSummary(definition, clusterOptions);
         Map<String, Object> content = summary.map(setup, report, front);
         content.put("journal", journal.describe());
@@ -175,8 +221,15 @@ final class SearchRun {
     }
 
     private ProgressBar progressBar() {
-        return quiet ? null : new ProgressBarBuilder().setTaskName(definition.options().strategy).setInitialMax(definition.budget())
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).continuousUpdate().build();
+        return quiet
+                ? null
+                : new ProgressBarBuilder()
+                        .setTaskName(definition.options().strategy)
+                        .setInitialMax(definition.budget())
+                        .setStyle(ProgressBarStyle.ASCII)
+                        .setUpdateIntervalMillis(250)
+                        .continuousUpdate()
+                        .build();
     }
 
     private ParetoFront front() {

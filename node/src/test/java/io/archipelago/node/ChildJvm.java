@@ -17,8 +17,14 @@ import java.util.function.BooleanSupplier;
  */
 final class ChildJvm implements AutoCloseable {
     /** What the {@code archipelago} launcher passes for Aeron on Java 17. */
-    static final List<String> JVM_FLAGS = List.of("--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens", "java.base/java.nio=ALL-UNNAMED", "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    static final List<String> JVM_FLAGS = List.of(
+            "--add-opens",
+            "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/java.nio=ALL-UNNAMED",
+            "-Xmx384m",
+            "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1");
 
     final String name;
     final Path log;
@@ -39,7 +45,10 @@ final class ChildJvm implements AutoCloseable {
         command.add(Main.class.getName());
         command.addAll(List.of(args));
         Path log = dir.resolve(name + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         return new ChildJvm(name, log, process);
     }
 

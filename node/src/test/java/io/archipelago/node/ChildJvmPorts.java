@@ -26,7 +26,8 @@ public final class ChildJvmPorts {
     }
 
     private static boolean isFree(int port) {
-        try (ServerSocket tcp = new ServerSocket(); DatagramSocket udp = new DatagramSocket(null)) {
+        try (ServerSocket tcp = new ServerSocket();
+                DatagramSocket udp = new DatagramSocket(null)) {
             tcp.bind(new InetSocketAddress("127.0.0.1", port));
             udp.bind(new InetSocketAddress("127.0.0.1", port));
             return true;

@@ -41,7 +41,19 @@ class CliTest {
     @Test
     void searchWritesSummaryEvaluationsAndHistory(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("run");
-        Run run = run("search", "--space", "nb201", "--strategy", "evolution", "--budget", "120", "--seed", "3", "--quiet", "--out", dir.toString());
+        Run run = run(
+                "search",
+                "--space",
+                "nb201",
+                "--strategy",
+                "evolution",
+                "--budget",
+                "120",
+                "--seed",
+                "3",
+                "--quiet",
+                "--out",
+                dir.toString());
         assertEquals(0, run.exit(), run.err());
         assertTrue(run.out().contains("best arch"), run.out());
 
@@ -76,7 +88,10 @@ class CliTest {
     @Test
     void searchRefusesADirectoryThatHoldsARunAndLeavesItUntouched(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("run");
-        assertEquals(0, run("search", "--budget", "20", "--quiet", "--out", dir.toString()).exit());
+        assertEquals(
+                0,
+                run("search", "--budget", "20", "--quiet", "--out", dir.toString())
+                        .exit());
         byte[] before = Files.readAllBytes(dir.resolve("evaluations.csv"));
         Run again = run("search", "--budget", "30", "--quiet", "--out", dir.toString());
         assertEquals(2, again.exit());
@@ -87,21 +102,33 @@ class CliTest {
     @Test
     void userErrorsExitWithTwoAndOneLine(@TempDir Path tmp) throws IOException {
         Path malformed = tmp.resolve("bad.csv");
-        Files.writeString(malformed, "arch,cifar10_valid_12\n|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|,abc\n");
+        Files.writeString(
+                malformed, "arch,cifar10_valid_12\n|nor_conv_3x3~0|+|none~0|none~1|+|none~0|none~1|none~2|,abc\n");
         Map<List<String>, String> cases = Map.ofEntries(
                 Map.entry(List.of("search", "--strategy", "bogus"), "unknown strategy 'bogus'"),
                 Map.entry(List.of("search", "--space", "darts9"), "unknown search space 'darts9'"),
                 Map.entry(List.of("search", "--metric", "imagenet_top1_90"), "unknown metric 'imagenet_top1_90'"),
                 Map.entry(List.of("search", "--budget", "0"), "--budget must be > 0"),
-                Map.entry(List.of("search", "--benchmark", malformed.toString()), "line 2, column 'cifar10_valid_12': 'abc' is not a number"),
-                Map.entry(List.of("search", "--benchmark", tmp.resolve("missing.csv").toString()), "does not exist"),
+                Map.entry(
+                        List.of("search", "--benchmark", malformed.toString()),
+                        "line 2, column 'cifar10_valid_12': 'abc' is not a number"),
+                Map.entry(
+                        List.of(
+                                "search",
+                                "--benchmark",
+                                tmp.resolve("missing.csv").toString()),
+                        "does not exist"),
                 Map.entry(List.of("search", "--eval-time", "lognormal:5"), "invalid evaluation time"),
                 Map.entry(List.of("search", "--budget", "ten"), "--budget"),
                 Map.entry(List.of("bench", "search", "--strategy", "nope"), "unknown strategy 'nope'"),
-                Map.entry(List.of("search", "--strategy", "predictor-evolution", "--predictor", "oracle"), "unknown predictor 'oracle'"),
+                Map.entry(
+                        List.of("search", "--strategy", "predictor-evolution", "--predictor", "oracle"),
+                        "unknown predictor 'oracle'"),
                 Map.entry(List.of("bench", "predictors", "--predictors", "gcn,xgb"), "unknown predictor 'xgb'"),
                 Map.entry(List.of("search", "--cluster", "--min-evaluators", "0"), "--min-evaluators must be > 0"),
-                Map.entry(List.of("search", "--cluster", "--transport", "carrier-pigeon"), "unknown transport 'carrier-pigeon'"),
+                Map.entry(
+                        List.of("search", "--cluster", "--transport", "carrier-pigeon"),
+                        "unknown transport 'carrier-pigeon'"),
                 Map.entry(List.of("search", "--cluster", "--seed-nodes", "127.0.0.1"), "'127.0.0.1' is not HOST:PORT"),
                 Map.entry(List.of("node", "--roles", "evaluator,janitor"), "unknown role 'janitor'"),
                 Map.entry(List.of("node", "--slots", "0"), "--slots must be > 0 on an evaluator node"),
@@ -136,13 +163,16 @@ class CliTest {
         assertTrue(mean > 80 && mean < 94.38, "mean " + mean);
         assertTrue(json.get("std").asDouble() >= 0);
         // Reproducible per seed: the same command gives the same figures.
-        JsonNode again = JSON.readTree(run("bench", "search", "--strategy", "random", "--budget", "50", "--seeds", "3", "--json").lastLine());
+        JsonNode again =
+                JSON.readTree(run("bench", "search", "--strategy", "random", "--budget", "50", "--seeds", "3", "--json")
+                        .lastLine());
         assertEquals(mean, again.get("mean").asDouble(), 0);
     }
 
     @Test
     void benchPredictorsReportsRankQualityAndFitTimePerPredictor() throws IOException {
-        Run run = run("bench", "predictors", "--train", "40", "--test", "200", "--seeds", "1", "--pairs", "300", "--json");
+        Run run = run(
+                "bench", "predictors", "--train", "40", "--test", "200", "--seeds", "1", "--pairs", "300", "--json");
         assertEquals(0, run.exit(), run.err());
         JsonNode json = JSON.readTree(run.lastLine());
         for (String predictor : List.of("gcn", "nac", "nao")) {
@@ -158,8 +188,21 @@ class CliTest {
     @Test
     void predictorGuidedSearchSpendsItsBudget(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("guided");
-        Run run = run("search", "--strategy", "predictor-evolution", "--budget", "30", "--seed", "2", "--initial", "10", "--refit-every", "10",
-                "--quiet", "--out", dir.toString());
+        Run run = run(
+                "search",
+                "--strategy",
+                "predictor-evolution",
+                "--budget",
+                "30",
+                "--seed",
+                "2",
+                "--initial",
+                "10",
+                "--refit-every",
+                "10",
+                "--quiet",
+                "--out",
+                dir.toString());
         assertEquals(0, run.exit(), run.err());
         JsonNode summary = JSON.readTree(dir.resolve("summary.json").toFile());
         assertEquals(30, summary.get("evaluations").asInt());
@@ -176,20 +219,35 @@ class CliTest {
         assertTrue(t.get("cpu_microseconds_per_candidate").asDouble() > 0);
 
         // Journals alternated over rounds (none, memory, h2, h2, memory, none), each with its median.
-        Run journals = run("bench", "throughput", "--candidates", "1000", "--journal", "none,memory,h2", "--rounds", "2", "--json");
+        Run journals = run(
+                "bench",
+                "throughput",
+                "--candidates",
+                "1000",
+                "--journal",
+                "none,memory,h2",
+                "--rounds",
+                "2",
+                "--json");
         assertEquals(0, journals.exit(), journals.err());
         JsonNode j = JSON.readTree(journals.lastLine());
         assertEquals(6, j.get("runs").size(), "the warm-up runs are not counted");
-        assertEquals(List.of("none", "memory", "h2"), List.of(j.get("runs").get(0).get("journal").asText(),
-                j.get("runs").get(1).get("journal").asText(), j.get("runs").get(2).get("journal").asText().startsWith("jdbc:h2:") ? "h2" : "?"));
+        assertEquals(
+                List.of("none", "memory", "h2"),
+                List.of(
+                        j.get("runs").get(0).get("journal").asText(),
+                        j.get("runs").get(1).get("journal").asText(),
+                        j.get("runs").get(2).get("journal").asText().startsWith("jdbc:h2:") ? "h2" : "?"));
         for (String journal : List.of("none", "memory", "h2")) {
-            assertTrue(j.get("medians").get(journal).get("candidates_per_second").asDouble() > 0, journal);
+            assertTrue(
+                    j.get("medians").get(journal).get("candidates_per_second").asDouble() > 0, journal);
         }
         assertEquals(1.0, j.get("medians").get("none").get("ratio_to_first").asDouble(), 1e-9);
         assertEquals(1.0, j.get("medians").get("none").get("round_ratio_median").asDouble(), 1e-9);
         assertTrue(j.get("medians").get("h2").get("round_ratio_median").asDouble() > 0);
 
-        Run utilization = run("bench", "utilization", "--slots", "4", "--budget", "40", "--eval-time", "10ms", "--json");
+        Run utilization =
+                run("bench", "utilization", "--slots", "4", "--budget", "40", "--eval-time", "10ms", "--json");
         assertEquals(0, utilization.exit(), utilization.err());
         JsonNode u = JSON.readTree(utilization.lastLine());
         double async = u.get("async_utilization").asDouble();
@@ -199,9 +257,11 @@ class CliTest {
     }
 
     static List<Map<String, String>> readCsv(Path csv) throws IOException {
-        try (var it = new CsvMapper().readerFor(Map.class).with(CsvSchema.emptySchema().withHeader()).<Map<String, String>>readValues(csv.toFile())) {
+        try (var it = new CsvMapper()
+                .readerFor(Map.class)
+                .with(CsvSchema.emptySchema().withHeader())
+                .<Map<String, String>>readValues(csv.toFile())) {
             return it.readAll();
         }
     }
-
 }

@@ -30,13 +30,42 @@ class ClusterSearchTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static String[] evaluatorNode(int port, int seedPort, String evalTime) {
-        return new String[] {"node", "--roles", "evaluator", "--evaluator", "tabular", "--slots", "2", "--eval-time", evalTime,
-                "--port", Integer.toString(port), "--seed-nodes", "127.0.0.1:" + seedPort};
+        return new String[] {
+            "node",
+            "--roles",
+            "evaluator",
+            "--evaluator",
+            "tabular",
+            "--slots",
+            "2",
+            "--eval-time",
+            evalTime,
+            "--port",
+            Integer.toString(port),
+            "--seed-nodes",
+            "127.0.0.1:" + seedPort
+        };
     }
 
     private static ChildJvm search(Path tmp, int port, int budget, Path out) throws IOException {
-        return ChildJvm.start(tmp, "controller", "search", "--cluster", "--port", Integer.toString(port), "--min-evaluators", "4",
-                "--strategy", "evolution", "--budget", Integer.toString(budget), "--seed", "5", "--quiet", "--out", out.toString());
+        return ChildJvm.start(
+                tmp,
+                "controller",
+                "search",
+                "--cluster",
+                "--port",
+                Integer.toString(port),
+                "--min-evaluators",
+                "4",
+                "--strategy",
+                "evolution",
+                "--budget",
+                Integer.toString(budget),
+                "--seed",
+                "5",
+                "--quiet",
+                "--out",
+                out.toString());
     }
 
     private static int rowsSoFar(Path csv) {
@@ -63,7 +92,9 @@ class ClusterSearchTest {
     }
 
     private static long rowsBy(List<Map<String, String>> rows, int port) {
-        return rows.stream().filter(row -> row.get("evaluator").contains("127.0.0.1:" + port + "/")).count();
+        return rows.stream()
+                .filter(row -> row.get("evaluator").contains("127.0.0.1:" + port + "/"))
+                .count();
     }
 
     @Test
@@ -73,8 +104,8 @@ class ClusterSearchTest {
         int budget = 400;
         Path out = tmp.resolve("run");
         try (ChildJvm controller = search(tmp, base, budget, out);
-             ChildJvm first = ChildJvm.start(tmp, "evaluator-1", evaluatorNode(base + 1, base, "100ms"));
-             ChildJvm second = ChildJvm.start(tmp, "evaluator-2", evaluatorNode(base + 2, base, "100ms"))) {
+                ChildJvm first = ChildJvm.start(tmp, "evaluator-1", evaluatorNode(base + 1, base, "100ms"));
+                ChildJvm second = ChildJvm.start(tmp, "evaluator-2", evaluatorNode(base + 2, base, "100ms"))) {
             Path csv = out.resolve("evaluations.csv");
             ChildJvm.await(() -> rowsSoFar(csv) >= 40, START, "the search did not get going");
             first.killNode(base + 1);
@@ -84,7 +115,9 @@ class ClusterSearchTest {
                 assertTrue(rowsBy(rows, base + 3) > 0, "the node that joined mid-search got no work");
                 assertTrue(rowsBy(rows, base + 2) > 0);
                 // The transport is the cluster default, Aeron UDP.
-                assertTrue(controller.log().contains("Remoting started with transport [Artery aeron-udp]"), controller.tail());
+                assertTrue(
+                        controller.log().contains("Remoting started with transport [Artery aeron-udp]"),
+                        controller.tail());
                 assertTrue(third.log().contains("Remoting started with transport [Artery aeron-udp]"), third.tail());
                 // The controller noticed the dead node, and its candidates went elsewhere.
                 assertTrue(controller.log().contains("UNREACHABLE"), controller.tail());
@@ -99,8 +132,8 @@ class ClusterSearchTest {
         int budget = 200;
         Path out = tmp.resolve("run");
         try (ChildJvm controller = search(tmp, base, budget, out);
-             ChildJvm leaving = ChildJvm.start(tmp, "evaluator-1", evaluatorNode(base + 1, base, "200ms"));
-             ChildJvm staying = ChildJvm.start(tmp, "evaluator-2", evaluatorNode(base + 2, base, "200ms"))) {
+                ChildJvm leaving = ChildJvm.start(tmp, "evaluator-1", evaluatorNode(base + 1, base, "200ms"));
+                ChildJvm staying = ChildJvm.start(tmp, "evaluator-2", evaluatorNode(base + 2, base, "200ms"))) {
             Path csv = out.resolve("evaluations.csv");
             ChildJvm.await(() -> rowsSoFar(csv) >= 30, START, "the search did not get going");
             leaving.terminate();
@@ -115,7 +148,9 @@ class ClusterSearchTest {
             for (Map<String, String> row : rows) {
                 assertEquals("1", row.get("attempts"), "re-dispatched after the drain: " + row);
             }
-            assertTrue(rowsBy(rows, base + 1) > 0 && rowsBy(rows, base + 2) > rowsBy(rows, base + 1), "work did not move to the node that stayed");
+            assertTrue(
+                    rowsBy(rows, base + 1) > 0 && rowsBy(rows, base + 2) > rowsBy(rows, base + 1),
+                    "work did not move to the node that stayed");
         }
     }
 }

@@ -51,7 +51,8 @@ class JournalCliTest {
 
     private static List<String[]> okRows(Path csv) throws IOException {
         List<String[]> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size())) {
+        for (String line :
+                Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size())) {
             String[] cells = line.split(",");
             if (cells[2].equals("ok")) {
                 rows.add(cells);
@@ -70,11 +71,24 @@ class JournalCliTest {
 
     /** Starts a search in its own JVM, kills it with -9 once it has written some rows, and resumes it here. */
     private static void killAndResume(Path tmp, Path dir, String... journal) throws Exception {
-        List<String> args = new ArrayList<>(List.of("search", "--budget", Integer.toString(BUDGET), "--eval-time", "40ms", "--slots", "2",
-                "--seed", "5", "--out", dir.toString(), "--quiet"));
+        List<String> args = new ArrayList<>(List.of(
+                "search",
+                "--budget",
+                Integer.toString(BUDGET),
+                "--eval-time",
+                "40ms",
+                "--slots",
+                "2",
+                "--seed",
+                "5",
+                "--out",
+                dir.toString(),
+                "--quiet"));
         args.addAll(List.of(journal));
         try (ChildJvm search = ChildJvm.start(tmp, "search", args.toArray(String[]::new))) {
-            ChildJvm.await(() -> rowsSoFar(dir.resolve(SearchCommand.EVALUATIONS)) >= 40, Duration.ofSeconds(90),
+            ChildJvm.await(
+                    () -> rowsSoFar(dir.resolve(SearchCommand.EVALUATIONS)) >= 40,
+                    Duration.ofSeconds(90),
                     "the search did not get going: " + search.tail());
             search.process.destroyForcibly(); // kill -9
             search.process.waitFor();
@@ -88,7 +102,8 @@ class JournalCliTest {
         assertEquals(0, resumed.exit(), resumed.err());
         assertTrue(resumed.err().contains("resuming"), resumed.err());
 
-        JsonNode summary = new ObjectMapper().readTree(dir.resolve(SearchCommand.SUMMARY).toFile());
+        JsonNode summary =
+                new ObjectMapper().readTree(dir.resolve(SearchCommand.SUMMARY).toFile());
         assertEquals(BUDGET, summary.get("evaluations").asInt());
         assertTrue(summary.get("stop_reason").asText().contains("budget"), summary.toString());
         List<String[]> ok = okRows(dir.resolve(SearchCommand.EVALUATIONS));
@@ -100,7 +115,8 @@ class JournalCliTest {
 
         List<String> show = new ArrayList<>(List.of("runs", "show", dir.toString(), "--json"));
         if (journal.length > 0) {
-            show = new ArrayList<>(List.of("runs", "show", summary.get("search_id").asText(), "--json", journal[0], journal[1]));
+            show = new ArrayList<>(
+                    List.of("runs", "show", summary.get("search_id").asText(), "--json", journal[0], journal[1]));
         }
         Result shown = run(show.toArray(String[]::new));
         assertEquals(0, shown.exit(), shown.err());
@@ -137,22 +153,29 @@ class JournalCliTest {
         }
         Result resumed = run("resume", dir.toString(), "--quiet");
         assertEquals(0, resumed.exit(), resumed.err());
-        JsonNode summary = new ObjectMapper().readTree(dir.resolve(SearchCommand.SUMMARY).toFile());
+        JsonNode summary =
+                new ObjectMapper().readTree(dir.resolve(SearchCommand.SUMMARY).toFile());
         assertEquals(120, summary.get("evaluations").asInt(), summary.toString());
         assertEquals(120, okRows(dir.resolve(SearchCommand.EVALUATIONS)).size());
         Result shown = run("runs", "show", dir.toString(), "--json");
         assertEquals(0, shown.exit(), shown.err());
         String args = new ObjectMapper().readTree(shown.out()).get("args").asText();
-        assertTrue(args.contains("--population 12") && args.contains("--sample-size 3") && args.contains("--seed 7"), args);
+        assertTrue(
+                args.contains("--population 12") && args.contains("--sample-size 3") && args.contains("--seed 7"),
+                args);
     }
 
     @Test
     @Timeout(180)
     void aKilledSearchResumesFromAPostgresJournalToItsBudget(@TempDir Path tmp) throws Exception {
-        assumeTrue(POSTGRES != null, "ARCHIPELAGO_TEST_POSTGRES_URL is not set (scripts/test-postgres.sh start gives one)");
+        assumeTrue(
+                POSTGRES != null,
+                "ARCHIPELAGO_TEST_POSTGRES_URL is not set (scripts/test-postgres.sh start gives one)");
         Path dir = tmp.resolve("pg-run-" + UUID.randomUUID().toString().substring(0, 8));
         killAndResume(tmp, dir, "--journal", POSTGRES);
-        assertTrue(!Files.exists(dir.resolve(JournalSettings.H2_FILE)), "the search journaled to PostgreSQL, not to the run directory");
+        assertTrue(
+                !Files.exists(dir.resolve(JournalSettings.H2_FILE)),
+                "the search journaled to PostgreSQL, not to the run directory");
         Result list = run("runs", "list", "--journal", POSTGRES);
         assertEquals(0, list.exit(), list.err());
         assertTrue(list.out().contains(dir.getFileName().toString()), list.out());
@@ -175,8 +198,9 @@ class JournalCliTest {
             assertTrue(reader.head("no-such-search").isEmpty());
         }
         try (Connection db = DriverManager.getConnection(url)) { // as if it had been killed before its end
-            db.createStatement().executeUpdate("DELETE FROM \"event_journal\" WHERE \"sequence_number\" = "
-                    + "(SELECT MAX(\"sequence_number\") FROM \"event_journal\")");
+            db.createStatement()
+                    .executeUpdate("DELETE FROM \"event_journal\" WHERE \"sequence_number\" = "
+                            + "(SELECT MAX(\"sequence_number\") FROM \"event_journal\")");
         }
         try (JournalReader reader = new JournalReader(url + ";IFEXISTS=TRUE", "test")) {
             assertEquals(false, reader.head(id).orElseThrow().finished());
@@ -186,7 +210,8 @@ class JournalCliTest {
             db.createStatement().executeUpdate("DELETE FROM \"event_journal\" WHERE \"sequence_number\" = 1");
         }
         try (JournalReader reader = new JournalReader(url + ";IFEXISTS=TRUE", "test")) {
-            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> reader.head(id));
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IllegalArgumentException.class, () -> reader.head(id));
             assertTrue(e.getMessage().contains("no search-created event"), e.getMessage());
         }
     }
@@ -208,18 +233,23 @@ class JournalCliTest {
         assertEquals(Main.USAGE, resumed.exit(), resumed.out() + resumed.err());
         assertTrue(resumed.err().contains(expected), resumed.err());
         assertEquals(rowsBefore, journalRows(url), "the journal is left as it was");
-        assertArrayEquals(csvBefore, Files.readAllBytes(dir.resolve(SearchCommand.EVALUATIONS)), "evaluations.csv is left as it was");
+        assertArrayEquals(
+                csvBefore,
+                Files.readAllBytes(dir.resolve(SearchCommand.EVALUATIONS)),
+                "evaluations.csv is left as it was");
         assertTrue(!Files.exists(dir.resolve(SearchCommand.SUMMARY)));
     }
 
     private static List<String> journalRows(String url) throws SQLException {
         List<String> rows = new ArrayList<>();
         try (Connection db = DriverManager.getConnection(url);
-             PreparedStatement query = db.prepareStatement("SELECT \"sequence_number\", \"event_ser_manifest\", \"event_payload\" "
-                     + "FROM \"event_journal\" ORDER BY \"ordering\"");
-             ResultSet r = query.executeQuery()) {
+                PreparedStatement query =
+                        db.prepareStatement("SELECT \"sequence_number\", \"event_ser_manifest\", \"event_payload\" "
+                                + "FROM \"event_journal\" ORDER BY \"ordering\"");
+                ResultSet r = query.executeQuery()) {
             while (r.next()) {
-                rows.add(r.getLong(1) + " " + r.getString(2) + " " + java.util.HexFormat.of().formatHex(r.getBytes(3)));
+                rows.add(r.getLong(1) + " " + r.getString(2) + " "
+                        + java.util.HexFormat.of().formatHex(r.getBytes(3)));
             }
         }
         return rows;
@@ -228,14 +258,19 @@ class JournalCliTest {
     @Test
     @Timeout(120)
     void aJournalInANewerFormatIsRefused(@TempDir Path tmp) throws Exception {
-        refusesToResume(tmp, "UPDATE \"event_journal\" SET \"event_ser_manifest\" = 'event-v" + (JournalSerializer.FORMAT + 1) + "' WHERE \"sequence_number\" = 3",
+        refusesToResume(
+                tmp,
+                "UPDATE \"event_journal\" SET \"event_ser_manifest\" = 'event-v" + (JournalSerializer.FORMAT + 1)
+                        + "' WHERE \"sequence_number\" = 3",
                 "newer than this Archipelago reads");
     }
 
     @Test
     @Timeout(120)
     void aCorruptedEventIsRefused(@TempDir Path tmp) throws Exception {
-        refusesToResume(tmp, "UPDATE \"event_journal\" SET \"event_payload\" = X'0aff01' WHERE \"sequence_number\" = 2",
+        refusesToResume(
+                tmp,
+                "UPDATE \"event_journal\" SET \"event_payload\" = X'0aff01' WHERE \"sequence_number\" = 2",
                 "corrupted journal event");
     }
 
@@ -245,7 +280,10 @@ class JournalCliTest {
         Result resumed = run("resume", tmp.toString());
         assertEquals(Main.USAGE, resumed.exit());
         assertTrue(resumed.err().contains("is not a run directory"), resumed.err());
-        assertEquals(List.of("notes.txt"), Files.list(tmp).map(p -> p.getFileName().toString()).toList(), "nothing was created");
+        assertEquals(
+                List.of("notes.txt"),
+                Files.list(tmp).map(p -> p.getFileName().toString()).toList(),
+                "nothing was created");
         Result missing = run("resume", tmp.resolve("nope").toString());
         assertEquals(Main.USAGE, missing.exit());
         Result shown = run("runs", "show", tmp.toString());
@@ -256,9 +294,25 @@ class JournalCliTest {
     @Timeout(120)
     void aNewRunWhoseSearchIdTheSharedJournalHoldsIsRefusedAndWritesNothing(@TempDir Path tmp) throws Exception {
         String shared = "jdbc:h2:file:" + tmp.resolve("shared");
-        Result first = run("search", "--budget", "20", "--quiet", "--out", tmp.resolve("a/same").toString(), "--journal", shared);
+        Result first = run(
+                "search",
+                "--budget",
+                "20",
+                "--quiet",
+                "--out",
+                tmp.resolve("a/same").toString(),
+                "--journal",
+                shared);
         assertEquals(0, first.exit(), first.err());
-        Result second = run("search", "--budget", "20", "--quiet", "--out", tmp.resolve("b/same").toString(), "--journal", shared);
+        Result second = run(
+                "search",
+                "--budget",
+                "20",
+                "--quiet",
+                "--out",
+                tmp.resolve("b/same").toString(),
+                "--journal",
+                shared);
         assertEquals(Main.USAGE, second.exit(), second.err());
         assertTrue(second.err().contains("already holds search same-evolution-0"), second.err());
         assertTrue(!Files.exists(tmp.resolve("b/same")), "nothing of the refused run was written");

@@ -51,8 +51,19 @@ class LatencyClusterTest {
     }
 
     private static String[] latencyNode(int port, int seedPort, Path runner) {
-        return new String[] {"node", "--roles", "latency", "--device", DEVICE, "--runner", runner.toString(), "--port", Integer.toString(port),
-                "--seed-nodes", "127.0.0.1:" + seedPort};
+        return new String[] {
+            "node",
+            "--roles",
+            "latency",
+            "--device",
+            DEVICE,
+            "--runner",
+            runner.toString(),
+            "--port",
+            Integer.toString(port),
+            "--seed-nodes",
+            "127.0.0.1:" + seedPort
+        };
     }
 
     private static int rowsSoFar(Path csv) {
@@ -70,12 +81,43 @@ class LatencyClusterTest {
         int budget = 120;
         Path out = tmp.resolve("run");
         Path runner = runner(tmp);
-        try (ChildJvm controller = ChildJvm.start(tmp, "controller", "search", "--cluster", "--port", Integer.toString(base),
-                "--min-evaluators", "2", "--strategy", "nsga2", "--objectives", "cifar10_valid_12:max,latency_ms:min", "--device", DEVICE,
-                "--budget", Integer.toString(budget), "--seed", "3", "--quiet", "--out", out.toString());
-             ChildJvm accuracy = ChildJvm.start(tmp, "accuracy", "node", "--roles", "evaluator", "--slots", "2", "--eval-time", "60ms",
-                     "--port", Integer.toString(base + 1), "--seed-nodes", "127.0.0.1:" + base);
-             ChildJvm firstDevice = ChildJvm.start(tmp, "latency-1", latencyNode(base + 2, base, runner))) {
+        try (ChildJvm controller = ChildJvm.start(
+                        tmp,
+                        "controller",
+                        "search",
+                        "--cluster",
+                        "--port",
+                        Integer.toString(base),
+                        "--min-evaluators",
+                        "2",
+                        "--strategy",
+                        "nsga2",
+                        "--objectives",
+                        "cifar10_valid_12:max,latency_ms:min",
+                        "--device",
+                        DEVICE,
+                        "--budget",
+                        Integer.toString(budget),
+                        "--seed",
+                        "3",
+                        "--quiet",
+                        "--out",
+                        out.toString());
+                ChildJvm accuracy = ChildJvm.start(
+                        tmp,
+                        "accuracy",
+                        "node",
+                        "--roles",
+                        "evaluator",
+                        "--slots",
+                        "2",
+                        "--eval-time",
+                        "60ms",
+                        "--port",
+                        Integer.toString(base + 1),
+                        "--seed-nodes",
+                        "127.0.0.1:" + base);
+                ChildJvm firstDevice = ChildJvm.start(tmp, "latency-1", latencyNode(base + 2, base, runner))) {
             Path csv = out.resolve("evaluations.csv");
             ChildJvm.await(() -> rowsSoFar(csv) >= 25, START, "the search did not get going");
             firstDevice.killNode(base + 2);
@@ -100,8 +142,10 @@ class LatencyClusterTest {
                     assertTrue(ids.add(row.get("candidate_id")), "candidate " + row.get("candidate_id") + " twice");
                     assertTrue(Double.parseDouble(row.get("latency_ms")) >= 2.5, row.toString());
                     assertTrue(!row.get("cifar10_valid_12").isEmpty(), row.toString());
-                    assertTrue(row.get("evaluator").contains("127.0.0.1:" + (base + 1) + "/evaluator-"), row.toString());
-                    if (row.get("evaluator").contains("latency:" + DEVICE + "@archipelago@127.0.0.1:" + (base + 3) + "/")) {
+                    assertTrue(
+                            row.get("evaluator").contains("127.0.0.1:" + (base + 1) + "/evaluator-"), row.toString());
+                    if (row.get("evaluator")
+                            .contains("latency:" + DEVICE + "@archipelago@127.0.0.1:" + (base + 3) + "/")) {
                         onSecond++;
                     }
                 }

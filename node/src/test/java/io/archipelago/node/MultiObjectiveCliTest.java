@@ -30,12 +30,25 @@ class MultiObjectiveCliTest {
     @Test
     void nsga2SearchWritesItsFrontHypervolumeAndChart(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("run");
-        Run run = run("search", "--strategy", "nsga2", "--objectives", "cifar10_valid_12:max,params:min", "--budget", "150", "--seed", "4",
-                "--quiet", "--out", dir.toString());
+        Run run = run(
+                "search",
+                "--strategy",
+                "nsga2",
+                "--objectives",
+                "cifar10_valid_12:max,params:min",
+                "--budget",
+                "150",
+                "--seed",
+                "4",
+                "--quiet",
+                "--out",
+                dir.toString());
         assertEquals(0, run.exit(), run.err());
         JsonNode summary = JSON.readTree(dir.resolve("summary.json").toFile());
         assertEquals(150, summary.get("evaluations").asInt());
-        assertEquals("[\"cifar10_valid_12:max\",\"params:min\"]", summary.get("objectives").toString());
+        assertEquals(
+                "[\"cifar10_valid_12:max\",\"params:min\"]",
+                summary.get("objectives").toString());
 
         // The front in the summary is exactly the non-dominated set of the CSV's rows (by value).
         List<Map<String, String>> rows = readCsv(dir.resolve("evaluations.csv"));
@@ -44,8 +57,12 @@ class MultiObjectiveCliTest {
         for (Map<String, String> a : rows) {
             double acc = Double.parseDouble(a.get("cifar10_valid_12"));
             double params = Double.parseDouble(a.get("params"));
-            boolean dominated = rows.stream().anyMatch(b -> dominates(Double.parseDouble(b.get("cifar10_valid_12")),
-                    Double.parseDouble(b.get("params")), acc, params));
+            boolean dominated = rows.stream()
+                    .anyMatch(b -> dominates(
+                            Double.parseDouble(b.get("cifar10_valid_12")),
+                            Double.parseDouble(b.get("params")),
+                            acc,
+                            params));
             if (!dominated) {
                 expected.add(acc + "/" + params);
             }
@@ -53,7 +70,8 @@ class MultiObjectiveCliTest {
         Set<String> front = new HashSet<>();
         for (JsonNode cell : summary.get("front")) {
             JsonNode objectives = cell.get("objectives");
-            front.add(objectives.get("cifar10_valid_12").asDouble() + "/" + objectives.get("params").asDouble());
+            front.add(objectives.get("cifar10_valid_12").asDouble() + "/"
+                    + objectives.get("params").asDouble());
             assertTrue(cell.get("arch").asText().startsWith("|"), cell.toString());
         }
         assertEquals(expected, front);
@@ -66,8 +84,19 @@ class MultiObjectiveCliTest {
     @Test
     void aFourObjectiveSearchWritesItsSummaryWithTheExactHypervolume(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("run");
-        Run run = run("search", "--strategy", "nsga2", "--objectives", "cifar10_valid_12:max,params:min,flops:min,cifar10_test_12:max",
-                "--budget", "60", "--seed", "2", "--quiet", "--out", dir.toString());
+        Run run = run(
+                "search",
+                "--strategy",
+                "nsga2",
+                "--objectives",
+                "cifar10_valid_12:max,params:min,flops:min,cifar10_test_12:max",
+                "--budget",
+                "60",
+                "--seed",
+                "2",
+                "--quiet",
+                "--out",
+                dir.toString());
         assertEquals(0, run.exit(), run.err());
         JsonNode summary = JSON.readTree(dir.resolve("summary.json").toFile());
         assertEquals(4, summary.get("objectives").size());
@@ -79,8 +108,23 @@ class MultiObjectiveCliTest {
     @Test
     void localSearchMeasuresLatencyOnThisMachineAndMergesItIntoEachRow(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("run");
-        Run run = run("search", "--strategy", "nsga2", "--objectives", "cifar10_valid_12:max,latency_ms:min", "--budget", "8", "--seed", "1",
-                "--latency-repeats", "3", "--latency-warmup", "1", "--quiet", "--out", dir.toString());
+        Run run = run(
+                "search",
+                "--strategy",
+                "nsga2",
+                "--objectives",
+                "cifar10_valid_12:max,latency_ms:min",
+                "--budget",
+                "8",
+                "--seed",
+                "1",
+                "--latency-repeats",
+                "3",
+                "--latency-warmup",
+                "1",
+                "--quiet",
+                "--out",
+                dir.toString());
         assertEquals(0, run.exit(), run.err());
         JsonNode summary = JSON.readTree(dir.resolve("summary.json").toFile());
         assertEquals(8, summary.get("evaluations").asInt(), summary.toString());
@@ -90,7 +134,10 @@ class MultiObjectiveCliTest {
             assertEquals("ok", row.get("status"), row.toString());
             double ms = Double.parseDouble(row.get("latency_ms"));
             assertTrue(ms > 0 && Double.parseDouble(row.get("latency_p90_ms")) >= ms, row.toString());
-            assertTrue(row.get("evaluator").contains("tabular@") && row.get("evaluator").contains("latency:local@"), row.toString());
+            assertTrue(
+                    row.get("evaluator").contains("tabular@")
+                            && row.get("evaluator").contains("latency:local@"),
+                    row.toString());
         }
         assertTrue(summary.get("front").size() >= 1, summary.toString());
     }
@@ -98,17 +145,46 @@ class MultiObjectiveCliTest {
     @Test
     void theMnasNetRewardIsTheFitnessOfSingleObjectiveStrategies(@TempDir Path tmp) throws IOException {
         Path dir = tmp.resolve("run");
-        Run run = run("search", "--strategy", "evolution", "--objectives", "cifar10_valid_12:max,latency_ms:min", "--target-latency", "5",
-                "--reward", "hard", "--budget", "4", "--latency-repeats", "2", "--latency-warmup", "0", "--quiet", "--out", dir.toString());
+        Run run = run(
+                "search",
+                "--strategy",
+                "evolution",
+                "--objectives",
+                "cifar10_valid_12:max,latency_ms:min",
+                "--target-latency",
+                "5",
+                "--reward",
+                "hard",
+                "--budget",
+                "4",
+                "--latency-repeats",
+                "2",
+                "--latency-warmup",
+                "0",
+                "--quiet",
+                "--out",
+                dir.toString());
         assertEquals(0, run.exit(), run.err());
         JsonNode summary = JSON.readTree(dir.resolve("summary.json").toFile());
-        assertTrue(summary.get("fitness").asText().startsWith("mnasnet-hard(cifar10_valid_12, latency_ms <= 5.0"), summary.toString());
+        assertTrue(
+                summary.get("fitness").asText().startsWith("mnasnet-hard(cifar10_valid_12, latency_ms <= 5.0"),
+                summary.toString());
     }
 
     @Test
     void benchParetoReportsTheHypervolumeRatio() throws IOException {
-        Run bench = run("bench", "pareto", "--strategy", "nsga2", "--objectives", "cifar10_valid_12:max,params:min", "--budget", "100",
-                "--seeds", "2", "--json");
+        Run bench = run(
+                "bench",
+                "pareto",
+                "--strategy",
+                "nsga2",
+                "--objectives",
+                "cifar10_valid_12:max,params:min",
+                "--budget",
+                "100",
+                "--seeds",
+                "2",
+                "--json");
         assertEquals(0, bench.exit(), bench.err());
         JsonNode json = JSON.readTree(bench.lastLine());
         double ratio = json.get("hv_ratio").asDouble();
@@ -121,16 +197,34 @@ class MultiObjectiveCliTest {
     @Test
     void badMultiObjectiveInputExitsWithTwoAndNamesTheProblem(@TempDir Path tmp) {
         Object[][] cases = {
-            {new String[] {"--metric", "cifar10_valid_12", "--objectives", "cifar10_valid_12:max,params:min"}, "--metric and --objectives"},
+            {
+                new String[] {"--metric", "cifar10_valid_12", "--objectives", "cifar10_valid_12:max,params:min"},
+                "--metric and --objectives"
+            },
             {new String[] {"--strategy", "nsga2"}, "two or more objectives"},
             {new String[] {"--strategy", "nsga2", "--objectives", "cifar10_valid_12:max,params:up"}, "'up'"},
             {new String[] {"--strategy", "nsga2", "--objectives", "cifar10_valid_12:max,size:min"}, "size"},
-            {new String[] {"--strategy", "nsga2", "--objectives", "cifar10_valid_12:max,params:min", "--constraint", "params=<5"},
-                "params=<5"},
+            {
+                new String[] {
+                    "--strategy",
+                    "nsga2",
+                    "--objectives",
+                    "cifar10_valid_12:max,params:min",
+                    "--constraint",
+                    "params=<5"
+                },
+                "params=<5"
+            },
             {new String[] {"--strategy", "evolution", "--constraint", "params<=5"}, "--constraint"},
-            {new String[] {"--objectives", "params:min,cifar10_valid_12:max", "--target-latency", "5"}, "must be an accuracy"},
+            {
+                new String[] {"--objectives", "params:min,cifar10_valid_12:max", "--target-latency", "5"},
+                "must be an accuracy"
+            },
             {new String[] {"--objectives", "cifar10_valid_12:max,params:min", "--runner", "true"}, "no objective"},
-            {new String[] {"--objectives", "cifar10_valid_12:max,latency_ms:min", "--measured", "--runner", "true"}, "exactly one"},
+            {
+                new String[] {"--objectives", "cifar10_valid_12:max,latency_ms:min", "--measured", "--runner", "true"},
+                "exactly one"
+            },
             {new String[] {"--target-latency", "-3"}, "--target-latency"},
             {new String[] {"--objectives", "cifar10_valid_12:max,latency_ms:min", "--device", "my phone"}, "--device"},
         };
@@ -140,10 +234,13 @@ class MultiObjectiveCliTest {
             String[] args = new String[extra.length + 6];
             args[0] = "search";
             System.arraycopy(extra, 0, args, 1, extra.length);
-            System.arraycopy(new String[] {"--budget", "5", "--quiet", "--out", dir.toString()}, 0, args, extra.length + 1, 5);
+            System.arraycopy(
+                    new String[] {"--budget", "5", "--quiet", "--out", dir.toString()}, 0, args, extra.length + 1, 5);
             Run run = run(args);
             assertEquals(2, run.exit(), String.join(" ", args) + ": " + run.err());
-            assertTrue(run.err().contains((String) c[1]), String.join(" ", args) + " should mention " + c[1] + ": " + run.err());
+            assertTrue(
+                    run.err().contains((String) c[1]),
+                    String.join(" ", args) + " should mention " + c[1] + ": " + run.err());
             assertFalse(Files.exists(dir.resolve("evaluations.csv")), "nothing is written on bad input");
         }
     }

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * know about (as {@code SearchCommand} and {@code SearchHost} once imported each other).
  */
 class PackageCyclesTest {
-    private static final JavaClasses NODE = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+    private static final JavaClasses NODE = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("io.archipelago.node");
 
     /** One slice per package, the root package included (a pattern like {@code node.(**)} would leave the commands out). */

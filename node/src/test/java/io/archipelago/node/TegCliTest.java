@@ -21,9 +21,22 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("slow")
 class TegCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String[] TINY = {"--data", "gaussian", "--teg-channels", "2", "--teg-cells", "1", "--teg-batch", "4",
-            "--teg-repeats", "1", "--teg-bn", "running"};
-    private static final String CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|";
+    private static final String[] TINY = {
+        "--data",
+        "gaussian",
+        "--teg-channels",
+        "2",
+        "--teg-cells",
+        "1",
+        "--teg-batch",
+        "4",
+        "--teg-repeats",
+        "1",
+        "--teg-bn",
+        "running"
+    };
+    private static final String CELL =
+            "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|";
 
     private static String[] with(String[] head, String... tail) {
         String[] all = new String[head.length + tail.length];
@@ -35,8 +48,22 @@ class TegCliTest {
     @Test
     void pruningSearchEndsInAPlainCellReportedWithTheBenchmarksMetrics(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("prune");
-        Run run = CliTest.run(with(new String[] {"search", "--evaluator", "teg", "--strategy", "tenas-prune", "--slots", "2", "--budget", "200",
-                "--quiet", "--out", dir.toString()}, TINY));
+        Run run = CliTest.run(with(
+                new String[] {
+                    "search",
+                    "--evaluator",
+                    "teg",
+                    "--strategy",
+                    "tenas-prune",
+                    "--slots",
+                    "2",
+                    "--budget",
+                    "200",
+                    "--quiet",
+                    "--out",
+                    dir.toString()
+                },
+                TINY));
         assertEquals(0, run.exit(), run.err());
         JsonNode summary = JSON.readTree(dir.resolve("summary.json").toFile());
         // none is gone from the start: 6 edges x (4 + 3 + 2) removals, then the final cell
@@ -53,8 +80,24 @@ class TegCliTest {
     @Test
     void tegEvolutionSearchesWithoutTheBenchmark(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("evo");
-        Run run = CliTest.run(with(new String[] {"search", "--evaluator", "teg", "--strategy", "teg-evolution", "--population", "6",
-                "--sample-size", "3", "--budget", "14", "--quiet", "--out", dir.toString()}, TINY));
+        Run run = CliTest.run(with(
+                new String[] {
+                    "search",
+                    "--evaluator",
+                    "teg",
+                    "--strategy",
+                    "teg-evolution",
+                    "--population",
+                    "6",
+                    "--sample-size",
+                    "3",
+                    "--budget",
+                    "14",
+                    "--quiet",
+                    "--out",
+                    dir.toString()
+                },
+                TINY));
         assertEquals(0, run.exit(), run.err());
         JsonNode summary = JSON.readTree(dir.resolve("summary.json").toFile());
         assertEquals(14, summary.get("evaluations").asInt());
@@ -85,7 +128,17 @@ class TegCliTest {
         Run data = CliTest.run(with(new String[] {"teg", "--arch", CELL}, "--data", "mnist-of-the-future"));
         assertEquals(Main.USAGE, data.exit());
         assertTrue(data.err().contains("mnist-of-the-future"), data.err());
-        Run metric = CliTest.run("search", "--evaluator", "teg", "--metric", "cifar10_valid_12", "--budget", "10", "--quiet", "--data", "gaussian");
+        Run metric = CliTest.run(
+                "search",
+                "--evaluator",
+                "teg",
+                "--metric",
+                "cifar10_valid_12",
+                "--budget",
+                "10",
+                "--quiet",
+                "--data",
+                "gaussian");
         assertEquals(Main.USAGE, metric.exit());
         assertTrue(metric.err().contains("not a metric of the teg evaluator"), metric.err());
     }

@@ -86,13 +86,26 @@ public final class PredictorActor<A> extends AbstractBehavior<PredictorActor.Com
         }
         Fit<A> fit = waiting.poll();
         fitting = true;
-        CompletableFuture<Fitted<A>> outcome = CompletableFuture.supplyAsync(() -> {
-            long start = System.nanoTime();
-            PredictorModel<A> fitted = predictor.fit(fit.architectures(), fit.targets(), fit.seed());
-            return new Fitted<>(fit.version(), fitted, null, (System.nanoTime() - start) / 1e9);
-        }, executor);
-        getContext().pipeToSelf(outcome, (fitted, error) -> new FitDone<>(fit, error == null ? fitted
-                : new Fitted<>(fit.version(), null, predictor.name() + " fit of version " + fit.version() + " failed: " + rootMessage(error), 0)));
+        CompletableFuture<Fitted<A>> outcome = CompletableFuture.supplyAsync(
+                () -> {
+                    long start = System.nanoTime();
+                    PredictorModel<A> fitted = predictor.fit(fit.architectures(), fit.targets(), fit.seed());
+                    return new Fitted<>(fit.version(), fitted, null, (System.nanoTime() - start) / 1e9);
+                },
+                executor);
+        getContext()
+                .pipeToSelf(
+                        outcome,
+                        (fitted, error) -> new FitDone<>(
+                                fit,
+                                error == null
+                                        ? fitted
+                                        : new Fitted<>(
+                                                fit.version(),
+                                                null,
+                                                predictor.name() + " fit of version " + fit.version() + " failed: "
+                                                        + rootMessage(error),
+                                                0)));
     }
 
     private static String rootMessage(Throwable error) {

@@ -29,7 +29,9 @@ public final class Predictors {
                 TokenEncoding<A> tokens = (TokenEncoding<A>) space;
                 yield new NaoPredictor<>(tokens);
             }
-            default -> throw new IllegalArgumentException("unknown predictor '" + name + "' (known: " + String.join(", ", NAMES) + ")");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown predictor '" + name + "' (known: " + String.join(", ", NAMES) + ")");
         };
     }
 

@@ -56,7 +56,8 @@ class PredictorActorTest {
     @Test
     void fitsRunOneAtATimeInTheOrderAskedAndEveryAnswerNamesItsVersion() {
         GatedPredictor predictor = new GatedPredictor();
-        ActorRef<PredictorActor.Command> actor = testKit.spawn(PredictorActor.create(predictor), "gated", PredictorActor.dispatcher());
+        ActorRef<PredictorActor.Command> actor =
+                testKit.spawn(PredictorActor.create(predictor), "gated", PredictorActor.dispatcher());
         TestProbe<PredictorActor.Fitted<String>> fitted = testKit.createTestProbe();
 
         actor.tell(new PredictorActor.Fit<>(10, List.of("a", "bb"), new double[] {2, 3}, 1, fitted.getRef()));
@@ -78,7 +79,8 @@ class PredictorActorTest {
     void badObservationsFailTheFitWithTheirReason() {
         GatedPredictor predictor = new GatedPredictor();
         predictor.release.countDown();
-        ActorRef<PredictorActor.Command> actor = testKit.spawn(PredictorActor.create(predictor), "bad", PredictorActor.dispatcher());
+        ActorRef<PredictorActor.Command> actor =
+                testKit.spawn(PredictorActor.create(predictor), "bad", PredictorActor.dispatcher());
         TestProbe<PredictorActor.Fitted<String>> fitted = testKit.createTestProbe();
         actor.tell(new PredictorActor.Fit<>(1, List.of("a", "b"), new double[] {1, Double.NaN}, 1, fitted.getRef()));
         PredictorActor.Fitted<String> outcome = fitted.receiveMessage(Duration.ofSeconds(5));

@@ -21,6 +21,7 @@ final class CompactResults {
     private final Map<String, Integer> nameIds = new HashMap<>();
     /** The result being written: its metrics' name ids and values (as bits). */
     private int[] metricIds = new int[16];
+
     private long[] metricBits = new long[16];
 
     CompactResults(WireWriter out) {
@@ -43,16 +44,21 @@ final class CompactResults {
         }
         EvaluationResult result = told.getResult();
         Architecture architecture = result.getArchitecture();
-        boolean namesOne = !architecture.getSpace().isEmpty() || !architecture.getEncoding().isEmpty();
-        return result.hasArchitecture() == namesOne && WireWriter.noUnknownFields(op) && WireWriter.noUnknownFields(told)
-                && WireWriter.noUnknownFields(result) && WireWriter.noUnknownFields(architecture);
+        boolean namesOne = !architecture.getSpace().isEmpty()
+                || !architecture.getEncoding().isEmpty();
+        return result.hasArchitecture() == namesOne
+                && WireWriter.noUnknownFields(op)
+                && WireWriter.noUnknownFields(told)
+                && WireWriter.noUnknownFields(result)
+                && WireWriter.noUnknownFields(architecture);
     }
 
     /** Writes a {@link #compactable} told op as the entry {@code field} of the record's ops, after the names it defines. */
     void write(int field, ResultTold told) {
         EvaluationResult result = told.getResult();
         Architecture architecture = result.getArchitecture();
-        // The names' ids first (a new name is defined by its own op, before the result that refers to it); the metrics are
+        // The names' ids first (a new name is defined by its own op, before the result that refers to it); the metrics
+        // are
         // read once (each pass over a Protobuf map allocates its views and iterators), into arrays the writer keeps.
         int searchId = nameId(field, result.getSearchId());
         int space = nameId(field, architecture.getSpace());

@@ -17,7 +17,8 @@ public final class JournalReplayException extends IllegalArgumentException {
     public static String describe(Throwable failure) {
         StringBuilder text = new StringBuilder();
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+            String message =
+                    t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
             if (text.indexOf(message) < 0) {
                 text.append(text.length() == 0 ? "" : ": ").append(message);
             }

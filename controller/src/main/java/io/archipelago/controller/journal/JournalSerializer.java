@@ -25,6 +25,7 @@ public final class JournalSerializer extends SerializerWithStringManifest {
     public static final int FORMAT = 2;
     /** Fixed: Pekko stores it beside each event (ids up to 40 are Pekko's own). */
     public static final int IDENTIFIER = 20_201;
+
     private static final String EVENT = "event-v";
     private static final String SNAPSHOT = "snapshot-v";
 
@@ -41,7 +42,8 @@ public final class JournalSerializer extends SerializerWithStringManifest {
         if (o instanceof EncodedSnapshot) {
             return SNAPSHOT + FORMAT;
         }
-        throw new IllegalArgumentException("not a journal record: " + o.getClass().getName());
+        throw new IllegalArgumentException(
+                "not a journal record: " + o.getClass().getName());
     }
 
     @Override
@@ -55,7 +57,8 @@ public final class JournalSerializer extends SerializerWithStringManifest {
         if (o instanceof EncodedSnapshot snapshot) {
             return StepWriter.snapshot(snapshot);
         }
-        throw new IllegalArgumentException("not a journal record: " + o.getClass().getName());
+        throw new IllegalArgumentException(
+                "not a journal record: " + o.getClass().getName());
     }
 
     @Override
@@ -71,14 +74,15 @@ public final class JournalSerializer extends SerializerWithStringManifest {
             throw new NotSerializableException("not an Archipelago journal record (manifest '" + manifest + "')");
         }
         if (format > FORMAT) {
-            throw new NotSerializableException("the journal was written in format " + format + ", newer than this Archipelago reads ("
-                    + FORMAT + "): resume it with the Archipelago version that wrote it");
+            throw new NotSerializableException(
+                    "the journal was written in format " + format + ", newer than this Archipelago reads (" + FORMAT
+                            + "): resume it with the Archipelago version that wrote it");
         }
         try {
             return event ? expanded(JournalEvent.parseFrom(bytes)) : expanded(SearchSnapshot.parseFrom(bytes));
         } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
-            throw new NotSerializableException("corrupted journal " + (event ? "event" : "snapshot") + " (" + bytes.length
-                    + " bytes that do not decode: " + e.getMessage() + ")");
+            throw new NotSerializableException("corrupted journal " + (event ? "event" : "snapshot") + " ("
+                    + bytes.length + " bytes that do not decode: " + e.getMessage() + ")");
         }
     }
 
@@ -88,12 +92,17 @@ public final class JournalSerializer extends SerializerWithStringManifest {
             return event;
         }
         List<StepOp> ops = StepReader.expand(event.getStep().getOpsList());
-        return ops == event.getStep().getOpsList() ? event
-                : event.toBuilder().setStep(event.getStep().toBuilder().clearOps().addAllOps(ops)).build();
+        return ops == event.getStep().getOpsList()
+                ? event
+                : event.toBuilder()
+                        .setStep(event.getStep().toBuilder().clearOps().addAllOps(ops))
+                        .build();
     }
 
     private static SearchSnapshot expanded(SearchSnapshot snapshot) {
         List<StepOp> ops = StepReader.expand(snapshot.getOpsList());
-        return ops == snapshot.getOpsList() ? snapshot : snapshot.toBuilder().clearOps().addAllOps(ops).build();
+        return ops == snapshot.getOpsList()
+                ? snapshot
+                : snapshot.toBuilder().clearOps().addAllOps(ops).build();
     }
 }

@@ -42,7 +42,10 @@ final class StepReader {
         for (StepOp op : ops) {
             switch (op.getOpCase()) {
                 case NAME -> reader.define(op.getName());
-                case TOLD_COMPACT -> expanded.add(StepOp.newBuilder().setTold(reader.told(op.getToldCompact())).build());
+                case TOLD_COMPACT ->
+                    expanded.add(StepOp.newBuilder()
+                            .setTold(reader.told(op.getToldCompact()))
+                            .build());
                 default -> expanded.add(op);
             }
         }
@@ -51,8 +54,8 @@ final class StepReader {
 
     private void define(NameDefined name) {
         if (name.getId() <= 0) {
-            throw new IllegalArgumentException("name '" + name.getName() + "' defined with id " + Integer.toUnsignedString(name.getId())
-                    + " (ids start at 1)");
+            throw new IllegalArgumentException("name '" + name.getName() + "' defined with id "
+                    + Integer.toUnsignedString(name.getId()) + " (ids start at 1)");
         }
         names.put(name.getId(), name.getName());
     }
@@ -85,11 +88,17 @@ final class StepReader {
                 .setEvaluatorKind(name(compact.getEvaluatorKind(), "evaluator kind"))
                 .putAllLabels(compact.getLabelsMap());
         if (compact.getSpace() != 0 || !compact.getArchitecture().isEmpty()) {
-            result.setArchitecture(Architecture.newBuilder().setSpace(name(compact.getSpace(), "space")).setEncoding(compact.getArchitecture()));
+            result.setArchitecture(Architecture.newBuilder()
+                    .setSpace(name(compact.getSpace(), "space"))
+                    .setEncoding(compact.getArchitecture()));
         }
         for (int i = 0; i < compact.getMetricNamesCount(); i++) {
             result.putMetrics(name(compact.getMetricNames(i), "metric"), compact.getMetricValues(i));
         }
-        return ResultTold.newBuilder().setResult(result).setSourceValue(compact.getSourceValue()).setAttempts(compact.getAttempts()).build();
+        return ResultTold.newBuilder()
+                .setResult(result)
+                .setSourceValue(compact.getSourceValue())
+                .setAttempts(compact.getAttempts())
+                .build();
     }
 }

@@ -35,6 +35,7 @@ import java.util.List;
 public final class StepWriter {
     /** An op's tag in a step, and in a snapshot: one byte each. */
     private static final int STEP_OP_TAG = SearchStep.OPS_FIELD_NUMBER << 3 | WireWriter.LENGTH_DELIMITED;
+
     private static final int SNAPSHOT_OP_TAG = SearchSnapshot.OPS_FIELD_NUMBER << 3 | WireWriter.LENGTH_DELIMITED;
 
     private final WireWriter out;
@@ -58,7 +59,8 @@ public final class StepWriter {
     public byte[] drain() {
         byte[] body = out.toByteArray();
         out.reset();
-        compact.newRecord(); // each batch defines the names it uses: steps stand alone, and concatenate (the latest definition holds)
+        compact.newRecord(); // each batch defines the names it uses: steps stand alone, and concatenate (the latest
+        // definition holds)
         return body;
     }
 
@@ -67,7 +69,8 @@ public final class StepWriter {
         byte[] body = step.body();
         int tag = JournalEvent.STEP_FIELD_NUMBER << 3 | WireWriter.LENGTH_DELIMITED;
         // Exactly the record's size, the body copied once: at the engine's raw rate these are megabytes a second.
-        WireWriter event = new WireWriter(new byte[WireWriter.varintSize(tag) + WireWriter.varintSize(body.length) + body.length]);
+        WireWriter event =
+                new WireWriter(new byte[WireWriter.varintSize(tag) + WireWriter.varintSize(body.length) + body.length]);
         event.lengthDelimited(JournalEvent.STEP_FIELD_NUMBER, body);
         return event.finish(); // a copy only for a tiny body: the varints' headroom grew the array
     }
@@ -113,9 +116,11 @@ public final class StepWriter {
             case TOLD -> told(op.getTold());
             case ASKED -> asked(op.getAsked());
             case FITTED -> fitted(op.getFitted());
-            case OP_NOT_SET -> { }
+            case OP_NOT_SET -> {}
             // Read back, they were turned into what they stand for (StepReader): never the writer's input.
-            case TOLD_COMPACT, NAME -> throw new IllegalArgumentException("a " + op.getOpCase() + " op is the writer's own form, not an op to write");
+            case TOLD_COMPACT, NAME ->
+                throw new IllegalArgumentException(
+                        "a " + op.getOpCase() + " op is the writer's own form, not an op to write");
         }
         out.unknown(op);
         out.endNested(start);

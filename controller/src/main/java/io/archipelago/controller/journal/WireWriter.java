@@ -172,7 +172,8 @@ final class WireWriter {
 
     static boolean noUnknownFields(Message message) {
         UnknownFieldSet unknown = message.getUnknownFields();
-        return unknown == UnknownFieldSet.getDefaultInstance() || unknown.asMap().isEmpty();
+        return unknown == UnknownFieldSet.getDefaultInstance()
+                || unknown.asMap().isEmpty();
     }
 
     /**
@@ -187,7 +188,8 @@ final class WireWriter {
         position += entries.length;
         while (at < position) {
             if (bytes[at] != fromTag) {
-                throw new IllegalStateException("not the body of a step: byte " + (at - (position - entries.length)) + " is no op's tag");
+                throw new IllegalStateException(
+                        "not the body of a step: byte " + (at - (position - entries.length)) + " is no op's tag");
             }
             bytes[at++] = (byte) toTag;
             int length = 0;

@@ -17,13 +17,20 @@ final class Dispatch {
     private final List<ActorRef<EvaluationRequest>> tried = new ArrayList<>(2);
     /** Identical candidates waiting for this evaluation (null: none). */
     private List<Dispatch> followers;
+
     private int attempt;
     /** Null while waiting for a slot. */
     private Slot slot;
+
     private long deadlineNanos;
     private String lastFailure;
 
-    Dispatch(CandidateKey key, Candidate candidate, ActorRef<Router.Event> replyTo, String cacheKey, EvaluatorPool pool) {
+    Dispatch(
+            CandidateKey key,
+            Candidate candidate,
+            ActorRef<Router.Event> replyTo,
+            String cacheKey,
+            EvaluatorPool pool) {
         this.key = key;
         this.candidate = candidate;
         this.replyTo = replyTo;

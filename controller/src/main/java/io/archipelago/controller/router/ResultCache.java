@@ -32,8 +32,13 @@ final class ResultCache {
     /** What {@code candidate} evaluates, as a key; an invalid candidate (unknown space, unparseable architecture) throws. */
     static String key(Candidate candidate) {
         SearchSpace<?> space = SearchSpaces.byId(candidate.getArchitecture().getSpace());
-        return canonical(space, candidate.getArchitecture().getEncoding()) + '\u0001' + candidate.getEvaluatorKind() + '\u0001'
-                + candidate.getFidelity() + '\u0001' + space.id();
+        return canonical(space, candidate.getArchitecture().getEncoding())
+                + '\u0001'
+                + candidate.getEvaluatorKind()
+                + '\u0001'
+                + candidate.getFidelity()
+                + '\u0001'
+                + space.id();
     }
 
     private static <A> String canonical(SearchSpace<A> space, String encoding) {

@@ -61,7 +61,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
     public record Seed(List<Candidate> candidates, List<EvaluationResult> results) implements Command {
         public Seed {
             if (candidates.size() != results.size()) {
-                throw new IllegalArgumentException(candidates.size() + " candidates for " + results.size() + " results");
+                throw new IllegalArgumentException(
+                        candidates.size() + " candidates for " + results.size() + " results");
             }
         }
     }
@@ -73,7 +74,9 @@ public final class Router extends AbstractBehavior<Router.Command> {
 
     private record PoolChanged(String kind, Set<ActorRef<EvaluationRequest>> members) implements Command {}
 
-    private enum Sweep implements Command { INSTANCE }
+    private enum Sweep implements Command {
+        INSTANCE
+    }
 
     /** What the router tells a controller. */
     public sealed interface Event {}
@@ -112,7 +115,9 @@ public final class Router extends AbstractBehavior<Router.Command> {
                 case RESULT_SOURCE_EVALUATED -> EVALUATED;
                 case RESULT_SOURCE_CACHED -> CACHED;
                 case RESULT_SOURCE_REJECTED -> REJECTED;
-                default -> throw new io.archipelago.controller.journal.JournalReplayException("result with unknown source " + source);
+                default ->
+                    throw new io.archipelago.controller.journal.JournalReplayException(
+                            "result with unknown source " + source);
             };
         }
     }
@@ -127,8 +132,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
 
         public Settings {
             if (timeout.isNegative() || timeout.isZero() || maxAttempts < 1 || cacheCapacity < 0) {
-                throw new IllegalArgumentException("invalid router settings: timeout=" + timeout + ", maxAttempts=" + maxAttempts
-                        + ", cacheCapacity=" + cacheCapacity);
+                throw new IllegalArgumentException("invalid router settings: timeout=" + timeout + ", maxAttempts="
+                        + maxAttempts + ", cacheCapacity=" + cacheCapacity);
             }
         }
     }
@@ -155,7 +160,9 @@ public final class Router extends AbstractBehavior<Router.Command> {
         this.listingAdapter = context.messageAdapter(Receptionist.Listing.class, this::toPoolChanged);
         this.cache = new ResultCache(settings.cacheCapacity());
         Duration sweep = settings.timeout().dividedBy(10);
-        sweep = sweep.compareTo(Duration.ofMillis(10)) < 0 ? Duration.ofMillis(10) : sweep.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : sweep;
+        sweep = sweep.compareTo(Duration.ofMillis(10)) < 0
+                ? Duration.ofMillis(10)
+                : sweep.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : sweep;
         timers.startTimerWithFixedDelay(Sweep.INSTANCE, sweep);
     }
 
@@ -268,7 +275,9 @@ public final class Router extends AbstractBehavior<Router.Command> {
             cache.put(dispatch.cacheKey, result);
             complete(dispatch, result);
         } else {
-            retryOrFail(dispatch, result.getFailureReason().isEmpty() ? "evaluator reported failure" : result.getFailureReason());
+            retryOrFail(
+                    dispatch,
+                    result.getFailureReason().isEmpty() ? "evaluator reported failure" : result.getFailureReason());
         }
         drain(pool);
         return this;
@@ -324,10 +333,15 @@ public final class Router extends AbstractBehavior<Router.Command> {
             if (stranded.isEmpty()) {
                 continue;
             }
-            String why = "no evaluator in pool " + pool.kind + " for " + settings.timeout().toMillis() + " ms";
+            String why = "no evaluator in pool " + pool.kind + " for "
+                    + settings.timeout().toMillis() + " ms";
             for (Dispatch dispatch : stranded) {
-                complete(dispatch, failure(dispatch.candidate, dispatch.lastFailure() == null ? why : why + "; last: " + dispatch.lastFailure(),
-                        dispatch.attempt()));
+                complete(
+                        dispatch,
+                        failure(
+                                dispatch.candidate,
+                                dispatch.lastFailure() == null ? why : why + "; last: " + dispatch.lastFailure(),
+                                dispatch.attempt()));
             }
         }
         List<Dispatch> expired = inFlight.overdue(now);
@@ -353,7 +367,9 @@ public final class Router extends AbstractBehavior<Router.Command> {
                 }
             }
         }
-        getContext().getLog().info("pool {} now has {} slot(s) on {} node(s)", pool.kind, pool.slotCount(), pool.nodeCount());
+        getContext()
+                .getLog()
+                .info("pool {} now has {} slot(s) on {} node(s)", pool.kind, pool.slotCount(), pool.nodeCount());
         pool.capacityChanged();
         drain(pool);
         return this;

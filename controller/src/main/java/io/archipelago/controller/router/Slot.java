@@ -10,6 +10,7 @@ final class Slot {
     final String node;
     /** The dispatch it is running (also after that attempt timed out, until it answers). */
     private CandidateKey runningKey;
+
     private int runningAttempt;
     /** Its node is draining: it takes no more work. */
     private boolean retired;

@@ -27,11 +27,19 @@ public final class Ctnas<A> extends ModelGuidedStrategy<A> {
      * @param policySteps policy-gradient steps (one comparison each) per model version
      * @param candidates unseen policy samples the comparator ranks per model version
      */
-    public <S extends SearchSpace<A> & TokenEncoding<A>> Ctnas(S space, Fitness objective, Predictor<A> comparator, Schedule schedule,
-                                                               long seed, double learningRate, int policySteps, int candidates) {
+    public <S extends SearchSpace<A> & TokenEncoding<A>> Ctnas(
+            S space,
+            Fitness objective,
+            Predictor<A> comparator,
+            Schedule schedule,
+            long seed,
+            double learningRate,
+            int policySteps,
+            int candidates) {
         super(space, objective, comparator, schedule, seed);
         if (policySteps < 0 || candidates < 1) {
-            throw new IllegalArgumentException("CTNAS needs policy steps >= 0 and candidates >= 1, got " + policySteps + ", " + candidates);
+            throw new IllegalArgumentException(
+                    "CTNAS needs policy steps >= 0 and candidates >= 1, got " + policySteps + ", " + candidates);
         }
         this.policy = new OpPolicy<>(space, learningRate, 0.9);
         this.policySteps = policySteps;

@@ -33,7 +33,9 @@ public final class Incumbent<A> {
             return Optional.empty();
         }
         Observation<A> observation = new Observation<>(trial, result.metrics(), score);
-        if (best == null || score > best.score() || (score == best.score() && trial.id() < best.trial().id())) {
+        if (best == null
+                || score > best.score()
+                || (score == best.score() && trial.id() < best.trial().id())) {
             best = observation;
         }
         return Optional.of(observation);

@@ -48,8 +48,9 @@ public abstract class ModelGuidedStrategy<A> implements Strategy<A> {
 
         public Schedule {
             if (initial < 2 || refitEvery < 1 || lag < 0) {
-                throw new IllegalArgumentException("model-guided schedule needs initial >= 2, refitEvery >= 1, lag >= 0, got " + initial
-                        + ", " + refitEvery + ", " + lag);
+                throw new IllegalArgumentException(
+                        "model-guided schedule needs initial >= 2, refitEvery >= 1, lag >= 0, got " + initial + ", "
+                                + refitEvery + ", " + lag);
             }
         }
     }
@@ -71,7 +72,8 @@ public abstract class ModelGuidedStrategy<A> implements Strategy<A> {
     private PredictorModel<A> model;
     private long nextId;
 
-    protected ModelGuidedStrategy(SearchSpace<A> space, Fitness objective, Predictor<A> predictor, Schedule schedule, long seed) {
+    protected ModelGuidedStrategy(
+            SearchSpace<A> space, Fitness objective, Predictor<A> predictor, Schedule schedule, long seed) {
         this.space = space;
         this.random = new SplittableRandom(seed);
         this.novelty = new Novelty<>(space);
@@ -91,8 +93,11 @@ public abstract class ModelGuidedStrategy<A> implements Strategy<A> {
     /** The {@code k} best observations by score, best first; ties keep the earlier trial. */
     protected static <A> List<A> bestObserved(List<Observation<A>> observed, int k) {
         return observed.stream()
-                .sorted(Comparator.comparingDouble((Observation<A> o) -> -o.score()).thenComparingLong(o -> o.trial().id()))
-                .limit(k).map(o -> o.trial().architecture()).toList();
+                .sorted(Comparator.comparingDouble((Observation<A> o) -> -o.score())
+                        .thenComparingLong(o -> o.trial().id()))
+                .limit(k)
+                .map(o -> o.trial().architecture())
+                .toList();
     }
 
     /** The {@code count} best-scored architectures of {@code pool} not proposed yet, claimed; ties keep pool order. */
@@ -215,7 +220,8 @@ public abstract class ModelGuidedStrategy<A> implements Strategy<A> {
     }
 
     private void request(int version) {
-        List<Observation<A>> basis = List.copyOf(observations.headMap((long) version).values());
+        List<Observation<A>> basis =
+                List.copyOf(observations.headMap((long) version).values());
         if (basis.size() < 2) {
             modelReady(version, null); // nothing to fit: that version's proposals are random
             return;

@@ -19,8 +19,8 @@ public final class NaoSearch<A> extends ModelGuidedStrategy<A> {
     private final int seeds;
 
     /** @param seeds how many of the best observed cells are moved per model version (at most) */
-    public <S extends SearchSpace<A> & TokenEncoding<A>> NaoSearch(S space, Fitness objective, NaoPredictor<A> predictor, Schedule schedule,
-                                                                   long seed, int seeds) {
+    public <S extends SearchSpace<A> & TokenEncoding<A>> NaoSearch(
+            S space, Fitness objective, NaoPredictor<A> predictor, Schedule schedule, long seed, int seeds) {
         super(space, objective, predictor, schedule, seed);
         if (seeds < 1) {
             throw new IllegalArgumentException("NAO needs at least 1 seed cell per model, got " + seeds);

@@ -1,8 +1,8 @@
 package io.archipelago.controller.strategy;
 
 import io.archipelago.core.objective.Constraint;
-import io.archipelago.core.objective.Objectives;
 import io.archipelago.core.objective.Objective;
+import io.archipelago.core.objective.Objectives;
 import io.archipelago.core.objective.Pareto;
 import io.archipelago.core.space.SearchSpace;
 import java.util.ArrayList;
@@ -45,6 +45,7 @@ public final class Nsga2<A> implements Strategy<A> {
     private final List<Member<A>> population = new ArrayList<>();
     /** Front rank and crowding of the population's members, recomputed lazily after a change. */
     private int[] rank;
+
     private double[] crowding;
     private long nextId;
 
@@ -56,13 +57,19 @@ public final class Nsga2<A> implements Strategy<A> {
      * @param populationSize members kept (at least 2)
      * @param initial random trials before breeding starts (at least 2)
      */
-    public Nsga2(SearchSpace<A> space, List<Objective> objectives, List<Constraint> constraints, long seed, int populationSize, int initial) {
+    public Nsga2(
+            SearchSpace<A> space,
+            List<Objective> objectives,
+            List<Constraint> constraints,
+            long seed,
+            int populationSize,
+            int initial) {
         if (objectives.size() < 2) {
             throw new IllegalArgumentException("NSGA-II needs at least two objectives, got " + objectives);
         }
         if (populationSize < 2 || initial < 2) {
-            throw new IllegalArgumentException("NSGA-II needs population >= 2 and initial >= 2, got population=" + populationSize
-                    + ", initial=" + initial);
+            throw new IllegalArgumentException("NSGA-II needs population >= 2 and initial >= 2, got population="
+                    + populationSize + ", initial=" + initial);
         }
         this.space = space;
         this.objectives = List.copyOf(objectives);
@@ -76,8 +83,11 @@ public final class Nsga2<A> implements Strategy<A> {
 
     @Override
     public List<Trial<A>> ask(int n) {
-        List<Trial<A>> trials = novelty.trials(n, nextId,
-                id -> id < initial || population.size() < 2 ? space.sample(random) : space.mutate(tournament(), random), DRAWS);
+        List<Trial<A>> trials = novelty.trials(
+                n,
+                nextId,
+                id -> id < initial || population.size() < 2 ? space.sample(random) : space.mutate(tournament(), random),
+                DRAWS);
         nextId += trials.size();
         return trials;
     }

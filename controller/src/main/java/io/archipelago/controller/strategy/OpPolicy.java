@@ -20,8 +20,8 @@ final class OpPolicy<A> {
 
     OpPolicy(TokenEncoding<A> encoding, double learningRate, double baselineDecay) {
         if (!(learningRate > 0) || !(baselineDecay >= 0 && baselineDecay < 1)) {
-            throw new IllegalArgumentException("REINFORCE needs learning rate > 0 and 0 <= baseline decay < 1, got " + learningRate
-                    + " and " + baselineDecay);
+            throw new IllegalArgumentException("REINFORCE needs learning rate > 0 and 0 <= baseline decay < 1, got "
+                    + learningRate + " and " + baselineDecay);
         }
         this.encoding = encoding;
         this.logits = new double[encoding.length()][encoding.vocabulary()];

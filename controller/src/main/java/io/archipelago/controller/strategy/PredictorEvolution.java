@@ -22,11 +22,18 @@ public final class PredictorEvolution<A> extends ModelGuidedStrategy<A> {
      * @param parents how many of the best observed cells are mutated
      * @param poolSize candidates the predictor ranks per model version
      */
-    public PredictorEvolution(SearchSpace<A> space, Fitness objective, Predictor<A> predictor, Schedule schedule, long seed, int parents,
-                              int poolSize) {
+    public PredictorEvolution(
+            SearchSpace<A> space,
+            Fitness objective,
+            Predictor<A> predictor,
+            Schedule schedule,
+            long seed,
+            int parents,
+            int poolSize) {
         super(space, objective, predictor, schedule, seed);
         if (parents < 1 || poolSize < 1) {
-            throw new IllegalArgumentException("predictor evolution needs parents >= 1 and pool >= 1, got " + parents + ", " + poolSize);
+            throw new IllegalArgumentException(
+                    "predictor evolution needs parents >= 1 and pool >= 1, got " + parents + ", " + poolSize);
         }
         this.parents = parents;
         this.poolSize = poolSize;

@@ -41,7 +41,9 @@ public final class RandomSearch<A> implements Strategy<A> {
     public List<Trial<A>> ask(int n) {
         List<Trial<A>> trials = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Optional<A> next = novelty == null ? Optional.of(space.sample(random)) : novelty.draw(() -> space.sample(random), DRAWS);
+            Optional<A> next = novelty == null
+                    ? Optional.of(space.sample(random))
+                    : novelty.draw(() -> space.sample(random), DRAWS);
             if (next.isEmpty()) {
                 break;
             }

@@ -38,11 +38,13 @@ public final class RegularizedEvolution<A> implements Strategy<A> {
     private final List<Observation<A>> tournamentView = new ArrayList<>();
     /** Rank mode: the metrics combined by rank; null when fitness is the objective's score. */
     private final List<Objective> rankedBy;
+
     private double[] tournamentRanks;
     private final List<Observation<A>> history = new ArrayList<>();
     private long nextId;
 
-    public RegularizedEvolution(SearchSpace<A> space, Fitness objective, long seed, int populationSize, int sampleSize) {
+    public RegularizedEvolution(
+            SearchSpace<A> space, Fitness objective, long seed, int populationSize, int sampleSize) {
         this(space, objective, null, seed, populationSize, sampleSize);
     }
 
@@ -51,19 +53,26 @@ public final class RegularizedEvolution<A> implements Strategy<A> {
      * population (lower is fitter); the best cell is the one with the best combined rank among
      * every cell evaluated.
      */
-    public static <A> RegularizedEvolution<A> byRanks(SearchSpace<A> space, List<Objective> metrics, long seed, int populationSize,
-                                                      int sampleSize) {
+    public static <A> RegularizedEvolution<A> byRanks(
+            SearchSpace<A> space, List<Objective> metrics, long seed, int populationSize, int sampleSize) {
         if (metrics.isEmpty()) {
             throw new IllegalArgumentException("rank-based evolution needs at least one metric");
         }
-        return new RegularizedEvolution<>(space, metrics.get(0), List.copyOf(metrics), seed, populationSize, sampleSize);
+        return new RegularizedEvolution<>(
+                space, metrics.get(0), List.copyOf(metrics), seed, populationSize, sampleSize);
     }
 
-    private RegularizedEvolution(SearchSpace<A> space, Fitness objective, List<Objective> rankedBy, long seed, int populationSize,
-                                 int sampleSize) {
+    private RegularizedEvolution(
+            SearchSpace<A> space,
+            Fitness objective,
+            List<Objective> rankedBy,
+            long seed,
+            int populationSize,
+            int sampleSize) {
         if (populationSize < 2 || sampleSize < 1 || sampleSize > populationSize) {
-            throw new IllegalArgumentException("evolution needs population >= 2 and 1 <= sample <= population, got population="
-                    + populationSize + ", sample=" + sampleSize);
+            throw new IllegalArgumentException(
+                    "evolution needs population >= 2 and 1 <= sample <= population, got population=" + populationSize
+                            + ", sample=" + sampleSize);
         }
         this.space = space;
         this.populationSize = populationSize;
@@ -76,8 +85,13 @@ public final class RegularizedEvolution<A> implements Strategy<A> {
 
     @Override
     public List<Trial<A>> ask(int n) {
-        List<Trial<A>> trials = novelty.trials(n, nextId,
-                id -> id < populationSize || population.isEmpty() ? space.sample(random) : space.mutate(tournament(), random), DRAWS);
+        List<Trial<A>> trials = novelty.trials(
+                n,
+                nextId,
+                id -> id < populationSize || population.isEmpty()
+                        ? space.sample(random)
+                        : space.mutate(tournament(), random),
+                DRAWS);
         nextId += trials.size();
         return trials;
     }
@@ -87,7 +101,8 @@ public final class RegularizedEvolution<A> implements Strategy<A> {
         if (tournamentView.size() != population.size()) {
             tournamentView.clear();
             tournamentView.addAll(population);
-            tournamentRanks = rankedBy == null ? null : RankAggregation.combinedRanks(metricsOf(tournamentView), rankedBy);
+            tournamentRanks =
+                    rankedBy == null ? null : RankAggregation.combinedRanks(metricsOf(tournamentView), rankedBy);
         }
         int winner = -1;
         for (int i = 0; i < sampleSize; i++) {
@@ -100,7 +115,8 @@ public final class RegularizedEvolution<A> implements Strategy<A> {
     }
 
     private boolean fitter(int a, int b) {
-        return tournamentRanks != null ? tournamentRanks[a] < tournamentRanks[b]
+        return tournamentRanks != null
+                ? tournamentRanks[a] < tournamentRanks[b]
                 : tournamentView.get(a).score() > tournamentView.get(b).score();
     }
 

@@ -27,8 +27,8 @@ public final class Reinforce<A> implements Strategy<A> {
      * @param learningRate step on the policy's logits per unit of normalised advantage (e.g. 0.1)
      * @param baselineDecay weight of the past in the reward baseline (e.g. 0.9)
      */
-    public <S extends SearchSpace<A> & TokenEncoding<A>> Reinforce(S space, Fitness objective, long seed, double learningRate,
-                                                                   double baselineDecay) {
+    public <S extends SearchSpace<A> & TokenEncoding<A>> Reinforce(
+            S space, Fitness objective, long seed, double learningRate, double baselineDecay) {
         this.space = space;
         this.policy = new OpPolicy<>(space, learningRate, baselineDecay);
         this.random = new SplittableRandom(seed);
@@ -45,7 +45,9 @@ public final class Reinforce<A> implements Strategy<A> {
 
     @Override
     public void tell(Trial<A> trial, TrialResult result) {
-        incumbent.observe(trial, result).ifPresent(o -> policy.reinforce(o.trial().architecture(), o.score()));
+        incumbent
+                .observe(trial, result)
+                .ifPresent(o -> policy.reinforce(o.trial().architecture(), o.score()));
     }
 
     @Override

@@ -33,6 +33,7 @@ public final class TeNasPruning implements Strategy<MixedCell> {
     private final ArrayDeque<Trial<MixedCell>> toAsk = new ArrayDeque<>();
     /** The round's removals by trial id: which (edge, op) each one removes. */
     private final Map<Long, int[]> removals = new LinkedHashMap<>();
+
     private final Map<Long, Map<String, Double>> told = new HashMap<>();
     private long nextId;
     private int round;
@@ -122,7 +123,8 @@ public final class TeNasPruning implements Strategy<MixedCell> {
         List<Map<String, Double>> population = new ArrayList<>();
         for (long id : ids) {
             Map<String, Double> metrics = told.get(id);
-            population.add(metrics == null ? RankAggregation.worst(indicators) : metrics); // failed: ranks last, its op stays
+            population.add(
+                    metrics == null ? RankAggregation.worst(indicators) : metrics); // failed: ranks last, its op stays
         }
         double[] ranks = RankAggregation.combinedRanks(population, indicators);
         int[] bestOp = new int[Nb201Cell.EDGES];

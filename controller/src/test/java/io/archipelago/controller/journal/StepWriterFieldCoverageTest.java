@@ -43,8 +43,13 @@ class StepWriterFieldCoverageTest {
             StepWriter writer = new StepWriter();
             writer.append(written);
             EncodedStep step = new EncodedStep(List.of(written), writer.drain());
-            JournalEvent read = (JournalEvent) serializer.fromBinary(serializer.toBinary(step), serializer.manifest(step));
-            assertEquals(JournalEvent.newBuilder().setStep(SearchStep.newBuilder().addOps(written)).build(), read,
+            JournalEvent read =
+                    (JournalEvent) serializer.fromBinary(serializer.toBinary(step), serializer.manifest(step));
+            assertEquals(
+                    JournalEvent.newBuilder()
+                            .setStep(SearchStep.newBuilder().addOps(written))
+                            .build(),
+                    read,
                     "op '" + kind.getName() + "' with every field set");
             covered.add(kind.getName());
         }

@@ -33,10 +33,22 @@ import org.junit.jupiter.api.Test;
  */
 class StepWriterTest {
 
-    private static final String[] STRINGS = {"", "a", "cifar10_valid_12", "params", "latency_µs", "日本語", "x".repeat(200),
-            "|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_1x1~1|nor_conv_3x3~2|"};
-    private static final double[] DOUBLES = {0.0, -0.0, 1.5, -2.25e-300, Double.NaN, Double.POSITIVE_INFINITY, 84.036, 615386.0};
-    private static final long[] LONGS = {0, 1, 127, 128, 16_383, 16_384, Integer.MAX_VALUE, Long.MAX_VALUE, -1, Long.MIN_VALUE};
+    private static final String[] STRINGS = {
+        "",
+        "a",
+        "cifar10_valid_12",
+        "params",
+        "latency_µs",
+        "日本語",
+        "x".repeat(200),
+        "|nor_conv_3x3~0|+|none~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_1x1~1|nor_conv_3x3~2|"
+    };
+    private static final double[] DOUBLES = {
+        0.0, -0.0, 1.5, -2.25e-300, Double.NaN, Double.POSITIVE_INFINITY, 84.036, 615386.0
+    };
+    private static final long[] LONGS = {
+        0, 1, 127, 128, 16_383, 16_384, Integer.MAX_VALUE, Long.MAX_VALUE, -1, Long.MIN_VALUE
+    };
     private static final int[] INTS = {0, 1, 127, 128, 300, Integer.MAX_VALUE, -1, Integer.MIN_VALUE};
 
     private final JournalSerializer serializer = new JournalSerializer();
@@ -52,10 +64,15 @@ class StepWriterTest {
                 ops.add(op(random));
                 writer.append(ops.get(i));
             }
-            JournalEvent event = JournalEvent.newBuilder().setStep(SearchStep.newBuilder().addAllOps(ops)).build();
+            JournalEvent event = JournalEvent.newBuilder()
+                    .setStep(SearchStep.newBuilder().addAllOps(ops))
+                    .build();
             EncodedStep step = new EncodedStep(ops, writer.drain());
             List<StepOp> written = SearchStep.parseFrom(step.body()).getOpsList();
-            assertEquals(ops.size(), written.stream().filter(op -> !op.hasName()).count(), "round " + round + ": one op for each, names aside");
+            assertEquals(
+                    ops.size(),
+                    written.stream().filter(op -> !op.hasName()).count(),
+                    "round " + round + ": one op for each, names aside");
             assertEquals(event, read(step), "round " + round);
         }
     }
@@ -74,7 +91,9 @@ class StepWriterTest {
                 }
             }
             EncodedStep step = new EncodedStep(ops, writer.drain());
-            JournalEvent event = JournalEvent.newBuilder().setStep(SearchStep.newBuilder().addAllOps(ops)).build();
+            JournalEvent event = JournalEvent.newBuilder()
+                    .setStep(SearchStep.newBuilder().addAllOps(ops))
+                    .build();
             assertArrayEquals(event.toByteArray(), serializer.toBinary(step), "round " + round);
         }
     }
@@ -98,7 +117,11 @@ class StepWriterTest {
         EncodedStep grouped = EncodedStep.concat(steps);
         assertEquals(all, grouped.ops());
         // Each batch defined its own names, under ids the others use for other names: the latest definition holds.
-        assertEquals(JournalEvent.newBuilder().setStep(SearchStep.newBuilder().addAllOps(all)).build(), read(grouped));
+        assertEquals(
+                JournalEvent.newBuilder()
+                        .setStep(SearchStep.newBuilder().addAllOps(all))
+                        .build(),
+                read(grouped));
     }
 
     @Test
@@ -108,16 +131,31 @@ class StepWriterTest {
         for (int i = 0; i < 500; i++) {
             ops.add(op(random));
         }
-        // The journal keeps its steps' bodies: one replayed (encoded again), one drained live; each defines its own names.
+        // The journal keeps its steps' bodies: one replayed (encoded again), one drained live; each defines its own
+        // names.
         StepWriter live = new StepWriter();
         ops.subList(200, 500).forEach(live::append);
         List<byte[]> steps = List.of(StepWriter.step(ops.subList(0, 200)), live.drain());
-        SearchSpec spec = SearchSpec.newBuilder().setSearchId("s-1").addArgs("--seed").addArgs("3").setBudget(100).setSeed(-5).build();
+        SearchSpec spec = SearchSpec.newBuilder()
+                .setSearchId("s-1")
+                .addArgs("--seed")
+                .addArgs("3")
+                .setBudget(100)
+                .setSeed(-5)
+                .build();
         Map<EncodedSnapshot, SearchSnapshot> cases = Map.of(
                 new EncodedSnapshot(spec, steps, true, "budget spent", 2),
-                SearchSnapshot.newBuilder().setSpec(spec).addAllOps(ops).setFinished(true).setStopReason("budget spent").setResumes(2).build(),
-                new EncodedSnapshot(null, steps, false, null, 0), SearchSnapshot.newBuilder().addAllOps(ops).build(),
-                new EncodedSnapshot(null, List.of(), false, null, 0), SearchSnapshot.getDefaultInstance());
+                SearchSnapshot.newBuilder()
+                        .setSpec(spec)
+                        .addAllOps(ops)
+                        .setFinished(true)
+                        .setStopReason("budget spent")
+                        .setResumes(2)
+                        .build(),
+                new EncodedSnapshot(null, steps, false, null, 0),
+                SearchSnapshot.newBuilder().addAllOps(ops).build(),
+                new EncodedSnapshot(null, List.of(), false, null, 0),
+                SearchSnapshot.getDefaultInstance());
         for (Map.Entry<EncodedSnapshot, SearchSnapshot> c : cases.entrySet()) {
             byte[] written = serializer.toBinary(c.getKey());
             assertEquals(c.getValue(), serializer.fromBinary(written, serializer.manifest(c.getKey())));
@@ -126,12 +164,26 @@ class StepWriterTest {
 
     @Test
     void unknownFieldsAreKept() throws Exception {
-        // A result from a newer node carries a field this version does not know: it is written whole, and survives the journal.
+        // A result from a newer node carries a field this version does not know: it is written whole, and survives the
+        // journal.
         UnknownFieldSet extra = UnknownFieldSet.newBuilder()
-                .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(42).addLengthDelimited(com.google.protobuf.ByteString.copyFromUtf8("new")).build())
+                .addField(
+                        99,
+                        UnknownFieldSet.Field.newBuilder()
+                                .addVarint(42)
+                                .addLengthDelimited(com.google.protobuf.ByteString.copyFromUtf8("new"))
+                                .build())
                 .build();
-        EvaluationResult newer = EvaluationResult.newBuilder().setSearchId("s").setCandidateId(3).putMetrics("acc", 90).setUnknownFields(extra).build();
-        StepOp op = StepOp.newBuilder().setTold(ResultTold.newBuilder().setResult(newer).setUnknownFields(extra)).setUnknownFields(extra).build();
+        EvaluationResult newer = EvaluationResult.newBuilder()
+                .setSearchId("s")
+                .setCandidateId(3)
+                .putMetrics("acc", 90)
+                .setUnknownFields(extra)
+                .build();
+        StepOp op = StepOp.newBuilder()
+                .setTold(ResultTold.newBuilder().setResult(newer).setUnknownFields(extra))
+                .setUnknownFields(extra)
+                .build();
         StepWriter writer = new StepWriter();
         writer.append(op);
         EncodedStep step = new EncodedStep(List.of(op), writer.drain());
@@ -146,13 +198,26 @@ class StepWriterTest {
         StepWriter writer = new StepWriter();
         SearchStep.Builder formatOne = SearchStep.newBuilder();
         for (int i = 0; i < 100; i++) {
-            StepOp op = StepOp.newBuilder().setTold(ResultTold.newBuilder().setSource(ResultSource.RESULT_SOURCE_EVALUATED).setAttempts(1)
-                    .setResult(EvaluationResult.newBuilder().setSearchId("sz-evolution-0").setCandidateId(1000 + i)
-                            .setArchitecture(Architecture.newBuilder().setSpace("nb201").setEncoding(STRINGS[7]))
-                            .setStatus(EvaluationStatus.EVALUATION_STATUS_OK).putMetrics("cifar10_test_12", 80 + random.nextDouble() * 10)
-                            .putMetrics("cifar10_valid_12", 80 + random.nextDouble() * 10).putMetrics("flops", 8.6e7 * random.nextDouble())
-                            .putMetrics("params", 615386.0).setCostSeconds(7.7e-5).setEvaluator("tabular@archipelago/evaluator-0")
-                            .setAttempt(1).setEvaluatorKind("tabular"))).build();
+            StepOp op = StepOp.newBuilder()
+                    .setTold(ResultTold.newBuilder()
+                            .setSource(ResultSource.RESULT_SOURCE_EVALUATED)
+                            .setAttempts(1)
+                            .setResult(EvaluationResult.newBuilder()
+                                    .setSearchId("sz-evolution-0")
+                                    .setCandidateId(1000 + i)
+                                    .setArchitecture(Architecture.newBuilder()
+                                            .setSpace("nb201")
+                                            .setEncoding(STRINGS[7]))
+                                    .setStatus(EvaluationStatus.EVALUATION_STATUS_OK)
+                                    .putMetrics("cifar10_test_12", 80 + random.nextDouble() * 10)
+                                    .putMetrics("cifar10_valid_12", 80 + random.nextDouble() * 10)
+                                    .putMetrics("flops", 8.6e7 * random.nextDouble())
+                                    .putMetrics("params", 615386.0)
+                                    .setCostSeconds(7.7e-5)
+                                    .setEvaluator("tabular@archipelago/evaluator-0")
+                                    .setAttempt(1)
+                                    .setEvaluatorKind("tabular")))
+                    .build();
             writer.append(op);
             formatOne.addOps(op);
         }
@@ -168,19 +233,32 @@ class StepWriterTest {
         for (int i = 0; i < 200; i++) {
             ops.add(op(random));
         }
-        JournalEvent event = JournalEvent.newBuilder().setStep(SearchStep.newBuilder().addAllOps(ops)).build();
-        assertEquals(event, serializer.fromBinary(event.toByteArray(), "event-v1")); // what format 1 wrote: Protobuf's own bytes
-        SearchSnapshot snapshot = SearchSnapshot.newBuilder().addAllOps(ops).setResumes(1).build();
+        JournalEvent event = JournalEvent.newBuilder()
+                .setStep(SearchStep.newBuilder().addAllOps(ops))
+                .build();
+        assertEquals(
+                event,
+                serializer.fromBinary(event.toByteArray(), "event-v1")); // what format 1 wrote: Protobuf's own bytes
+        SearchSnapshot snapshot =
+                SearchSnapshot.newBuilder().addAllOps(ops).setResumes(1).build();
         assertEquals(snapshot, serializer.fromBinary(snapshot.toByteArray(), "snapshot-v1"));
     }
 
     @Test
     void aResultWithAnUndefinedNameIsACorruptedRecord() {
-        StepOp undefined = StepOp.newBuilder().setToldCompact(ResultToldCompact.newBuilder().setCandidateId(4).setEvaluator(7)).build();
-        StepOp unpaired = StepOp.newBuilder().setToldCompact(ResultToldCompact.newBuilder().setCandidateId(5).addMetricValues(1.0)).build();
+        StepOp undefined = StepOp.newBuilder()
+                .setToldCompact(ResultToldCompact.newBuilder().setCandidateId(4).setEvaluator(7))
+                .build();
+        StepOp unpaired = StepOp.newBuilder()
+                .setToldCompact(ResultToldCompact.newBuilder().setCandidateId(5).addMetricValues(1.0))
+                .build();
         for (StepOp op : List.of(undefined, unpaired)) {
-            byte[] bytes = JournalEvent.newBuilder().setStep(SearchStep.newBuilder().addOps(op)).build().toByteArray();
-            NotSerializableException e = assertThrows(NotSerializableException.class, () -> serializer.fromBinary(bytes, "event-v2"));
+            byte[] bytes = JournalEvent.newBuilder()
+                    .setStep(SearchStep.newBuilder().addOps(op))
+                    .build()
+                    .toByteArray();
+            NotSerializableException e =
+                    assertThrows(NotSerializableException.class, () -> serializer.fromBinary(bytes, "event-v2"));
             assertTrue(e.getMessage().startsWith("corrupted journal event"), e.getMessage());
         }
     }
@@ -191,24 +269,47 @@ class StepWriterTest {
 
     private static StepOp op(Random random) {
         return switch (random.nextInt(8)) {
-            case 0 -> StepOp.newBuilder().setAsked(CandidatesAsked.newBuilder().setCount(pick(random, INTS))).build();
-            case 1 -> StepOp.newBuilder().setFitted(ModelFitted.newBuilder().setVersion(pick(random, INTS)).setOk(random.nextBoolean())).build();
+            case 0 ->
+                StepOp.newBuilder()
+                        .setAsked(CandidatesAsked.newBuilder().setCount(pick(random, INTS)))
+                        .build();
+            case 1 ->
+                StepOp.newBuilder()
+                        .setFitted(ModelFitted.newBuilder()
+                                .setVersion(pick(random, INTS))
+                                .setOk(random.nextBoolean()))
+                        .build();
             case 2 -> StepOp.getDefaultInstance(); // no op set: written empty, as Protobuf does
-            case 3 -> StepOp.newBuilder().setTold(ResultTold.getDefaultInstance()).build();
-            default -> StepOp.newBuilder().setTold(ResultTold.newBuilder().setResult(result(random))
-                    .setSource(ResultSource.forNumber(random.nextInt(4))).setAttempts(pick(random, INTS))).build();
+            case 3 ->
+                StepOp.newBuilder().setTold(ResultTold.getDefaultInstance()).build();
+            default ->
+                StepOp.newBuilder()
+                        .setTold(ResultTold.newBuilder()
+                                .setResult(result(random))
+                                .setSource(ResultSource.forNumber(random.nextInt(4)))
+                                .setAttempts(pick(random, INTS)))
+                        .build();
         };
     }
 
     private static EvaluationResult result(Random random) {
         EvaluationResult.Builder result = EvaluationResult.newBuilder()
-                .setSearchId(pick(random, STRINGS)).setCandidateId(LONGS[random.nextInt(LONGS.length)])
-                .setStatus(EvaluationStatus.forNumber(random.nextInt(4))).setFailureReason(random.nextInt(4) == 0 ? pick(random, STRINGS) : "")
-                .setCostSeconds(DOUBLES[random.nextInt(DOUBLES.length)]).setEvaluator(pick(random, STRINGS))
-                .setAttempt(pick(random, INTS)).setEvaluatorKind(pick(random, STRINGS));
+                .setSearchId(pick(random, STRINGS))
+                .setCandidateId(LONGS[random.nextInt(LONGS.length)])
+                .setStatus(EvaluationStatus.forNumber(random.nextInt(4)))
+                .setFailureReason(random.nextInt(4) == 0 ? pick(random, STRINGS) : "")
+                .setCostSeconds(DOUBLES[random.nextInt(DOUBLES.length)])
+                .setEvaluator(pick(random, STRINGS))
+                .setAttempt(pick(random, INTS))
+                .setEvaluatorKind(pick(random, STRINGS));
         if (random.nextInt(5) != 0) {
-            result.setArchitecture(random.nextInt(10) == 0 ? Architecture.getDefaultInstance()
-                    : Architecture.newBuilder().setSpace(pick(random, STRINGS)).setEncoding(pick(random, STRINGS)).build());
+            result.setArchitecture(
+                    random.nextInt(10) == 0
+                            ? Architecture.getDefaultInstance()
+                            : Architecture.newBuilder()
+                                    .setSpace(pick(random, STRINGS))
+                                    .setEncoding(pick(random, STRINGS))
+                                    .build());
         }
         int metrics = random.nextInt(10) == 0 ? 40 : random.nextInt(6);
         for (int i = 0; i < metrics; i++) {

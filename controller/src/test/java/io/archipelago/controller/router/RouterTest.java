@@ -42,10 +42,14 @@ class RouterTest {
 
     // DEAD_END_A and DEAD_END_B compute the same function: nodes 1 and 2 reach the output only
     // through 'none', so the output is the skip from the input whatever their ops are.
-    private static final String CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|";
-    private static final String OTHER_CELL = "|nor_conv_1x1~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|";
-    private static final String DEAD_END_A = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|";
-    private static final String DEAD_END_B = "|avg_pool_3x3~0|+|nor_conv_1x1~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|";
+    private static final String CELL =
+            "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|";
+    private static final String OTHER_CELL =
+            "|nor_conv_1x1~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|";
+    private static final String DEAD_END_A =
+            "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|";
+    private static final String DEAD_END_B =
+            "|avg_pool_3x3~0|+|nor_conv_1x1~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|";
 
     /** What a fake evaluator was asked, and by which evaluator. */
     record Asked(ActorRef<EvaluationRequest> evaluator, EvaluationRequest request) {
@@ -75,7 +79,9 @@ class RouterTest {
         ActorRef<Asked> to = asked.getRef();
         String serviceKind = kind;
         return Behaviors.setup(context -> {
-            context.getSystem().receptionist().tell(Receptionist.register(EvaluatorActor.serviceKey(serviceKind), context.getSelf()));
+            context.getSystem()
+                    .receptionist()
+                    .tell(Receptionist.register(EvaluatorActor.serviceKey(serviceKind), context.getSelf()));
             return Behaviors.receiveMessage(request -> {
                 to.tell(new Asked(context.getSelf(), request));
                 return Behaviors.same();
@@ -96,9 +102,11 @@ class RouterTest {
         ActorRef<Router.Command> router = testKit.spawn(Router.create(settings));
         TestProbe<Router.Event> capacity = testKit.createTestProbe();
         router.tell(new Router.WatchCapacity(kind, capacity.getRef()));
-        capacity.fishForMessage(Duration.ofSeconds(5), event -> ((Capacity) event).slots() == slots
-                ? FishingOutcomes.complete()
-                : FishingOutcomes.continueAndIgnore());
+        capacity.fishForMessage(
+                Duration.ofSeconds(5),
+                event -> ((Capacity) event).slots() == slots
+                        ? FishingOutcomes.complete()
+                        : FishingOutcomes.continueAndIgnore());
         return router;
     }
 
@@ -121,15 +129,24 @@ class RouterTest {
     }
 
     private static void answerOk(Asked asked, double accuracy) {
-        answer(asked, EvaluationResult.newBuilder().setStatus(EvaluationStatus.EVALUATION_STATUS_OK).putMetrics("acc", accuracy));
+        answer(
+                asked,
+                EvaluationResult.newBuilder()
+                        .setStatus(EvaluationStatus.EVALUATION_STATUS_OK)
+                        .putMetrics("acc", accuracy));
     }
 
     private static void answerFailed(Asked asked, String reason) {
-        answer(asked, EvaluationResult.newBuilder().setStatus(EvaluationStatus.EVALUATION_STATUS_FAILED).setFailureReason(reason));
+        answer(
+                asked,
+                EvaluationResult.newBuilder()
+                        .setStatus(EvaluationStatus.EVALUATION_STATUS_FAILED)
+                        .setFailureReason(reason));
     }
 
     private static void answer(Asked asked, EvaluationResult.Builder result) {
-        ActorRef<EvaluationResult> replyTo = ActorRefResolver.get(testKit.system()).resolveActorRef(asked.request().getReplyTo());
+        ActorRef<EvaluationResult> replyTo = ActorRefResolver.get(testKit.system())
+                .resolveActorRef(asked.request().getReplyTo());
         Candidate candidate = asked.candidate();
         replyTo.tell(result.setSearchId(candidate.getSearchId())
                 .setCandidateId(candidate.getCandidateId())
@@ -259,8 +276,14 @@ class RouterTest {
         answerOk(only, 77.0);
 
         List<Completed> both = List.of(completed(), completed());
-        assertEquals(Set.of(Source.EVALUATED, Source.CACHED), Set.of(both.get(0).source(), both.get(1).source()));
-        assertEquals(Set.of(0L, 1L), Set.of(both.get(0).result().getCandidateId(), both.get(1).result().getCandidateId()));
+        assertEquals(
+                Set.of(Source.EVALUATED, Source.CACHED),
+                Set.of(both.get(0).source(), both.get(1).source()));
+        assertEquals(
+                Set.of(0L, 1L),
+                Set.of(
+                        both.get(0).result().getCandidateId(),
+                        both.get(1).result().getCandidateId()));
         both.forEach(c -> assertEquals(77.0, c.result().getMetricsOrThrow("acc")));
     }
 
@@ -272,7 +295,8 @@ class RouterTest {
         for (int i = 0; i < 2; i++) {
             Completed rejected = completed();
             assertEquals(Source.REJECTED, rejected.source());
-            assertEquals(EvaluationStatus.EVALUATION_STATUS_FAILED, rejected.result().getStatus());
+            assertEquals(
+                    EvaluationStatus.EVALUATION_STATUS_FAILED, rejected.result().getStatus());
             assertTrue(!rejected.result().getFailureReason().isBlank());
         }
         asked.expectNoMessage(Duration.ofMillis(200));
@@ -310,8 +334,12 @@ class RouterTest {
         Completed failed = (Completed) events.receiveMessage(Duration.ofSeconds(5));
         assertTrue(System.nanoTime() - died >= 500_000_000L, "failed before the timeout");
         assertEquals(EvaluationStatus.EVALUATION_STATUS_FAILED, failed.result().getStatus());
-        assertTrue(failed.result().getFailureReason().contains("no evaluator in pool " + kind), failed.result().getFailureReason());
-        assertTrue(failed.result().getFailureReason().contains("left the pool"), failed.result().getFailureReason());
+        assertTrue(
+                failed.result().getFailureReason().contains("no evaluator in pool " + kind),
+                failed.result().getFailureReason());
+        assertTrue(
+                failed.result().getFailureReason().contains("left the pool"),
+                failed.result().getFailureReason());
     }
 
     @Test
@@ -337,7 +365,11 @@ class RouterTest {
         assertEquals(new Capacity(kind, 2), capacity.receiveMessage());
         submit(router, candidate(3, CELL));
         Asked first = asked.receiveMessage();
-        answer(first, EvaluationResult.newBuilder().setStatus(EvaluationStatus.EVALUATION_STATUS_HANDED_BACK).setFailureReason("draining"));
+        answer(
+                first,
+                EvaluationResult.newBuilder()
+                        .setStatus(EvaluationStatus.EVALUATION_STATUS_HANDED_BACK)
+                        .setFailureReason("draining"));
 
         Asked moved = asked.receiveMessage();
         assertNotEquals(first.evaluator(), moved.evaluator(), "a draining slot gets no more work");

@@ -46,7 +46,9 @@ class IncumbentTest {
         Incumbent<String> incumbent = new Incumbent<>(Objective.parse("loss:min"));
         double[] losses = {0.9, 0.3, 0.5, 0.31};
         for (int i = 0; i < losses.length; i++) {
-            Observation<String> o = incumbent.observe(trial(i), TrialResult.ok(Map.of("loss", losses[i]))).orElseThrow();
+            Observation<String> o = incumbent
+                    .observe(trial(i), TrialResult.ok(Map.of("loss", losses[i])))
+                    .orElseThrow();
             assertEquals(-losses[i], o.score(), "score is the negated loss");
         }
         Observation<String> best = incumbent.best().orElseThrow();
@@ -60,9 +62,15 @@ class IncumbentTest {
         Incumbent<String> incumbent = new Incumbent<>(Objective.maximize("acc"));
         incumbent.observe(trial(0), acc(50));
         assertTrue(incumbent.observe(trial(1), TrialResult.failed("oom")).isEmpty());
-        assertTrue(incumbent.observe(trial(2), TrialResult.ok(Map.of("other", 99.0))).isEmpty(), "lacks the objective's metric");
+        assertTrue(
+                incumbent
+                        .observe(trial(2), TrialResult.ok(Map.of("other", 99.0)))
+                        .isEmpty(),
+                "lacks the objective's metric");
         // A failure that still carries metrics is a failure.
-        assertTrue(incumbent.observe(trial(3), new TrialResult(Map.of("acc", 99.0), "diverged")).isEmpty());
+        assertTrue(incumbent
+                .observe(trial(3), new TrialResult(Map.of("acc", 99.0), "diverged"))
+                .isEmpty());
         assertEquals(0, incumbent.best().orElseThrow().trial().id());
     }
 

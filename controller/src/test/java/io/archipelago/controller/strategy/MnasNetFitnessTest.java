@@ -22,7 +22,8 @@ class MnasNetFitnessTest {
     private static Nb201Cell bestOf(Strategy<Nb201Cell> strategy, int budget) {
         for (int i = 0; i < budget; i++) {
             Trial<Nb201Cell> trial = strategy.ask(1).get(0);
-            Map<String, Double> metrics = new HashMap<>(TABLE.metricsAt(trial.architecture(), 12).orElseThrow());
+            Map<String, Double> metrics =
+                    new HashMap<>(TABLE.metricsAt(trial.architecture(), 12).orElseThrow());
             metrics.put("latency_ms", latency(trial.architecture()));
             strategy.tell(trial, TrialResult.ok(metrics));
         }
@@ -32,7 +33,8 @@ class MnasNetFitnessTest {
     private static double meanLatencyOfBest(String name, Fitness fitness) {
         double sum = 0;
         for (long seed = 1; seed <= 4; seed++) {
-            Strategy<Nb201Cell> strategy = name.equals("evolution") ? new RegularizedEvolution<>(SPACE, fitness, seed, 30, 5)
+            Strategy<Nb201Cell> strategy = name.equals("evolution")
+                    ? new RegularizedEvolution<>(SPACE, fitness, seed, 30, 5)
                     : new Reinforce<>(SPACE, fitness, seed, 0.2, 0.9);
             sum += latency(bestOf(strategy, 200));
         }
@@ -45,8 +47,10 @@ class MnasNetFitnessTest {
         for (String name : new String[] {"evolution", "reinforce"}) {
             double accuracyOnly = meanLatencyOfBest(name, OBJECTIVE);
             double rewarded = meanLatencyOfBest(name, hard);
-            assertTrue(rewarded <= 40.0 * 1.05 && accuracyOnly > 50, name + ": best cell's latency " + rewarded
-                    + " ms with the reward, " + accuracyOnly + " ms on accuracy alone");
+            assertTrue(
+                    rewarded <= 40.0 * 1.05 && accuracyOnly > 50,
+                    name + ": best cell's latency " + rewarded + " ms with the reward, " + accuracyOnly
+                            + " ms on accuracy alone");
         }
     }
 
@@ -55,6 +59,7 @@ class MnasNetFitnessTest {
         MnasNetReward soft = MnasNetReward.of("cifar10_valid_12", "latency_ms", 40, "soft");
         double accuracyOnly = meanLatencyOfBest("evolution", OBJECTIVE);
         double rewarded = meanLatencyOfBest("evolution", soft);
-        assertTrue(rewarded < accuracyOnly, "soft reward " + rewarded + " ms vs accuracy alone " + accuracyOnly + " ms");
+        assertTrue(
+                rewarded < accuracyOnly, "soft reward " + rewarded + " ms vs accuracy alone " + accuracyOnly + " ms");
     }
 }

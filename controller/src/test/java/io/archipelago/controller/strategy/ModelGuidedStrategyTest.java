@@ -48,7 +48,8 @@ class ModelGuidedStrategyTest {
         }
         assertTrue(strategy.takeFitRequest().isEmpty(), "trial 9 is still out");
         strategy.tell(initial.get(9), evaluate(initial.get(9)));
-        ModelGuidedStrategy.FitRequest<Nb201Cell> first = strategy.takeFitRequest().orElseThrow();
+        ModelGuidedStrategy.FitRequest<Nb201Cell> first =
+                strategy.takeFitRequest().orElseThrow();
         assertEquals(10, first.version());
         assertEquals(10, first.architectures().size());
         assertTrue(strategy.takeFitRequest().isEmpty(), "each request is handed out once");
@@ -62,7 +63,8 @@ class ModelGuidedStrategyTest {
         for (int i = 0; i < 10; i++) { // ids 10..19 back, 20 and 21 still out
             strategy.tell(second.get(i), evaluate(second.get(i)));
         }
-        ModelGuidedStrategy.FitRequest<Nb201Cell> next = strategy.takeFitRequest().orElseThrow();
+        ModelGuidedStrategy.FitRequest<Nb201Cell> next =
+                strategy.takeFitRequest().orElseThrow();
         assertEquals(20, next.version());
         assertEquals(20, next.architectures().size(), "trials 0..19, not the 2 still out");
         // A failed fit: that version's proposals are random, and the search goes on.
@@ -71,7 +73,8 @@ class ModelGuidedStrategyTest {
     }
 
     /** Runs a search of {@code budget} with at most {@code slots} trials out, telling in a seeded random order. */
-    private static Map<Long, Nb201Cell> run(ModelGuidedStrategy<Nb201Cell> strategy, int budget, int slots, long tellOrder) {
+    private static Map<Long, Nb201Cell> run(
+            ModelGuidedStrategy<Nb201Cell> strategy, int budget, int slots, long tellOrder) {
         Map<Long, Nb201Cell> proposed = new LinkedHashMap<>();
         List<Trial<Nb201Cell>> out = new ArrayList<>();
         Random order = new Random(tellOrder);
@@ -102,11 +105,14 @@ class ModelGuidedStrategyTest {
         assertEquals(a, b);
         assertFalse(a.equals(c), "another seed searches otherwise");
         Set<String> keys = new HashSet<>();
-        a.values().forEach(cell -> assertTrue(keys.add(Nb201Space.INSTANCE.canonicalKey(cell)), "proposed twice: " + cell));
+        a.values()
+                .forEach(cell ->
+                        assertTrue(keys.add(Nb201Space.INSTANCE.canonicalKey(cell)), "proposed twice: " + cell));
     }
 
     private static Ctnas<Nb201Cell> ctnas(long seed) {
-        return new Ctnas<>(Nb201Space.INSTANCE, OBJECTIVE, new OraclePredictor(TABLE, METRIC, 0), SCHEDULE, seed, 0.2, 200, 50);
+        return new Ctnas<>(
+                Nb201Space.INSTANCE, OBJECTIVE, new OraclePredictor(TABLE, METRIC, 0), SCHEDULE, seed, 0.2, 200, 50);
     }
 
     @Test
@@ -121,11 +127,17 @@ class ModelGuidedStrategyTest {
     void naoIsDeterministicPerSeedAndNeverProposesACellTwice() {
         Map<Long, Nb201Cell> a = run(nao(5), 30, 1, 1);
         assertEquals(a, run(nao(5), 30, 3, 4));
-        assertEquals(30, a.values().stream().map(Nb201Space.INSTANCE::canonicalKey).distinct().count());
+        assertEquals(
+                30,
+                a.values().stream()
+                        .map(Nb201Space.INSTANCE::canonicalKey)
+                        .distinct()
+                        .count());
     }
 
     private static NaoSearch<Nb201Cell> nao(long seed) {
-        NaoPredictor<Nb201Cell> predictor = new NaoPredictor<>(Nb201Space.INSTANCE, NaoSettings.DEFAULTS.withEpochs(100));
+        NaoPredictor<Nb201Cell> predictor =
+                new NaoPredictor<>(Nb201Space.INSTANCE, NaoSettings.DEFAULTS.withEpochs(100));
         return new NaoSearch<>(Nb201Space.INSTANCE, OBJECTIVE, predictor, SCHEDULE, seed, 5);
     }
 
@@ -135,7 +147,8 @@ class ModelGuidedStrategyTest {
         double guided = 0;
         double random = 0;
         for (long seed = 1; seed <= 5; seed++) {
-            ModelGuidedStrategy<Nb201Cell> strategy = name.equals("ctnas") ? ctnas(seed) : evolution(new OraclePredictor(TABLE, METRIC, 0), seed);
+            ModelGuidedStrategy<Nb201Cell> strategy =
+                    name.equals("ctnas") ? ctnas(seed) : evolution(new OraclePredictor(TABLE, METRIC, 0), seed);
             run(strategy, 50, 2, seed);
             guided += strategy.best().orElseThrow().score();
             RandomSearch<Nb201Cell> baseline = new RandomSearch<>(Nb201Space.INSTANCE, OBJECTIVE, seed);

@@ -28,9 +28,9 @@ class NoveltyTest {
     void claimRejectsTheSameCellAndCellsComputingTheSameFunction() {
         Novelty<Nb201Cell> novelty = new Novelty<>(SPACE);
         // Edges 1<-0, 2<-0, 2<-1, 3<-0, 3<-1, 3<-2.
-        Nb201Cell conv = Nb201Cell.of(N, N, N, C3, N, N);           // out = conv(x)
-        Nb201Cell viaSkips = Nb201Cell.of(S, N, N, N, C3, N);       // out = conv(skip(x)) = conv(x)
-        Nb201Cell deadBranch = Nb201Cell.of(C3, N, N, C3, N, N);    // node 1 never reaches the output
+        Nb201Cell conv = Nb201Cell.of(N, N, N, C3, N, N); // out = conv(x)
+        Nb201Cell viaSkips = Nb201Cell.of(S, N, N, N, C3, N); // out = conv(skip(x)) = conv(x)
+        Nb201Cell deadBranch = Nb201Cell.of(C3, N, N, C3, N, N); // node 1 never reaches the output
         Nb201Cell different = Nb201Cell.of(N, N, N, Nb201Op.NOR_CONV_1X1, N, N);
         assertTrue(novelty.claim(conv));
         assertFalse(novelty.claim(conv));
@@ -59,13 +59,18 @@ class NoveltyTest {
         Nb201Cell zero = new Nb201Cell(0); // all edges none: the zero function
         novelty.claim(zero);
         AtomicInteger calls = new AtomicInteger();
-        Optional<Nb201Cell> drawn = novelty.draw(() -> {
-            calls.incrementAndGet();
-            return zero;
-        }, 25);
+        Optional<Nb201Cell> drawn = novelty.draw(
+                () -> {
+                    calls.incrementAndGet();
+                    return zero;
+                },
+                25);
         assertEquals(25, calls.get(), "exactly `tries` draws before the scan");
         // The scan yields the first cell, in enumeration order, that is not the zero function.
-        Nb201Cell expected = SPACE.enumerate().filter(c -> !SPACE.canonicalKey(c).equals(SPACE.canonicalKey(zero))).findFirst().orElseThrow();
+        Nb201Cell expected = SPACE.enumerate()
+                .filter(c -> !SPACE.canonicalKey(c).equals(SPACE.canonicalKey(zero)))
+                .findFirst()
+                .orElseThrow();
         assertEquals(Optional.of(expected), drawn);
         assertNotEquals(SPACE.canonicalKey(zero), SPACE.canonicalKey(drawn.get()));
     }
@@ -79,10 +84,12 @@ class NoveltyTest {
             Nb201Cell cell = novelty.draw(() -> zero, 0).orElseThrow(() -> new AssertionError("ran out early"));
             assertTrue(keys.add(SPACE.canonicalKey(cell)), "repeated class " + cell);
         }
-        Map<String, Long> classes = SPACE.enumerate().collect(Collectors.groupingBy(SPACE::canonicalKey, Collectors.counting()));
+        Map<String, Long> classes =
+                SPACE.enumerate().collect(Collectors.groupingBy(SPACE::canonicalKey, Collectors.counting()));
         assertEquals(CLASSES, classes.size());
         assertEquals(classes.keySet(), keys);
         assertTrue(novelty.draw(() -> zero, 3).isEmpty());
-        assertTrue(novelty.draw(() -> SPACE.sample(new SplittableRandom(1)), 100).isEmpty());
+        assertTrue(
+                novelty.draw(() -> SPACE.sample(new SplittableRandom(1)), 100).isEmpty());
     }
 }

@@ -24,7 +24,8 @@ class Nsga2Test {
 
     /** The tabular answer at 12 epochs plus the cell's parameter count, as the tabular evaluator gives them. */
     private static TrialResult evaluate(Trial<Nb201Cell> trial) {
-        Map<String, Double> metrics = new HashMap<>(TABLE.metricsAt(trial.architecture(), 12).orElseThrow());
+        Map<String, Double> metrics =
+                new HashMap<>(TABLE.metricsAt(trial.architecture(), 12).orElseThrow());
         metrics.putAll(SPACE.costs(trial.architecture()));
         return TrialResult.ok(metrics);
     }
@@ -46,12 +47,14 @@ class Nsga2Test {
         for (int i = 0; i < scores.length; i++) {
             scores[i] = Objectives.scores(results.get(i), OBJECTIVES);
         }
-        return Hypervolume.of(Objectives.normalised(scores, new double[] {50, -1.6e6}, new double[] {85, 0}), new double[2]);
+        return Hypervolume.of(
+                Objectives.normalised(scores, new double[] {50, -1.6e6}, new double[] {85, 0}), new double[2]);
     }
 
     @Test
     void needsTwoObjectivesAndASensiblePopulation() {
-        assertThrows(IllegalArgumentException.class, () -> new Nsga2<>(SPACE, List.of(OBJECTIVE), List.of(), 1, 20, 20));
+        assertThrows(
+                IllegalArgumentException.class, () -> new Nsga2<>(SPACE, List.of(OBJECTIVE), List.of(), 1, 20, 20));
         assertThrows(IllegalArgumentException.class, () -> new Nsga2<>(SPACE, OBJECTIVES, List.of(), 1, 1, 20));
     }
 
@@ -106,13 +109,18 @@ class Nsga2Test {
 
     @Test
     void aConstraintSteersTheSearchIntoTheFeasibleRegion() {
-        // At most 0.2 M parameters: cells without a 3x3 conv and with at most four 1x1 convs (about a quarter of the space).
+        // At most 0.2 M parameters: cells without a 3x3 conv and with at most four 1x1 convs (about a quarter of the
+        // space).
         Constraint small = Constraint.parse("params<=200000");
         Nsga2<Nb201Cell> nsga2 = new Nsga2<>(SPACE, OBJECTIVES, List.of(small), 5, 20, 20);
         List<Map<String, Double>> results = run(nsga2, 300);
-        long feasibleLate = results.subList(200, 300).stream().filter(small::feasible).count();
-        long feasibleEarly = results.subList(0, 20).stream().filter(small::feasible).count();
-        assertTrue(feasibleLate > 60 && feasibleLate > 3 * feasibleEarly, "feasible: first 20 " + feasibleEarly + ", last 100 " + feasibleLate);
+        long feasibleLate =
+                results.subList(200, 300).stream().filter(small::feasible).count();
+        long feasibleEarly =
+                results.subList(0, 20).stream().filter(small::feasible).count();
+        assertTrue(
+                feasibleLate > 60 && feasibleLate > 3 * feasibleEarly,
+                "feasible: first 20 " + feasibleEarly + ", last 100 " + feasibleLate);
         assertTrue(small.feasible(nsga2.best().orElseThrow().metrics()), "the incumbent is feasible");
     }
 }

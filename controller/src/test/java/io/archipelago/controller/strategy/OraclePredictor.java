@@ -46,6 +46,8 @@ public final class OraclePredictor implements Predictor<Nb201Cell> {
                 Thread.currentThread().interrupt();
             }
         }
-        return cells -> cells.stream().mapToDouble(c -> table.metricsOf(c).orElseThrow().get(metric)).toArray();
+        return cells -> cells.stream()
+                .mapToDouble(c -> table.metricsOf(c).orElseThrow().get(metric))
+                .toArray();
     }
 }

@@ -65,8 +65,12 @@ class RandomSearchTest {
 
     @Test
     void differentSeedsProposeDifferentSequences() {
-        List<Nb201Cell> a = askOneByOne(new RandomSearch<>(SPACE, OBJECTIVE, 1), 500).stream().map(Trial::architecture).toList();
-        List<Nb201Cell> b = askOneByOne(new RandomSearch<>(SPACE, OBJECTIVE, 2), 500).stream().map(Trial::architecture).toList();
+        List<Nb201Cell> a = askOneByOne(new RandomSearch<>(SPACE, OBJECTIVE, 1), 500).stream()
+                .map(Trial::architecture)
+                .toList();
+        List<Nb201Cell> b = askOneByOne(new RandomSearch<>(SPACE, OBJECTIVE, 2), 500).stream()
+                .map(Trial::architecture)
+                .toList();
         assertNotEquals(a, b);
         // Not merely shifted or mostly equal: two independent streams rarely agree position-wise.
         long samePosition = 0;
@@ -112,7 +116,10 @@ class RandomSearchTest {
         assertConsecutiveIds(trials);
         for (Trial<Nb201Cell> trial : trials) {
             Long earlier = firstIdOfKey.putIfAbsent(SPACE.canonicalKey(trial.architecture()), trial.id());
-            assertNull(earlier, () -> "trial " + trial.id() + " " + trial.architecture() + " repeats trial " + firstIdOfKey.get(SPACE.canonicalKey(trial.architecture())));
+            assertNull(
+                    earlier,
+                    () -> "trial " + trial.id() + " " + trial.architecture() + " repeats trial "
+                            + firstIdOfKey.get(SPACE.canonicalKey(trial.architecture())));
         }
         Set<String> tableKeys = new HashSet<>();
         TABLE.entries().forEach(e -> tableKeys.add(e.canonicalKey()));
@@ -149,9 +156,12 @@ class RandomSearchTest {
 
     @Test
     void withRepeatsIsDeterministicPerSeed() {
-        List<Trial<Nb201Cell>> a = RandomSearch.withRepeats(SPACE, OBJECTIVE, 13).ask(1000);
-        List<Trial<Nb201Cell>> b = RandomSearch.withRepeats(SPACE, OBJECTIVE, 13).ask(1000);
-        List<Trial<Nb201Cell>> c = RandomSearch.withRepeats(SPACE, OBJECTIVE, 14).ask(1000);
+        List<Trial<Nb201Cell>> a =
+                RandomSearch.withRepeats(SPACE, OBJECTIVE, 13).ask(1000);
+        List<Trial<Nb201Cell>> b =
+                RandomSearch.withRepeats(SPACE, OBJECTIVE, 13).ask(1000);
+        List<Trial<Nb201Cell>> c =
+                RandomSearch.withRepeats(SPACE, OBJECTIVE, 14).ask(1000);
         assertEquals(a, b);
         assertNotEquals(a, c);
     }

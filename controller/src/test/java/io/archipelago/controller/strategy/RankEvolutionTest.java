@@ -43,12 +43,14 @@ class RankEvolutionTest {
 
     @Test
     void climbsTowardsTheBestRankedCellsAndReportsTheBestCombinedRank() {
-        RegularizedEvolution<Nb201Cell> evolution = RegularizedEvolution.byRanks(Nb201Space.INSTANCE, METRICS, 3, 20, 5);
+        RegularizedEvolution<Nb201Cell> evolution =
+                RegularizedEvolution.byRanks(Nb201Space.INSTANCE, METRICS, 3, 20, 5);
         List<Trial<Nb201Cell>> trials = run(evolution, 300);
         Nb201Cell best = evolution.best().orElseThrow().trial().architecture();
 
         // best() is the member of the best combined rank over everything evaluated
-        List<Map<String, Double>> all = trials.stream().map(t -> indicators(t.architecture()).metrics()).toList();
+        List<Map<String, Double>> all =
+                trials.stream().map(t -> indicators(t.architecture()).metrics()).toList();
         double[] ranks = RankAggregation.combinedRanks(all, METRICS);
         double bestRank = Double.MAX_VALUE;
         for (double r : ranks) {
@@ -57,22 +59,38 @@ class RankEvolutionTest {
         int index = trials.indexOf(evolution.best().orElseThrow().trial());
         assertEquals(bestRank, ranks[index], 0.0);
         // with 300 evaluations the all-3x3 cell (the unique optimum here) is reached
-        assertEquals(Nb201Cell.of(Nb201Op.NOR_CONV_3X3, Nb201Op.NOR_CONV_3X3, Nb201Op.NOR_CONV_3X3, Nb201Op.NOR_CONV_3X3,
-                Nb201Op.NOR_CONV_3X3, Nb201Op.NOR_CONV_3X3), best);
+        assertEquals(
+                Nb201Cell.of(
+                        Nb201Op.NOR_CONV_3X3,
+                        Nb201Op.NOR_CONV_3X3,
+                        Nb201Op.NOR_CONV_3X3,
+                        Nb201Op.NOR_CONV_3X3,
+                        Nb201Op.NOR_CONV_3X3,
+                        Nb201Op.NOR_CONV_3X3),
+                best);
         // selection pressure: the later half has more 3x3 convolutions than the random first 20
-        double early = trials.subList(0, 20).stream().mapToDouble(t -> indicators(t.architecture()).metrics().get("regions")).average().orElseThrow();
-        double late = trials.subList(150, 300).stream().mapToDouble(t -> indicators(t.architecture()).metrics().get("regions")).average().orElseThrow();
+        double early = trials.subList(0, 20).stream()
+                .mapToDouble(t -> indicators(t.architecture()).metrics().get("regions"))
+                .average()
+                .orElseThrow();
+        double late = trials.subList(150, 300).stream()
+                .mapToDouble(t -> indicators(t.architecture()).metrics().get("regions"))
+                .average()
+                .orElseThrow();
         assertTrue(late > early + 15, "early " + early + ", late " + late);
     }
 
     @Test
     void isDeterministicPerSeed() {
-        assertEquals(run(RegularizedEvolution.byRanks(Nb201Space.INSTANCE, METRICS, 8, 20, 5), 120),
+        assertEquals(
+                run(RegularizedEvolution.byRanks(Nb201Space.INSTANCE, METRICS, 8, 20, 5), 120),
                 run(RegularizedEvolution.byRanks(Nb201Space.INSTANCE, METRICS, 8, 20, 5), 120));
     }
 
     @Test
     void needsMetricsToRankBy() {
-        assertThrows(IllegalArgumentException.class, () -> RegularizedEvolution.byRanks(Nb201Space.INSTANCE, List.of(), 1, 20, 5));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> RegularizedEvolution.byRanks(Nb201Space.INSTANCE, List.of(), 1, 20, 5));
     }
 }

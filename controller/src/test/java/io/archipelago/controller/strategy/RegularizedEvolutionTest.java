@@ -50,7 +50,9 @@ class RegularizedEvolutionTest {
         Map<String, Long> firstId = new HashMap<>();
         for (Trial<Nb201Cell> trial : trials) {
             Long earlier = firstId.putIfAbsent(SPACE.canonicalKey(trial.architecture()), trial.id());
-            assertNull(earlier, () -> "trial " + trial.id() + " " + trial.architecture() + " is equivalent to an earlier trial");
+            assertNull(
+                    earlier,
+                    () -> "trial " + trial.id() + " " + trial.architecture() + " is equivalent to an earlier trial");
         }
     }
 
@@ -60,14 +62,17 @@ class RegularizedEvolutionTest {
         List<Trial<Nb201Cell>> b = StrategyFixtures.run(evolution(17), 300);
         assertEquals(300, a.size());
         assertEquals(a, b);
-        assertEquals(evolution(17).ask(POPULATION), a.subList(0, POPULATION), "the random seeding depends only on the seed");
+        assertEquals(
+                evolution(17).ask(POPULATION), a.subList(0, POPULATION), "the random seeding depends only on the seed");
     }
 
     @Test
     void differentSeedsDiffer() {
         List<Trial<Nb201Cell>> a = StrategyFixtures.run(evolution(1), 300);
         List<Trial<Nb201Cell>> b = StrategyFixtures.run(evolution(2), 300);
-        assertNotEquals(a.stream().map(Trial::architecture).toList(), b.stream().map(Trial::architecture).toList());
+        assertNotEquals(
+                a.stream().map(Trial::architecture).toList(),
+                b.stream().map(Trial::architecture).toList());
     }
 
     @Test
@@ -101,7 +106,9 @@ class RegularizedEvolutionTest {
                 assertFalse(made.isEmpty(), "child " + i + " was not bred");
                 for (RecordingSpace.Mutation m : made) {
                     // Aging: parents come from the population, which holds only the last `population` results.
-                    assertTrue(window.contains(m.parent()), "trial " + i + ": parent " + m.parent() + " is not in the live population " + window);
+                    assertTrue(
+                            window.contains(m.parent()),
+                            "trial " + i + ": parent " + m.parent() + " is not in the live population " + window);
                 }
                 RecordingSpace.Mutation last = made.get(made.size() - 1);
                 if (last.child().equals(trial.architecture())) {
@@ -131,7 +138,8 @@ class RegularizedEvolutionTest {
         // replacement), parents are mostly the best member of the population.
         int population = 8;
         RecordingSpace space = new RecordingSpace();
-        RegularizedEvolution<Nb201Cell> strategy = new RegularizedEvolution<>(space, OBJECTIVE, 8, population, population);
+        RegularizedEvolution<Nb201Cell> strategy =
+                new RegularizedEvolution<>(space, OBJECTIVE, 8, population, population);
         Map<Nb201Cell, Double> score = new HashMap<>();
         Deque<Nb201Cell> window = new ArrayDeque<>();
         int parents = 0;
@@ -156,7 +164,9 @@ class RegularizedEvolutionTest {
             }
         }
         assertTrue(parents > 150);
-        assertTrue(aboveMedian > parents * 0.9, aboveMedian + " of " + parents + " parents at or above the population median");
+        assertTrue(
+                aboveMedian > parents * 0.9,
+                aboveMedian + " of " + parents + " parents at or above the population median");
     }
 
     @Test
@@ -266,12 +276,16 @@ class RegularizedEvolutionTest {
     void exhaustsTheSpaceWithoutRepeatingThenProposesNothing() {
         RegularizedEvolution<Nb201Cell> strategy = evolution(12);
         List<Trial<Nb201Cell>> trials = new ArrayList<>();
-        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> trials.addAll(StrategyFixtures.run(strategy, CLASSES + 100)));
+        assertTimeoutPreemptively(
+                Duration.ofSeconds(60), () -> trials.addAll(StrategyFixtures.run(strategy, CLASSES + 100)));
         assertEquals(CLASSES, trials.size());
         assertNoCanonicalRepeats(trials);
         assertTrue(strategy.ask(5).isEmpty());
         // The incumbent is then the best class of the whole table by validation accuracy.
-        double bestValid = TABLE.entries().stream().mapToDouble(e -> e.values()[TABLE.metricIndex(StrategyFixtures.VALID)]).max().orElseThrow();
+        double bestValid = TABLE.entries().stream()
+                .mapToDouble(e -> e.values()[TABLE.metricIndex(StrategyFixtures.VALID)])
+                .max()
+                .orElseThrow();
         assertEquals(bestValid, strategy.best().orElseThrow().score(), 1e-9);
     }
 
@@ -279,7 +293,8 @@ class RegularizedEvolutionTest {
     void rejectsBadHyperParameters() {
         assertThrows(IllegalArgumentException.class, () -> new RegularizedEvolution<>(SPACE, OBJECTIVE, 0, 1, 1));
         assertThrows(IllegalArgumentException.class, () -> new RegularizedEvolution<>(SPACE, OBJECTIVE, 0, 10, 0));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new RegularizedEvolution<>(SPACE, OBJECTIVE, 0, 10, 11));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> new RegularizedEvolution<>(SPACE, OBJECTIVE, 0, 10, 11));
         assertTrue(e.getMessage().contains("population=10") && e.getMessage().contains("sample=11"), e.getMessage());
     }
 
@@ -299,8 +314,13 @@ class RegularizedEvolutionTest {
         }
         double evolutionMean = evolutionSum / seeds;
         double randomMean = randomSum / seeds;
-        double bestTest = TABLE.entries().stream().mapToDouble(e -> e.values()[TABLE.metricIndex(TEST)]).max().orElseThrow();
-        System.out.printf("NB201 cifar10, budget %d, %d seeds: evolution %.4f, random %.4f (best %.4f)%n", budget, seeds, evolutionMean, randomMean, bestTest);
+        double bestTest = TABLE.entries().stream()
+                .mapToDouble(e -> e.values()[TABLE.metricIndex(TEST)])
+                .max()
+                .orElseThrow();
+        System.out.printf(
+                "NB201 cifar10, budget %d, %d seeds: evolution %.4f, random %.4f (best %.4f)%n",
+                budget, seeds, evolutionMean, randomMean, bestTest);
         assertEquals(94.3733, bestTest, 1e-4);
         assertTrue(evolutionMean >= 94.20, "evolution mean test accuracy " + evolutionMean);
         assertTrue(evolutionMean > randomMean, "evolution " + evolutionMean + " vs random " + randomMean);

@@ -41,11 +41,19 @@ class ReinforceTest {
     void thePolicyLearnsTheRewardedOpOnEveryEdge() {
         Reinforce<Nb201Cell> strategy = new Reinforce<>(Nb201Space.INSTANCE, OBJECTIVE, 3, 0.2, 0.9);
         List<Nb201Cell> cells = run(strategy, 150, 1);
-        assertEquals(Nb201Space.INSTANCE.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"),
+        assertEquals(
+                Nb201Space.INSTANCE.parse(
+                        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"),
                 strategy.mode());
-        double early = cells.subList(0, 50).stream().mapToDouble(c -> reward(c).metrics().get("convs")).average().orElseThrow();
+        double early = cells.subList(0, 50).stream()
+                .mapToDouble(c -> reward(c).metrics().get("convs"))
+                .average()
+                .orElseThrow();
         // (not much later: novelty soon exhausts the few cells with many 3x3 convolutions)
-        double late = cells.subList(100, 150).stream().mapToDouble(c -> reward(c).metrics().get("convs")).average().orElseThrow();
+        double late = cells.subList(100, 150).stream()
+                .mapToDouble(c -> reward(c).metrics().get("convs"))
+                .average()
+                .orElseThrow();
         assertTrue(late > early + 1.5, "early " + early + ", late " + late);
         assertEquals(6.0, strategy.best().orElseThrow().score());
     }
@@ -57,14 +65,17 @@ class ReinforceTest {
         List<Nb201Cell> c = run(new Reinforce<>(Nb201Space.INSTANCE, OBJECTIVE, 6, 0.2, 0.9), 120, 1);
         assertEquals(a, b);
         assertNotEquals(a, c);
-        assertEquals(a.size(), a.stream().map(Nb201Space.INSTANCE::canonicalKey).distinct().count());
+        assertEquals(
+                a.size(),
+                a.stream().map(Nb201Space.INSTANCE::canonicalKey).distinct().count());
     }
 
     @Test
     void badHyperParametersAreNamed() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new Reinforce<>(Nb201Space.INSTANCE, OBJECTIVE, 1, 0, 0.9));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> new Reinforce<>(Nb201Space.INSTANCE, OBJECTIVE, 1, 0, 0.9));
         assertTrue(e.getMessage().contains("learning rate"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new Reinforce<>(Nb201Space.INSTANCE, OBJECTIVE, 1, 0.1, 1.0));
+        assertThrows(
+                IllegalArgumentException.class, () -> new Reinforce<>(Nb201Space.INSTANCE, OBJECTIVE, 1, 0.1, 1.0));
     }
 }

@@ -34,9 +34,15 @@ class StrategyContractTest {
     private static final int SLOTS = 3;
     /** Enough for two model versions of the model-guided strategies (NAO's fits take seconds each). */
     private static final int TELLS = 24;
+
     private static final List<Objective> RANK_BY = List.of(Objective.maximize("a"), Objective.parse("b:min"));
-    private static final StrategyFactory.Options OPTIONS = new StrategyFactory.Options(12, 3, RANK_BY, "gcn",
-            new ModelGuidedStrategy.Schedule(8, 8, 2), List.of(Objective.maximize("cifar10_valid_12"), Objective.maximize("cifar10_test_12")),
+    private static final StrategyFactory.Options OPTIONS = new StrategyFactory.Options(
+            12,
+            3,
+            RANK_BY,
+            "gcn",
+            new ModelGuidedStrategy.Schedule(8, 8, 2),
+            List.of(Objective.maximize("cifar10_valid_12"), Objective.maximize("cifar10_test_12")),
             List.of());
 
     static List<String> names() {
@@ -65,14 +71,19 @@ class StrategyContractTest {
         for (Call call : live) {
             if (call.count() > 0) {
                 List<Trial<Object>> asked = askFitting(replayed, call.count());
-                assertEquals(call.asked(), describe(replayed, asked), name + ": the replayed strategy asks what the live one did");
+                assertEquals(
+                        call.asked(),
+                        describe(replayed, asked),
+                        name + ": the replayed strategy asks what the live one did");
                 asked.forEach(trial -> trials.put(trial.id(), trial));
             } else {
                 Trial<Object> trial = trials.remove(call.told());
                 replayed.tell(trial, evaluate(name, replayed, trial));
             }
         }
-        assertEquals(describe(liveStrategy, askFitting(liveStrategy, SLOTS)), describe(replayed, askFitting(replayed, SLOTS)),
+        assertEquals(
+                describe(liveStrategy, askFitting(liveStrategy, SLOTS)),
+                describe(replayed, askFitting(replayed, SLOTS)),
                 name + ": the next proposals after the replay");
     }
 
@@ -86,7 +97,9 @@ class StrategyContractTest {
         assertFalse(failed.isEmpty(), name + ": some trials failed");
         long tells = calls.stream().filter(call -> call.count() == 0).count();
         assertTrue(tells > failed.size(), name + ": the search went on past its failures (" + tells + " tells)");
-        strategy.best().ifPresent(best -> assertFalse(failed.contains(best.trial().id()), name + ": a failed trial is the incumbent"));
+        strategy.best()
+                .ifPresent(best ->
+                        assertFalse(failed.contains(best.trial().id()), name + ": a failed trial is the incumbent"));
     }
 
     // ------------------------------------------------------------------ the driver
@@ -129,7 +142,8 @@ class StrategyContractTest {
     private static List<Trial<Object>> askFitting(Strategy<Object> strategy, int n) {
         List<Trial<Object>> asked = strategy.ask(n);
         if (asked.isEmpty()) {
-            Optional<ModelGuidedStrategy<Object>> waiting = strategy.modelGuided().filter(ModelGuidedStrategy::awaitingModel);
+            Optional<ModelGuidedStrategy<Object>> waiting =
+                    strategy.modelGuided().filter(ModelGuidedStrategy::awaitingModel);
             if (waiting.isPresent()) {
                 waiting.get().fitPending();
                 asked = strategy.ask(n);
@@ -153,7 +167,9 @@ class StrategyContractTest {
         }
         Map<String, Double> metrics = new HashMap<>();
         if (!"tenas-prune".equals(name)) {
-            metrics.putAll(StrategyFixtures.TABLE.metricsAt((io.archipelago.core.nb201.Nb201Cell) trial.architecture(), 12).orElseThrow());
+            metrics.putAll(StrategyFixtures.TABLE
+                    .metricsAt((io.archipelago.core.nb201.Nb201Cell) trial.architecture(), 12)
+                    .orElseThrow());
         }
         int hash = trial.architecture().toString().hashCode();
         metrics.put("a", (hash & 0xffff) / 65_536.0);
@@ -168,7 +184,8 @@ class StrategyContractTest {
     @SuppressWarnings("unchecked")
     private static Strategy<Object> create(String name, long seed) {
         SearchSpace<?> space = StrategyFactory.spaceFor(name, StrategyFixtures.SPACE);
-        Strategy<?> strategy = StrategyFactory.create(name, (SearchSpace<Object>) space, Objective.maximize("cifar10_valid_12"), seed, OPTIONS);
+        Strategy<?> strategy = StrategyFactory.create(
+                name, (SearchSpace<Object>) space, Objective.maximize("cifar10_valid_12"), seed, OPTIONS);
         assertTrue(space == StrategyFixtures.SPACE || space == Nb201MixedSpace.INSTANCE);
         return (Strategy<Object>) strategy;
     }

@@ -22,7 +22,8 @@ class StrategyFactoryTest {
     @Test
     void knownNames() {
         assertTrue(StrategyFactory.NAMES.containsAll(List.of("evolution", "random")), StrategyFactory.NAMES.toString());
-        assertEquals(StrategyFactory.NAMES.size(), Set.copyOf(StrategyFactory.NAMES).size(), "names are unique");
+        assertEquals(
+                StrategyFactory.NAMES.size(), Set.copyOf(StrategyFactory.NAMES).size(), "names are unique");
         for (String name : List.of("evolution", "random")) {
             Strategy<Nb201Cell> strategy = StrategyFactory.create(name, SPACE, OBJECTIVE, 1, DEFAULTS);
             assertEquals(3, strategy.ask(3).size(), name);
@@ -41,12 +42,14 @@ class StrategyFactoryTest {
         Strategy<Nb201Cell> strategy = StrategyFactory.create("evolution", SPACE, OBJECTIVE, 5, DEFAULTS);
         assertInstanceOf(RegularizedEvolution.class, strategy);
         assertEquals(DEFAULTS, new StrategyFactory.Options(30, 5));
-        assertEquals(StrategyFixtures.run(new RegularizedEvolution<>(SPACE, OBJECTIVE, 5, 30, 5), 200),
+        assertEquals(
+                StrategyFixtures.run(new RegularizedEvolution<>(SPACE, OBJECTIVE, 5, 30, 5), 200),
                 StrategyFixtures.run(strategy, 200));
 
         // A population of 4: the fifth trial is already bred, from the four told.
         RecordingSpace space = new RecordingSpace();
-        Strategy<Nb201Cell> small = StrategyFactory.create("evolution", space, OBJECTIVE, 5, new StrategyFactory.Options(4, 2));
+        Strategy<Nb201Cell> small =
+                StrategyFactory.create("evolution", space, OBJECTIVE, 5, new StrategyFactory.Options(4, 2));
         StrategyFixtures.run(small, 4);
         assertTrue(space.mutations.isEmpty());
         StrategyFixtures.run(small, 1);
@@ -55,7 +58,8 @@ class StrategyFactoryTest {
 
     @Test
     void invalidOptionsAreRejectedByEvolution() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> StrategyFactory.create("evolution", SPACE, OBJECTIVE, 0, new StrategyFactory.Options(5, 6)));
         // Random search has no hyper-parameters, so the same options are fine for it.
         StrategyFactory.create("random", SPACE, OBJECTIVE, 0, new StrategyFactory.Options(5, 6));
@@ -69,7 +73,9 @@ class StrategyFactoryTest {
                 StrategyFactory.create(name, SPACE, OBJECTIVE, 1, DEFAULTS);
             } catch (IllegalArgumentException e) {
                 assertFalse(e.getMessage().startsWith("unknown strategy"), name + ": " + e.getMessage());
-                assertTrue(e.getMessage().contains(name) || e.getMessage().contains(SPACE.id()), name + ": " + e.getMessage());
+                assertTrue(
+                        e.getMessage().contains(name) || e.getMessage().contains(SPACE.id()),
+                        name + ": " + e.getMessage());
             }
         }
     }
@@ -77,8 +83,8 @@ class StrategyFactoryTest {
     @ParameterizedTest
     @ValueSource(strings = {"bayesian", "Random", "EVOLUTION", "", "random "})
     void unknownNameIsRejectedNamingItAndTheKnownOnes(String name) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> StrategyFactory.create(name, SPACE, OBJECTIVE, 0, DEFAULTS));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> StrategyFactory.create(name, SPACE, OBJECTIVE, 0, DEFAULTS));
         String message = e.getMessage();
         assertTrue(message.contains("'" + name + "'"), message);
         for (String known : StrategyFactory.NAMES) {

@@ -21,9 +21,19 @@ import org.junit.jupiter.api.Test;
  * they grow, so every round must remove the least important op of each edge.
  */
 class TeNasPruningTest {
-    private static final List<Objective> INDICATORS = List.of(Objective.parse("cond:min"), Objective.parse("regions:max"));
-    private static final Map<Nb201Op, Double> IMPORTANCE = Map.of(Nb201Op.NONE, 1.0, Nb201Op.SKIP_CONNECT, 2.0, Nb201Op.AVG_POOL_3X3, 3.0,
-            Nb201Op.NOR_CONV_1X1, 4.0, Nb201Op.NOR_CONV_3X3, 5.0);
+    private static final List<Objective> INDICATORS =
+            List.of(Objective.parse("cond:min"), Objective.parse("regions:max"));
+    private static final Map<Nb201Op, Double> IMPORTANCE = Map.of(
+            Nb201Op.NONE,
+            1.0,
+            Nb201Op.SKIP_CONNECT,
+            2.0,
+            Nb201Op.AVG_POOL_3X3,
+            3.0,
+            Nb201Op.NOR_CONV_1X1,
+            4.0,
+            Nb201Op.NOR_CONV_3X3,
+            5.0);
 
     private static TrialResult indicators(MixedCell cell) {
         double total = 0;
@@ -36,7 +46,8 @@ class TeNasPruningTest {
     }
 
     /** Runs pruning to the end, asking {@code batch} at a time and telling in shuffled order. */
-    private static List<Trial<MixedCell>> run(TeNasPruning pruning, int batch, long shuffleSeed, Function<MixedCell, TrialResult> evaluate) {
+    private static List<Trial<MixedCell>> run(
+            TeNasPruning pruning, int batch, long shuffleSeed, Function<MixedCell, TrialResult> evaluate) {
         List<Trial<MixedCell>> all = new ArrayList<>();
         SplittableRandom random = new SplittableRandom(shuffleSeed);
         for (List<Trial<MixedCell>> asked = pruning.ask(batch); !asked.isEmpty(); asked = pruning.ask(batch)) {
@@ -58,8 +69,13 @@ class TeNasPruningTest {
         // none is gone from the start; 6 edges x (4 + 3 + 2) removals, then the final cell once
         assertEquals(6 * (4 + 3 + 2) + 1, trials.size());
         assertEquals(3, pruning.rounds());
-        MixedCell expected = MixedCell.of(Nb201Cell.of(Nb201Op.NOR_CONV_3X3, Nb201Op.NOR_CONV_3X3, Nb201Op.NOR_CONV_3X3,
-                Nb201Op.NOR_CONV_3X3, Nb201Op.NOR_CONV_3X3, Nb201Op.NOR_CONV_3X3));
+        MixedCell expected = MixedCell.of(Nb201Cell.of(
+                Nb201Op.NOR_CONV_3X3,
+                Nb201Op.NOR_CONV_3X3,
+                Nb201Op.NOR_CONV_3X3,
+                Nb201Op.NOR_CONV_3X3,
+                Nb201Op.NOR_CONV_3X3,
+                Nb201Op.NOR_CONV_3X3));
         assertEquals(expected, pruning.supernet());
         Observation<MixedCell> best = pruning.best().orElseThrow();
         assertEquals(expected, best.trial().architecture());
@@ -85,7 +101,8 @@ class TeNasPruningTest {
         List<Trial<MixedCell>> trials = run(pruning, 7, 2, TeNasPruningTest::indicators);
         assertEquals(6 * (5 + 4 + 3 + 2) + 1, trials.size());
         assertEquals(4, pruning.rounds());
-        assertTrue(trials.get(0).architecture().ops(0).size() == 4 && trials.get(0).architecture().ops(1).size() == 5);
+        assertTrue(trials.get(0).architecture().ops(0).size() == 4
+                && trials.get(0).architecture().ops(1).size() == 5);
     }
 
     @Test
@@ -111,15 +128,21 @@ class TeNasPruningTest {
         assertEquals(24, roundOne.size());
         for (Trial<MixedCell> trial : roundOne) {
             boolean removesSkipFromEdge0 = !trial.architecture().ops(0).contains(Nb201Op.SKIP_CONNECT);
-            pruning.tell(trial, removesSkipFromEdge0 ? TrialResult.failed("singular NTK") : indicators(trial.architecture()));
+            pruning.tell(
+                    trial,
+                    removesSkipFromEdge0 ? TrialResult.failed("singular NTK") : indicators(trial.architecture()));
         }
         assertEquals(1, pruning.rounds());
         // edge 0 kept 'skip_connect' (its removal failed) and lost the next least important op instead
-        assertEquals(java.util.EnumSet.of(Nb201Op.SKIP_CONNECT, Nb201Op.NOR_CONV_1X1, Nb201Op.NOR_CONV_3X3), pruning.supernet().ops(0));
+        assertEquals(
+                java.util.EnumSet.of(Nb201Op.SKIP_CONNECT, Nb201Op.NOR_CONV_1X1, Nb201Op.NOR_CONV_3X3),
+                pruning.supernet().ops(0));
         // the other edges lost 'skip_connect'
         for (int e = 1; e < Nb201Cell.EDGES; e++) {
-            assertEquals(java.util.EnumSet.of(Nb201Op.AVG_POOL_3X3, Nb201Op.NOR_CONV_1X1, Nb201Op.NOR_CONV_3X3),
-                    pruning.supernet().ops(e), "edge " + e);
+            assertEquals(
+                    java.util.EnumSet.of(Nb201Op.AVG_POOL_3X3, Nb201Op.NOR_CONV_1X1, Nb201Op.NOR_CONV_3X3),
+                    pruning.supernet().ops(e),
+                    "edge " + e);
         }
     }
 

@@ -19,7 +19,8 @@ public final class MixedCell {
 
     public static MixedCell of(List<? extends Set<Nb201Op>> edgeOps) {
         if (edgeOps.size() != Nb201Cell.EDGES) {
-            throw new IllegalArgumentException("a NAS-Bench-201 cell has " + Nb201Cell.EDGES + " edges, got " + edgeOps.size());
+            throw new IllegalArgumentException(
+                    "a NAS-Bench-201 cell has " + Nb201Cell.EDGES + " edges, got " + edgeOps.size());
         }
         List<EnumSet<Nb201Op>> copy = new ArrayList<>();
         for (int e = 0; e < edgeOps.size(); e++) {

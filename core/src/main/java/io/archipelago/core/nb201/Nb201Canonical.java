@@ -81,7 +81,8 @@ final class Nb201Canonical {
         return isTree(live, inputs, output) ? expression : canonicalLabelling(live, inputs, output, expressions);
     }
 
-    private static boolean isTree(List<Integer> live, List<Map<Integer, Integer>> inputs, Map<Integer, Integer> output) {
+    private static boolean isTree(
+            List<Integer> live, List<Map<Integer, Integer>> inputs, Map<Integer, Integer> output) {
         Map<Integer, Integer> references = new HashMap<>();
         output.forEach((instance, count) -> references.merge(instance, count, Integer::sum));
         for (int instance : live) {
@@ -92,7 +93,8 @@ final class Nb201Canonical {
     }
 
     /** The op instances the output depends on. */
-    private static void collectLive(Map<Integer, Integer> terms, List<Map<Integer, Integer>> inputs, List<Integer> live) {
+    private static void collectLive(
+            Map<Integer, Integer> terms, List<Map<Integer, Integer>> inputs, List<Integer> live) {
         for (int instance : terms.keySet()) {
             if (instance != INPUT && !live.contains(instance)) {
                 live.add(instance);
@@ -105,8 +107,11 @@ final class Nb201Canonical {
      * Labels live instances in the order of their expressions; instances with equal expressions
      * could swap labels, so every order of each tie group is serialised and the smallest is kept.
      */
-    private static String canonicalLabelling(List<Integer> live, List<Map<Integer, Integer>> inputs, Map<Integer, Integer> output,
-                                             String[] expressions) {
+    private static String canonicalLabelling(
+            List<Integer> live,
+            List<Map<Integer, Integer>> inputs,
+            Map<Integer, Integer> output,
+            String[] expressions) {
         live.sort(Comparator.comparing((Integer i) -> expressions[i]).thenComparing(i -> i));
         String best = null;
         for (List<Integer> order : tieOrders(live, expressions)) {
@@ -117,7 +122,10 @@ final class Nb201Canonical {
             }
             StringBuilder out = new StringBuilder(render(output, expressions)).append(" |");
             for (int i = 0; i < order.size(); i++) {
-                out.append(' ').append(i + 1).append('=').append(expressions[order.get(i)].substring(0, expressions[order.get(i)].indexOf('(')))
+                out.append(' ')
+                        .append(i + 1)
+                        .append('=')
+                        .append(expressions[order.get(i)].substring(0, expressions[order.get(i)].indexOf('(')))
                         .append(labels(inputs.get(order.get(i)), label));
             }
             out.append(" out").append(labels(output, label));
@@ -180,7 +188,8 @@ final class Nb201Canonical {
     /** A sum of term instances as a sorted, '+'-joined string; a repeated instance is written k*term. */
     private static String render(Map<Integer, Integer> terms, String[] expressions) {
         List<String> rendered = new ArrayList<>(terms.size());
-        terms.forEach((instance, count) -> rendered.add(count == 1 ? expressions[instance] : count + "*" + expressions[instance]));
+        terms.forEach((instance, count) ->
+                rendered.add(count == 1 ? expressions[instance] : count + "*" + expressions[instance]));
         Collections.sort(rendered);
         return String.join("+", rendered);
     }

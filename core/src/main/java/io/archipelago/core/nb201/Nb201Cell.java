@@ -14,6 +14,7 @@ public record Nb201Cell(int code) {
     static final int[] TO = {1, 2, 2, 3, 3, 3};
     /** Source node of each edge, in cell-string order. */
     static final int[] FROM = {0, 0, 1, 0, 1, 2};
+
     private static final int[] POW5 = {1, 5, 25, 125, 625, 3125};
 
     public Nb201Cell {

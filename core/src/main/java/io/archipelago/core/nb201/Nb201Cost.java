@@ -61,7 +61,7 @@ public record Nb201Cost(int channels, int cellsPerStage, int resolution, int cla
             switch (cell.op(e)) {
                 case NOR_CONV_3X3 -> total += 9 * width * width + 2 * width;
                 case NOR_CONV_1X1 -> total += width * width + 2 * width;
-                default -> { }
+                default -> {}
             }
         }
         return total;
@@ -73,7 +73,7 @@ public record Nb201Cost(int channels, int cellsPerStage, int resolution, int cla
             switch (cell.op(e)) {
                 case NOR_CONV_3X3 -> total += positions * width * width * 9.0;
                 case NOR_CONV_1X1 -> total += positions * (double) width * width;
-                default -> { }
+                default -> {}
             }
         }
         return total;

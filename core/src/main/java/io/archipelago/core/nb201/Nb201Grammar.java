@@ -32,22 +32,35 @@ final class Nb201Grammar {
             int node = g + 1;
             String group = groups[g];
             if (group.length() < 2 || group.charAt(0) != '|' || group.charAt(group.length() - 1) != '|') {
-                throw malformed(what, s, "node " + node + " group '" + group + "' must start and end with '|'", position);
+                throw malformed(
+                        what, s, "node " + node + " group '" + group + "' must start and end with '|'", position);
             }
             String[] inputs = group.substring(1, group.length() - 1).split("\\|", -1);
             if (inputs.length != node) {
-                throw malformed(what, s, "node " + node + " needs " + node + " input edge(s), found " + inputs.length, position);
+                throw malformed(
+                        what,
+                        s,
+                        "node " + node + " needs " + node + " input edge(s), found " + inputs.length,
+                        position);
             }
             int tokenPosition = position + 1;
             for (int i = 0; i < inputs.length; i++) {
                 String token = inputs[i];
                 int tilde = token.lastIndexOf('~');
                 if (tilde < 0) {
-                    throw malformed(what, s, "node " + node + " edge '" + token + "' is not of the form op~input", tokenPosition);
+                    throw malformed(
+                            what,
+                            s,
+                            "node " + node + " edge '" + token + "' is not of the form op~input",
+                            tokenPosition);
                 }
                 String from = token.substring(tilde + 1);
                 if (!from.equals(Integer.toString(i))) {
-                    throw malformed(what, s, "node " + node + " edge " + (i + 1) + " must come from node " + i + ", found '~" + from + "'",
+                    throw malformed(
+                            what,
+                            s,
+                            "node " + node + " edge " + (i + 1) + " must come from node " + i + ", found '~" + from
+                                    + "'",
                             tokenPosition + tilde);
                 }
                 try {
@@ -88,6 +101,7 @@ final class Nb201Grammar {
     }
 
     private static ArchitectureFormatException malformed(String what, String cell, String problem, int position) {
-        return new ArchitectureFormatException("malformed " + what + " '" + cell + "': " + problem + " (at character " + position + ")");
+        return new ArchitectureFormatException(
+                "malformed " + what + " '" + cell + "': " + problem + " (at character " + position + ")");
     }
 }

@@ -32,15 +32,16 @@ public final class Nb201MixedSpace implements SearchSpace<MixedCell> {
     @Override
     public MixedCell parse(String encoding) {
         @SuppressWarnings("unchecked")
-        Set<Nb201Op>[] edges = Nb201Grammar.parse(encoding, "mixed NAS-Bench-201 cell", new Set[Nb201Cell.EDGES], (token, edge, position) -> {
-            EnumSet<Nb201Op> ops = EnumSet.noneOf(Nb201Op.class);
-            for (String name : token.split(",", -1)) {
-                if (!ops.add(Nb201Grammar.op(name))) {
-                    throw new IllegalArgumentException("op '" + name + "' appears twice on edge " + edge);
-                }
-            }
-            return ops;
-        });
+        Set<Nb201Op>[] edges = Nb201Grammar.parse(
+                encoding, "mixed NAS-Bench-201 cell", new Set[Nb201Cell.EDGES], (token, edge, position) -> {
+                    EnumSet<Nb201Op> ops = EnumSet.noneOf(Nb201Op.class);
+                    for (String name : token.split(",", -1)) {
+                        if (!ops.add(Nb201Grammar.op(name))) {
+                            throw new IllegalArgumentException("op '" + name + "' appears twice on edge " + edge);
+                        }
+                    }
+                    return ops;
+                });
         return MixedCell.of(List.of(edges));
     }
 

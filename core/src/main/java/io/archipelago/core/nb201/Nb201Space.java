@@ -1,8 +1,8 @@
 package io.archipelago.core.nb201;
 
-import io.archipelago.core.space.GraphEncoding;
 import io.archipelago.core.space.ArchitectureFormatException;
 import io.archipelago.core.space.CostModel;
+import io.archipelago.core.space.GraphEncoding;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.core.space.TokenEncoding;
 import java.util.ArrayList;
@@ -36,7 +36,10 @@ public final class Nb201Space implements SearchSpace<Nb201Cell>, TokenEncoding<N
 
     @Override
     public Nb201Cell parse(String encoding) {
-        return Nb201Cell.of(Nb201Grammar.parse(encoding, "NAS-Bench-201 cell", new Nb201Op[Nb201Cell.EDGES],
+        return Nb201Cell.of(Nb201Grammar.parse(
+                encoding,
+                "NAS-Bench-201 cell",
+                new Nb201Op[Nb201Cell.EDGES],
                 (token, edge, position) -> Nb201Grammar.op(token)));
     }
 
@@ -120,12 +123,14 @@ public final class Nb201Space implements SearchSpace<Nb201Cell>, TokenEncoding<N
     @Override
     public Nb201Cell fromTokens(int[] tokens) {
         if (tokens.length != Nb201Cell.EDGES) {
-            throw new ArchitectureFormatException("a NAS-Bench-201 token sequence has " + Nb201Cell.EDGES + " tokens, got " + tokens.length);
+            throw new ArchitectureFormatException(
+                    "a NAS-Bench-201 token sequence has " + Nb201Cell.EDGES + " tokens, got " + tokens.length);
         }
         Nb201Op[] ops = new Nb201Op[tokens.length];
         for (int e = 0; e < tokens.length; e++) {
             if (tokens[e] < 0 || tokens[e] >= Nb201Cell.OPS) {
-                throw new ArchitectureFormatException("token " + tokens[e] + " at position " + e + " is not an op (0.." + (Nb201Cell.OPS - 1) + ")");
+                throw new ArchitectureFormatException(
+                        "token " + tokens[e] + " at position " + e + " is not an op (0.." + (Nb201Cell.OPS - 1) + ")");
             }
             ops[e] = Nb201Op.ofOrdinal(tokens[e]);
         }

@@ -38,7 +38,8 @@ public record Constraint(String metric, double bound, boolean upper) {
         }
         Matcher matcher = SPEC.matcher(spec);
         if (!matcher.matches()) {
-            throw new IllegalArgumentException("constraint '" + spec + "' does not have the form metric<=bound or metric>=bound");
+            throw new IllegalArgumentException(
+                    "constraint '" + spec + "' does not have the form metric<=bound or metric>=bound");
         }
         String text = matcher.group(3);
         double bound;

@@ -51,7 +51,8 @@ public final class Hypervolume {
         }
         for (int k = 0; k < m; k++) {
             if (!Double.isFinite(reference[k])) {
-                throw new IllegalArgumentException("reference point must be finite, got " + reference[k] + " in objective " + k);
+                throw new IllegalArgumentException(
+                        "reference point must be finite, got " + reference[k] + " in objective " + k);
             }
         }
         double[][] counted = new double[points.length][];
@@ -62,7 +63,8 @@ public final class Hypervolume {
                 throw new IllegalArgumentException("point " + i + " is missing");
             }
             if (p.length != m) {
-                throw new IllegalArgumentException("point " + i + " has " + p.length + " objectives but the reference has " + m);
+                throw new IllegalArgumentException(
+                        "point " + i + " has " + p.length + " objectives but the reference has " + m);
             }
             boolean beats = true;
             for (int k = 0; k < m; k++) {
@@ -74,7 +76,8 @@ public final class Hypervolume {
             if (beats) {
                 for (int k = 0; k < m; k++) {
                     if (p[k] == Double.POSITIVE_INFINITY) {
-                        throw new IllegalArgumentException("point " + i + " is +Infinity in objective " + k + "; its hypervolume would be unbounded");
+                        throw new IllegalArgumentException("point " + i + " is +Infinity in objective " + k
+                                + "; its hypervolume would be unbounded");
                     }
                 }
                 counted[n++] = p;

@@ -32,7 +32,9 @@ public record Objective(String metric, boolean maximize) implements Fitness {
         return switch (direction) {
             case "max" -> new Objective(spec.substring(0, colon).strip(), true);
             case "min" -> new Objective(spec.substring(0, colon).strip(), false);
-            default -> throw new IllegalArgumentException("objective '" + spec + "': direction must be 'max' or 'min', found '" + direction + "'");
+            default ->
+                throw new IllegalArgumentException(
+                        "objective '" + spec + "': direction must be 'max' or 'min', found '" + direction + "'");
         };
     }
 

@@ -24,7 +24,8 @@ public final class Objectives {
      */
     public static List<Objective> parseList(String spec) {
         if (spec == null || spec.isBlank()) {
-            throw new IllegalArgumentException("objective list is empty; expected e.g. 'cifar10_valid_12:max,params:min'");
+            throw new IllegalArgumentException(
+                    "objective list is empty; expected e.g. 'cifar10_valid_12:max,params:min'");
         }
         String[] entries = spec.split(",", -1);
         List<Objective> objectives = new ArrayList<>(entries.length);
@@ -38,7 +39,8 @@ public final class Objectives {
             try {
                 objective = Objective.parse(entry);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("objective list '" + spec + "', entry " + (i + 1) + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "objective list '" + spec + "', entry " + (i + 1) + ": " + e.getMessage(), e);
             }
             Integer previous = seen.putIfAbsent(objective.metric(), i + 1);
             if (previous != null) {
@@ -83,19 +85,21 @@ public final class Objectives {
         int m = worst.length;
         for (int k = 0; k < m; k++) {
             if (!Double.isFinite(worst[k]) || !Double.isFinite(best[k])) {
-                throw new IllegalArgumentException("objective " + k + ": worst and best must be finite, got " + worst[k] + " and " + best[k]);
+                throw new IllegalArgumentException(
+                        "objective " + k + ": worst and best must be finite, got " + worst[k] + " and " + best[k]);
             }
             if (!(best[k] > worst[k])) {
-                throw new IllegalArgumentException("objective " + k + ": best (" + best[k] + ") must be larger than worst (" + worst[k]
-                        + "); both are in the larger-is-better orientation");
+                throw new IllegalArgumentException(
+                        "objective " + k + ": best (" + best[k] + ") must be larger than worst (" + worst[k]
+                                + "); both are in the larger-is-better orientation");
             }
         }
         double[][] result = new double[scores.length][];
         for (int i = 0; i < scores.length; i++) {
             double[] row = scores[i];
             if (row == null || row.length != m) {
-                throw new IllegalArgumentException("point " + i + " has " + (row == null ? "no" : String.valueOf(row.length))
-                        + " objectives, expected " + m);
+                throw new IllegalArgumentException("point " + i + " has "
+                        + (row == null ? "no" : String.valueOf(row.length)) + " objectives, expected " + m);
             }
             double[] mapped = new double[m];
             for (int k = 0; k < m; k++) {

@@ -28,7 +28,8 @@ public final class Pareto {
             throw new IllegalArgumentException("cannot compare a missing point");
         }
         if (a.length != b.length) {
-            throw new IllegalArgumentException("cannot compare a point of " + a.length + " objectives with one of " + b.length);
+            throw new IllegalArgumentException(
+                    "cannot compare a point of " + a.length + " objectives with one of " + b.length);
         }
         requireNoNaN(a, "a");
         requireNoNaN(b, "b");
@@ -67,11 +68,13 @@ public final class Pareto {
             throw new IllegalArgumentException("violations must be given (use sort(points) for an unconstrained sort)");
         }
         if (violations.length != points.length) {
-            throw new IllegalArgumentException("got " + violations.length + " violations for " + points.length + " points");
+            throw new IllegalArgumentException(
+                    "got " + violations.length + " violations for " + points.length + " points");
         }
         for (int i = 0; i < violations.length; i++) {
             if (!(violations[i] >= 0)) {
-                throw new IllegalArgumentException("violation of point " + i + " must be >= 0 (0 = feasible), got " + violations[i]);
+                throw new IllegalArgumentException(
+                        "violation of point " + i + " must be >= 0 (0 = feasible), got " + violations[i]);
             }
         }
         return peel(points, violations);
@@ -93,10 +96,12 @@ public final class Pareto {
         for (int f = 0; f < fronts.length; f++) {
             for (int index : fronts[f]) {
                 if (index < 0 || index >= n) {
-                    throw new IllegalArgumentException("front " + f + " holds index " + index + ", outside 0.." + (n - 1));
+                    throw new IllegalArgumentException(
+                            "front " + f + " holds index " + index + ", outside 0.." + (n - 1));
                 }
                 if (rank[index] >= 0) {
-                    throw new IllegalArgumentException("point " + index + " appears in front " + rank[index] + " and again in front " + f);
+                    throw new IllegalArgumentException(
+                            "point " + index + " appears in front " + rank[index] + " and again in front " + f);
                 }
                 rank[index] = f;
             }
@@ -132,7 +137,8 @@ public final class Pareto {
         int size = front.length;
         for (int j = 0; j < size; j++) {
             if (front[j] < 0 || front[j] >= points.length) {
-                throw new IllegalArgumentException("front member " + j + " is index " + front[j] + ", outside 0.." + (points.length - 1));
+                throw new IllegalArgumentException(
+                        "front member " + j + " is index " + front[j] + ", outside 0.." + (points.length - 1));
             }
         }
         double[] distance = new double[size];
@@ -265,7 +271,8 @@ public final class Pareto {
             head = end;
         }
         if (tail != n) {
-            throw new IllegalStateException("dominance relation has a cycle; " + (n - tail) + " points were left unsorted");
+            throw new IllegalStateException(
+                    "dominance relation has a cycle; " + (n - tail) + " points were left unsorted");
         }
         return fronts.toArray(new int[0][]);
     }
@@ -317,7 +324,8 @@ public final class Pareto {
             if (m < 0) {
                 m = p.length;
             } else if (p.length != m) {
-                throw new IllegalArgumentException("point " + i + " has " + p.length + " objectives but point 0 has " + m);
+                throw new IllegalArgumentException(
+                        "point " + i + " has " + p.length + " objectives but point 0 has " + m);
             }
             for (int k = 0; k < p.length; k++) {
                 if (Double.isNaN(p[k])) {

@@ -40,7 +40,8 @@ public final class RankAggregation {
             for (int i = 0; i < values.length; i++) {
                 double score = objective.score(population.get(i));
                 if (Double.isNaN(score)) {
-                    throw new IllegalArgumentException("member " + i + " of the population has no value of " + objective.metric());
+                    throw new IllegalArgumentException(
+                            "member " + i + " of the population has no value of " + objective.metric());
                 }
                 values[i] = -score; // rank 1 = largest score
             }

@@ -29,10 +29,12 @@ public interface Predictor<A> {
     /** The checks every {@link #fit} starts with. */
     static void checkObservations(List<?> architectures, double[] targets) {
         if (architectures.size() != targets.length) {
-            throw new IllegalArgumentException(architectures.size() + " architectures but " + targets.length + " targets");
+            throw new IllegalArgumentException(
+                    architectures.size() + " architectures but " + targets.length + " targets");
         }
         if (architectures.size() < 2) {
-            throw new IllegalArgumentException("a predictor needs at least 2 observations, got " + architectures.size());
+            throw new IllegalArgumentException(
+                    "a predictor needs at least 2 observations, got " + architectures.size());
         }
         for (int i = 0; i < targets.length; i++) {
             if (!Double.isFinite(targets[i])) {

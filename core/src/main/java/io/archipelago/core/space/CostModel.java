@@ -12,6 +12,7 @@ import java.util.Map;
 public interface CostModel<A> {
     /** Metric names of the costs, e.g. {@code params}, {@code flops}. */
     String PARAMS = "params";
+
     String FLOPS = "flops";
 
     /** The architecture's costs by metric name. */

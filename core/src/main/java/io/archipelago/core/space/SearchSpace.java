@@ -48,7 +48,10 @@ public interface SearchSpace<A> {
     GraphEncoding graph(A architecture);
 
     default Architecture toProto(A architecture) {
-        return Architecture.newBuilder().setSpace(id()).setEncoding(format(architecture)).build();
+        return Architecture.newBuilder()
+                .setSpace(id())
+                .setEncoding(format(architecture))
+                .build();
     }
 
     /** Decodes a wire architecture of this space. */

@@ -19,7 +19,8 @@ public final class SearchSpaces {
     public static SearchSpace<?> byId(String id) {
         SearchSpace<?> space = SPACES.get(id);
         if (space == null) {
-            throw new IllegalArgumentException("unknown search space '" + id + "' (known: " + String.join(", ", SPACES.keySet()) + ")");
+            throw new IllegalArgumentException(
+                    "unknown search space '" + id + "' (known: " + String.join(", ", SPACES.keySet()) + ")");
         }
         return space;
     }

@@ -43,23 +43,29 @@ public final class BenchmarkTable<A> {
     private final int rowCount;
     /** Epochs of each metric column, or -1 for a metric without a fidelity. */
     private final int[] metricEpochs;
+
     private final List<Integer> fidelities;
 
-    private BenchmarkTable(SearchSpace<A> space, String source, List<String> metrics, Map<String, Entry<A>> byKey, int rowCount) {
+    private BenchmarkTable(
+            SearchSpace<A> space, String source, List<String> metrics, Map<String, Entry<A>> byKey, int rowCount) {
         this.space = space;
         this.source = source;
         this.metrics = List.copyOf(metrics);
         this.byKey = byKey;
         this.rowCount = rowCount;
-        this.metricEpochs = metrics.stream().mapToInt(m -> MetricName.parse(m).map(MetricName::epochs).orElse(-1)).toArray();
-        this.fidelities = List.copyOf(new TreeSet<>(Arrays.stream(metricEpochs).filter(e -> e >= 0).boxed().toList()));
+        this.metricEpochs = metrics.stream()
+                .mapToInt(m -> MetricName.parse(m).map(MetricName::epochs).orElse(-1))
+                .toArray();
+        this.fidelities = List.copyOf(new TreeSet<>(
+                Arrays.stream(metricEpochs).filter(e -> e >= 0).boxed().toList()));
     }
 
     /** The CIFAR-10 table of NAS-Bench-201 shipped inside Archipelago. */
     public static BenchmarkTable<Nb201Cell> embeddedNb201Cifar10() {
         try (InputStream in = BenchmarkTable.class.getResourceAsStream(EMBEDDED_NB201_CIFAR10)) {
             if (in == null) {
-                throw new IllegalStateException("embedded benchmark " + EMBEDDED_NB201_CIFAR10 + " is missing from the classpath");
+                throw new IllegalStateException(
+                        "embedded benchmark " + EMBEDDED_NB201_CIFAR10 + " is missing from the classpath");
             }
             return read(Nb201Space.INSTANCE, in, "embedded:" + EMBEDDED_NB201_CIFAR10);
         } catch (IOException e) {
@@ -85,7 +91,8 @@ public final class BenchmarkTable<A> {
         mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY);
         try (MappingIterator<String[]> lines = mapper.readerFor(String[].class).readValues(in)) {
             if (!lines.hasNext()) {
-                throw new BenchmarkFormatException(source + ": empty file, expected a header line with an 'arch' column");
+                throw new BenchmarkFormatException(
+                        source + ": empty file, expected a header line with an 'arch' column");
             }
             String[] header = lines.next();
             int archColumn = -1;
@@ -106,7 +113,8 @@ public final class BenchmarkTable<A> {
                 }
             }
             if (archColumn < 0) {
-                throw new BenchmarkFormatException(source + ": line 1: no 'arch' column in header " + String.join(",", header));
+                throw new BenchmarkFormatException(
+                        source + ": line 1: no 'arch' column in header " + String.join(",", header));
             }
             if (metricNames.isEmpty()) {
                 throw new BenchmarkFormatException(source + ": line 1: no metric columns besides 'arch' and 'index'");
@@ -123,18 +131,21 @@ public final class BenchmarkTable<A> {
                     continue;
                 }
                 if (row.length != header.length) {
-                    throw new BenchmarkFormatException(source + ": line " + line + ": expected " + header.length + " columns, found " + row.length);
+                    throw new BenchmarkFormatException(source + ": line " + line + ": expected " + header.length
+                            + " columns, found " + row.length);
                 }
                 A arch;
                 try {
                     arch = space.parse(row[archColumn]);
                 } catch (IllegalArgumentException e) {
-                    throw new BenchmarkFormatException(source + ": line " + line + ", column 'arch': " + e.getMessage(), e);
+                    throw new BenchmarkFormatException(
+                            source + ": line " + line + ", column 'arch': " + e.getMessage(), e);
                 }
                 String encoding = space.format(arch);
                 Integer earlier = lineOfArch.putIfAbsent(encoding, line);
                 if (earlier != null) {
-                    throw new BenchmarkFormatException(source + ": line " + line + ": architecture " + encoding + " already appears on line " + earlier);
+                    throw new BenchmarkFormatException(source + ": line " + line + ": architecture " + encoding
+                            + " already appears on line " + earlier);
                 }
                 double[] values = new double[metricColumns.size()];
                 for (int m = 0; m < values.length; m++) {
@@ -142,10 +153,12 @@ public final class BenchmarkTable<A> {
                     try {
                         values[m] = Double.parseDouble(cell);
                     } catch (NumberFormatException e) {
-                        throw new BenchmarkFormatException(source + ": line " + line + ", column '" + metricNames.get(m) + "': '" + cell + "' is not a number");
+                        throw new BenchmarkFormatException(source + ": line " + line + ", column '" + metricNames.get(m)
+                                + "': '" + cell + "' is not a number");
                     }
                     if (!Double.isFinite(values[m])) {
-                        throw new BenchmarkFormatException(source + ": line " + line + ", column '" + metricNames.get(m) + "': value '" + cell + "' is not finite");
+                        throw new BenchmarkFormatException(source + ": line " + line + ", column '" + metricNames.get(m)
+                                + "': value '" + cell + "' is not finite");
                     }
                 }
                 String key = space.canonicalKey(arch);
@@ -157,7 +170,8 @@ public final class BenchmarkTable<A> {
                 throw new BenchmarkFormatException(source + ": no data rows after the header");
             }
             Map<String, Entry<A>> byKey = new HashMap<>(rowsByKey.size() * 2);
-            rowsByKey.forEach((key, rows) -> byKey.put(key, new Entry<>(representative.get(key), key, mean(rows), rows.size())));
+            rowsByKey.forEach(
+                    (key, rows) -> byKey.put(key, new Entry<>(representative.get(key), key, mean(rows), rows.size())));
             return new BenchmarkTable<>(space, source, metricNames, Collections.unmodifiableMap(byKey), rowCount);
         } catch (RuntimeException e) {
             if (e instanceof BenchmarkFormatException) {
@@ -220,7 +234,8 @@ public final class BenchmarkTable<A> {
     public int metricIndex(String metric) {
         int index = metrics.indexOf(metric);
         if (index < 0) {
-            throw new IllegalArgumentException("unknown metric '" + metric + "' (the benchmark " + source + " has: " + String.join(", ", metrics) + ")");
+            throw new IllegalArgumentException("unknown metric '" + metric + "' (the benchmark " + source + " has: "
+                    + String.join(", ", metrics) + ")");
         }
         return index;
     }
@@ -264,7 +279,8 @@ public final class BenchmarkTable<A> {
             return available.get(available.size() - 1);
         }
         if (!available.contains(fidelity)) {
-            throw new IllegalArgumentException("the benchmark " + source + " has no metrics at fidelity " + fidelity + " (it has: " + available + ")");
+            throw new IllegalArgumentException("the benchmark " + source + " has no metrics at fidelity " + fidelity
+                    + " (it has: " + available + ")");
         }
         return fidelity;
     }

@@ -50,7 +50,9 @@ class Nb201CanonicalTest {
     }
 
     private static boolean live(Nb201Cell cell, int edge) {
-        return cell.op(edge) != Nb201Op.NONE && reachable(cell)[Nb201Cell.from(edge)] && coreachable(cell)[Nb201Cell.to(edge)];
+        return cell.op(edge) != Nb201Op.NONE
+                && reachable(cell)[Nb201Cell.from(edge)]
+                && coreachable(cell)[Nb201Cell.to(edge)];
     }
 
     @Test
@@ -84,7 +86,8 @@ class Nb201CanonicalTest {
         assertEquals(460, sizes.get("nor_conv_3x3(x)"));
         assertEquals(460, sizes.get("nor_conv_1x1(x)"));
         assertEquals(460, sizes.get("avg_pool_3x3(x)"));
-        assertEquals(460, sizes.values().stream().mapToInt(Integer::intValue).max().orElseThrow());
+        assertEquals(
+                460, sizes.values().stream().mapToInt(Integer::intValue).max().orElseThrow());
     }
 
     @Test
@@ -132,7 +135,9 @@ class Nb201CanonicalTest {
         // the dead-end ops on edges 2<-0 and 2<-1 can be anything
         for (Nb201Op a : Nb201Op.values()) {
             for (Nb201Op b : Nb201Op.values()) {
-                assertEquals(Nb201Canonical.ZERO, SPACE.canonicalKey(SPACE.parse(broken).withOp(1, a).withOp(2, b)));
+                assertEquals(
+                        Nb201Canonical.ZERO,
+                        SPACE.canonicalKey(SPACE.parse(broken).withOp(1, a).withOp(2, b)));
             }
         }
     }
@@ -153,46 +158,60 @@ class Nb201CanonicalTest {
     @Test
     void skipConnectionsAreFlattened() {
         // conv on 3<-1 after a skip into node 1 is conv on 3<-0
-        assertEquivalent("|skip_connect~0|+|none~0|none~1|+|none~0|nor_conv_3x3~1|none~2|",
+        assertEquivalent(
+                "|skip_connect~0|+|none~0|none~1|+|none~0|nor_conv_3x3~1|none~2|",
                 "|none~0|+|none~0|none~1|+|nor_conv_3x3~0|none~1|none~2|");
         // a chain of skips into the output is one skip from the input
-        assertEquivalent("|skip_connect~0|+|none~0|skip_connect~1|+|none~0|none~1|skip_connect~2|",
+        assertEquivalent(
+                "|skip_connect~0|+|none~0|skip_connect~1|+|none~0|none~1|skip_connect~2|",
                 "|none~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|");
         // conv applied to a sum of skips is conv of the flattened sum
-        assertEquivalent("|nor_conv_1x1~0|+|skip_connect~0|skip_connect~1|+|none~0|none~1|nor_conv_3x3~2|",
+        assertEquivalent(
+                "|nor_conv_1x1~0|+|skip_connect~0|skip_connect~1|+|none~0|none~1|nor_conv_3x3~2|",
                 "|skip_connect~0|+|nor_conv_1x1~0|skip_connect~1|+|none~0|none~1|nor_conv_3x3~2|");
-        assertEquals("nor_conv_3x3(nor_conv_1x1(x)+x)",
+        assertEquals(
+                "nor_conv_3x3(nor_conv_1x1(x)+x)",
                 key("|nor_conv_1x1~0|+|skip_connect~0|skip_connect~1|+|none~0|none~1|nor_conv_3x3~2|"));
     }
 
     @Test
     void additionIsCommutative() {
-        assertEquivalent("|nor_conv_3x3~0|+|nor_conv_1x1~0|none~1|+|none~0|skip_connect~1|skip_connect~2|",
+        assertEquivalent(
+                "|nor_conv_3x3~0|+|nor_conv_1x1~0|none~1|+|none~0|skip_connect~1|skip_connect~2|",
                 "|nor_conv_1x1~0|+|nor_conv_3x3~0|none~1|+|none~0|skip_connect~1|skip_connect~2|");
-        assertEquivalent("|avg_pool_3x3~0|+|none~0|none~1|+|nor_conv_3x3~0|skip_connect~1|none~2|",
+        assertEquivalent(
+                "|avg_pool_3x3~0|+|none~0|none~1|+|nor_conv_3x3~0|skip_connect~1|none~2|",
                 "|nor_conv_3x3~0|+|none~0|none~1|+|avg_pool_3x3~0|skip_connect~1|none~2|");
     }
 
     @Test
     void differentFunctionsAreNotEquivalent() {
         // conv3x3 vs conv1x1 on a live edge
-        assertDistinct("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|skip_connect~1|none~2|",
+        assertDistinct(
+                "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|skip_connect~1|none~2|",
                 "|nor_conv_1x1~0|+|none~0|none~1|+|none~0|skip_connect~1|none~2|");
         // pooling is not the identity
-        assertDistinct("|none~0|+|none~0|none~1|+|avg_pool_3x3~0|none~1|none~2|",
+        assertDistinct(
+                "|none~0|+|none~0|none~1|+|avg_pool_3x3~0|none~1|none~2|",
                 "|none~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|");
         // x + x is not x: two skip paths add up
-        assertDistinct("|skip_connect~0|+|none~0|none~1|+|skip_connect~0|skip_connect~1|none~2|",
+        assertDistinct(
+                "|skip_connect~0|+|none~0|none~1|+|skip_connect~0|skip_connect~1|none~2|",
                 "|skip_connect~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|");
         // the order of ops along a path matters
-        assertDistinct("|nor_conv_3x3~0|+|none~0|none~1|+|none~0|nor_conv_1x1~1|none~2|",
+        assertDistinct(
+                "|nor_conv_3x3~0|+|none~0|none~1|+|none~0|nor_conv_1x1~1|none~2|",
                 "|nor_conv_1x1~0|+|none~0|none~1|+|none~0|nor_conv_3x3~1|none~2|");
         // conv of a sum is not the sum of convs
-        assertDistinct("|skip_connect~0|+|skip_connect~0|skip_connect~1|+|none~0|none~1|nor_conv_3x3~2|",
+        assertDistinct(
+                "|skip_connect~0|+|skip_connect~0|skip_connect~1|+|none~0|none~1|nor_conv_3x3~2|",
                 "|skip_connect~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|none~0|none~1|skip_connect~2|");
         // the best NB201 cell is alone in its class
-        Nb201Cell best = SPACE.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|");
-        long same = SPACE.enumerate().filter(c -> SPACE.canonicalKey(c).equals(SPACE.canonicalKey(best))).count();
+        Nb201Cell best = SPACE.parse(
+                "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|");
+        long same = SPACE.enumerate()
+                .filter(c -> SPACE.canonicalKey(c).equals(SPACE.canonicalKey(best)))
+                .count();
         assertEquals(1, same);
     }
 
@@ -200,13 +219,17 @@ class Nb201CanonicalTest {
     @Test
     void aSharedOpIsNotTwoOps() {
         Nb201Space space = Nb201Space.INSTANCE;
-        String shared = space.canonicalKey(space.parse("|nor_conv_1x1~0|+|none~0|skip_connect~1|+|none~0|skip_connect~1|skip_connect~2|"));
-        String twoOps = space.canonicalKey(space.parse("|nor_conv_1x1~0|+|nor_conv_1x1~0|none~1|+|none~0|skip_connect~1|skip_connect~2|"));
+        String shared = space.canonicalKey(
+                space.parse("|nor_conv_1x1~0|+|none~0|skip_connect~1|+|none~0|skip_connect~1|skip_connect~2|"));
+        String twoOps = space.canonicalKey(
+                space.parse("|nor_conv_1x1~0|+|nor_conv_1x1~0|none~1|+|none~0|skip_connect~1|skip_connect~2|"));
         assertTrue(shared.startsWith("2*nor_conv_1x1(x) |"), shared);
         assertEquals("nor_conv_1x1(x)+nor_conv_1x1(x)", twoOps); // a tree: the expression alone
         // nested sharing: c(x) + p(c(x)) with one conv is not c(x) + p(c'(x)) with two
-        String nestedShared = space.canonicalKey(space.parse("|nor_conv_1x1~0|+|none~0|avg_pool_3x3~1|+|none~0|skip_connect~1|skip_connect~2|"));
-        String nestedTwo = space.canonicalKey(space.parse("|nor_conv_1x1~0|+|none~0|avg_pool_3x3~1|+|nor_conv_1x1~0|none~1|skip_connect~2|"));
+        String nestedShared = space.canonicalKey(
+                space.parse("|nor_conv_1x1~0|+|none~0|avg_pool_3x3~1|+|none~0|skip_connect~1|skip_connect~2|"));
+        String nestedTwo = space.canonicalKey(
+                space.parse("|nor_conv_1x1~0|+|none~0|avg_pool_3x3~1|+|nor_conv_1x1~0|none~1|skip_connect~2|"));
         assertNotEquals(nestedShared, nestedTwo);
     }
 

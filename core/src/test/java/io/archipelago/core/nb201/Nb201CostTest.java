@@ -36,7 +36,8 @@ class Nb201CostTest {
     @Test
     void paramsOfTheBestCell() {
         // four 3x3 convs, one 1x1 conv and a skip: 1,531,546 - 5 * sum over C of (9C^2 + 2C + 8C^2)
-        Nb201Cell best = SPACE.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|");
+        Nb201Cell best = SPACE.parse(
+                "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|");
         assertEquals(1_073_466L, COST.params(best));
     }
 
@@ -53,7 +54,10 @@ class Nb201CostTest {
         long base = COST.params(ALL_NONE);
         assertEquals(base, COST.params(ALL_SKIP));
         assertEquals(base, COST.params(ALL_POOL));
-        assertEquals(base, COST.params(SPACE.parse("|skip_connect~0|+|avg_pool_3x3~0|none~1|+|skip_connect~0|avg_pool_3x3~1|none~2|")));
+        assertEquals(
+                base,
+                COST.params(SPACE.parse(
+                        "|skip_connect~0|+|avg_pool_3x3~0|none~1|+|skip_connect~0|avg_pool_3x3~1|none~2|")));
     }
 
     @Test
@@ -115,7 +119,9 @@ class Nb201CostTest {
             total += 5 * side * side * (conv3PerCell * 9.0 + conv1PerCell) * c * c;
             if (c < 64) {
                 long half = side / 2;
-                total += half * half * (9.0 * c * 2 * c + 9.0 * 2 * c * 2 * c + c * 2 * c); // conv_a, conv_b, shortcut 1x1
+                total += half
+                        * half
+                        * (9.0 * c * 2 * c + 9.0 * 2 * c * 2 * c + c * 2 * c); // conv_a, conv_b, shortcut 1x1
                 side = half;
             }
         }
@@ -138,7 +144,8 @@ class Nb201CostTest {
 
     @Test
     void averagePoolingEdgesCostNoFlops() {
-        Nb201Cell allPool = Nb201Space.INSTANCE.parse("|avg_pool_3x3~0|+|avg_pool_3x3~0|avg_pool_3x3~1|+|avg_pool_3x3~0|avg_pool_3x3~1|avg_pool_3x3~2|");
+        Nb201Cell allPool = Nb201Space.INSTANCE.parse(
+                "|avg_pool_3x3~0|+|avg_pool_3x3~0|avg_pool_3x3~1|+|avg_pool_3x3~0|avg_pool_3x3~1|avg_pool_3x3~2|");
         assertEquals(COST.flops(ALL_NONE), COST.flops(allPool), 0.0);
     }
 }

@@ -56,8 +56,15 @@ class Nb201SpaceTest {
         assertEquals(Nb201Op.SKIP_CONNECT, cell.op(3)); // 3<-0
         assertEquals(Nb201Op.NOR_CONV_3X3, cell.op(4)); // 3<-1
         assertEquals(Nb201Op.NOR_CONV_1X1, cell.op(5)); // 3<-2
-        assertEquals(cell, Nb201Cell.of(Nb201Op.NOR_CONV_3X3, Nb201Op.NOR_CONV_3X3, Nb201Op.NOR_CONV_3X3,
-                Nb201Op.SKIP_CONNECT, Nb201Op.NOR_CONV_3X3, Nb201Op.NOR_CONV_1X1));
+        assertEquals(
+                cell,
+                Nb201Cell.of(
+                        Nb201Op.NOR_CONV_3X3,
+                        Nb201Op.NOR_CONV_3X3,
+                        Nb201Op.NOR_CONV_3X3,
+                        Nb201Op.SKIP_CONNECT,
+                        Nb201Op.NOR_CONV_3X3,
+                        Nb201Op.NOR_CONV_1X1));
         assertEquals(BEST, SPACE.format(cell));
     }
 
@@ -67,7 +74,8 @@ class Nb201SpaceTest {
         assertEquals(5, SPACE.vocabulary());
         SPACE.enumerate().forEach(cell -> assertEquals(cell, SPACE.fromTokens(SPACE.tokens(cell))));
         assertArrayEquals(new int[] {3, 3, 3, 1, 3, 2}, SPACE.tokens(SPACE.parse(BEST)));
-        ArchitectureFormatException e = assertThrows(ArchitectureFormatException.class, () -> SPACE.fromTokens(new int[] {0, 1, 2, 5, 0, 0}));
+        ArchitectureFormatException e =
+                assertThrows(ArchitectureFormatException.class, () -> SPACE.fromTokens(new int[] {0, 1, 2, 5, 0, 0}));
         assertTrue(e.getMessage().contains("position 3"), e.getMessage());
         e = assertThrows(ArchitectureFormatException.class, () -> SPACE.fromTokens(new int[] {0, 1}));
         assertTrue(e.getMessage().contains("6 tokens"), e.getMessage());
@@ -89,8 +97,10 @@ class Nb201SpaceTest {
         ArchitectureFormatException e = assertThrows(ArchitectureFormatException.class, () -> SPACE.fromProto(foreign));
         assertTrue(e.getMessage().contains("nb101"), e.getMessage());
         assertEquals(SPACE, SearchSpaces.byId("nb201"));
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> SearchSpaces.byId("darts"));
-        assertTrue(unknown.getMessage().contains("darts") && unknown.getMessage().contains("nb201"), unknown.getMessage());
+        IllegalArgumentException unknown =
+                assertThrows(IllegalArgumentException.class, () -> SearchSpaces.byId("darts"));
+        assertTrue(
+                unknown.getMessage().contains("darts") && unknown.getMessage().contains("nb201"), unknown.getMessage());
     }
 
     private static ArchitectureFormatException parseFails(String encoding) {
@@ -146,7 +156,10 @@ class Nb201SpaceTest {
     void missingTildeIsReported() {
         String bad = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect|nor_conv_3x3~1|nor_conv_1x1~2|";
         ArchitectureFormatException e = parseFails(bad);
-        assertMentions(e, "node 3 edge 'skip_connect' is not of the form op~input", "(at character " + bad.indexOf("skip_connect") + ")");
+        assertMentions(
+                e,
+                "node 3 edge 'skip_connect' is not of the form op~input",
+                "(at character " + bad.indexOf("skip_connect") + ")");
     }
 
     @Test
@@ -170,9 +183,11 @@ class Nb201SpaceTest {
 
     @Test
     void tooManyEdgesIntoANode() {
-        String bad = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|none~3|";
+        String bad =
+                "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|none~3|";
         ArchitectureFormatException e = parseFails(bad);
-        assertMentions(e, "node 3 needs 3 input edge(s), found 4", "(at character " + bad.indexOf("|skip_connect") + ")");
+        assertMentions(
+                e, "node 3 needs 3 input edge(s), found 4", "(at character " + bad.indexOf("|skip_connect") + ")");
     }
 
     @Test
@@ -180,16 +195,20 @@ class Nb201SpaceTest {
         ArchitectureFormatException leading = parseFails(
                 "nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|");
         assertMentions(leading, "node 1 group 'nor_conv_3x3~0|' must start and end with '|'", "(at character 0)");
-        String trailing = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|";
+        String trailing =
+                "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|";
         ArchitectureFormatException e = parseFails(trailing);
-        assertMentions(e, "node 2 group '|nor_conv_3x3~0|nor_conv_3x3~1' must start and end with '|'", "(at character 17)");
-        ArchitectureFormatException none = parseFails(
-                "nor_conv_3x3~0+nor_conv_3x3~0 nor_conv_3x3~1+skip_connect~0 nor_conv_3x3~1 nor_conv_1x1~2");
+        assertMentions(
+                e, "node 2 group '|nor_conv_3x3~0|nor_conv_3x3~1' must start and end with '|'", "(at character 17)");
+        ArchitectureFormatException none =
+                parseFails("nor_conv_3x3~0+nor_conv_3x3~0 nor_conv_3x3~1+skip_connect~0 nor_conv_3x3~1 nor_conv_1x1~2");
         assertMentions(none, "must start and end with '|'");
     }
 
     @ParameterizedTest
-    @CsvSource(value = {"''", "'   '", "NULL"}, nullValues = "NULL")
+    @CsvSource(
+            value = {"''", "'   '", "NULL"},
+            nullValues = "NULL")
     void emptyOrBlankOrNullStringIsRejected(String encoding) {
         ArchitectureFormatException e = parseFails(encoding);
         assertMentions(e, "empty cell string", "(at character 0)");
@@ -231,7 +250,8 @@ class Nb201SpaceTest {
         assertTrue(seen.size() > 10_500, "only " + seen.size() + " distinct cells");
         for (int e = 0; e < Nb201Cell.EDGES; e++) {
             for (int o = 0; o < Nb201Cell.OPS; o++) {
-                assertTrue(Math.abs(opCounts[e][o] - draws / 5) < 400, "edge " + e + " op " + o + ": " + opCounts[e][o]);
+                assertTrue(
+                        Math.abs(opCounts[e][o] - draws / 5) < 400, "edge " + e + " op " + o + ": " + opCounts[e][o]);
             }
         }
     }
@@ -262,7 +282,8 @@ class Nb201SpaceTest {
             assertTrue(edgeHits[e] > 2_800, "edge " + e + " mutated only " + edgeHits[e] + " times");
         }
         // from nor_conv_3x3 every other op is reachable, nor_conv_3x3 itself never
-        assertEquals(Set.of(Nb201Op.NONE, Nb201Op.SKIP_CONNECT, Nb201Op.NOR_CONV_1X1, Nb201Op.AVG_POOL_3X3), newOpsOnEdge0);
+        assertEquals(
+                Set.of(Nb201Op.NONE, Nb201Op.SKIP_CONNECT, Nb201Op.NOR_CONV_1X1, Nb201Op.AVG_POOL_3X3), newOpsOnEdge0);
     }
 
     @Test
@@ -281,7 +302,8 @@ class Nb201SpaceTest {
     void graphEncodingOfKnownCell() {
         GraphEncoding graph = SPACE.graph(SPACE.parse(BEST));
         assertEquals(8, graph.nodes());
-        assertEquals(List.of("input", "output", "none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"),
+        assertEquals(
+                List.of("input", "output", "none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3"),
                 graph.labels());
         int[][] expected = new int[8][8];
         // input feeds the ops of the edges leaving node 0: edges 0 (1<-0), 1 (2<-0), 3 (3<-0)
@@ -343,7 +365,8 @@ class Nb201SpaceTest {
         assertThrows(IllegalArgumentException.class, () -> new Nb201Cell(15_625));
         assertThrows(IllegalArgumentException.class, () -> Nb201Cell.of(Nb201Op.NONE));
         Nb201Cell cell = SPACE.parse(BEST).withOp(5, Nb201Op.AVG_POOL_3X3);
-        assertEquals("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|",
+        assertEquals(
+                "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|",
                 SPACE.format(cell));
     }
 }

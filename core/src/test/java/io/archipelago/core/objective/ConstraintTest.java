@@ -34,19 +34,34 @@ class ConstraintTest {
     void toStringGivesBackTheSpecForm() {
         assertEquals("latency_ms<=20", Constraint.parse("latency_ms<=20").toString());
         assertEquals("params<=1000000", Constraint.parse("params<=1e6").toString());
-        assertEquals("cifar10_valid_12>=80", Constraint.parse(" cifar10_valid_12 >= 80.0 ").toString());
+        assertEquals(
+                "cifar10_valid_12>=80",
+                Constraint.parse(" cifar10_valid_12 >= 80.0 ").toString());
         assertEquals("x>=-3.5", Constraint.parse("x>=-3.5").toString());
         assertEquals("x<=0", Constraint.parse("x<=-0").toString());
         assertEquals(Constraint.parse("x<=0"), Constraint.parse("x<=-0"), "-0 and 0 are the same bound");
-        for (String spec : List.of("latency_ms<=20", "params<=1e6", "a>=-0.125", "b<=1e300", "c>=1.0E-7", "d<=123456789012345")) {
+        for (String spec :
+                List.of("latency_ms<=20", "params<=1e6", "a>=-0.125", "b<=1e300", "c>=1.0E-7", "d<=123456789012345")) {
             Constraint constraint = Constraint.parse(spec);
             assertEquals(constraint, Constraint.parse(constraint.toString()), spec);
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"latency_ms<20", "latency_ms=20", "latency_ms==20", "latency_ms=<20", "latency_ms", "<=20", "latency_ms<=",
-        "", "   ", "latency ms<=20", "latency_ms<=20 ms"})
+    @ValueSource(
+            strings = {
+                "latency_ms<20",
+                "latency_ms=20",
+                "latency_ms==20",
+                "latency_ms=<20",
+                "latency_ms",
+                "<=20",
+                "latency_ms<=",
+                "",
+                "   ",
+                "latency ms<=20",
+                "latency_ms<=20 ms"
+            })
     void malformedSpecsAreQuotedWithTheExpectedForm(String spec) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Constraint.parse(spec));
         assertTrue(e.getMessage().contains("'" + spec + "'"), e.getMessage());
@@ -64,7 +79,9 @@ class ConstraintTest {
 
     @Test
     void nullSpecAndBadComponentsAreRejected() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> Constraint.parse(null)).getMessage().contains("metric<=bound"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Constraint.parse(null))
+                .getMessage()
+                .contains("metric<=bound"));
         assertThrows(IllegalArgumentException.class, () -> new Constraint(" ", 1, true));
         assertThrows(IllegalArgumentException.class, () -> new Constraint(null, 1, true));
         assertThrows(IllegalArgumentException.class, () -> new Constraint("a", Double.NaN, true));
@@ -104,7 +121,8 @@ class ConstraintTest {
 
     @Test
     void infiniteValuesAndBounds() {
-        assertEquals(Double.POSITIVE_INFINITY, Constraint.parse("x<=1").violation(Map.of("x", Double.POSITIVE_INFINITY)));
+        assertEquals(
+                Double.POSITIVE_INFINITY, Constraint.parse("x<=1").violation(Map.of("x", Double.POSITIVE_INFINITY)));
         assertEquals(0.0, Constraint.parse("x<=Infinity").violation(Map.of("x", 1e300)));
     }
 }

@@ -28,8 +28,12 @@ class HypervolumeTest {
         assertEquals(2.0, Hypervolume.of(new double[][] {{3, 2}}, new double[] {1, 1}), "single box 2 x 1");
         assertEquals(5.0, Hypervolume.of(new double[][] {{3, 1}, {1, 3}}, ORIGIN_2D), "3 + 3 - overlap 1");
         assertEquals(6.0, Hypervolume.of(new double[][] {{1, 3}, {2, 2}, {3, 1}}, ORIGIN_2D), "staircase 3 + 2 + 1");
-        assertEquals(6.0, Hypervolume.of(new double[][] {{3, 1}, {1, 3}, {2, 2}, {2, 2}, {1, 1}}, ORIGIN_2D), "with a duplicate and a dominated point");
-        assertEquals(8.0, Hypervolume.of(new double[][] {{2, 4}, {2, 3}, {1, 4}}, ORIGIN_2D), "ties in both objectives");
+        assertEquals(
+                6.0,
+                Hypervolume.of(new double[][] {{3, 1}, {1, 3}, {2, 2}, {2, 2}, {1, 1}}, ORIGIN_2D),
+                "with a duplicate and a dominated point");
+        assertEquals(
+                8.0, Hypervolume.of(new double[][] {{2, 4}, {2, 3}, {1, 4}}, ORIGIN_2D), "ties in both objectives");
     }
 
     @Test
@@ -57,11 +61,15 @@ class HypervolumeTest {
     @Test
     void threeDimensionalBoxes() {
         assertEquals(24.0, Hypervolume.of(new double[][] {{2, 3, 4}}, ORIGIN_3D), "single box");
-        assertEquals(6.0, Hypervolume.of(new double[][] {{3, 4, 5}}, new double[] {2, 2, 2}), "single box off the origin");
+        assertEquals(
+                6.0, Hypervolume.of(new double[][] {{3, 4, 5}}, new double[] {2, 2, 2}), "single box off the origin");
         assertEquals(5.0, Hypervolume.of(new double[][] {{2, 2, 1}, {1, 1, 2}}, ORIGIN_3D), "4 + 2 - overlap 1");
         // three 1x1x3 bars along the axes: 3 * 3 - 3 pairwise overlaps (unit cube each) + 1 triple
         assertEquals(7.0, Hypervolume.of(new double[][] {{3, 1, 1}, {1, 3, 1}, {1, 1, 3}}, ORIGIN_3D), "three bars");
-        assertEquals(8.0, Hypervolume.of(new double[][] {{1, 1, 1}, {2, 2, 2}, {2, 1, 2}}, ORIGIN_3D), "dominated points inside a cube");
+        assertEquals(
+                8.0,
+                Hypervolume.of(new double[][] {{1, 1, 1}, {2, 2, 2}, {2, 1, 2}}, ORIGIN_3D),
+                "dominated points inside a cube");
         // two boxes sharing the top z: union in the xy plane is 2*1 + 1*2 - 1 = 3, times height 2
         assertEquals(6.0, Hypervolume.of(new double[][] {{2, 1, 2}, {1, 2, 2}}, ORIGIN_3D), "equal third objective");
         // staircase in xy at z = 1 (area 6) plus a point reaching z = 3 over [0,1]x[0,1]: 6 + 1 * 2
@@ -88,7 +96,8 @@ class HypervolumeTest {
 
     @Test
     void aReferenceWithoutObjectivesIsRejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Hypervolume.of(new double[0][], new double[0]));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Hypervolume.of(new double[0][], new double[0]));
         assertTrue(e.getMessage().contains("no objectives"), e.getMessage());
     }
 
@@ -97,22 +106,33 @@ class HypervolumeTest {
         assertEquals(24, Hypervolume.of(new double[][] {{1, 2, 3, 4}}, new double[4]), 1e-12);
         // Two boxes of 16 overlapping in their common corner box, 1 x 1 x 1 x 2.
         assertEquals(16 + 16 - 2, Hypervolume.of(new double[][] {{2, 2, 2, 2}, {1, 1, 1, 16}}, new double[4]), 1e-12);
-        assertEquals(32 + 32 - 2, Hypervolume.of(new double[][] {{2, 2, 2, 2, 2}, {1, 1, 1, 1, 32}}, new double[5]), 1e-12);
+        assertEquals(
+                32 + 32 - 2, Hypervolume.of(new double[][] {{2, 2, 2, 2, 2}, {1, 1, 1, 1, 32}}, new double[5]), 1e-12);
     }
 
     @Test
     void badPointsAndReferencesAreNamed() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Hypervolume.of(new double[][] {{1, 1}, {2, 2}, {3, Double.NaN}}, ORIGIN_2D));
         assertTrue(e.getMessage().contains("point 2") && e.getMessage().contains("NaN"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Hypervolume.of(new double[][] {{-1, Double.NaN}}, ORIGIN_2D));
-        assertTrue(e.getMessage().contains("point 0"), "NaN is rejected even in a point that would not count: " + e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Hypervolume.of(new double[][] {{1, 1}, {1, 1, 1}}, ORIGIN_2D));
+        e = assertThrows(
+                IllegalArgumentException.class, () -> Hypervolume.of(new double[][] {{-1, Double.NaN}}, ORIGIN_2D));
+        assertTrue(
+                e.getMessage().contains("point 0"),
+                "NaN is rejected even in a point that would not count: " + e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class, () -> Hypervolume.of(new double[][] {{1, 1}, {1, 1, 1}}, ORIGIN_2D));
         assertTrue(e.getMessage().contains("point 1") && e.getMessage().contains("3 objectives"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Hypervolume.of(new double[][] {{1, 1}}, new double[] {0, Double.NaN}));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Hypervolume.of(new double[][] {{1, 1}}, new double[] {0, Double.NaN}));
         assertTrue(e.getMessage().contains("reference"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Hypervolume.of(new double[][] {{1, 1}}, new double[] {Double.NEGATIVE_INFINITY, 0}));
-        e = assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Hypervolume.of(new double[][] {{1, 1}}, new double[] {Double.NEGATIVE_INFINITY, 0}));
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Hypervolume.of(new double[][] {{1, 1}, {Double.POSITIVE_INFINITY, 1}}, ORIGIN_2D));
         assertTrue(e.getMessage().contains("point 1") && e.getMessage().contains("unbounded"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Hypervolume.of(new double[][] {{1, 1}}, null));
@@ -155,7 +175,9 @@ class HypervolumeTest {
             }
             assertClose(value, Hypervolume.of(shuffled, reference), label + ": points shuffled");
 
-            int[] axes = m == 2 ? new int[] {1, 0} : new int[][] {{1, 2, 0}, {2, 0, 1}, {0, 2, 1}, {2, 1, 0}}[random.nextInt(4)];
+            int[] axes = m == 2
+                    ? new int[] {1, 0}
+                    : new int[][] {{1, 2, 0}, {2, 0, 1}, {0, 2, 1}, {2, 1, 0}}[random.nextInt(4)];
             double[][] permuted = new double[n][m];
             double[] permutedReference = new double[m];
             for (int k = 0; k < m; k++) {
@@ -164,7 +186,10 @@ class HypervolumeTest {
                     permuted[i][k] = points[i][axes[k]];
                 }
             }
-            assertClose(value, Hypervolume.of(permuted, permutedReference), label + ": objectives permuted " + Arrays.toString(axes));
+            assertClose(
+                    value,
+                    Hypervolume.of(permuted, permutedReference),
+                    label + ": objectives permuted " + Arrays.toString(axes));
         }
     }
 
@@ -245,9 +270,8 @@ class HypervolumeTest {
         double[] reference = new double[m];
         for (int k = 0; k < m; k++) {
             // usually below the cloud, sometimes inside it so that clipping matters
-            reference[k] = random.nextInt(4) == 0
-                    ? (integers ? random.nextInt(3) - 1 : random.nextDouble(-0.5, 0.5))
-                    : -5;
+            reference[k] =
+                    random.nextInt(4) == 0 ? (integers ? random.nextInt(3) - 1 : random.nextDouble(-0.5, 0.5)) : -5;
         }
         return reference;
     }
@@ -267,7 +291,8 @@ class HypervolumeTest {
         double[][] grid = new double[m][];
         for (int k = 0; k < m; k++) {
             final int axis = k;
-            grid[k] = java.util.stream.Stream.concat(Arrays.stream(points).map(p -> p[axis]), java.util.stream.Stream.of(reference[axis]))
+            grid[k] = java.util.stream.Stream.concat(
+                            Arrays.stream(points).map(p -> p[axis]), java.util.stream.Stream.of(reference[axis]))
                     .mapToDouble(Double::doubleValue)
                     .filter(v -> v >= reference[axis])
                     .distinct()

@@ -43,9 +43,11 @@ class MnasNetRewardTest {
 
     @Test
     void badSettingsAreRefusedWithTheirValue() {
-        IllegalArgumentException mode = assertThrows(IllegalArgumentException.class, () -> MnasNetReward.of("acc", "latency_ms", 80, "medium"));
+        IllegalArgumentException mode =
+                assertThrows(IllegalArgumentException.class, () -> MnasNetReward.of("acc", "latency_ms", 80, "medium"));
         assertTrue(mode.getMessage().contains("medium"), mode.getMessage());
-        IllegalArgumentException target = assertThrows(IllegalArgumentException.class, () -> MnasNetReward.of("acc", "latency_ms", 0, "soft"));
+        IllegalArgumentException target =
+                assertThrows(IllegalArgumentException.class, () -> MnasNetReward.of("acc", "latency_ms", 0, "soft"));
         assertTrue(target.getMessage().contains("0.0"), target.getMessage());
         assertThrows(IllegalArgumentException.class, () -> MnasNetReward.of("acc", "latency_ms", Double.NaN, "soft"));
         assertThrows(IllegalArgumentException.class, () -> MnasNetReward.of(" ", "latency_ms", 5, "soft"));

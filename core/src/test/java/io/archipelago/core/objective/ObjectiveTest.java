@@ -46,7 +46,8 @@ class ObjectiveTest {
     void toStringRoundTrips() {
         for (String spec : List.of("cifar10_valid_12:max", "params:min", "latency_ms:min")) {
             assertEquals(spec, Objective.parse(spec).toString());
-            assertEquals(Objective.parse(spec), Objective.parse(Objective.parse(spec).toString()));
+            assertEquals(
+                    Objective.parse(spec), Objective.parse(Objective.parse(spec).toString()));
         }
         assertEquals("x:max", Objective.parse("x").toString());
     }
@@ -99,11 +100,11 @@ class ObjectiveTest {
     @Test
     void rankAggregationSumsRanksWithBestFirst() {
         List<Map<String, Double>> population = List.of(
-                Map.of("acc", 90.0, "params", 1.0),   // acc rank 3, params rank 2
-                Map.of("acc", 94.0, "params", 2.0),   // acc rank 1, params rank 3
-                Map.of("acc", 92.0, "params", 0.5));  // acc rank 2, params rank 1
-        double[] ranks = RankAggregation.combinedRanks(population,
-                List.of(Objective.parse("acc:max"), Objective.parse("params:min")));
+                Map.of("acc", 90.0, "params", 1.0), // acc rank 3, params rank 2
+                Map.of("acc", 94.0, "params", 2.0), // acc rank 1, params rank 3
+                Map.of("acc", 92.0, "params", 0.5)); // acc rank 2, params rank 1
+        double[] ranks = RankAggregation.combinedRanks(
+                population, List.of(Objective.parse("acc:max"), Objective.parse("params:min")));
         assertArrayEquals(new double[] {5, 4, 3}, ranks, 1e-12);
         double[] accOnly = RankAggregation.combinedRanks(population, List.of(Objective.parse("acc")));
         assertArrayEquals(new double[] {3, 1, 2}, accOnly, 1e-12);
@@ -114,14 +115,17 @@ class ObjectiveTest {
     @Test
     void rankAggregationAveragesTies() {
         List<Map<String, Double>> population = List.of(Map.of("m", 1.0), Map.of("m", 3.0), Map.of("m", 1.0));
-        assertArrayEquals(new double[] {2.5, 1, 2.5},
-                RankAggregation.combinedRanks(population, List.of(Objective.parse("m:max"))), 1e-12);
+        assertArrayEquals(
+                new double[] {2.5, 1, 2.5},
+                RankAggregation.combinedRanks(population, List.of(Objective.parse("m:max"))),
+                1e-12);
     }
 
     @Test
     void rankAggregationNamesTheMemberLackingAMetric() {
         List<Map<String, Double>> population = List.of(Map.of("m", 1.0), Map.of("n", 3.0));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> RankAggregation.combinedRanks(population, List.of(Objective.parse("m"))));
         assertTrue(e.getMessage().contains("member 1") && e.getMessage().contains("m"), e.getMessage());
     }

@@ -21,7 +21,8 @@ class ObjectivesTest {
         assertEquals(ACCURACY_AND_PARAMS, Objectives.parseList("cifar10_valid_12:max,params:min"));
         assertEquals(ACCURACY_AND_PARAMS, Objectives.parseList(" cifar10_valid_12 , params : min "));
         assertEquals(List.of(Objective.maximize("acc")), Objectives.parseList("acc"));
-        assertEquals(List.of(new Objective("latency_ms", false), Objective.maximize("acc"), new Objective("flops", false)),
+        assertEquals(
+                List.of(new Objective("latency_ms", false), Objective.maximize("acc"), new Objective("flops", false)),
                 Objectives.parseList("latency_ms:min,acc:MAX,flops:min"));
     }
 
@@ -41,8 +42,11 @@ class ObjectivesTest {
 
     @Test
     void emptyEntriesAreNamedByPosition() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Objectives.parseList("acc:max,,params:min"));
-        assertTrue(e.getMessage().contains("entry 2 is empty") && e.getMessage().contains("'acc:max,,params:min'"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Objectives.parseList("acc:max,,params:min"));
+        assertTrue(
+                e.getMessage().contains("entry 2 is empty") && e.getMessage().contains("'acc:max,,params:min'"),
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Objectives.parseList("acc:max,"));
         assertTrue(e.getMessage().contains("entry 2 is empty"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Objectives.parseList(" ,acc"));
@@ -53,16 +57,20 @@ class ObjectivesTest {
 
     @Test
     void duplicateMetricsAreNamed() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Objectives.parseList("params:min,acc,params:max"));
-        assertTrue(e.getMessage().contains("'params' appears twice") && e.getMessage().contains("entries 1 and 3"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Objectives.parseList("params:min,acc,params:max"));
+        assertTrue(
+                e.getMessage().contains("'params' appears twice")
+                        && e.getMessage().contains("entries 1 and 3"),
+                e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Objectives.parseList("acc, acc:max"));
         assertTrue(e.getMessage().contains("'acc' appears twice"), e.getMessage());
     }
 
     @Test
     void badDirectionsAreNamedWithTheirEntry() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Objectives.parseList("acc:max,params:least"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Objectives.parseList("acc:max,params:least"));
         assertTrue(e.getMessage().contains("entry 2") && e.getMessage().contains("'least'"), e.getMessage());
         assertTrue(e.getCause() instanceof IllegalArgumentException);
     }
@@ -80,10 +88,12 @@ class ObjectivesTest {
     @Test
     void scoresFeedParetoSorting() {
         List<Map<String, Double>> population = List.of(
-                Map.of("cifar10_valid_12", 90.0, "params", 2e6),  // front 0 (most accurate)
-                Map.of("cifar10_valid_12", 85.0, "params", 3e6),  // front 1: worse than 0 in both
+                Map.of("cifar10_valid_12", 90.0, "params", 2e6), // front 0 (most accurate)
+                Map.of("cifar10_valid_12", 85.0, "params", 3e6), // front 1: worse than 0 in both
                 Map.of("cifar10_valid_12", 80.0, "params", 1e5)); // front 0 (smallest)
-        double[][] points = population.stream().map(m -> Objectives.scores(m, ACCURACY_AND_PARAMS)).toArray(double[][]::new);
+        double[][] points = population.stream()
+                .map(m -> Objectives.scores(m, ACCURACY_AND_PARAMS))
+                .toArray(double[][]::new);
         int[][] fronts = Pareto.sort(points);
         assertArrayEquals(new int[] {0, 2}, fronts[0]);
         assertArrayEquals(new int[] {1}, fronts[1]);
@@ -108,24 +118,33 @@ class ObjectivesTest {
     @Test
     void normalisedValidatesItsBounds() {
         double[][] scores = {{1, 2}};
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Objectives.normalised(scores, new double[] {0, 0}, new double[] {1, 0}));
-        assertTrue(e.getMessage().contains("objective 1") && e.getMessage().contains("larger than worst"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Objectives.normalised(scores, new double[] {2, 0}, new double[] {1, 5}));
+        assertTrue(
+                e.getMessage().contains("objective 1") && e.getMessage().contains("larger than worst"), e.getMessage());
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Objectives.normalised(scores, new double[] {2, 0}, new double[] {1, 5}));
         assertTrue(e.getMessage().contains("objective 0"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Objectives.normalised(scores, new double[] {0}, new double[] {1, 1}));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Objectives.normalised(scores, new double[] {0}, new double[] {1, 1}));
         assertTrue(e.getMessage().contains("1 and 2"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Objectives.normalised(scores, new double[] {0, Double.NEGATIVE_INFINITY}, new double[] {1, 1}));
         assertTrue(e.getMessage().contains("finite"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Objectives.normalised(new double[][] {{1, 2}, {3}}, new double[] {0, 0}, new double[] {5, 5}));
         assertTrue(e.getMessage().contains("point 1"), e.getMessage());
     }
 
     @Test
     void violationSumsTheConstraints() {
-        List<Constraint> constraints = List.of(Constraint.parse("latency_ms<=20"), Constraint.parse("cifar10_valid_12>=80"));
+        List<Constraint> constraints =
+                List.of(Constraint.parse("latency_ms<=20"), Constraint.parse("cifar10_valid_12>=80"));
         assertEquals(0.0, Objectives.violation(Map.of("latency_ms", 10.0, "cifar10_valid_12", 85.0), constraints));
         assertEquals(5.0, Objectives.violation(Map.of("latency_ms", 25.0, "cifar10_valid_12", 85.0), constraints));
         assertEquals(7.5, Objectives.violation(Map.of("latency_ms", 25.0, "cifar10_valid_12", 77.5), constraints));
@@ -137,11 +156,15 @@ class ObjectivesTest {
     void violationsFeedConstrainedSorting() {
         List<Constraint> constraints = List.of(Constraint.parse("params<=1e6"));
         List<Map<String, Double>> population = List.of(
-                Map.of("cifar10_valid_12", 95.0, "params", 3e6),  // most accurate but too big: violation 2e6
-                Map.of("cifar10_valid_12", 85.0, "params", 9e5),  // feasible
+                Map.of("cifar10_valid_12", 95.0, "params", 3e6), // most accurate but too big: violation 2e6
+                Map.of("cifar10_valid_12", 85.0, "params", 9e5), // feasible
                 Map.of("cifar10_valid_12", 94.0, "params", 1.5e6)); // violation 5e5
-        double[][] points = population.stream().map(m -> Objectives.scores(m, ACCURACY_AND_PARAMS)).toArray(double[][]::new);
-        double[] violations = population.stream().mapToDouble(m -> Objectives.violation(m, constraints)).toArray();
+        double[][] points = population.stream()
+                .map(m -> Objectives.scores(m, ACCURACY_AND_PARAMS))
+                .toArray(double[][]::new);
+        double[] violations = population.stream()
+                .mapToDouble(m -> Objectives.violation(m, constraints))
+                .toArray();
         int[][] fronts = Pareto.sort(points, violations);
         assertEquals(3, fronts.length);
         assertArrayEquals(new int[] {1}, fronts[0]);
@@ -152,7 +175,8 @@ class ObjectivesTest {
     @Test
     void parsedObjectivesRoundTrip() {
         List<Objective> objectives = Objectives.parseList("cifar10_valid_12:max,params:min,latency_ms:min");
-        String written = String.join(",", objectives.stream().map(Objective::toString).toList());
+        String written =
+                String.join(",", objectives.stream().map(Objective::toString).toList());
         assertEquals(objectives, Objectives.parseList(written));
     }
 }

@@ -33,12 +33,16 @@ class ParetoTest {
 
     @Test
     void dominanceRejectsMismatchedLengthsAndNaN() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Pareto.dominates(new double[] {1, 2}, new double[] {1, 2, 3}));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Pareto.dominates(new double[] {1, 2}, new double[] {1, 2, 3}));
         assertTrue(e.getMessage().contains("2") && e.getMessage().contains("3"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Pareto.dominates(new double[] {1, Double.NaN}, new double[] {0, 0}));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> Pareto.dominates(new double[] {1, Double.NaN}, new double[] {0, 0}));
         assertTrue(e.getMessage().contains("NaN"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Pareto.dominates(new double[] {1, 1}, new double[] {Double.NaN, 0}));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> Pareto.dominates(new double[] {1, 1}, new double[] {Double.NaN, 0}));
     }
 
     // ---------------------------------------------------------------- hand-computed sorts
@@ -90,10 +94,10 @@ class ParetoTest {
     @Test
     void threeObjectivesAndInfinities() {
         double[][] points = {
-            {1, 0, 0},    // 0: front 0
-            {0, 1, 0},    // 1: front 0
-            {0, 0, 1},    // 2: front 0
-            {0, 0, 0},    // 3: front 1, dominated by all three
+            {1, 0, 0}, // 0: front 0
+            {0, 1, 0}, // 1: front 0
+            {0, 0, 1}, // 2: front 0
+            {0, 0, 0}, // 3: front 1, dominated by all three
             {0, 0, -INF}, // 4: front 2
             {1, -INF, 0}, // 5: dominated by 0 only -> front 1
         };
@@ -169,11 +173,13 @@ class ParetoTest {
 
     @Test
     void violationsAreValidated() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Pareto.sort(SIX, new double[5]));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Pareto.sort(SIX, new double[5]));
         assertTrue(e.getMessage().contains("5") && e.getMessage().contains("6"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Pareto.sort(SIX, new double[] {0, 0, -1, 0, 0, 0}));
         assertTrue(e.getMessage().contains("point 2"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> Pareto.sort(SIX, new double[] {0, 0, 0, Double.NaN, 0, 0}));
+        e = assertThrows(
+                IllegalArgumentException.class, () -> Pareto.sort(SIX, new double[] {0, 0, 0, Double.NaN, 0, 0}));
         assertTrue(e.getMessage().contains("point 3"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Pareto.sort(SIX, null));
     }
@@ -207,7 +213,8 @@ class ParetoTest {
 
     @Test
     void ranksValidateTheFronts() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Pareto.ranks(new int[][] {{0, 2}}, 3));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Pareto.ranks(new int[][] {{0, 2}}, 3));
         assertTrue(e.getMessage().contains("point 1") && e.getMessage().contains("no front"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> Pareto.ranks(new int[][] {{0, 1}, {1}}, 2));
         assertTrue(e.getMessage().contains("point 1"), e.getMessage());
@@ -220,12 +227,12 @@ class ParetoTest {
     @Test
     void crowdingOfAFiveMemberFront() {
         double[][] points = {
-            {3, 5},  // 0: C
-            {0, 0},  // 1: not in the front
+            {3, 5}, // 0: C
+            {0, 0}, // 1: not in the front
             {0, 10}, // 2: A
             {10, 0}, // 3: E
-            {1, 6},  // 4: B
-            {6, 2},  // 5: D
+            {1, 6}, // 4: B
+            {6, 2}, // 5: D
         };
         // Objective 0 (range 10), sorted A B C D E; objective 1 (range 10), sorted E D C B A.
         // B: (3-0)/10 + (10-5)/10 = 0.8; C: (6-1)/10 + (6-2)/10 = 0.9; D: (10-3)/10 + (5-0)/10 = 1.2.
@@ -286,8 +293,8 @@ class ParetoTest {
 
     @Test
     void crowdingRejectsOutOfRangeMembers() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Pareto.crowding(SIX, new int[] {0, 6, 1}));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Pareto.crowding(SIX, new int[] {0, 6, 1}));
         assertTrue(e.getMessage().contains("member 1") && e.getMessage().contains("6"), e.getMessage());
     }
 
@@ -372,7 +379,8 @@ class ParetoTest {
             double[][] points = randomPoints(random, n, m, trial % 2 == 0);
             double[] violations = new double[n];
             for (int i = 0; i < n; i++) {
-                violations[i] = trial % 4 == 3 ? random.nextDouble() * (random.nextBoolean() ? 0 : 1)
+                violations[i] = trial % 4 == 3
+                        ? random.nextDouble() * (random.nextBoolean() ? 0 : 1)
                         : violationLevels[random.nextInt(violationLevels.length)];
             }
             int[][] fronts = Pareto.sort(points, violations);
@@ -394,7 +402,8 @@ class ParetoTest {
         }
     }
 
-    private static void assertFrontsAreWellFormed(double[][] points, double[] violations, int[][] fronts, String label) {
+    private static void assertFrontsAreWellFormed(
+            double[][] points, double[] violations, int[][] fronts, String label) {
         boolean[] seen = new boolean[points.length];
         for (int[] front : fronts) {
             assertTrue(front.length > 0, label + ": empty front");
@@ -405,7 +414,9 @@ class ParetoTest {
                 assertFalse(seen[front[a]], label + ": index twice");
                 seen[front[a]] = true;
                 for (int b = 0; b < front.length; b++) {
-                    assertFalse(dominatesBrute(points, violations, front[a], front[b]), label + ": front is not an antichain");
+                    assertFalse(
+                            dominatesBrute(points, violations, front[a], front[b]),
+                            label + ": front is not an antichain");
                 }
             }
         }
@@ -418,7 +429,8 @@ class ParetoTest {
                 for (int p : fronts[f]) {
                     dominated |= dominatesBrute(points, violations, p, q);
                 }
-                assertTrue(dominated, label + ": point " + q + " of front " + (f + 1) + " is not dominated by front " + f);
+                assertTrue(
+                        dominated, label + ": point " + q + " of front " + (f + 1) + " is not dominated by front " + f);
             }
         }
     }

@@ -50,7 +50,8 @@ class BenchmarkTableTest {
             while ((line = reader.readLine()) != null) {
                 String[] parts = line.split(",");
                 raw.put(parts[1], new double[] {
-                    Double.parseDouble(parts[2]), Double.parseDouble(parts[3]), Double.parseDouble(parts[4])});
+                    Double.parseDouble(parts[2]), Double.parseDouble(parts[3]), Double.parseDouble(parts[4])
+                });
             }
         }
     }
@@ -77,7 +78,9 @@ class BenchmarkTableTest {
         assertEquals(15_625, embedded.rows());
         assertEquals(5_425, embedded.size());
         assertEquals(5_425, embedded.entries().size());
-        assertEquals(15_625, embedded.entries().stream().mapToInt(BenchmarkTable.Entry::rows).sum());
+        assertEquals(
+                15_625,
+                embedded.entries().stream().mapToInt(BenchmarkTable.Entry::rows).sum());
         assertEquals("embedded:nb201-cifar10.csv", embedded.source());
         assertEquals(SPACE, embedded.space());
         // every cell of the space has an entry, under its own canonical key
@@ -94,7 +97,8 @@ class BenchmarkTableTest {
         assertEquals(List.of(12, 200), embedded.fidelities());
         assertEquals(0, embedded.metricIndex("cifar10_test_200"));
         assertEquals(2, embedded.metricIndex("cifar10_test_12"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> embedded.metricIndex("cifar100_test_200"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> embedded.metricIndex("cifar100_test_200"));
         assertMentions(e, "cifar100_test_200", "cifar10_valid_12", "embedded:nb201-cifar10.csv");
     }
 
@@ -105,18 +109,25 @@ class BenchmarkTableTest {
         String twin = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_1x1~1|nor_conv_3x3~2|";
         double max = raw.values().stream().mapToDouble(v -> v[0]).max().orElseThrow();
         assertEquals(94.3733, max, 0.0);
-        assertEquals(Set.of(BEST, twin), raw.entrySet().stream()
-                .filter(e -> e.getValue()[0] == max).map(Map.Entry::getKey).collect(Collectors.toSet()));
+        assertEquals(
+                Set.of(BEST, twin),
+                raw.entrySet().stream()
+                        .filter(e -> e.getValue()[0] == max)
+                        .map(Map.Entry::getKey)
+                        .collect(Collectors.toSet()));
         // and through the table: each is alone in its class, so the maximum is not averaged away
         int test200 = embedded.metricIndex("cifar10_test_200");
         List<BenchmarkTable.Entry<Nb201Cell>> top = embedded.entries().stream()
-                .filter(e -> e.values()[test200] >= 94.3733 - 1e-9).toList();
+                .filter(e -> e.values()[test200] >= 94.3733 - 1e-9)
+                .toList();
         assertEquals(2, top.size());
-        assertEquals(Set.of(SPACE.parse(BEST), SPACE.parse(twin)),
+        assertEquals(
+                Set.of(SPACE.parse(BEST), SPACE.parse(twin)),
                 top.stream().map(BenchmarkTable.Entry::representative).collect(Collectors.toSet()));
         top.forEach(e -> assertEquals(1, e.rows()));
         assertEquals(84.892, embedded.metricsOf(SPACE.parse(twin)).orElseThrow().get("cifar10_valid_12"), 1e-9);
-        assertEquals(94.3733, embedded.metricsOf(SPACE.parse(BEST)).orElseThrow().get("cifar10_test_200"), 1e-9);
+        assertEquals(
+                94.3733, embedded.metricsOf(SPACE.parse(BEST)).orElseThrow().get("cifar10_test_200"), 1e-9);
     }
 
     @Test
@@ -140,7 +151,8 @@ class BenchmarkTableTest {
             }
         }
         // the disconnected cells form one class of 341 rows
-        BenchmarkTable.Entry<Nb201Cell> zero = embedded.entry(SPACE.parse(ALL_NONE)).orElseThrow();
+        BenchmarkTable.Entry<Nb201Cell> zero =
+                embedded.entry(SPACE.parse(ALL_NONE)).orElseThrow();
         assertEquals(341, zero.rows());
     }
 
@@ -174,33 +186,42 @@ class BenchmarkTableTest {
     @Test
     void smallTableMergesEquivalentCellsByMean() throws IOException {
         // the first two cells have no path to the output: one class; the third is on its own
-        Path file = write("small.csv", String.join("\n",
-                "arch,cifar100_valid_12,cifar100_test_200,params",
-                ALL_NONE + ",10.0,20.0,0.07",
-                "|nor_conv_3x3~0|+|avg_pool_3x3~0|none~1|+|none~0|none~1|none~2|,12.0,30.0,0.5",
-                BEST + ",70.5,73.25,1.07",
-                ""));
+        Path file = write(
+                "small.csv",
+                String.join(
+                        "\n",
+                        "arch,cifar100_valid_12,cifar100_test_200,params",
+                        ALL_NONE + ",10.0,20.0,0.07",
+                        "|nor_conv_3x3~0|+|avg_pool_3x3~0|none~1|+|none~0|none~1|none~2|,12.0,30.0,0.5",
+                        BEST + ",70.5,73.25,1.07",
+                        ""));
         BenchmarkTable<Nb201Cell> table = BenchmarkTable.load(SPACE, file);
         assertEquals(3, table.rows());
         assertEquals(2, table.size());
         assertEquals(file.toString(), table.source());
         assertEquals(List.of("cifar100_valid_12", "cifar100_test_200", "params"), table.metrics());
         assertEquals(List.of(12, 200), table.fidelities());
-        BenchmarkTable.Entry<Nb201Cell> zero = table.entry(SPACE.parse(ALL_NONE)).orElseThrow();
+        BenchmarkTable.Entry<Nb201Cell> zero =
+                table.entry(SPACE.parse(ALL_NONE)).orElseThrow();
         assertEquals(2, zero.rows());
         assertEquals(SPACE.parse(ALL_NONE), zero.representative()); // the first row of the class
         assertEquals(11.0, zero.values()[0], 1e-12);
         assertEquals(25.0, zero.values()[1], 1e-12);
         assertEquals(0.285, zero.values()[2], 1e-12);
         // another member of the zero class finds the same entry although it is not in the file
-        Map<String, Double> viaOther = table.metricsOf(SPACE.parse("|none~0|+|none~0|none~1|+|none~0|nor_conv_3x3~1|none~2|")).orElseThrow();
+        Map<String, Double> viaOther = table.metricsOf(
+                        SPACE.parse("|none~0|+|none~0|none~1|+|none~0|nor_conv_3x3~1|none~2|"))
+                .orElseThrow();
         assertEquals(11.0, viaOther.get("cifar100_valid_12"), 1e-12);
         // metrics without a fidelity come with every fidelity
-        Map<String, Double> zeroAt12 = table.metricsAt(SPACE.parse(ALL_NONE), 12).orElseThrow();
+        Map<String, Double> zeroAt12 =
+                table.metricsAt(SPACE.parse(ALL_NONE), 12).orElseThrow();
         assertEquals(List.of("cifar100_valid_12", "params"), List.copyOf(zeroAt12.keySet()));
         assertEquals(11.0, zeroAt12.get("cifar100_valid_12"), 1e-12);
         assertEquals(0.285, zeroAt12.get("params"), 1e-12);
-        assertEquals(Map.of("cifar100_test_200", 73.25, "params", 1.07), table.metricsAt(SPACE.parse(BEST), 0).orElseThrow());
+        assertEquals(
+                Map.of("cifar100_test_200", 73.25, "params", 1.07),
+                table.metricsAt(SPACE.parse(BEST), 0).orElseThrow());
         assertEquals(List.of("cifar100_test_200", "params"), table.metricNamesAt(200));
         // a cell of a class without rows is absent
         Nb201Cell absent = SPACE.parse("|avg_pool_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|");
@@ -223,8 +244,12 @@ class BenchmarkTableTest {
         BenchmarkTable<Nb201Cell> table = BenchmarkTable.read(SPACE, new ByteArrayInputStream(csv), "memory:test");
         assertEquals("memory:test", table.source());
         assertEquals(List.of(), table.fidelities());
-        BenchmarkFormatException e = assertThrows(BenchmarkFormatException.class, () -> BenchmarkTable.read(SPACE,
-                new ByteArrayInputStream("arch,acc\n".getBytes(StandardCharsets.UTF_8)), "memory:headeronly"));
+        BenchmarkFormatException e = assertThrows(
+                BenchmarkFormatException.class,
+                () -> BenchmarkTable.read(
+                        SPACE,
+                        new ByteArrayInputStream("arch,acc\n".getBytes(StandardCharsets.UTF_8)),
+                        "memory:headeronly"));
         assertMentions(e, "memory:headeronly", "no data rows");
     }
 
@@ -254,10 +279,10 @@ class BenchmarkTableTest {
 
     @Test
     void nonNumericValueIsRejectedWithLineAndColumn() throws IOException {
-        Path file = write("nan.csv", HEADER + "\n"
-                + "0," + ALL_NONE + ",10,9.7,10\n"
-                + "1," + BEST + ",94.37,n/a,88.79\n");
-        assertMentions(loadFails(file), file.toString(), "line 3", "column 'cifar10_valid_12'", "'n/a' is not a number");
+        Path file =
+                write("nan.csv", HEADER + "\n" + "0," + ALL_NONE + ",10,9.7,10\n" + "1," + BEST + ",94.37,n/a,88.79\n");
+        assertMentions(
+                loadFails(file), file.toString(), "line 3", "column 'cifar10_valid_12'", "'n/a' is not a number");
     }
 
     @Test
@@ -268,9 +293,11 @@ class BenchmarkTableTest {
 
     @Test
     void badArchStringIsRejectedWithLineAndColumn() throws IOException {
-        Path file = write("badarch.csv", HEADER + "\n"
-                + "0," + ALL_NONE + ",10,9.7,10\n"
-                + "1,|nor_conv_3x3~0|+|conv_7x7~0|none~1|+|none~0|none~1|none~2|,50,40,45\n");
+        Path file = write(
+                "badarch.csv",
+                HEADER + "\n"
+                        + "0," + ALL_NONE + ",10,9.7,10\n"
+                        + "1,|nor_conv_3x3~0|+|conv_7x7~0|none~1|+|none~0|none~1|none~2|,50,40,45\n");
         BenchmarkFormatException e = loadFails(file);
         assertMentions(e, file.toString(), "line 3", "column 'arch'", "unknown op 'conv_7x7'");
     }
@@ -315,7 +342,9 @@ class BenchmarkTableTest {
     @Test
     void metricNameParsing() {
         assertEquals(Optional.of(new MetricName("cifar10", "valid", 12)), MetricName.parse("cifar10_valid_12"));
-        assertEquals(Optional.of(new MetricName("ImageNet16-120", "test", 200)), MetricName.parse("ImageNet16-120_test_200"));
+        assertEquals(
+                Optional.of(new MetricName("ImageNet16-120", "test", 200)),
+                MetricName.parse("ImageNet16-120_test_200"));
         assertEquals(Optional.of(new MetricName("cifar10_x", "test", 1)), MetricName.parse("cifar10_x_test_1"));
         assertEquals("cifar10_valid_12", new MetricName("cifar10", "valid", 12).toString());
         assertFalse(MetricName.parse("params").isPresent());

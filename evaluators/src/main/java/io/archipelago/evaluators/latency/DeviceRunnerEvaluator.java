@@ -33,6 +33,7 @@ public final class DeviceRunnerEvaluator implements Evaluator {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
     /** Characters of stderr quoted in a failure. */
     static final int STDERR_QUOTED = 500;
+
     private static final int STDOUT_KEPT = 64 * 1024;
     private static final int STDERR_KEPT = 4 * 1024;
     /** How long the output drainers get to finish after the process is gone. */
@@ -111,7 +112,11 @@ public final class DeviceRunnerEvaluator implements Evaluator {
             if (!exited) {
                 killTree(process);
                 stderr.await();
-                throw new EvaluationException(String.format(Locale.ROOT, "%s timed out after %s s and was killed%s", who(), seconds(timeout),
+                throw new EvaluationException(String.format(
+                        Locale.ROOT,
+                        "%s timed out after %s s and was killed%s",
+                        who(),
+                        seconds(timeout),
                         stderr.quote()));
             }
             stdout.await();
@@ -122,7 +127,8 @@ public final class DeviceRunnerEvaluator implements Evaluator {
             }
             String line = stdout.lastNonEmptyLine();
             if (line == null) {
-                throw new EvaluationException(who() + " printed no result on stdout (expected a JSON line with latency_ms)" + stderr.quote());
+                throw new EvaluationException(
+                        who() + " printed no result on stdout (expected a JSON line with latency_ms)" + stderr.quote());
             }
             try {
                 return RunnerProtocol.parseResult(line);

@@ -70,7 +70,8 @@ public final class LatencyEvaluators {
     /** @return the name, when it is a valid device name ({@code [A-Za-z0-9._-]+}) */
     public static String checkDevice(String device) {
         if (device == null || !DEVICE.matcher(device).matches()) {
-            throw new IllegalArgumentException("a device name is letters, digits, '.', '_' and '-' only, got '" + device + "'");
+            throw new IllegalArgumentException(
+                    "a device name is letters, digits, '.', '_' and '-' only, got '" + device + "'");
         }
         return device;
     }
@@ -78,8 +79,9 @@ public final class LatencyEvaluators {
     /** The NB201 cell of a request; other spaces cannot be built. */
     static Nb201Cell cell(Architecture architecture, String evaluator) throws EvaluationException {
         if (!Nb201Space.ID.equals(architecture.getSpace())) {
-            throw new EvaluationException("the " + evaluator + " latency evaluator supports the NAS-Bench-201 cell space ('" + Nb201Space.ID
-                    + "') only; got space '" + architecture.getSpace() + "'");
+            throw new EvaluationException(
+                    "the " + evaluator + " latency evaluator supports the NAS-Bench-201 cell space ('" + Nb201Space.ID
+                            + "') only; got space '" + architecture.getSpace() + "'");
         }
         try {
             return Nb201Space.INSTANCE.parse(architecture.getEncoding());
@@ -95,7 +97,8 @@ public final class LatencyEvaluators {
     public static Map<String, String> hostLabels() {
         Map<String, String> labels = new LinkedHashMap<>();
         String backend = Nd4j.getBackend().getClass().getSimpleName();
-        boolean gpu = backend.toLowerCase(Locale.ROOT).contains("cuda") || backend.toLowerCase(Locale.ROOT).contains("cublas");
+        boolean gpu = backend.toLowerCase(Locale.ROOT).contains("cuda")
+                || backend.toLowerCase(Locale.ROOT).contains("cublas");
         if (gpu) {
             labels.put(LABEL_GPU, gpuName());
         } else {
@@ -131,7 +134,9 @@ public final class LatencyEvaluators {
 
     private static String gpuName() {
         Object info = Nd4j.getExecutioner().getEnvironmentInformation().get("cuda.devicesInformation");
-        if (info instanceof java.util.List<?> devices && !devices.isEmpty() && devices.get(0) instanceof Map<?, ?> first) {
+        if (info instanceof java.util.List<?> devices
+                && !devices.isEmpty()
+                && devices.get(0) instanceof Map<?, ?> first) {
             Object name = first.get("cuda.deviceName");
             if (name != null) {
                 return name.toString();

@@ -15,7 +15,8 @@ import io.archipelago.models.nb201.NetworkShape;
 public record LatencySettings(NetworkShape network, int batch, int warmup, int repeats, int threads, long seed) {
     public static final int DEFAULT_WARMUP = 5;
     public static final int DEFAULT_REPEATS = 20;
-    public static final LatencySettings DEFAULTS = new LatencySettings(NetworkShape.STANDARD, 1, DEFAULT_WARMUP, DEFAULT_REPEATS, 0, 0);
+    public static final LatencySettings DEFAULTS =
+            new LatencySettings(NetworkShape.STANDARD, 1, DEFAULT_WARMUP, DEFAULT_REPEATS, 0, 0);
 
     public LatencySettings {
         if (network == null) {

@@ -50,7 +50,8 @@ public final class LatencyTable {
     public static final String REDUCTION = "reduction";
     public static final String HEAD = "head";
     /** The cell ops that have entries; {@code none} costs nothing. */
-    public static final List<Nb201Op> CELL_OPS = List.of(Nb201Op.SKIP_CONNECT, Nb201Op.NOR_CONV_1X1, Nb201Op.NOR_CONV_3X3, Nb201Op.AVG_POOL_3X3);
+    public static final List<Nb201Op> CELL_OPS =
+            List.of(Nb201Op.SKIP_CONNECT, Nb201Op.NOR_CONV_1X1, Nb201Op.NOR_CONV_3X3, Nb201Op.AVG_POOL_3X3);
 
     public static final String TERM_SUM = "table_sum";
     public static final String TERM_INTERCEPT = "intercept";
@@ -59,7 +60,8 @@ public final class LatencyTable {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** One block's latency, in milliseconds: the median of its samples and their 10th/90th percentiles. */
-    public record Entry(String op, int channels, int resolution, int stride, double latencyMs, double p10Ms, double p90Ms) {
+    public record Entry(
+            String op, int channels, int resolution, int stride, double latencyMs, double p10Ms, double p90Ms) {
         public Key key() {
             return new Key(op, channels, resolution, stride);
         }
@@ -82,7 +84,8 @@ public final class LatencyTable {
      * @param residualP10 10th percentile of the relative residuals (measured / predicted - 1)
      * @param residualP90 90th percentile of the relative residuals
      */
-    public record Model(Map<String, Double> coefficients, int fitCells, double fitMape, double residualP10, double residualP90) {
+    public record Model(
+            Map<String, Double> coefficients, int fitCells, double fitMape, double residualP10, double residualP90) {
         public Model {
             coefficients = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(coefficients));
         }
@@ -99,8 +102,17 @@ public final class LatencyTable {
     private final Map<Key, Entry> entries;
     private final Model model;
 
-    public LatencyTable(String device, Map<String, String> labels, NetworkShape network, int batch, int warmup, int repeats, int threads,
-                        String created, List<Entry> entries, Model model) {
+    public LatencyTable(
+            String device,
+            Map<String, String> labels,
+            NetworkShape network,
+            int batch,
+            int warmup,
+            int repeats,
+            int threads,
+            String created,
+            List<Entry> entries,
+            Model model) {
         this.device = LatencyEvaluators.checkDevice(device);
         this.labels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
         this.network = network;
@@ -118,8 +130,8 @@ public final class LatencyTable {
         this.entries = java.util.Collections.unmodifiableMap(byKey);
         for (Key key : requiredKeys(network)) {
             if (!byKey.containsKey(key)) {
-                throw new IllegalArgumentException("no entry for " + key + " (the network is C=" + network.channels() + ", "
-                        + network.height() + "x" + network.width() + ")");
+                throw new IllegalArgumentException("no entry for " + key + " (the network is C=" + network.channels()
+                        + ", " + network.height() + "x" + network.width() + ")");
             }
         }
         this.model = model;
@@ -130,7 +142,17 @@ public final class LatencyTable {
 
     /** The same table with a model fitted. */
     public LatencyTable withModel(Model model) {
-        return new LatencyTable(device, labels, network, batch, warmup, repeats, threads, created, new ArrayList<>(entries.values()), model);
+        return new LatencyTable(
+                device,
+                labels,
+                network,
+                batch,
+                warmup,
+                repeats,
+                threads,
+                created,
+                new ArrayList<>(entries.values()),
+                model);
     }
 
     public String device() {
@@ -199,7 +221,8 @@ public final class LatencyTable {
     /** The entries a cell's prediction needs, fixed parts first. */
     public static List<Key> requiredKeys(NetworkShape network) {
         if (network.height() != network.width()) {
-            throw new IllegalArgumentException("latency tables need square inputs, got " + network.height() + "x" + network.width());
+            throw new IllegalArgumentException(
+                    "latency tables need square inputs, got " + network.height() + "x" + network.width());
         }
         List<Key> keys = new ArrayList<>(fixedKeys(network));
         for (int stage = 0; stage < 3; stage++) {
@@ -211,7 +234,8 @@ public final class LatencyTable {
     }
 
     static List<Key> fixedKeys(NetworkShape network) {
-        return List.of(new Key(STEM, network.channels(), network.height(), 1),
+        return List.of(
+                new Key(STEM, network.channels(), network.height(), 1),
                 new Key(REDUCTION, stageChannels(network, 0), stageResolution(network, 0), 2),
                 new Key(REDUCTION, stageChannels(network, 1), stageResolution(network, 1), 2),
                 new Key(HEAD, stageChannels(network, 2), stageResolution(network, 2), 1));
@@ -270,13 +294,15 @@ public final class LatencyTable {
 
     private static void checkModel(Map<String, Double> coefficients) {
         if (!coefficients.containsKey(TERM_SUM) || !coefficients.containsKey(TERM_INTERCEPT)) {
-            throw new IllegalArgumentException("the model needs the terms " + TERM_SUM + " and " + TERM_INTERCEPT + ", got " + coefficients.keySet());
+            throw new IllegalArgumentException("the model needs the terms " + TERM_SUM + " and " + TERM_INTERCEPT
+                    + ", got " + coefficients.keySet());
         }
         List<String> known = new ArrayList<>(List.of(TERM_SUM, TERM_INTERCEPT));
         CELL_OPS.forEach(op -> known.add(TERM_COUNT + op.token()));
         for (Map.Entry<String, Double> c : coefficients.entrySet()) {
             if (!known.contains(c.getKey())) {
-                throw new IllegalArgumentException("unknown model term '" + c.getKey() + "' (known: " + String.join(", ", known) + ")");
+                throw new IllegalArgumentException(
+                        "unknown model term '" + c.getKey() + "' (known: " + String.join(", ", known) + ")");
             }
             if (c.getValue() == null || !Double.isFinite(c.getValue())) {
                 throw new IllegalArgumentException("model term '" + c.getKey() + "' has no finite coefficient");
@@ -349,7 +375,9 @@ public final class LatencyTable {
             throw new IllegalArgumentException(where + " does not exist");
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(where + " is not valid JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+                    + (e.getLocation() == null
+                            ? ""
+                            : " (line " + e.getLocation().getLineNr() + ")"));
         } catch (IOException e) {
             throw new IllegalArgumentException(where + " cannot be read: " + e.getMessage());
         }
@@ -370,7 +398,8 @@ public final class LatencyTable {
         }
         int version = integer(root, "version", 1);
         if (version != VERSION) {
-            throw new IllegalArgumentException("format version " + version + " is not supported (this build reads version " + VERSION + ")");
+            throw new IllegalArgumentException(
+                    "format version " + version + " is not supported (this build reads version " + VERSION + ")");
         }
         String device = text(root, "device");
         Map<String, String> labels = new LinkedHashMap<>();
@@ -390,8 +419,13 @@ public final class LatencyTable {
         JsonNode n = object(root, "network");
         NetworkShape network;
         try {
-            network = new NetworkShape(integer(n, "channels", 1), integer(n, "cells_per_stage", 1), integer(n, "input_channels", 1),
-                    integer(n, "height", 1), integer(n, "width", 1), integer(n, "classes", 1));
+            network = new NetworkShape(
+                    integer(n, "channels", 1),
+                    integer(n, "cells_per_stage", 1),
+                    integer(n, "input_channels", 1),
+                    integer(n, "height", 1),
+                    integer(n, "width", 1),
+                    integer(n, "classes", 1));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'network': " + e.getMessage(), e);
         }
@@ -413,8 +447,14 @@ public final class LatencyTable {
             }
             try {
                 double ms = nonNegative(e, "latency_ms");
-                entries.add(new Entry(text(e, "op"), integer(e, "channels", 1), integer(e, "resolution", 1), integer(e, "stride", 1), ms,
-                        e.has("p10_ms") ? nonNegative(e, "p10_ms") : ms, e.has("p90_ms") ? nonNegative(e, "p90_ms") : ms));
+                entries.add(new Entry(
+                        text(e, "op"),
+                        integer(e, "channels", 1),
+                        integer(e, "resolution", 1),
+                        integer(e, "stride", 1),
+                        ms,
+                        e.has("p10_ms") ? nonNegative(e, "p10_ms") : ms,
+                        e.has("p90_ms") ? nonNegative(e, "p90_ms") : ms));
             } catch (IllegalArgumentException x) {
                 throw new IllegalArgumentException(at + ": " + x.getMessage(), x);
             }
@@ -434,8 +474,12 @@ public final class LatencyTable {
                 }
                 coefficients.put(f.getKey(), f.getValue().asDouble());
             }
-            model = new Model(coefficients, m.path("fit_cells").asInt(0), m.path("fit_mape").asDouble(Double.NaN),
-                    m.path("residual_p10").asDouble(0), m.path("residual_p90").asDouble(0));
+            model = new Model(
+                    coefficients,
+                    m.path("fit_cells").asInt(0),
+                    m.path("fit_mape").asDouble(Double.NaN),
+                    m.path("residual_p10").asDouble(0),
+                    m.path("residual_p90").asDouble(0));
         }
         try {
             return new LatencyTable(device, labels, network, batch, warmup, repeats, threads, created, entries, model);
@@ -455,7 +499,8 @@ public final class LatencyTable {
     private static String text(JsonNode parent, String field) {
         JsonNode v = parent.get(field);
         if (v == null || !v.isTextual() || v.asText().isEmpty()) {
-            throw new IllegalArgumentException("'" + field + "' must be a non-empty string" + (v == null ? " (missing)" : ", got " + v));
+            throw new IllegalArgumentException(
+                    "'" + field + "' must be a non-empty string" + (v == null ? " (missing)" : ", got " + v));
         }
         return v.asText();
     }
@@ -463,7 +508,8 @@ public final class LatencyTable {
     private static int integer(JsonNode parent, String field, int min) {
         JsonNode v = parent.get(field);
         if (v == null || !v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < min) {
-            throw new IllegalArgumentException("'" + field + "' must be an integer >= " + min + (v == null ? " (missing)" : ", got " + v));
+            throw new IllegalArgumentException(
+                    "'" + field + "' must be an integer >= " + min + (v == null ? " (missing)" : ", got " + v));
         }
         return v.asInt();
     }
@@ -471,14 +517,23 @@ public final class LatencyTable {
     private static double nonNegative(JsonNode parent, String field) {
         JsonNode v = parent.get(field);
         if (v == null || !v.isNumber() || !Double.isFinite(v.asDouble()) || v.asDouble() < 0) {
-            throw new IllegalArgumentException("'" + field + "' must be a finite number >= 0" + (v == null ? " (missing)" : ", got " + v));
+            throw new IllegalArgumentException(
+                    "'" + field + "' must be a finite number >= 0" + (v == null ? " (missing)" : ", got " + v));
         }
         return v.asDouble();
     }
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "latency table of %s (%d entries, C=%d N=%d %dx%d, batch %d)", device, entries.size(), network.channels(),
-                network.cellsPerStage(), network.height(), network.width(), batch);
+        return String.format(
+                Locale.ROOT,
+                "latency table of %s (%d entries, C=%d N=%d %dx%d, batch %d)",
+                device,
+                entries.size(),
+                network.channels(),
+                network.cellsPerStage(),
+                network.height(),
+                network.width(),
+                batch);
     }
 }

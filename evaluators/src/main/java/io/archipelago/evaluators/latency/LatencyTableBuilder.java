@@ -59,6 +59,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class LatencyTableBuilder {
     /** Target duration of one block sample (back-to-back calls averaged). */
     private static final double SAMPLE_MS = 1.0;
+
     private static final int MAX_INNER = 200;
     /** The extended (per-op-count) model is only tried with at least this many fit cells. */
     static final int MIN_CELLS_EXTENDED = 12;
@@ -78,7 +79,13 @@ public final class LatencyTableBuilder {
      * @param fitRounds interleaved measurements of each fit cell, combined by {@link #acrossRounds}
      * @param progress receives one line per step (may be a no-op)
      */
-    public LatencyTableBuilder(String device, LatencySettings settings, int fitCells, int fitRounds, long seed, Consumer<String> progress) {
+    public LatencyTableBuilder(
+            String device,
+            LatencySettings settings,
+            int fitCells,
+            int fitRounds,
+            long seed,
+            Consumer<String> progress) {
         this.device = LatencyEvaluators.checkDevice(device);
         this.settings = settings;
         if (fitCells < 0 || fitCells > 0 && fitCells < 3) {
@@ -100,15 +107,30 @@ public final class LatencyTableBuilder {
         List<LatencyTable.Key> keys = LatencyTable.requiredKeys(network);
         List<LatencyTable.Entry> entries = measureBlocks(keys);
         Map<String, String> labels = new LinkedHashMap<>(LatencyEvaluators.hostLabels());
-        LatencyTable table = new LatencyTable(device, labels, network, settings.batch(), settings.warmup(), settings.repeats(),
-                LatencyEvaluators.threads(), Instant.now().toString(), entries, null);
+        LatencyTable table = new LatencyTable(
+                device,
+                labels,
+                network,
+                settings.batch(),
+                settings.warmup(),
+                settings.repeats(),
+                LatencyEvaluators.threads(),
+                Instant.now().toString(),
+                entries,
+                null);
         if (fitCells == 0) {
             return table;
         }
         List<Nb201Cell> cells = sampleCells(fitCells, seed);
         double[] measured = acrossRounds(measureCellRounds(cells, settings, device, fitRounds, seed));
         for (int i = 0; i < cells.size(); i++) {
-            progress.accept(String.format(java.util.Locale.ROOT, "fit cell %d/%d  %.3f ms  %s", i + 1, cells.size(), measured[i], cells.get(i)));
+            progress.accept(String.format(
+                    java.util.Locale.ROOT,
+                    "fit cell %d/%d  %.3f ms  %s",
+                    i + 1,
+                    cells.size(),
+                    measured[i],
+                    cells.get(i)));
         }
         return table.withModel(fit(table, cells, measured));
     }
@@ -129,7 +151,8 @@ public final class LatencyTableBuilder {
      *
      * @return each cell's median latency in each round, {@code [cell][round]}
      */
-    public static double[][] measureCellRounds(List<Nb201Cell> cells, LatencySettings settings, String device, int rounds, long seed)
+    public static double[][] measureCellRounds(
+            List<Nb201Cell> cells, LatencySettings settings, String device, int rounds, long seed)
             throws EvaluationException {
         MeasuredLatencyEvaluator evaluator = new MeasuredLatencyEvaluator(device, settings);
         double[][] perRound = new double[cells.size()][rounds];
@@ -215,10 +238,23 @@ public final class LatencyTableBuilder {
             List<LatencyTable.Entry> entries = new ArrayList<>();
             for (Block b : blocks) {
                 LatencyEvaluators.Stats s = LatencyEvaluators.Stats.of(b.samples);
-                entries.add(new LatencyTable.Entry(b.key.op(), b.key.channels(), b.key.resolution(), b.key.stride(), s.medianMs(), s.p10Ms(),
+                entries.add(new LatencyTable.Entry(
+                        b.key.op(),
+                        b.key.channels(),
+                        b.key.resolution(),
+                        b.key.stride(),
+                        s.medianMs(),
+                        s.p10Ms(),
                         s.p90Ms()));
-                progress.accept(String.format(java.util.Locale.ROOT, "%-52s %.4f ms  (p10 %.4f, p90 %.4f, %d x %d calls)", b.key, s.medianMs(),
-                        s.p10Ms(), s.p90Ms(), b.samples.length, b.inner));
+                progress.accept(String.format(
+                        java.util.Locale.ROOT,
+                        "%-52s %.4f ms  (p10 %.4f, p90 %.4f, %d x %d calls)",
+                        b.key,
+                        s.medianMs(),
+                        s.p10Ms(),
+                        s.p90Ms(),
+                        b.samples.length,
+                        b.inner));
             }
             return entries;
         } catch (RuntimeException e) {
@@ -273,7 +309,8 @@ public final class LatencyTableBuilder {
         switch (key.op()) {
             case LatencyTable.STEM -> {
                 INDArray x = Timing.input(s, b, network.inputChannels(), r, r);
-                Layer stem = new Sequential(new Conv2d(name + ".conv", network.inputChannels(), c, 3, 1, Init.random(s, name + ".conv")),
+                Layer stem = new Sequential(
+                        new Conv2d(name + ".conv", network.inputChannels(), c, 3, 1, Init.random(s, name + ".conv")),
                         new BatchNorm2d(name + ".bn", c));
                 stem.collectParameters(params);
                 return new Block(key, () -> stem.forward(x, pass), params);
@@ -281,8 +318,10 @@ public final class LatencyTableBuilder {
             case LatencyTable.REDUCTION -> {
                 // ResidualReduction: ReLU-Conv3x3/2-BN -> ReLU-Conv3x3-BN, plus AvgPool2x2 -> Conv1x1
                 INDArray x = Timing.input(s, b, c, r, r);
-                Layer residual = new Sequential(reluConvBn(name + ".a", c, 2 * c, 3, 2, s), reluConvBn(name + ".b", 2 * c, 2 * c, 3, 1, s));
-                Layer shortcut = new Sequential(new AvgPool2d(2, 2, 0),
+                Layer residual = new Sequential(
+                        reluConvBn(name + ".a", c, 2 * c, 3, 2, s), reluConvBn(name + ".b", 2 * c, 2 * c, 3, 1, s));
+                Layer shortcut = new Sequential(
+                        new AvgPool2d(2, 2, 0),
                         new Conv2d(name + ".shortcut", c, 2 * c, 1, 1, Init.random(s, name + ".shortcut")));
                 residual.collectParameters(params);
                 shortcut.collectParameters(params);
@@ -290,7 +329,10 @@ public final class LatencyTableBuilder {
             }
             case LatencyTable.HEAD -> {
                 INDArray x = Timing.input(s, b, c, r, r);
-                Layer head = new Sequential(new BatchNorm2d(name + ".bn", c), new Relu(), new GlobalAvgPool(),
+                Layer head = new Sequential(
+                        new BatchNorm2d(name + ".bn", c),
+                        new Relu(),
+                        new GlobalAvgPool(),
                         new Linear(name + ".classifier", c, network.classes(), Init.random(s, name + ".classifier")));
                 head.collectParameters(params);
                 return new Block(key, () -> head.forward(x, pass), params);
@@ -299,7 +341,9 @@ public final class LatencyTableBuilder {
                 // A cell op on one edge: the op, then its result added into the target node.
                 INDArray x = Timing.input(s, b, c, r, r);
                 INDArray node = Nd4j.zeros(x.dataType(), x.shape());
-                Nb201Op op = Arrays.stream(Nb201Op.values()).filter(o -> o.token().equals(key.op())).findFirst()
+                Nb201Op op = Arrays.stream(Nb201Op.values())
+                        .filter(o -> o.token().equals(key.op()))
+                        .findFirst()
                         .orElseThrow(() -> new IllegalArgumentException("unknown block " + key));
                 Layer layer = switch (op) {
                     case NOR_CONV_1X1 -> reluConvBn(name, c, c, 1, 1, s);
@@ -317,7 +361,9 @@ public final class LatencyTableBuilder {
     }
 
     private static Layer reluConvBn(String name, int in, int out, int kernel, int stride, long seed) {
-        return new Sequential(new Relu(), new Conv2d(name + ".conv", in, out, kernel, stride, Init.random(seed, name + ".conv")),
+        return new Sequential(
+                new Relu(),
+                new Conv2d(name + ".conv", in, out, kernel, stride, Init.random(seed, name + ".conv")),
                 new BatchNorm2d(name + ".bn", out));
     }
 
@@ -325,6 +371,7 @@ public final class LatencyTableBuilder {
 
     /** Huber's tuning constant, in robust standard deviations of the relative residuals. */
     private static final double HUBER_K = 1.5;
+
     private static final int IRLS_ITERATIONS = 20;
 
     /**
@@ -381,7 +428,11 @@ public final class LatencyTableBuilder {
             if (!named.containsKey(LatencyTable.TERM_INTERCEPT)) {
                 named.put(LatencyTable.TERM_INTERCEPT, 0.0);
             }
-            LatencyTable.Model model = new LatencyTable.Model(named, cells.size(), mape, LatencyEvaluators.quantile(relative, 0.1),
+            LatencyTable.Model model = new LatencyTable.Model(
+                    named,
+                    cells.size(),
+                    mape,
+                    LatencyEvaluators.quantile(relative, 0.1),
                     LatencyEvaluators.quantile(relative, 0.9));
             if (best == null || model.fitMape() < best.fitMape()) {
                 best = model;
@@ -394,7 +445,8 @@ public final class LatencyTableBuilder {
     }
 
     /** Huber IRLS on relative residuals over all rows but {@code leaveOut}; null when singular. */
-    private static double[] robustSolve(List<Map<String, Double>> features, double[] measured, List<String> terms, int leaveOut) {
+    private static double[] robustSolve(
+            List<Map<String, Double>> features, double[] measured, List<String> terms, int leaveOut) {
         double[] weights = new double[features.size()];
         Arrays.fill(weights, 1);
         double[] coefficients = null;
@@ -442,7 +494,8 @@ public final class LatencyTableBuilder {
     }
 
     /** Weighted least squares on relative errors over all rows but {@code leaveOut}; null when singular. */
-    private static double[] solve(List<Map<String, Double>> features, double[] measured, List<String> terms, int leaveOut, double[] weights) {
+    private static double[] solve(
+            List<Map<String, Double>> features, double[] measured, List<String> terms, int leaveOut, double[] weights) {
         int rows = features.size() - (leaveOut >= 0 ? 1 : 0);
         if (rows < terms.size()) {
             return null;
@@ -462,7 +515,8 @@ public final class LatencyTableBuilder {
             row++;
         }
         try {
-            RealVector solution = new QRDecomposition(new Array2DRowRealMatrix(x, false), 1e-12).getSolver()
+            RealVector solution = new QRDecomposition(new Array2DRowRealMatrix(x, false), 1e-12)
+                    .getSolver()
                     .solve(new ArrayRealVector(y, false));
             return solution.toArray();
         } catch (SingularMatrixException e) {

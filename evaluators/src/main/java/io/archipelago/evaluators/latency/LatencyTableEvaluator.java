@@ -40,7 +40,8 @@ public final class LatencyTableEvaluator implements Evaluator {
         Nb201Cell cell = LatencyEvaluators.cell(architecture, LatencyEvaluators.METHOD_TABLE);
         double ms = table.predict(cell);
         if (!(ms > 0) || !Double.isFinite(ms)) {
-            throw new EvaluationException("the latency table " + source + " predicts " + ms + " ms for " + cell + ": the table or its model is broken");
+            throw new EvaluationException("the latency table " + source + " predicts " + ms + " ms for " + cell
+                    + ": the table or its model is broken");
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put(LatencyEvaluators.LATENCY_MS, ms);

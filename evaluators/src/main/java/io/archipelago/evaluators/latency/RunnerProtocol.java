@@ -32,7 +32,8 @@ public final class RunnerProtocol {
     private RunnerProtocol() {}
 
     /** A request: the cell, the network it is built into, the batch and the device it is for. */
-    public record Request(Nb201Cell cell, NetworkShape network, int batch, String device, Integer warmup, Integer repeats) {}
+    public record Request(
+            Nb201Cell cell, NetworkShape network, int batch, String device, Integer warmup, Integer repeats) {}
 
     public static ObjectNode request(Nb201Cell cell, String device, LatencySettings settings) {
         NetworkShape n = settings.network();
@@ -40,7 +41,11 @@ public final class RunnerProtocol {
         r.put("protocol", VERSION);
         r.put("space", Nb201Space.ID);
         r.put("encoding", Nb201Space.INSTANCE.format(cell));
-        r.putArray("input_shape").add(settings.batch()).add(n.inputChannels()).add(n.height()).add(n.width());
+        r.putArray("input_shape")
+                .add(settings.batch())
+                .add(n.inputChannels())
+                .add(n.height())
+                .add(n.width());
         r.put("batch", settings.batch());
         r.put("device", device);
         ObjectNode network = r.putObject("network");
@@ -65,15 +70,18 @@ public final class RunnerProtocol {
             throw new IllegalArgumentException("the latency request is not valid JSON: " + e.getOriginalMessage());
         }
         if (r == null || !r.isObject()) {
-            throw new IllegalArgumentException("the latency request must be a JSON object, got " + (r == null ? "nothing" : r.getNodeType()));
+            throw new IllegalArgumentException(
+                    "the latency request must be a JSON object, got " + (r == null ? "nothing" : r.getNodeType()));
         }
         int protocol = r.path("protocol").asInt(-1);
         if (!r.path("protocol").isIntegralNumber() || protocol != VERSION) {
-            throw new IllegalArgumentException("the latency request has protocol " + r.get("protocol") + "; this build speaks protocol " + VERSION);
+            throw new IllegalArgumentException("the latency request has protocol " + r.get("protocol")
+                    + "; this build speaks protocol " + VERSION);
         }
         String space = r.path("space").asText("");
         if (!Nb201Space.ID.equals(space)) {
-            throw new IllegalArgumentException("the latency request is for space '" + space + "'; only '" + Nb201Space.ID + "' is supported");
+            throw new IllegalArgumentException(
+                    "the latency request is for space '" + space + "'; only '" + Nb201Space.ID + "' is supported");
         }
         if (!r.path("encoding").isTextual()) {
             throw new IllegalArgumentException("the latency request has no 'encoding' string");
@@ -81,24 +89,32 @@ public final class RunnerProtocol {
         Nb201Cell cell = Nb201Space.INSTANCE.parse(r.get("encoding").asText());
         JsonNode shape = r.get("input_shape");
         if (shape == null || !shape.isArray() || shape.size() != 4) {
-            throw new IllegalArgumentException("the latency request's 'input_shape' must be [batch, channels, height, width], got " + shape);
+            throw new IllegalArgumentException(
+                    "the latency request's 'input_shape' must be [batch, channels, height, width], got " + shape);
         }
         int[] s = new int[4];
         for (int i = 0; i < 4; i++) {
             if (!shape.get(i).isIntegralNumber() || shape.get(i).asInt() < 1) {
-                throw new IllegalArgumentException("the latency request's 'input_shape' must hold positive integers, got " + shape);
+                throw new IllegalArgumentException(
+                        "the latency request's 'input_shape' must hold positive integers, got " + shape);
             }
             s[i] = shape.get(i).asInt();
         }
         int batch = r.has("batch") ? positiveInt(r, "batch") : s[0];
         if (batch != s[0]) {
-            throw new IllegalArgumentException("the latency request's batch " + batch + " differs from its input_shape " + shape);
+            throw new IllegalArgumentException(
+                    "the latency request's batch " + batch + " differs from its input_shape " + shape);
         }
         JsonNode n = r.get("network");
         if (n == null || !n.isObject()) {
             throw new IllegalArgumentException("the latency request has no 'network' object");
         }
-        NetworkShape network = new NetworkShape(positiveInt(n, "channels"), positiveInt(n, "cells_per_stage"), s[1], s[2], s[3],
+        NetworkShape network = new NetworkShape(
+                positiveInt(n, "channels"),
+                positiveInt(n, "cells_per_stage"),
+                s[1],
+                s[2],
+                s[3],
                 positiveInt(n, "classes"));
         String device = r.path("device").asText("local");
         Integer warmup = r.has("warmup") ? nonNegativeInt(r, "warmup") : null;
@@ -109,7 +125,8 @@ public final class RunnerProtocol {
     private static int positiveInt(JsonNode parent, String field) {
         JsonNode v = parent.get(field);
         if (v == null || !v.isIntegralNumber() || v.asInt() < 1) {
-            throw new IllegalArgumentException("the latency request's '" + field + "' must be a positive integer, got " + v);
+            throw new IllegalArgumentException(
+                    "the latency request's '" + field + "' must be a positive integer, got " + v);
         }
         return v.asInt();
     }
@@ -117,7 +134,8 @@ public final class RunnerProtocol {
     private static int nonNegativeInt(JsonNode parent, String field) {
         JsonNode v = parent.get(field);
         if (v == null || !v.isIntegralNumber() || v.asInt() < 0) {
-            throw new IllegalArgumentException("the latency request's '" + field + "' must be an integer >= 0, got " + v);
+            throw new IllegalArgumentException(
+                    "the latency request's '" + field + "' must be an integer >= 0, got " + v);
         }
         return v.asInt();
     }
@@ -177,18 +195,23 @@ public final class RunnerProtocol {
         JsonNode l = o.get("labels");
         if (l != null && !l.isNull()) {
             if (!l.isObject()) {
-                throw new IllegalArgumentException("its 'labels' must be an object of strings, got " + abbreviate(l.toString(), 200));
+                throw new IllegalArgumentException(
+                        "its 'labels' must be an object of strings, got " + abbreviate(l.toString(), 200));
             }
             for (Iterator<Map.Entry<String, JsonNode>> it = l.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
                 if (!f.getValue().isValueNode() || f.getValue().isNull()) {
-                    throw new IllegalArgumentException("its label '" + f.getKey() + "' must be a string, got " + abbreviate(f.getValue().toString(), 100));
+                    throw new IllegalArgumentException("its label '" + f.getKey() + "' must be a string, got "
+                            + abbreviate(f.getValue().toString(), 100));
                 }
                 labels.put(f.getKey(), f.getValue().asText());
             }
         }
-        if (metrics.containsKey(LatencyEvaluators.LATENCY_THREADS) && !labels.containsKey(LatencyEvaluators.LABEL_THREADS)) {
-            labels.put(LatencyEvaluators.LABEL_THREADS, Long.toString(Math.round(metrics.get(LatencyEvaluators.LATENCY_THREADS))));
+        if (metrics.containsKey(LatencyEvaluators.LATENCY_THREADS)
+                && !labels.containsKey(LatencyEvaluators.LABEL_THREADS)) {
+            labels.put(
+                    LatencyEvaluators.LABEL_THREADS,
+                    Long.toString(Math.round(metrics.get(LatencyEvaluators.LATENCY_THREADS))));
         }
         return new Result(metrics, labels);
     }
@@ -199,7 +222,8 @@ public final class RunnerProtocol {
             return;
         }
         if (!v.isNumber() || !Double.isFinite(v.asDouble())) {
-            throw new IllegalArgumentException("its '" + field + "' must be a finite number, got " + abbreviate(v.toString(), 100));
+            throw new IllegalArgumentException(
+                    "its '" + field + "' must be a finite number, got " + abbreviate(v.toString(), 100));
         }
         metrics.put(metric, v.asDouble());
     }

@@ -3,9 +3,9 @@ package io.archipelago.evaluators.latency;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.evaluators.EvaluationException;
 import io.archipelago.models.nb201.Nb201Network;
-import io.archipelago.models.nn.Pass;
 import io.archipelago.models.nn.Init;
 import io.archipelago.models.nn.Parameter;
+import io.archipelago.models.nn.Pass;
 import io.archipelago.models.nn.Tensors;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,7 +26,9 @@ final class Timing {
     private static volatile double sink;
 
     /** A cell with every op, run to warm up a fresh process. */
-    private static final String WARMUP_CELL = "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|";
+    private static final String WARMUP_CELL =
+            "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|avg_pool_3x3~2|";
+
     private static final long WARMUP_NANOS = 1_500_000_000L;
     private static final int WARMUP_MIN_PASSES = 10;
     private static final int WARMUP_MAX_PASSES = 400;
@@ -79,13 +81,16 @@ final class Timing {
         if (warmedUp) {
             return;
         }
-        Nb201Network network = Nb201Network.of(Nb201Space.INSTANCE.parse(WARMUP_CELL), settings.network(), settings.seed());
+        Nb201Network network =
+                Nb201Network.of(Nb201Space.INSTANCE.parse(WARMUP_CELL), settings.network(), settings.seed());
         try {
             INDArray x = input(settings.seed(), settings.inputShape());
             Pass pass = Pass.inference(Pass.BatchNorm.RUNNING, settings.batch());
             long start = System.nanoTime();
             double acc = 0;
-            for (int i = 0; i < WARMUP_MAX_PASSES && (i < WARMUP_MIN_PASSES || System.nanoTime() - start < WARMUP_NANOS); i++) {
+            for (int i = 0;
+                    i < WARMUP_MAX_PASSES && (i < WARMUP_MIN_PASSES || System.nanoTime() - start < WARMUP_NANOS);
+                    i++) {
                 acc += network.forward(x, pass).getDouble(0);
                 checkInterrupt();
             }

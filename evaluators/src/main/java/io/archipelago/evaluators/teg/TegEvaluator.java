@@ -50,8 +50,10 @@ public final class TegEvaluator implements Evaluator {
             cell = switch (architecture.getSpace()) {
                 case Nb201Space.ID -> MixedCell.of(Nb201Space.INSTANCE.parse(architecture.getEncoding()));
                 case Nb201MixedSpace.ID -> Nb201MixedSpace.INSTANCE.parse(architecture.getEncoding());
-                default -> throw new EvaluationException("the teg evaluator builds NAS-Bench-201 networks (spaces " + Nb201Space.ID + ", "
-                        + Nb201MixedSpace.ID + "); got space '" + architecture.getSpace() + "'");
+                default ->
+                    throw new EvaluationException(
+                            "the teg evaluator builds NAS-Bench-201 networks (spaces " + Nb201Space.ID + ", "
+                                    + Nb201MixedSpace.ID + "); got space '" + architecture.getSpace() + "'");
             };
         } catch (IllegalArgumentException e) {
             throw new EvaluationException(e.getMessage(), e);

@@ -26,13 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 class LatencyTableTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
+    private static final String CELL =
+            "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
     private static LatencyTable table; // built once on a tiny network (C=4, N=1), 3 fit cells
 
     @BeforeAll
     static void build() throws EvaluationException {
         LatencySettings tiny = new LatencySettings(NetworkShape.STANDARD.withCells(4, 1), 1, 1, 3, 0, 0);
-        table = new LatencyTableBuilder("tiny-cpu", tiny, 3, 1, 7, line -> { }).build();
+        table = new LatencyTableBuilder("tiny-cpu", tiny, 3, 1, 7, line -> {}).build();
     }
 
     @Test
@@ -43,10 +44,16 @@ class LatencyTableTest {
             LatencyTable.Entry e = table.entry(key);
             assertTrue(e.latencyMs() > 0 && e.p10Ms() <= e.latencyMs() && e.latencyMs() <= e.p90Ms(), e.toString());
         }
-        assertEquals(new LatencyTable.Key("reduction", 8, 16, 2), LatencyTable.fixedKeys(n).get(2));
-        assertEquals(new LatencyTable.Key("nor_conv_3x3", 16, 8, 1), LatencyTable.opKey(n, io.archipelago.core.nb201.Nb201Op.NOR_CONV_3X3, 2));
+        assertEquals(
+                new LatencyTable.Key("reduction", 8, 16, 2),
+                LatencyTable.fixedKeys(n).get(2));
+        assertEquals(
+                new LatencyTable.Key("nor_conv_3x3", 16, 8, 1),
+                LatencyTable.opKey(n, io.archipelago.core.nb201.Nb201Op.NOR_CONV_3X3, 2));
         assertEquals(3, table.model().fitCells());
-        assertTrue(table.model().coefficients().containsKey(LatencyTable.TERM_SUM), table.model().toString());
+        assertTrue(
+                table.model().coefficients().containsKey(LatencyTable.TERM_SUM),
+                table.model().toString());
         assertEquals("tiny-cpu", table.device());
         assertTrue(table.labels().containsKey("backend"), table.labels().toString());
     }
@@ -71,7 +78,12 @@ class LatencyTableTest {
     void theEvaluatorAnswersFromTheTableWithItsLabels() throws Exception {
         LatencyTableEvaluator evaluator = new LatencyTableEvaluator(table, "t.json");
         assertEquals("latency:tiny-cpu", evaluator.kind());
-        Evaluation e = evaluator.evaluate(Architecture.newBuilder().setSpace(Nb201Space.ID).setEncoding(CELL).build(), 0);
+        Evaluation e = evaluator.evaluate(
+                Architecture.newBuilder()
+                        .setSpace(Nb201Space.ID)
+                        .setEncoding(CELL)
+                        .build(),
+                0);
         Map<String, Double> m = e.metrics();
         assertEquals(table.predict(Nb201Space.INSTANCE.parse(CELL)), m.get(LatencyEvaluators.LATENCY_MS), 1e-12);
         assertTrue(m.get(LatencyEvaluators.LATENCY_P10_MS) <= m.get(LatencyEvaluators.LATENCY_P90_MS), m.toString());
@@ -79,9 +91,16 @@ class LatencyTableTest {
         assertEquals("table", e.labels().get(LatencyEvaluators.LABEL_METHOD));
         assertEquals("tiny-cpu", e.labels().get(LatencyEvaluators.LABEL_DEVICE));
         assertEquals("t.json", e.labels().get("table"));
-        assertTrue(e.labels().containsKey(LatencyEvaluators.LABEL_CPU), e.labels().toString());
-        EvaluationException space = assertThrows(EvaluationException.class,
-                () -> evaluator.evaluate(Architecture.newBuilder().setSpace("darts").setEncoding("x").build(), 0));
+        assertTrue(
+                e.labels().containsKey(LatencyEvaluators.LABEL_CPU), e.labels().toString());
+        EvaluationException space = assertThrows(
+                EvaluationException.class,
+                () -> evaluator.evaluate(
+                        Architecture.newBuilder()
+                                .setSpace("darts")
+                                .setEncoding("x")
+                                .build(),
+                        0));
         assertTrue(space.getMessage().contains("'darts'"), space.getMessage());
     }
 
@@ -97,7 +116,9 @@ class LatencyTableTest {
         double sum = fixed;
         for (int stage = 0; stage < 3; stage++) {
             for (int e = 0; e < Nb201Cell.EDGES; e++) {
-                sum += table.network().cellsPerStage() * table.entry(LatencyTable.opKey(table.network(), cell.op(e), stage)).latencyMs();
+                sum += table.network().cellsPerStage()
+                        * table.entry(LatencyTable.opKey(table.network(), cell.op(e), stage))
+                                .latencyMs();
             }
         }
         assertEquals(sum, table.tableSum(cell), 1e-9);
@@ -135,14 +156,19 @@ class LatencyTableTest {
         LatencyTable fitted = table.withModel(LatencyTableBuilder.fit(table, cells, measured));
         for (int i = 0; i < measured.length; i++) {
             if (i != 3) {
-                assertEquals(measured[i], fitted.predict(cells.get(i)), 0.02 * measured[i], fitted.model().toString());
+                assertEquals(
+                        measured[i],
+                        fitted.predict(cells.get(i)),
+                        0.02 * measured[i],
+                        fitted.model().toString());
             }
         }
     }
 
     @Test
     void roundsAreCombinedByAGeometricMeanWithoutTheSlowestFifth() {
-        double[] latency = LatencyTableBuilder.acrossRounds(new double[][] {{4}, {2, 8}, {1, 4, 100}, {1, 2, 4, 8, 90}, {3, 3, 3, 3, 3, 3, 3, 3, 3, 300}});
+        double[] latency = LatencyTableBuilder.acrossRounds(
+                new double[][] {{4}, {2, 8}, {1, 4, 100}, {1, 2, 4, 8, 90}, {3, 3, 3, 3, 3, 3, 3, 3, 3, 300}});
         assertEquals(4, latency[0], 1e-12);
         assertEquals(2, latency[1], 1e-12); // the slower of two dropped
         assertEquals(2, latency[2], 1e-12); // sqrt(1 * 4)
@@ -175,31 +201,40 @@ class LatencyTableTest {
     @Test
     void malformedOrIncompatibleFilesGiveClearErrors(@TempDir Path tmp) throws Exception {
         Path missing = tmp.resolve("nope.json");
-        IllegalArgumentException absent = assertThrows(IllegalArgumentException.class, () -> LatencyTable.load(missing));
+        IllegalArgumentException absent =
+                assertThrows(IllegalArgumentException.class, () -> LatencyTable.load(missing));
         assertTrue(absent.getMessage().contains("does not exist"), absent.getMessage());
 
         assertTrue(loadError(tmp, "garbage.json", "{\"format\": ").contains("not valid JSON"));
         assertTrue(loadError(tmp, "array.json", "[1, 2]").contains("expected a JSON object"));
-        assertTrue(loadError(tmp, "format.json", r -> r.put("format", "nn-meter")).contains("'format' is 'nn-meter'"));
+        assertTrue(
+                loadError(tmp, "format.json", r -> r.put("format", "nn-meter")).contains("'format' is 'nn-meter'"));
         String version = loadError(tmp, "version.json", r -> r.put("version", 2));
         assertTrue(version.contains("version 2 is not supported"), version);
         assertTrue(loadError(tmp, "device.json", r -> r.put("device", "a b")).contains("device name"));
-        assertTrue(loadError(tmp, "network.json", r -> ((ObjectNode) r.get("network")).put("channels", 0)).contains("'channels'"));
+        assertTrue(loadError(tmp, "network.json", r -> ((ObjectNode) r.get("network")).put("channels", 0))
+                .contains("'channels'"));
         String entry = loadError(tmp, "entry.json", r -> {
             ArrayNode kept = JSON.createArrayNode();
             r.get("entries").forEach(e -> {
-                if (!(e.get("op").asText().equals("nor_conv_3x3") && e.get("channels").asInt() == 8)) {
+                if (!(e.get("op").asText().equals("nor_conv_3x3")
+                        && e.get("channels").asInt() == 8)) {
                     kept.add(e);
                 }
             });
             r.set("entries", kept);
         });
         assertTrue(entry.contains("no entry for nor_conv_3x3 at 8 channels, 16x16"), entry);
-        String latency = loadError(tmp, "latency.json", r -> ((ObjectNode) r.get("entries").get(2)).put("latency_ms", "fast"));
+        String latency = loadError(
+                tmp, "latency.json", r -> ((ObjectNode) r.get("entries").get(2)).put("latency_ms", "fast"));
         assertTrue(latency.contains("entries[2]") && latency.contains("'latency_ms'"), latency);
-        String term = loadError(tmp, "term.json", r -> ((ObjectNode) r.get("model").get("coefficients")).put("flops", 1.0));
+        String term =
+                loadError(tmp, "term.json", r -> ((ObjectNode) r.get("model").get("coefficients")).put("flops", 1.0));
         assertTrue(term.contains("unknown model term 'flops'"), term);
-        String duplicate = loadError(tmp, "duplicate.json", r -> ((ArrayNode) r.get("entries")).add(r.get("entries").get(0).deepCopy()));
+        String duplicate = loadError(
+                tmp,
+                "duplicate.json",
+                r -> ((ArrayNode) r.get("entries")).add(r.get("entries").get(0).deepCopy()));
         assertTrue(duplicate.contains("two entries for"), duplicate);
         assertTrue(loadError(tmp, "entries.json", r -> r.remove("entries")).contains("'entries'"));
     }
@@ -207,9 +242,10 @@ class LatencyTableTest {
     @Test
     void fitCellsAndNetworkShapeAreChecked() {
         LatencySettings odd = new LatencySettings(new NetworkShape(4, 1, 3, 32, 16, 10), 1, 1, 3, 0, 0);
-        assertThrows(IllegalArgumentException.class, () -> new LatencyTableBuilder("x", odd, 0, 1, 0, s -> { }));
+        assertThrows(IllegalArgumentException.class, () -> new LatencyTableBuilder("x", odd, 0, 1, 0, s -> {}));
         LatencySettings tiny = new LatencySettings(NetworkShape.STANDARD.withCells(4, 1), 1, 1, 3, 0, 0);
-        IllegalArgumentException two = assertThrows(IllegalArgumentException.class, () -> new LatencyTableBuilder("x", tiny, 2, 1, 0, s -> { }));
+        IllegalArgumentException two = assertThrows(
+                IllegalArgumentException.class, () -> new LatencyTableBuilder("x", tiny, 2, 1, 0, s -> {}));
         assertTrue(two.getMessage().contains(">= 3"), two.getMessage());
         List<Nb201Cell> cells = new ArrayList<>(LatencyTableBuilder.sampleCells(50, 5));
         assertEquals(50, cells.stream().distinct().count());

@@ -24,8 +24,7 @@ public record Batch(INDArray images, int[] labels) {
             throw new IllegalArgumentException("images must be FLOAT, got " + images.dataType());
         }
         if (images.size(0) != labels.length) {
-            throw new IllegalArgumentException(
-                    images.size(0) + " images but " + labels.length + " labels");
+            throw new IllegalArgumentException(images.size(0) + " images but " + labels.length + " labels");
         }
         labels = labels.clone();
     }

@@ -23,15 +23,15 @@ public abstract class ByteImageDataset implements ImageDataset {
      * @param mean    per channel mean of pixel/255
      * @param std     per channel standard deviation of pixel/255
      */
-    ByteImageDataset(String name, int classes, InputShape nativeShape, byte[] pixels, byte[] labels,
-            float[] mean, float[] std) {
+    ByteImageDataset(
+            String name, int classes, InputShape nativeShape, byte[] pixels, byte[] labels, float[] mean, float[] std) {
         this.name = Objects.requireNonNull(name);
         this.classes = classes;
         this.nativeShape = Objects.requireNonNull(nativeShape);
         this.count = labels.length;
         if ((long) count * nativeShape.pixels() != pixels.length) {
-            throw new IllegalArgumentException(pixels.length + " pixel bytes do not make " + count
-                    + " images of " + nativeShape);
+            throw new IllegalArgumentException(
+                    pixels.length + " pixel bytes do not make " + count + " images of " + nativeShape);
         }
         if (mean.length != nativeShape.channels() || std.length != nativeShape.channels()) {
             throw new IllegalArgumentException("need one mean and std per channel");
@@ -96,8 +96,8 @@ public abstract class ByteImageDataset implements ImageDataset {
         int ht = shape.height();
         int wt = shape.width();
         if (ct != c0 && c0 != 1 && ct != 1) {
-            throw new IllegalArgumentException("cannot adapt " + name + " images of " + nativeShape
-                    + " to " + shape + ": need the same channels, 1 source channel or 1 target channel");
+            throw new IllegalArgumentException("cannot adapt " + name + " images of " + nativeShape + " to " + shape
+                    + ": need the same channels, 1 source channel or 1 target channel");
         }
         // target row ty reads source row ty - offY (centre pad when larger, centre crop when smaller)
         int offY = ht >= h0 ? (ht - h0) / 2 : -((h0 - ht) / 2);
@@ -119,14 +119,34 @@ public abstract class ByteImageDataset implements ImageDataset {
                         continue;
                     }
                     int sc = c0 == 1 ? 0 : tc;
-                    copyPlane(out, outPlane, (int) (imageBase + (long) sc * plane0), lut[sc],
-                            h0, w0, ht, wt, offY, offX, 1f);
+                    copyPlane(
+                            out,
+                            outPlane,
+                            (int) (imageBase + (long) sc * plane0),
+                            lut[sc],
+                            h0,
+                            w0,
+                            ht,
+                            wt,
+                            offY,
+                            offX,
+                            1f);
                 }
             } else { // several channels into one: average of the normalised channels
                 float weight = 1f / c0;
                 for (int sc = 0; sc < c0; sc++) {
-                    copyPlane(out, outImage, (int) (imageBase + (long) sc * plane0), lut[sc],
-                            h0, w0, ht, wt, offY, offX, weight);
+                    copyPlane(
+                            out,
+                            outImage,
+                            (int) (imageBase + (long) sc * plane0),
+                            lut[sc],
+                            h0,
+                            w0,
+                            ht,
+                            wt,
+                            offY,
+                            offX,
+                            weight);
                 }
             }
         }
@@ -135,8 +155,18 @@ public abstract class ByteImageDataset implements ImageDataset {
     }
 
     /** Adds weight·lut[pixel] of one source plane into one target plane (zeros stay outside). */
-    private void copyPlane(float[] out, int outPlane, int srcPlane, float[] table, int h0, int w0,
-            int ht, int wt, int offY, int offX, float weight) {
+    private void copyPlane(
+            float[] out,
+            int outPlane,
+            int srcPlane,
+            float[] table,
+            int h0,
+            int w0,
+            int ht,
+            int wt,
+            int offY,
+            int offX,
+            float weight) {
         int yFrom = Math.max(0, offY);
         int yTo = Math.min(ht, h0 + offY);
         int xFrom = Math.max(0, offX);

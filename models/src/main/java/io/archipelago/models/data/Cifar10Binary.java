@@ -21,8 +21,8 @@ public final class Cifar10Binary extends ByteImageDataset {
     /** Per channel (R, G, B) standard deviation of x/255. */
     public static final float[] STD = {0.2470f, 0.2435f, 0.2616f};
     /** Class names by label. */
-    public static final List<String> CLASS_NAMES = List.of("airplane", "automobile", "bird", "cat", "deer",
-            "dog", "frog", "horse", "ship", "truck");
+    public static final List<String> CLASS_NAMES =
+            List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck");
 
     private final List<Path> files;
 
@@ -77,8 +77,8 @@ public final class Cifar10Binary extends ByteImageDataset {
                         break;
                     }
                     if (got < RECORD_BYTES) {
-                        throw new DatasetFormatException(f + ": record " + r + " is truncated (" + got
-                                + " of " + RECORD_BYTES + " bytes); did the file change while reading?");
+                        throw new DatasetFormatException(f + ": record " + r + " is truncated (" + got + " of "
+                                + RECORD_BYTES + " bytes); did the file change while reading?");
                     }
                     int label = record[0] & 0xFF;
                     if (label > 9) {
@@ -116,18 +116,22 @@ public final class Cifar10Binary extends ByteImageDataset {
             }
         }
         if (found.isEmpty()) {
-            throw new DatasetFormatException("missing file: directory " + dir
-                    + " holds no CIFAR-10 batch (data_batch_*.bin, test_batch.bin)");
+            throw new DatasetFormatException(
+                    "missing file: directory " + dir + " holds no CIFAR-10 batch (data_batch_*.bin, test_batch.bin)");
         }
         return found;
     }
 
     private static List<Path> list(Path dir) {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(Files::isRegularFile).filter(p -> {
-                String name = p.getFileName().toString();
-                return name.equals("test_batch.bin") || (name.startsWith("data_batch_") && name.endsWith(".bin"));
-            }).sorted().toList();
+            return s.filter(Files::isRegularFile)
+                    .filter(p -> {
+                        String name = p.getFileName().toString();
+                        return name.equals("test_batch.bin")
+                                || (name.startsWith("data_batch_") && name.endsWith(".bin"));
+                    })
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new DatasetFormatException(dir + ": cannot list: " + e, e);
         }

@@ -19,8 +19,8 @@ public final class FashionMnist extends ByteImageDataset {
     /** Standard deviation of x/255 used for normalisation. */
     public static final float STD = 0.353f;
     /** Class names by label. */
-    public static final List<String> CLASS_NAMES = List.of("t-shirt/top", "trouser", "pullover", "dress",
-            "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot");
+    public static final List<String> CLASS_NAMES = List.of(
+            "t-shirt/top", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot");
 
     /** Which file pair to read. */
     public enum Split {
@@ -47,8 +47,14 @@ public final class FashionMnist extends ByteImageDataset {
     private final Path images;
 
     private FashionMnist(IdxImages idx, byte[] labels, Path images) {
-        super("fashion-mnist", CLASS_NAMES.size(), new InputShape(1, idx.rows(), idx.cols()), idx.pixels(),
-                labels, new float[] {MEAN}, new float[] {STD});
+        super(
+                "fashion-mnist",
+                CLASS_NAMES.size(),
+                new InputShape(1, idx.rows(), idx.cols()),
+                idx.pixels(),
+                labels,
+                new float[] {MEAN},
+                new float[] {STD});
         this.images = images;
     }
 
@@ -65,8 +71,7 @@ public final class FashionMnist extends ByteImageDataset {
     /** One split from {@code dir}; each file may be gzipped ({@code .gz}, preferred) or raw. */
     public static FashionMnist open(Path dir, Split split) {
         if (!Files.isDirectory(dir)) {
-            throw new DatasetFormatException("Fashion-MNIST directory " + dir + " does not exist"
-                    + installHint(dir));
+            throw new DatasetFormatException("Fashion-MNIST directory " + dir + " does not exist" + installHint(dir));
         }
         Path imagesFile = locate(dir, split.imagesFile());
         Path labelsFile = locate(dir, split.labelsFile());
@@ -78,14 +83,14 @@ public final class FashionMnist extends ByteImageDataset {
         IdxImages idx = IdxImages.read(imagesFile);
         byte[] labels = IdxImages.readLabels(labelsFile);
         if (idx.count() != labels.length) {
-            throw new DatasetFormatException("count mismatch: " + imagesFile + " holds " + idx.count()
-                    + " images but " + labelsFile + " holds " + labels.length + " labels");
+            throw new DatasetFormatException("count mismatch: " + imagesFile + " holds " + idx.count() + " images but "
+                    + labelsFile + " holds " + labels.length + " labels");
         }
         for (int i = 0; i < labels.length; i++) {
             int label = labels[i] & 0xFF;
             if (label >= CLASS_NAMES.size()) {
-                throw new DatasetFormatException(labelsFile + ": label " + label + " of image " + i
-                        + " is not in 0.." + (CLASS_NAMES.size() - 1));
+                throw new DatasetFormatException(labelsFile + ": label " + label + " of image " + i + " is not in 0.."
+                        + (CLASS_NAMES.size() - 1));
             }
         }
         return new FashionMnist(idx, labels, imagesFile);
@@ -111,7 +116,7 @@ public final class FashionMnist extends ByteImageDataset {
     private static String installHint(Path dir) {
         return DEFAULT_DIR.equals(dir.toAbsolutePath().normalize())
                 ? "; run scripts/install-datasets.sh (installs Debian's dataset-fashion-mnist)"
-                : "; run scripts/install-datasets.sh to install Debian's dataset-fashion-mnist under "
-                        + DEFAULT_DIR + ", or copy the IDX files into " + dir;
+                : "; run scripts/install-datasets.sh to install Debian's dataset-fashion-mnist under " + DEFAULT_DIR
+                        + ", or copy the IDX files into " + dir;
     }
 }

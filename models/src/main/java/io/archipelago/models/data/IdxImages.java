@@ -30,8 +30,8 @@ public record IdxImages(int count, int rows, int cols, byte[] pixels) {
 
     public IdxImages {
         if ((long) count * rows * cols != pixels.length) {
-            throw new IllegalArgumentException(pixels.length + " bytes are not " + count + " images of "
-                    + rows + "×" + cols);
+            throw new IllegalArgumentException(
+                    pixels.length + " bytes are not " + count + " images of " + rows + "×" + cols);
         }
     }
 
@@ -52,8 +52,8 @@ public record IdxImages(int count, int rows, int cols, byte[] pixels) {
             int cols = readDimension(in, file, "column count");
             long total = (long) n * rows * cols;
             if (total > Integer.MAX_VALUE - 16) {
-                throw new DatasetFormatException(file + ": " + n + " images of " + rows + "×" + cols
-                        + " do not fit in memory as one array");
+                throw new DatasetFormatException(
+                        file + ": " + n + " images of " + rows + "×" + cols + " do not fit in memory as one array");
             }
             byte[] pixels = readBody(in, file, (int) total, n + " images of " + rows + "×" + cols);
             return new IdxImages(n, rows, cols, pixels);
@@ -87,7 +87,8 @@ public record IdxImages(int count, int rows, int cols, byte[] pixels) {
         raw.reset();
         boolean gzip = file.getFileName().toString().endsWith(".gz") || (b0 == 0x1f && b1 == 0x8b);
         try {
-            return new DataInputStream(gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw);
+            return new DataInputStream(
+                    gzip ? new BufferedInputStream(new GZIPInputStream(raw, 1 << 16), 1 << 16) : raw);
         } catch (IOException e) {
             raw.close();
             throw e;
@@ -98,16 +99,15 @@ public record IdxImages(int count, int rows, int cols, byte[] pixels) {
         try {
             return in.readInt();
         } catch (EOFException e) {
-            throw new DatasetFormatException(file + ": truncated IDX header (file ends before the "
-                    + what + ")");
+            throw new DatasetFormatException(file + ": truncated IDX header (file ends before the " + what + ")");
         }
     }
 
     private static int readDimension(DataInputStream in, Path file, String what) throws IOException {
         int d = readHeaderInt(in, file, what);
         if (d < 0) {
-            throw new DatasetFormatException(file + ": " + what + " " + Integer.toUnsignedString(d)
-                    + " in the IDX header is too large");
+            throw new DatasetFormatException(
+                    file + ": " + what + " " + Integer.toUnsignedString(d) + " in the IDX header is too large");
         }
         return d;
     }
@@ -118,17 +118,19 @@ public record IdxImages(int count, int rows, int cols, byte[] pixels) {
         try {
             got = in.readNBytes(body, 0, bytes);
         } catch (EOFException e) {
-            throw new DatasetFormatException(file + ": truncated data: the compressed stream ends before "
-                    + "the " + bytes + " bytes of " + what + " that its header announces", e);
+            throw new DatasetFormatException(
+                    file + ": truncated data: the compressed stream ends before " + "the " + bytes + " bytes of " + what
+                            + " that its header announces",
+                    e);
         }
         if (got < bytes) {
-            throw new DatasetFormatException(file + ": truncated data: header announces " + what + " ("
-                    + bytes + " bytes) but only " + got + " bytes follow");
+            throw new DatasetFormatException(file + ": truncated data: header announces " + what + " (" + bytes
+                    + " bytes) but only " + got + " bytes follow");
         }
         try {
             if (in.read() != -1) {
-                throw new DatasetFormatException(file + ": more data than the header announces (" + what
-                        + ", " + bytes + " bytes)");
+                throw new DatasetFormatException(
+                        file + ": more data than the header announces (" + what + ", " + bytes + " bytes)");
             }
         } catch (EOFException e) {
             // a gzip stream cut inside its trailer: the data itself is complete, still refuse it

@@ -67,8 +67,7 @@ public interface ImageDataset {
             throw new IllegalArgumentException("sample size must be >= 0, got " + n);
         }
         if (n > size) {
-            throw new IllegalArgumentException(
-                    "cannot draw " + n + " distinct images from a data set of " + size);
+            throw new IllegalArgumentException("cannot draw " + n + " distinct images from a data set of " + size);
         }
         SplittableRandom random = new SplittableRandom(seed);
         if ((long) n * 4 >= size) {

@@ -11,8 +11,7 @@ public final class ImageDatasets {
             + "), fashion-mnist:DIR, cifar10:PATH[,PATH...] (batch .bin files or a directory), "
             + "gaussian, gaussian:SEED";
 
-    private ImageDatasets() {
-    }
+    private ImageDatasets() {}
 
     /**
      * {@code fashion-mnist}, {@code fashion-mnist:DIR}, {@code cifar10:PATH[,PATH...]},
@@ -30,8 +29,8 @@ public final class ImageDatasets {
         String kind = (colon < 0 ? s : s.substring(0, colon)).toLowerCase(Locale.ROOT);
         String arg = colon < 0 ? null : s.substring(colon + 1).strip();
         if (arg != null && arg.isEmpty()) {
-            throw new IllegalArgumentException("data set spec '" + spec + "' has nothing after ':'; valid forms: "
-                    + FORMS);
+            throw new IllegalArgumentException(
+                    "data set spec '" + spec + "' has nothing after ':'; valid forms: " + FORMS);
         }
         switch (kind) {
             case "fashion-mnist":
@@ -43,8 +42,11 @@ public final class ImageDatasets {
                 if (arg == null) {
                     throw new IllegalArgumentException("cifar10 needs a path: cifar10:PATH; valid forms: " + FORMS);
                 }
-                return Cifar10Binary.open(Arrays.stream(arg.split(",")).map(String::strip)
-                        .filter(p -> !p.isEmpty()).map(Path::of).toArray(Path[]::new));
+                return Cifar10Binary.open(Arrays.stream(arg.split(","))
+                        .map(String::strip)
+                        .filter(p -> !p.isEmpty())
+                        .map(Path::of)
+                        .toArray(Path[]::new));
             case "gaussian":
                 if (arg == null) {
                     return new GaussianNoise();
@@ -52,8 +54,8 @@ public final class ImageDatasets {
                 try {
                     return new GaussianNoise(10, Integer.MAX_VALUE, Long.parseLong(arg));
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("gaussian:SEED needs an integer seed, got '" + arg
-                            + "'; valid forms: " + FORMS);
+                    throw new IllegalArgumentException(
+                            "gaussian:SEED needs an integer seed, got '" + arg + "'; valid forms: " + FORMS);
                 }
             default:
                 throw new IllegalArgumentException("unknown data set '" + spec + "'; valid forms: " + FORMS);

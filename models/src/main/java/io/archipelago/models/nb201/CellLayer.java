@@ -53,7 +53,9 @@ final class CellLayer implements Layer {
     }
 
     static Layer reluConvBn(String name, int in, int out, int kernel, int stride, long seed) {
-        return new Sequential(new Relu(), new Conv2d(name + ".conv", in, out, kernel, stride, Init.random(seed, name + ".conv")),
+        return new Sequential(
+                new Relu(),
+                new Conv2d(name + ".conv", in, out, kernel, stride, Init.random(seed, name + ".conv")),
                 new BatchNorm2d(name + ".bn", out));
     }
 

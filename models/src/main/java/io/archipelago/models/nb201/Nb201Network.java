@@ -85,8 +85,8 @@ public final class Nb201Network implements Layer {
     public INDArray forward(INDArray images, Pass pass) {
         long[] s = images.shape();
         if (s.length != 4 || s[1] != shape.inputChannels() || s[2] != shape.height() || s[3] != shape.width()) {
-            throw new IllegalArgumentException("expected images [B, " + shape.inputChannels() + ", " + shape.height() + ", " + shape.width()
-                    + "], got " + java.util.Arrays.toString(s));
+            throw new IllegalArgumentException("expected images [B, " + shape.inputChannels() + ", " + shape.height()
+                    + ", " + shape.width() + "], got " + java.util.Arrays.toString(s));
         }
         return body.forward(images, pass);
     }

@@ -14,8 +14,8 @@ public record NetworkShape(int channels, int cellsPerStage, int inputChannels, i
 
     public NetworkShape {
         if (channels <= 0 || cellsPerStage <= 0 || inputChannels <= 0 || height <= 0 || width <= 0 || classes <= 0) {
-            throw new IllegalArgumentException("invalid network shape: C=" + channels + ", N=" + cellsPerStage + ", input "
-                    + inputChannels + "x" + height + "x" + width + ", classes=" + classes);
+            throw new IllegalArgumentException("invalid network shape: C=" + channels + ", N=" + cellsPerStage
+                    + ", input " + inputChannels + "x" + height + "x" + width + ", classes=" + classes);
         }
     }
 

@@ -27,9 +27,11 @@ final class ResidualReduction implements Layer {
     private long shortcutWidth;
 
     ResidualReduction(String name, int in, int out, long seed) {
-        this.residual = new Sequential(CellLayer.reluConvBn(name + ".a", in, out, 3, 2, seed),
+        this.residual = new Sequential(
+                CellLayer.reluConvBn(name + ".a", in, out, 3, 2, seed),
                 CellLayer.reluConvBn(name + ".b", out, out, 3, 1, seed));
-        this.shortcut = new Sequential(new AvgPool2d(2, 2, 0),
+        this.shortcut = new Sequential(
+                new AvgPool2d(2, 2, 0),
                 new Conv2d(name + ".shortcut", in, out, 1, 1, Init.random(seed, name + ".shortcut")));
     }
 
@@ -41,8 +43,9 @@ final class ResidualReduction implements Layer {
         shortcutWidth = s.size(3);
         broadcastShortcut = shortcutHeight != r.size(2) || shortcutWidth != r.size(3);
         if (broadcastShortcut && (shortcutHeight != 1 || shortcutWidth != 1)) {
-            throw new IllegalArgumentException("input " + x.size(2) + "x" + x.size(3) + " is too odd for a reduction block: residual "
-                    + r.size(2) + "x" + r.size(3) + ", shortcut " + shortcutHeight + "x" + shortcutWidth);
+            throw new IllegalArgumentException(
+                    "input " + x.size(2) + "x" + x.size(3) + " is too odd for a reduction block: residual " + r.size(2)
+                            + "x" + r.size(3) + ", shortcut " + shortcutHeight + "x" + shortcutWidth);
         }
         return r.addi(s); // broadcasts a 1x1 shortcut
     }

@@ -29,7 +29,8 @@ public final class BatchNorm2d implements Layer {
         if (pass.batchNorm() == Pass.BatchNorm.BATCH) {
             INDArray mean = x.mean(true, 0, 2, 3);
             INDArray centred = x.sub(mean);
-            INDArray invStd = Transforms.pow(centred.mul(centred).mean(true, 0, 2, 3).addi(EPS), -0.5, false);
+            INDArray invStd =
+                    Transforms.pow(centred.mul(centred).mean(true, 0, 2, 3).addi(EPS), -0.5, false);
             normalised = centred.muli(invStd);
             scale = g.mul(invStd);
         } else {
@@ -75,5 +76,4 @@ public final class BatchNorm2d implements Layer {
         out.add(gamma);
         out.add(beta);
     }
-
 }

@@ -15,8 +15,15 @@ public final class Conv2d implements Layer {
 
     public Conv2d(String name, int inChannels, int outChannels, int kernel, int stride, RandomGenerator random) {
         // Kaiming normal, fan-in, for ReLU: std = sqrt(2 / fan_in).
-        this.weight = new Parameter(name, Init.normal(random, Math.sqrt(2.0 / (inChannels * kernel * kernel)),
-                outChannels, inChannels, kernel, kernel));
+        this.weight = new Parameter(
+                name,
+                Init.normal(
+                        random,
+                        Math.sqrt(2.0 / (inChannels * kernel * kernel)),
+                        outChannels,
+                        inChannels,
+                        kernel,
+                        kernel));
         this.stride = stride;
         this.pad = kernel / 2;
     }

@@ -26,8 +26,14 @@ final class NdOps {
     }
 
     /** Writes the input gradient into {@code inputGrad} and the weight gradient into {@code weightGrad}. */
-    static void conv2dBackward(INDArray input, INDArray weights, INDArray outputGrad, int stride, int pad,
-                               INDArray inputGrad, INDArray weightGrad) {
+    static void conv2dBackward(
+            INDArray input,
+            INDArray weights,
+            INDArray outputGrad,
+            int stride,
+            int pad,
+            INDArray inputGrad,
+            INDArray weightGrad) {
         Nd4j.exec(DynamicCustomOp.builder("conv2d_bp")
                 .addInputs(input, weights, outputGrad)
                 .addOutputs(inputGrad, weightGrad)

@@ -121,7 +121,8 @@ public final class Pass {
         }
         INDArray d = Nd4j.zeros(Nd4j.defaultFloatingPointType(), k, m, outputs);
         for (int i = 0; i < k; i++) {
-            d.get(NDArrayIndex.point(i), NDArrayIndex.point(i), NDArrayIndex.all()).assign(1);
+            d.get(NDArrayIndex.point(i), NDArrayIndex.point(i), NDArrayIndex.all())
+                    .assign(1);
         }
         return d.reshape((long) k * m, outputs);
     }

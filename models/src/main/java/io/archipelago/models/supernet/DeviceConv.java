@@ -34,8 +34,14 @@ final class DeviceConv {
      * The input gradient into {@code inputGrad}, the weight gradient into {@code weightGrad}, by
      * libnd4j's {@code conv2d_bp}. Used for the strided convs only: see {@link #inputGradient}.
      */
-    static void backward(INDArray input, INDArray weights, INDArray outputGrad, int stride, int pad,
-                         INDArray inputGrad, INDArray weightGrad) {
+    static void backward(
+            INDArray input,
+            INDArray weights,
+            INDArray outputGrad,
+            int stride,
+            int pad,
+            INDArray inputGrad,
+            INDArray weightGrad) {
         Nd4j.exec(DynamicCustomOp.builder("conv2d_bp")
                 .addInputs(input, weights, outputGrad)
                 .addOutputs(inputGrad, weightGrad)

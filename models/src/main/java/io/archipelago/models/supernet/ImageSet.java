@@ -29,7 +29,8 @@ public final class ImageSet {
             throw new IllegalArgumentException("images need 1 or 3 channels, got " + channels);
         }
         if ((long) labels.length * channels * size * size != pixels.length) {
-            throw new IllegalArgumentException(pixels.length + " values are not " + labels.length + " images of " + channels + "x" + size + "x" + size);
+            throw new IllegalArgumentException(pixels.length + " values are not " + labels.length + " images of "
+                    + channels + "x" + size + "x" + size);
         }
         for (int y : labels) {
             if (y < 0 || y >= classes) {
@@ -78,15 +79,16 @@ public final class ImageSet {
                         for (int y = 0; y < 16; y++) {
                             for (int x = 0; x < 16; x++) {
                                 int s = src + 2 * y * 32 + 2 * x;
-                                pixels[dst + y * 16 + x] = (values[s] + values[s + 1] + values[s + 32] + values[s + 33]) / 4f;
+                                pixels[dst + y * 16 + x] =
+                                        (values[s] + values[s + 1] + values[s + 32] + values[s + 33]) / 4f;
                             }
                         }
                     }
                 }
             }
         }
-        String fullDescription = description + ", " + indices.length + " of " + dataset.size() + " images drawn with seed " + seed
-                + ", " + size + "x" + size;
+        String fullDescription = description + ", " + indices.length + " of " + dataset.size()
+                + " images drawn with seed " + seed + ", " + size + "x" + size;
         return new ImageSet(pixels, labels, channels, size, dataset.classes(), fullDescription);
     }
 

@@ -60,7 +60,13 @@ public final class SposCheckpoint {
     private final float[][] momentum;
     private final byte[] weightsHash;
 
-    private SposCheckpoint(TrainingSpec spec, long step, List<String> names, List<int[]> shapes, float[][] weights, float[][] momentum) {
+    private SposCheckpoint(
+            TrainingSpec spec,
+            long step,
+            List<String> names,
+            List<int[]> shapes,
+            float[][] weights,
+            float[][] momentum) {
         this.spec = spec;
         this.step = step;
         this.names = List.copyOf(names);
@@ -107,13 +113,14 @@ public final class SposCheckpoint {
         SposSupernet net = SposSupernet.create(spec.shape(), Precision.FLOAT, spec.seed());
         List<Weight> ws = net.weights();
         if (ws.size() != names.size()) {
-            throw new CheckpointException("checkpoint holds " + names.size() + " weight tensors, the supernet of its spec " + ws.size());
+            throw new CheckpointException(
+                    "checkpoint holds " + names.size() + " weight tensors, the supernet of its spec " + ws.size());
         }
         for (Weight w : ws) {
             int i = w.index();
             if (!w.name().equals(names.get(i)) || !Arrays.equals(w.shape(), shapes.get(i))) {
-                throw new CheckpointException("checkpoint tensor " + i + " is " + names.get(i) + Arrays.toString(shapes.get(i))
-                        + ", the supernet expects " + w);
+                throw new CheckpointException("checkpoint tensor " + i + " is " + names.get(i)
+                        + Arrays.toString(shapes.get(i)) + ", the supernet expects " + w);
             }
             System.arraycopy(weights[i], 0, w.f, 0, w.size());
             w.pushToDevice();
@@ -229,12 +236,25 @@ public final class SposCheckpoint {
             }
             int version = in.readInt();
             if (version != FORMAT_VERSION) {
-                throw new CheckpointException(file + ": checkpoint format version " + version + ", this build reads version " + FORMAT_VERSION);
+                throw new CheckpointException(file + ": checkpoint format version " + version
+                        + ", this build reads version " + FORMAT_VERSION);
             }
             TrainingSpec spec;
             try {
-                spec = new TrainingSpec(in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readDouble(),
-                        in.readDouble(), in.readDouble(), in.readLong(), in.readInt(), in.readUTF(), in.readLong(), in.readByte() != 0);
+                spec = new TrainingSpec(
+                        in.readInt(),
+                        in.readInt(),
+                        in.readInt(),
+                        in.readInt(),
+                        in.readInt(),
+                        in.readDouble(),
+                        in.readDouble(),
+                        in.readDouble(),
+                        in.readLong(),
+                        in.readInt(),
+                        in.readUTF(),
+                        in.readLong(),
+                        in.readByte() != 0);
             } catch (IllegalArgumentException e) {
                 throw new CheckpointException(file + ": invalid training spec: " + e.getMessage(), e);
             }
@@ -252,7 +272,8 @@ public final class SposCheckpoint {
                 names.add(in.readUTF());
                 int rank = in.readInt();
                 if (rank < 0 || rank > 8) {
-                    throw new CheckpointException(file + ": corrupt checkpoint (tensor " + names.get(t) + " of rank " + rank + ")");
+                    throw new CheckpointException(
+                            file + ": corrupt checkpoint (tensor " + names.get(t) + " of rank " + rank + ")");
                 }
                 int[] dims = new int[rank];
                 long size = 1;
@@ -260,7 +281,8 @@ public final class SposCheckpoint {
                     dims[r] = in.readInt();
                     size *= dims[r];
                     if (dims[r] < 0 || size > Integer.MAX_VALUE / 4) {
-                        throw new CheckpointException(file + ": corrupt checkpoint (tensor " + names.get(t) + " of shape " + Arrays.toString(dims) + ")");
+                        throw new CheckpointException(file + ": corrupt checkpoint (tensor " + names.get(t)
+                                + " of shape " + Arrays.toString(dims) + ")");
                     }
                 }
                 shapes.add(dims);
@@ -277,8 +299,9 @@ public final class SposCheckpoint {
             }
             SposCheckpoint cp = new SposCheckpoint(spec, step, names, shapes, weights, momentum);
             if (!Arrays.equals(cp.weightsHash, storedHash)) {
-                throw new CheckpointException(file + ": weights hash mismatch: stored " + HexFormat.of().formatHex(storedHash)
-                        + ", weights hash to " + cp.weightsHashHex() + " (file corrupt or edited)");
+                throw new CheckpointException(file + ": weights hash mismatch: stored "
+                        + HexFormat.of().formatHex(storedHash) + ", weights hash to " + cp.weightsHashHex()
+                        + " (file corrupt or edited)");
             }
             return cp;
         } catch (EOFException e) {

@@ -41,14 +41,31 @@ public final class SposSpeed {
             }
         }
         NdThreads.configure(threads);
-        ImageSet images = ImageSet.sample(FashionMnist.open(data, FashionMnist.Split.TRAIN), trainImages, seed, size, "fashion-mnist train");
-        TrainingSpec spec = TrainingSpec.reference(channels, cells, size, TrainingSpec.stepsFor(1000, images.size(), 64), images.size(),
-                images.description(), seed, augment);
+        ImageSet images = ImageSet.sample(
+                FashionMnist.open(data, FashionMnist.Split.TRAIN), trainImages, seed, size, "fashion-mnist train");
+        TrainingSpec spec = TrainingSpec.reference(
+                channels,
+                cells,
+                size,
+                TrainingSpec.stepsFor(1000, images.size(), 64),
+                images.size(),
+                images.description(),
+                seed,
+                augment);
         try (SposTrainer trainer = SposTrainer.create(spec, images)) {
-            System.out.printf(Locale.ROOT, "SPOS supernet C=%d N=%d size=%d: %d weights; %d train images; threads=%d, OMP_WAIT_POLICY=%s%n",
-                    channels, cells, size, trainer.supernet().weightCount(), images.size(), threads, System.getenv("OMP_WAIT_POLICY"));
+            System.out.printf(
+                    Locale.ROOT,
+                    "SPOS supernet C=%d N=%d size=%d: %d weights; %d train images; threads=%d, OMP_WAIT_POLICY=%s%n",
+                    channels,
+                    cells,
+                    size,
+                    trainer.supernet().weightCount(),
+                    images.size(),
+                    threads,
+                    System.getenv("OMP_WAIT_POLICY"));
             ArrayDeque<StepResult> recent = new ArrayDeque<>();
-            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            var os = (com.sun.management.OperatingSystemMXBean)
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean();
             long cpu0 = os.getProcessCpuTime();
             long t0 = System.nanoTime();
             long budget = (long) (seconds * 1e9);
@@ -61,10 +78,21 @@ public final class SposSpeed {
             double s = (System.nanoTime() - t0) / 1e9;
             double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
             long steps = trainer.step();
-            double loss = recent.stream().mapToDouble(StepResult::loss).average().orElse(Double.NaN);
-            double acc = recent.stream().mapToDouble(StepResult::accuracy).average().orElse(Double.NaN);
-            System.out.printf(Locale.ROOT, "trained %d steps in %.1f s: %.1f img/s; last 100 steps loss %.4f acc %.4f; "
-                    + "process CPU %.1f s (%.1f ms per step)%n", steps, s, steps * 64 / s, loss, acc, cpu, 1000 * cpu / steps);
+            double loss =
+                    recent.stream().mapToDouble(StepResult::loss).average().orElse(Double.NaN);
+            double acc =
+                    recent.stream().mapToDouble(StepResult::accuracy).average().orElse(Double.NaN);
+            System.out.printf(
+                    Locale.ROOT,
+                    "trained %d steps in %.1f s: %.1f img/s; last 100 steps loss %.4f acc %.4f; "
+                            + "process CPU %.1f s (%.1f ms per step)%n",
+                    steps,
+                    s,
+                    steps * 64 / s,
+                    loss,
+                    acc,
+                    cpu,
+                    1000 * cpu / steps);
         }
     }
 }

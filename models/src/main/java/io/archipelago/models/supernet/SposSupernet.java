@@ -35,6 +35,7 @@ import java.util.random.RandomGenerator;
 public final class SposSupernet {
     /** Index of an edge's conv weights in {@link #cellOps}: edge * 2 + this. */
     static final int CONV1 = 0;
+
     static final int CONV3 = 1;
 
     private final NetworkShape shape;
@@ -48,6 +49,7 @@ public final class SposSupernet {
     final Weight[][] cellOps;
     /** [stage 1|2 - 1]: a.conv, a.gamma, a.beta, b.conv, b.gamma, b.beta, shortcut. */
     final Weight[][] reductions;
+
     final Weight lastGamma;
     final Weight lastBeta;
     final Weight fcWeight;
@@ -56,7 +58,8 @@ public final class SposSupernet {
     private SposSupernet(NetworkShape shape, Precision precision, long seed) {
         int h = shape.height(), w = shape.width();
         if (h % 4 != 0 || w % 4 != 0) {
-            throw new IllegalArgumentException("input " + h + "x" + w + ": height and width must be multiples of 4 (two stride-2 reductions)");
+            throw new IllegalArgumentException(
+                    "input " + h + "x" + w + ": height and width must be multiples of 4 (two stride-2 reductions)");
         }
         this.shape = shape;
         this.precision = precision;
@@ -73,9 +76,12 @@ public final class SposSupernet {
             if (stage > 0) {
                 String r = "reduction" + stage;
                 reductions[stage - 1] = new Weight[] {
-                    conv(all, r + ".a.conv", 2 * c, c, 3), constant(all, r + ".a.bn.gamma", 2 * c, 1), constant(all, r + ".a.bn.beta", 2 * c, 0),
-                    conv(all, r + ".b.conv", 2 * c, 2 * c, 3), constant(all, r + ".b.bn.gamma", 2 * c, 1), constant(all, r + ".b.bn.beta", 2 * c, 0),
-                    conv(all, r + ".shortcut", 2 * c, c, 1)};
+                    conv(all, r + ".a.conv", 2 * c, c, 3), constant(all, r + ".a.bn.gamma", 2 * c, 1),
+                            constant(all, r + ".a.bn.beta", 2 * c, 0),
+                    conv(all, r + ".b.conv", 2 * c, 2 * c, 3), constant(all, r + ".b.bn.gamma", 2 * c, 1),
+                            constant(all, r + ".b.bn.beta", 2 * c, 0),
+                    conv(all, r + ".shortcut", 2 * c, c, 1)
+                };
                 c *= 2;
             }
             for (int i = 0; i < n; i++) {
@@ -93,8 +99,18 @@ public final class SposSupernet {
         // as nn.Linear("head.classifier"): weight then bias from one generator, uniform in +-1/sqrt(in)
         RandomGenerator random = Init.random(seed, "head.classifier");
         double bound = 1 / Math.sqrt(c);
-        fcWeight = add(all, "head.classifier.weight", new int[] {shape.classes(), c}, flat(Init.uniform(random, bound, shape.classes(), c)), false);
-        fcBias = add(all, "head.classifier.bias", new int[] {shape.classes()}, flat(Init.uniform(random, bound, shape.classes())), false);
+        fcWeight = add(
+                all,
+                "head.classifier.weight",
+                new int[] {shape.classes(), c},
+                flat(Init.uniform(random, bound, shape.classes(), c)),
+                false);
+        fcBias = add(
+                all,
+                "head.classifier.bias",
+                new int[] {shape.classes()},
+                flat(Init.uniform(random, bound, shape.classes())),
+                false);
         this.weights = Collections.unmodifiableList(all);
     }
 
@@ -210,8 +226,13 @@ public final class SposSupernet {
      * conv kernels of the ops on run edges in all 3N cells (their BNs have no parameters).
      */
     public long childParameterCount(Nb201Cell cell) {
-        long n = stemConv.size() + stemGamma.size() + stemBeta.size()
-                + lastGamma.size() + lastBeta.size() + fcWeight.size() + fcBias.size();
+        long n = stemConv.size()
+                + stemGamma.size()
+                + stemBeta.size()
+                + lastGamma.size()
+                + lastBeta.size()
+                + fcWeight.size()
+                + fcBias.size();
         for (Weight[] r : reductions) {
             for (Weight w : r) {
                 n += w.size();
@@ -239,7 +260,10 @@ public final class SposSupernet {
         for (Weight w : weights) {
             values[w.index()] = w.toFloatArray();
         }
-        return SposCheckpoint.hash(weights.stream().map(Weight::name).toList(), weights.stream().map(Weight::shape).toList(), values);
+        return SposCheckpoint.hash(
+                weights.stream().map(Weight::name).toList(),
+                weights.stream().map(Weight::shape).toList(),
+                values);
     }
 
     public String weightsHashHex() {
@@ -248,7 +272,7 @@ public final class SposSupernet {
 
     @Override
     public String toString() {
-        return "SposSupernet[C=" + shape.channels() + ", N=" + shape.cellsPerStage() + ", " + shape.inputChannels() + "x"
-                + shape.height() + "x" + shape.width() + ", " + weightCount() + " weights, " + precision + "]";
+        return "SposSupernet[C=" + shape.channels() + ", N=" + shape.cellsPerStage() + ", " + shape.inputChannels()
+                + "x" + shape.height() + "x" + shape.width() + ", " + weightCount() + " weights, " + precision + "]";
     }
 }

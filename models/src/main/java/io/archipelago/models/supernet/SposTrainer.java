@@ -38,11 +38,15 @@ public final class SposTrainer implements AutoCloseable {
 
     private SposTrainer(TrainingSpec spec, ImageSet data, SposSupernet net, float[][] momentum, long step) {
         if (!spec.data().equals(data.description())) {
-            throw new IllegalArgumentException("training spec's data '" + spec.data() + "' but the images are '" + data.description() + "'");
+            throw new IllegalArgumentException(
+                    "training spec's data '" + spec.data() + "' but the images are '" + data.description() + "'");
         }
-        if (spec.trainImages() != data.size() || spec.imageSize() != data.imageSize() || spec.classes() != data.classes()) {
-            throw new IllegalArgumentException("spec wants " + spec.trainImages() + " images of " + spec.imageSize() + "x" + spec.imageSize()
-                    + " in " + spec.classes() + " classes; got " + data.size() + " of " + data.imageSize() + " in " + data.classes());
+        if (spec.trainImages() != data.size()
+                || spec.imageSize() != data.imageSize()
+                || spec.classes() != data.classes()) {
+            throw new IllegalArgumentException("spec wants " + spec.trainImages() + " images of " + spec.imageSize()
+                    + "x" + spec.imageSize() + " in " + spec.classes() + " classes; got " + data.size() + " of "
+                    + data.imageSize() + " in " + data.classes());
         }
         this.spec = spec;
         this.data = data;

@@ -26,9 +26,10 @@ public final class SupernetEvaluator implements AutoCloseable {
     }
 
     public Evaluation evaluate(Nb201Cell cell, EvalImages images) {
-        if (images.images().imageSize() != net.shape().height() || images.images().classes() != net.shape().classes()) {
-            throw new IllegalArgumentException("images of " + images.images().imageSize() + "px in " + images.images().classes()
-                    + " classes for a supernet of " + net.shape());
+        if (images.images().imageSize() != net.shape().height()
+                || images.images().classes() != net.shape().classes()) {
+            throw new IllegalArgumentException("images of " + images.images().imageSize() + "px in "
+                    + images.images().classes() + " classes for a supernet of " + net.shape());
         }
         Workspace ws = borrow();
         try {
@@ -42,7 +43,9 @@ public final class SupernetEvaluator implements AutoCloseable {
                 images.images().gather(idx, x, null);
                 double[] logits = new SupernetTrace(net, ws, false).forward(cell, x);
                 ws.reset();
-                lossSum += idx.length * SupernetTrace.crossEntropy(logits, images.images().labels(idx), net.shape().classes(), null, right);
+                lossSum += idx.length
+                        * SupernetTrace.crossEntropy(
+                                logits, images.images().labels(idx), net.shape().classes(), null, right);
                 correct += right[0];
             }
             int n = images.size();

@@ -26,7 +26,8 @@ final class SupernetTrace {
 
     SupernetTrace(SposSupernet net, Workspace ws, boolean forBackward) {
         if (ws.precision() != net.precision()) {
-            throw new IllegalArgumentException("workspace of " + ws.precision() + " for a " + net.precision() + " supernet");
+            throw new IllegalArgumentException(
+                    "workspace of " + ws.precision() + " for a " + net.precision() + " supernet");
         }
         this.net = net;
         this.ws = ws;
@@ -267,7 +268,8 @@ final class SupernetTrace {
                         fresh = true;
                     }
                     case NOR_CONV_1X1, NOR_CONV_3X3 -> {
-                        Weight w = net.cellOps[position][2 * e + (cell.op(e) == Nb201Op.NOR_CONV_1X1 ? SposSupernet.CONV1 : SposSupernet.CONV3)];
+                        Weight w = net.cellOps[position][
+                                2 * e + (cell.op(e) == Nb201Op.NOR_CONV_1X1 ? SposSupernet.CONV1 : SposSupernet.CONV3)];
                         convs[e] = new ConvBn(w, 1, true, true, null, null);
                         h = convs[e].forward(src);
                         fresh = false; // it is also x-hat

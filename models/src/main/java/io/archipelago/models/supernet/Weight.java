@@ -27,7 +27,8 @@ public final class Weight {
             size = Math.multiplyExact(size, s);
         }
         if (init.length != size) {
-            throw new IllegalArgumentException(name + ": " + init.length + " initial values for shape " + Arrays.toString(shape));
+            throw new IllegalArgumentException(
+                    name + ": " + init.length + " initial values for shape " + Arrays.toString(shape));
         }
         if (precision == Precision.FLOAT) {
             f = new float[size];
@@ -39,7 +40,12 @@ public final class Weight {
             f = null;
             d = init.clone();
         }
-        device = conv ? Nd4j.createUninitialized(precision.dataType(), Arrays.stream(shape).asLongStream().toArray(), 'c') : null;
+        device = conv
+                ? Nd4j.createUninitialized(
+                        precision.dataType(),
+                        Arrays.stream(shape).asLongStream().toArray(),
+                        'c')
+                : null;
         pushToDevice();
     }
 

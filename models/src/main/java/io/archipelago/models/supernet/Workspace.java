@@ -79,7 +79,9 @@ final class Workspace implements AutoCloseable {
         checkOpen();
         String key = Arrays.toString(shape);
         ArrayDeque<INDArray> free = freeDevice.get(key);
-        INDArray a = free == null || free.isEmpty() ? Nd4j.createUninitialized(precision.dataType(), shape, 'c') : free.pop();
+        INDArray a = free == null || free.isEmpty()
+                ? Nd4j.createUninitialized(precision.dataType(), shape, 'c')
+                : free.pop();
         lentDevice.add(a);
         return a;
     }
@@ -89,7 +91,9 @@ final class Workspace implements AutoCloseable {
         for (int i = lentDevice.size() - 1; i >= 0; i--) {
             if (lentDevice.get(i) == a) {
                 lentDevice.remove(i);
-                freeDevice.computeIfAbsent(Arrays.toString(a.shape()), k -> new ArrayDeque<>()).push(a);
+                freeDevice
+                        .computeIfAbsent(Arrays.toString(a.shape()), k -> new ArrayDeque<>())
+                        .push(a);
                 return;
             }
         }
@@ -107,7 +111,9 @@ final class Workspace implements AutoCloseable {
         }
         lentDoubles.clear();
         for (INDArray a : lentDevice) {
-            freeDevice.computeIfAbsent(Arrays.toString(a.shape()), k -> new ArrayDeque<>()).push(a);
+            freeDevice
+                    .computeIfAbsent(Arrays.toString(a.shape()), k -> new ArrayDeque<>())
+                    .push(a);
         }
         lentDevice.clear();
     }

@@ -42,7 +42,9 @@ public final class Jacobian {
             if (mine == null) {
                 continue; // a parameter with no gradient here contributes zero
             }
-            INDArray product = e.getValue().castTo(DataType.DOUBLE).mmul(mine.castTo(DataType.DOUBLE).transpose());
+            INDArray product = e.getValue()
+                    .castTo(DataType.DOUBLE)
+                    .mmul(mine.castTo(DataType.DOUBLE).transpose());
             kernel = kernel == null ? product : kernel.addi(product);
         }
         return kernel == null ? new double[(int) otherImages.size(0)][batch] : kernel.toDoubleMatrix();
@@ -68,7 +70,8 @@ public final class Jacobian {
     }
 
     private static void backward(Layer net, INDArray images, Pass.BatchNorm mode, BiConsumer<String, INDArray> sink) {
-        Pass pass = Pass.withGradients(mode, (int) images.size(0), (parameter, perCotangent) -> sink.accept(parameter.name(), perCotangent));
+        Pass pass = Pass.withGradients(
+                mode, (int) images.size(0), (parameter, perCotangent) -> sink.accept(parameter.name(), perCotangent));
         INDArray outputs = net.forward(images, pass);
         net.backward(pass.summedOutputCotangents(outputs.size(1)), pass);
     }

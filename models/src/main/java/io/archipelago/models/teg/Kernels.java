@@ -40,7 +40,8 @@ public final class Kernels {
      * G: the mean squared error of NTK kernel regression. The held-out batch's centred one-hot
      * targets are predicted as {@code K_yx (K_xx + ridge * mean(diag K_xx) I)^-1 Y_x}.
      */
-    public static double regressionError(double[][] kxx, double[][] kyx, int[] trainLabels, int[] heldOutLabels, int classes, double ridge) {
+    public static double regressionError(
+            double[][] kxx, double[][] kyx, int[] trainLabels, int[] heldOutLabels, int classes, double ridge) {
         requireFinite(kxx, "NTK of the train batch");
         requireFinite(kyx, "NTK between the batches");
         int n = kxx.length;
@@ -50,13 +51,18 @@ public final class Kernels {
         }
         INDArray k = Nd4j.createFromArray(kxx).castTo(DataType.DOUBLE);
         if (!(meanDiagonal > 0)) {
-            throw new IndicatorException("NTK of the train batch is zero: the network's output does not depend on its parameters");
+            throw new IndicatorException(
+                    "NTK of the train batch is zero: the network's output does not depend on its parameters");
         }
         k.addi(Nd4j.eye(n).castTo(DataType.DOUBLE).muli(ridge * meanDiagonal));
-        INDArray prediction = Nd4j.createFromArray(kyx).castTo(DataType.DOUBLE)
+        INDArray prediction = Nd4j.createFromArray(kyx)
+                .castTo(DataType.DOUBLE)
                 .mmul(InvertMatrix.invert(k, false))
                 .mmul(centredOneHot(trainLabels, classes));
-        double mse = prediction.subi(centredOneHot(heldOutLabels, classes)).norm2Number().doubleValue();
+        double mse = prediction
+                .subi(centredOneHot(heldOutLabels, classes))
+                .norm2Number()
+                .doubleValue();
         mse = mse * mse / ((double) heldOutLabels.length * classes);
         if (!Double.isFinite(mse)) {
             throw new IndicatorException("NTK regression produced a non-finite error");
@@ -68,7 +74,8 @@ public final class Kernels {
         double[][] y = new double[labels.length][classes];
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {
-                throw new IllegalArgumentException("label " + labels[i] + " of sample " + i + " is not in [0, " + classes + ")");
+                throw new IllegalArgumentException(
+                        "label " + labels[i] + " of sample " + i + " is not in [0, " + classes + ")");
             }
             for (int c = 0; c < classes; c++) {
                 y[i][c] = (c == labels[i] ? 1.0 : 0.0) - 1.0 / classes;

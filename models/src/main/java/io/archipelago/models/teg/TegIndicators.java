@@ -1,10 +1,10 @@
 package io.archipelago.models.teg;
 
+import io.archipelago.core.nb201.MixedCell;
+import io.archipelago.core.objective.Objective;
 import io.archipelago.models.data.Batch;
 import io.archipelago.models.data.ImageDataset;
 import io.archipelago.models.data.InputShape;
-import io.archipelago.core.nb201.MixedCell;
-import io.archipelago.core.objective.Objective;
 import io.archipelago.models.nb201.Nb201Network;
 import io.archipelago.models.nn.Init;
 import java.util.List;
@@ -28,7 +28,9 @@ public final class TegIndicators {
     public static final String LINEAR_REGIONS = "linear_regions";
     public static final String NTK_MSE = "ntk_mse";
     /** T, E and G as objectives, for combining by rank (TEG-NAS). */
-    public static final List<Objective> TEG = List.of(Objective.parse(NTK_COND + ":min"), Objective.parse(LINEAR_REGIONS + ":max"),
+    public static final List<Objective> TEG = List.of(
+            Objective.parse(NTK_COND + ":min"),
+            Objective.parse(LINEAR_REGIONS + ":max"),
             Objective.parse(NTK_MSE + ":min"));
     /** T and E only (TE-NAS). */
     public static final List<Objective> TE = TEG.subList(0, 2);
@@ -56,7 +58,10 @@ public final class TegIndicators {
         for (int r = 0; r < settings.repeats(); r++) {
             long seed = settings.seed() + r;
             Nb201Network net = Nb201Network.of(cell, settings.network(), seed);
-            InputShape shape = new InputShape(settings.network().inputChannels(), settings.network().height(), settings.network().width());
+            InputShape shape = new InputShape(
+                    settings.network().inputChannels(),
+                    settings.network().height(),
+                    settings.network().width());
             List<Batch> batches = data.disjointBatches(2, settings.batch(), seed, shape);
             Batch train = batches.get(0);
             Batch heldOut = batches.get(1);
@@ -64,7 +69,8 @@ public final class TegIndicators {
             double[][] kxx = jx.kernel();
             cond += Kernels.conditionNumber(kxx);
             double[][] kyx = jx.crossKernel(net, heldOut.images(), settings.batchNorm());
-            mse += Kernels.regressionError(kxx, kyx, train.labels(), heldOut.labels(), data.classes(), settings.ridge());
+            mse += Kernels.regressionError(
+                    kxx, kyx, train.labels(), heldOut.labels(), data.classes(), settings.ridge());
             regions += linearRegions(cell, seed);
             // ND4J frees a network's off-heap buffers only when the GC collects their handles, and
             // a repeat's few handles barely touch the heap, so without this a pruning run's resident
@@ -80,8 +86,13 @@ public final class TegIndicators {
     public int linearRegions(MixedCell cell, long seed) {
         Nb201Network thin = Nb201Network.of(cell, settings.regionsNetwork(), seed);
         var shape = settings.regionsNetwork();
-        INDArray inputs = Init.normal(new SplittableRandom(seed ^ 0x5DEECE66DL), 1.0, settings.regionSamples(), shape.inputChannels(),
-                shape.height(), shape.width());
+        INDArray inputs = Init.normal(
+                new SplittableRandom(seed ^ 0x5DEECE66DL),
+                1.0,
+                settings.regionSamples(),
+                shape.inputChannels(),
+                shape.height(),
+                shape.width());
         return LinearRegions.count(thin, inputs);
     }
 }

@@ -15,15 +15,22 @@ import io.archipelago.models.nn.Pass;
  * @param ridge NTK regression's ridge, relative to the kernel's mean diagonal
  * @param seed base seed; repeat r uses {@code seed + r}
  */
-public record TegSettings(int batch, int repeats, Pass.BatchNorm batchNorm, NetworkShape network, NetworkShape regionsNetwork,
-                          int regionSamples, double ridge, long seed) {
-    public static final TegSettings DEFAULTS = new TegSettings(32, 3, Pass.BatchNorm.BATCH, NetworkShape.STANDARD, NetworkShape.THIN,
-            1000, 1e-6, 0);
+public record TegSettings(
+        int batch,
+        int repeats,
+        Pass.BatchNorm batchNorm,
+        NetworkShape network,
+        NetworkShape regionsNetwork,
+        int regionSamples,
+        double ridge,
+        long seed) {
+    public static final TegSettings DEFAULTS =
+            new TegSettings(32, 3, Pass.BatchNorm.BATCH, NetworkShape.STANDARD, NetworkShape.THIN, 1000, 1e-6, 0);
 
     public TegSettings {
         if (batch < 2 || repeats < 1 || regionSamples < 1 || ridge < 0) {
-            throw new IllegalArgumentException("invalid TEG settings: batch=" + batch + " (>= 2), repeats=" + repeats + " (>= 1), regionSamples="
-                    + regionSamples + " (>= 1), ridge=" + ridge + " (>= 0)");
+            throw new IllegalArgumentException("invalid TEG settings: batch=" + batch + " (>= 2), repeats=" + repeats
+                    + " (>= 1), regionSamples=" + regionSamples + " (>= 1), ridge=" + ridge + " (>= 0)");
         }
     }
 

@@ -95,8 +95,8 @@ class FashionMnistTest {
                     for (int c = 0; c < 3; c++) {
                         float got = x.getFloat(k, c, y, xx);
                         if (Math.abs(got - expected) > 1e-6f) {
-                            throw new AssertionError("image " + k + " channel " + c + " at " + y + "," + xx
-                                    + ": " + got + " != " + expected);
+                            throw new AssertionError("image " + k + " channel " + c + " at " + y + "," + xx + ": " + got
+                                    + " != " + expected);
                         }
                     }
                 }
@@ -125,8 +125,10 @@ class FashionMnistTest {
     void rawAndGzipByMagicReadTheSame(@TempDir Path dir) throws IOException {
         Path res = TestData.sampleDir();
         Path rawDir = Files.createDirectory(dir.resolve("raw"));
-        Files.write(rawDir.resolve("t10k-images-idx3-ubyte"), TestData.gunzip(res.resolve("t10k-images-idx3-ubyte.gz")));
-        Files.write(rawDir.resolve("t10k-labels-idx1-ubyte"), TestData.gunzip(res.resolve("t10k-labels-idx1-ubyte.gz")));
+        Files.write(
+                rawDir.resolve("t10k-images-idx3-ubyte"), TestData.gunzip(res.resolve("t10k-images-idx3-ubyte.gz")));
+        Files.write(
+                rawDir.resolve("t10k-labels-idx1-ubyte"), TestData.gunzip(res.resolve("t10k-labels-idx1-ubyte.gz")));
         // gzip content under names without .gz: detected by the gzip magic
         Path magicDir = Files.createDirectory(dir.resolve("magic"));
         Files.copy(res.resolve("t10k-images-idx3-ubyte.gz"), magicDir.resolve("t10k-images-idx3-ubyte"));
@@ -151,8 +153,10 @@ class FashionMnistTest {
     @Test
     void fullDebianTestSplit() {
         Path dir = FashionMnist.DEFAULT_DIR;
-        Assumptions.assumeTrue(Files.isRegularFile(dir.resolve("t10k-images-idx3-ubyte.gz"))
-                || Files.isRegularFile(dir.resolve("t10k-images-idx3-ubyte")), "Debian's dataset-fashion-mnist not installed");
+        Assumptions.assumeTrue(
+                Files.isRegularFile(dir.resolve("t10k-images-idx3-ubyte.gz"))
+                        || Files.isRegularFile(dir.resolve("t10k-images-idx3-ubyte")),
+                "Debian's dataset-fashion-mnist not installed");
         FashionMnist full = FashionMnist.open();
         assertEquals(10_000, full.size());
         assertEquals(new InputShape(1, 28, 28), full.nativeShape());

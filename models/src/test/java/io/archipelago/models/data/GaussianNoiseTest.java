@@ -26,8 +26,12 @@ class GaussianNoiseTest {
         Batch other = new GaussianNoise(10, Integer.MAX_VALUE, 6).batch(new int[] {3}, InputShape.DEFAULT);
         assertNotEquals(a.images().slice(0), other.images().slice(0));
         // a sample is reproducible too
-        assertEquals(g.sample(4, 9, InputShape.DEFAULT).images(), g.sample(4, 9, InputShape.DEFAULT).images());
-        assertNotEquals(g.sample(4, 9, InputShape.DEFAULT).images(), g.sample(4, 10, InputShape.DEFAULT).images());
+        assertEquals(
+                g.sample(4, 9, InputShape.DEFAULT).images(),
+                g.sample(4, 9, InputShape.DEFAULT).images());
+        assertNotEquals(
+                g.sample(4, 9, InputShape.DEFAULT).images(),
+                g.sample(4, 10, InputShape.DEFAULT).images());
     }
 
     @Test
@@ -56,7 +60,8 @@ class GaussianNoiseTest {
     void configuredSizeAndClasses() {
         GaussianNoise g = new GaussianNoise(3, 100, 0);
         assertEquals(100, g.size());
-        assertTrue(java.util.stream.IntStream.of(g.sample(100, 2, new InputShape(1, 2, 2)).labels())
+        assertTrue(java.util.stream.IntStream.of(
+                        g.sample(100, 2, new InputShape(1, 2, 2)).labels())
                 .allMatch(l -> l >= 0 && l < 3));
         assertThrows(IndexOutOfBoundsException.class, () -> g.batch(new int[] {100}, InputShape.DEFAULT));
         assertThrows(IllegalArgumentException.class, () -> g.sample(101, 2, InputShape.DEFAULT));

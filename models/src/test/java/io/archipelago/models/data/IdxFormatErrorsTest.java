@@ -96,8 +96,8 @@ class IdxFormatErrorsTest {
     @Test
     void labelOutOfRange() throws IOException {
         Path img = images("i.gz", 3, true);
-        Path lab = TestData.write(dir, "l.gz",
-                TestData.gzip(TestData.idxLabels(IdxImages.LABELS_MAGIC, 3, new byte[] {1, 10, 2})));
+        Path lab = TestData.write(
+                dir, "l.gz", TestData.gzip(TestData.idxLabels(IdxImages.LABELS_MAGIC, 3, new byte[] {1, 10, 2})));
         DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> FashionMnist.open(img, lab));
         assertMentions(e, lab.toString(), "label 10", "image 1");
     }
@@ -105,7 +105,8 @@ class IdxFormatErrorsTest {
     @Test
     void missingFilesPointToTheInstallScript() throws IOException {
         DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> FashionMnist.open(dir));
-        assertMentions(e, "missing file", dir.resolve("t10k-images-idx3-ubyte.gz").toString(), "install-datasets.sh");
+        assertMentions(
+                e, "missing file", dir.resolve("t10k-images-idx3-ubyte.gz").toString(), "install-datasets.sh");
         images("t10k-images-idx3-ubyte.gz", 2, true);
         e = assertThrows(DatasetFormatException.class, () -> FashionMnist.open(dir));
         assertMentions(e, "missing file", "t10k-labels-idx1-ubyte", "install-datasets.sh");

@@ -27,12 +27,12 @@ class ImageDatasetsTest {
         if (Files.isDirectory(FashionMnist.DEFAULT_DIR)) {
             assertEquals(10_000, ImageDatasets.open("fashion-mnist").size());
         } else {
-            DatasetFormatException e = assertThrows(DatasetFormatException.class,
-                    () -> ImageDatasets.open("fashion-mnist"));
+            DatasetFormatException e =
+                    assertThrows(DatasetFormatException.class, () -> ImageDatasets.open("fashion-mnist"));
             assertTrue(e.getMessage().contains("install-datasets.sh"), e.getMessage());
         }
-        DatasetFormatException e = assertThrows(DatasetFormatException.class,
-                () -> ImageDatasets.open("fashion-mnist:" + dir.resolve("absent")));
+        DatasetFormatException e = assertThrows(
+                DatasetFormatException.class, () -> ImageDatasets.open("fashion-mnist:" + dir.resolve("absent")));
         assertTrue(e.getMessage().contains("install-datasets.sh"), e.getMessage());
     }
 

@@ -44,8 +44,8 @@ class SamplingTest {
             for (int i : indices) {
                 java.util.Objects.checkIndex(i, size);
             }
-            return new Batch(Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, shape.batchShape(indices.length)),
-                    indices);
+            return new Batch(
+                    Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, shape.batchShape(indices.length)), indices);
         }
     }
 
@@ -100,9 +100,11 @@ class SamplingTest {
             List<Batch> again = d.disjointBatches(2, 32, 11, InputShape.DEFAULT);
             assertArrayEquals(batches.get(0).labels(), again.get(0).labels());
             assertArrayEquals(batches.get(1).labels(), again.get(1).labels());
-            assertArrayEquals(new long[] {32, 3, 32, 32}, batches.get(1).images().shape());
+            assertArrayEquals(
+                    new long[] {32, 3, 32, 32}, batches.get(1).images().shape());
         }
-        assertThrows(IllegalArgumentException.class, () -> new IndexEcho(63).disjointBatches(2, 32, 1, InputShape.DEFAULT));
+        assertThrows(
+                IllegalArgumentException.class, () -> new IndexEcho(63).disjointBatches(2, 32, 1, InputShape.DEFAULT));
     }
 
     @Test
@@ -128,12 +130,16 @@ class SamplingTest {
         float[][] second = two.get(1).images().reshape(32, 3 * 32 * 32).toFloatMatrix();
         for (int i = 0; i < 32; i++) {
             for (int j = 0; j < 32; j++) {
-                assertFalse(Arrays.equals(first[i], second[j]),
+                assertFalse(
+                        Arrays.equals(first[i], second[j]),
                         "image " + i + " of the first batch is image " + j + " of the second");
             }
         }
-        int[] labels = IntStream.concat(IntStream.of(two.get(0).labels()), IntStream.of(two.get(1).labels()))
-                .sorted().toArray();
+        int[] labels = IntStream.concat(
+                        IntStream.of(two.get(0).labels()),
+                        IntStream.of(two.get(1).labels()))
+                .sorted()
+                .toArray();
         int[] expected = IntStream.range(0, 64).map(f::label).sorted().toArray();
         assertArrayEquals(expected, labels);
     }

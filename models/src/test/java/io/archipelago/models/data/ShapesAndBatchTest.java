@@ -29,8 +29,10 @@ class ShapesAndBatchTest {
         assertArrayEquals(new int[] {1, 2}, b.labels());
         assertEquals(2, b.size());
         assertEquals(new InputShape(1, 4, 4), b.shape());
-        assertThrows(IllegalArgumentException.class, () -> new Batch(Nd4j.zeros(DataType.FLOAT, 3, 1, 4, 4), new int[2]));
+        assertThrows(
+                IllegalArgumentException.class, () -> new Batch(Nd4j.zeros(DataType.FLOAT, 3, 1, 4, 4), new int[2]));
         assertThrows(IllegalArgumentException.class, () -> new Batch(Nd4j.zeros(DataType.FLOAT, 2, 16), new int[2]));
-        assertThrows(IllegalArgumentException.class, () -> new Batch(Nd4j.zeros(DataType.DOUBLE, 2, 1, 4, 4), new int[2]));
+        assertThrows(
+                IllegalArgumentException.class, () -> new Batch(Nd4j.zeros(DataType.DOUBLE, 2, 1, 4, 4), new int[2]));
     }
 }

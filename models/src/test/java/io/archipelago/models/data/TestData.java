@@ -16,12 +16,13 @@ final class TestData {
     /** The first labels of t10k, read from Debian's t10k-labels-idx1-ubyte.gz. */
     static final int[] FIRST_LABELS = {9, 2, 1, 1, 6, 1, 4, 6, 5, 7, 4, 5, 7, 3, 4, 1};
 
-    private TestData() {
-    }
+    private TestData() {}
 
     static Path sampleDir() {
         try {
-            return Path.of(TestData.class.getResource("/fashion-mnist/t10k-images-idx3-ubyte.gz").toURI())
+            return Path.of(TestData.class
+                            .getResource("/fashion-mnist/t10k-images-idx3-ubyte.gz")
+                            .toURI())
                     .getParent();
         } catch (URISyntaxException e) {
             throw new AssertionError(e);

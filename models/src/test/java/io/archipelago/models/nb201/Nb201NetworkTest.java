@@ -25,7 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class Nb201NetworkTest {
     private static final Nb201Space SPACE = Nb201Space.INSTANCE;
-    private static final String BEST = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|";
+    private static final String BEST =
+            "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|";
     private static DataType previous;
 
     @BeforeAll
@@ -48,19 +49,33 @@ class Nb201NetworkTest {
             long built = Nb201Network.of(cell, NetworkShape.STANDARD, 0).parameterCount();
             assertEquals(Nb201Cost.STANDARD.params(cell), built, cell.toString());
         }
-        assertEquals(1_531_546, Nb201Network.of(SPACE.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"),
-                NetworkShape.STANDARD, 0).parameterCount());
-        assertEquals(73_306, Nb201Network.of(SPACE.parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"), NetworkShape.STANDARD, 0)
-                .parameterCount());
+        assertEquals(
+                1_531_546,
+                Nb201Network.of(
+                                SPACE.parse(
+                                        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"),
+                                NetworkShape.STANDARD,
+                                0)
+                        .parameterCount());
+        assertEquals(
+                73_306,
+                Nb201Network.of(
+                                SPACE.parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"),
+                                NetworkShape.STANDARD,
+                                0)
+                        .parameterCount());
     }
 
     @Test
     void logitsHaveTheClassShapeAndTheSeedFixesTheWeights() {
         NetworkShape shape = new NetworkShape(4, 1, 3, 16, 16, 7);
         INDArray images = Nd4j.rand(DataType.DOUBLE, 5, 3, 16, 16);
-        INDArray a = Nb201Network.of(SPACE.parse(BEST), shape, 11).forward(images, Pass.inference(Pass.BatchNorm.BATCH, 5));
-        INDArray b = Nb201Network.of(SPACE.parse(BEST), shape, 11).forward(images, Pass.inference(Pass.BatchNorm.BATCH, 5));
-        INDArray c = Nb201Network.of(SPACE.parse(BEST), shape, 12).forward(images, Pass.inference(Pass.BatchNorm.BATCH, 5));
+        INDArray a =
+                Nb201Network.of(SPACE.parse(BEST), shape, 11).forward(images, Pass.inference(Pass.BatchNorm.BATCH, 5));
+        INDArray b =
+                Nb201Network.of(SPACE.parse(BEST), shape, 11).forward(images, Pass.inference(Pass.BatchNorm.BATCH, 5));
+        INDArray c =
+                Nb201Network.of(SPACE.parse(BEST), shape, 12).forward(images, Pass.inference(Pass.BatchNorm.BATCH, 5));
         assertArrayEquals(new long[] {5, 7}, a.shape());
         assertEquals(a, b);
         assertTrue(a.distance2(c) > 1e-6);
@@ -71,7 +86,10 @@ class Nb201NetworkTest {
     void anOpKeepsItsWeightsWhenOtherOpsChange() {
         NetworkShape shape = new NetworkShape(4, 2, 3, 8, 8, 10);
         Nb201Network a = Nb201Network.of(SPACE.parse(BEST), shape, 7);
-        Nb201Network b = Nb201Network.of(SPACE.parse("|nor_conv_3x3~0|+|avg_pool_3x3~0|nor_conv_3x3~1|+|none~0|nor_conv_3x3~1|nor_conv_1x1~2|"), shape, 7);
+        Nb201Network b = Nb201Network.of(
+                SPACE.parse("|nor_conv_3x3~0|+|avg_pool_3x3~0|nor_conv_3x3~1|+|none~0|nor_conv_3x3~1|nor_conv_1x1~2|"),
+                shape,
+                7);
         Map<String, INDArray> weightsOfA = new HashMap<>();
         a.parameters().forEach(p -> weightsOfA.put(p.name(), p.value()));
         int shared = 0;
@@ -83,18 +101,21 @@ class Nb201NetworkTest {
             }
         }
         assertTrue(shared > 10, "shared parameters: " + shared);
-        INDArray other = Nb201Network.of(SPACE.parse(BEST), shape, 8).parameters().get(0).value();
+        INDArray other =
+                Nb201Network.of(SPACE.parse(BEST), shape, 8).parameters().get(0).value();
         assertTrue(other.distance2(a.parameters().get(0).value()) > 0, "another seed gives other weights");
     }
 
     /** A supernet edge averages its ops (DARTS' mixed op with uniform weights), it does not sum them. */
     @Test
     void aMixedEdgeAveragesItsOps() {
-        MixedCell cell = Nb201MixedSpace.INSTANCE.parse("|none~0|+|none~0|none~1|+|skip_connect,avg_pool_3x3~0|none~1|none~2|");
+        MixedCell cell =
+                Nb201MixedSpace.INSTANCE.parse("|none~0|+|none~0|none~1|+|skip_connect,avg_pool_3x3~0|none~1|none~2|");
         INDArray x = Nd4j.rand(DataType.DOUBLE, 2, 4, 5, 5);
         Pass pass = Pass.inference(Pass.BatchNorm.RUNNING, 2);
         INDArray out = new CellLayer("cell", cell, 4, 0).forward(x, pass);
-        INDArray expected = x.add(new io.archipelago.models.nn.AvgPool2d(3, 1, 1).forward(x, pass)).muli(0.5);
+        INDArray expected = x.add(new io.archipelago.models.nn.AvgPool2d(3, 1, 1).forward(x, pass))
+                .muli(0.5);
         assertTrue(expected.equalsWithEps(out, 1e-12), "cell output is the mean of skip and pooling");
     }
 
@@ -113,10 +134,14 @@ class Nb201NetworkTest {
     @EnumSource(Pass.BatchNorm.class)
     void perSampleGradientsMatchFiniteDifferences(Pass.BatchNorm mode) {
         NetworkShape shape = new NetworkShape(2, 1, 3, 6, 6, 3);
-        Nb201Network net = Nb201Network.of(SPACE.parse("|nor_conv_3x3~0|+|avg_pool_3x3~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_3x3~1|none~2|"),
-                shape, 5);
+        Nb201Network net = Nb201Network.of(
+                SPACE.parse("|nor_conv_3x3~0|+|avg_pool_3x3~0|nor_conv_1x1~1|+|skip_connect~0|nor_conv_3x3~1|none~2|"),
+                shape,
+                5);
         Map<String, INDArray> grads = checkGradients(net, shape, mode);
-        assertTrue(grads.size() > 10 && !grads.containsKey("stage0.cell0.edge12.nor_conv_1x1.conv"), grads.keySet().toString());
+        assertTrue(
+                grads.size() > 10 && !grads.containsKey("stage0.cell0.edge12.nor_conv_1x1.conv"),
+                grads.keySet().toString());
     }
 
     /** The same on a supernet cell, whose edges average their ops (weights 1/k forward and back). */
@@ -128,15 +153,18 @@ class Nb201NetworkTest {
                 "|nor_conv_3x3,skip_connect~0|+|avg_pool_3x3~0|nor_conv_1x1,nor_conv_3x3,skip_connect~1|+|skip_connect,none~0|nor_conv_3x3,avg_pool_3x3~1|none~2|");
         Map<String, INDArray> grads = checkGradients(Nb201Network.of(supernet, shape, 5), shape, mode);
         // mixed edges 0-1 and 1-3 reach the output; node 2 reaches it only through none
-        assertTrue(grads.containsKey("stage0.cell0.edge13.nor_conv_3x3.conv") && grads.containsKey("stage0.cell0.edge01.nor_conv_3x3.conv")
-                && !grads.containsKey("stage0.cell0.edge12.nor_conv_1x1.conv"),
+        assertTrue(
+                grads.containsKey("stage0.cell0.edge13.nor_conv_3x3.conv")
+                        && grads.containsKey("stage0.cell0.edge01.nor_conv_3x3.conv")
+                        && !grads.containsKey("stage0.cell0.edge12.nor_conv_1x1.conv"),
                 grads.keySet().toString());
     }
 
     /** Checks sampled parameter elements against central differences; returns the analytic gradients. */
     private static Map<String, INDArray> checkGradients(Nb201Network net, NetworkShape shape, Pass.BatchNorm mode) {
         int batch = 4;
-        INDArray images = Nd4j.randn(new SplittableRandom(1).nextLong(), new long[] {batch, 3, 6, 6}).castTo(DataType.DOUBLE);
+        INDArray images = Nd4j.randn(new SplittableRandom(1).nextLong(), new long[] {batch, 3, 6, 6})
+                .castTo(DataType.DOUBLE);
         Map<String, INDArray> grads = new HashMap<>();
         Pass pass = Pass.withGradients(mode, batch, (p, g) -> grads.merge(p.name(), g.dup(), INDArray::add));
         net.forward(images, pass);
@@ -172,7 +200,10 @@ class Nb201NetworkTest {
                 for (int k = 0; k < batch; k++) {
                     double numeric = coarse[k];
                     double analytic = g.getDouble(k, i);
-                    assertEquals(numeric, analytic, 1e-5 + 1e-4 * Math.abs(numeric),
+                    assertEquals(
+                            numeric,
+                            analytic,
+                            1e-5 + 1e-4 * Math.abs(numeric),
                             mode + " " + p.name() + "[" + i + "] sample " + k);
                 }
                 checked++;
@@ -184,7 +215,8 @@ class Nb201NetworkTest {
     }
 
     /** d(sum of sample k's logits)/d(parameter element i) for every sample k, by central differences. */
-    private static double[] centralDifferences(Nb201Network net, INDArray images, Pass.BatchNorm mode, INDArray flat, long i, double h) {
+    private static double[] centralDifferences(
+            Nb201Network net, INDArray images, Pass.BatchNorm mode, INDArray flat, long i, double h) {
         int batch = (int) images.size(0);
         double original = flat.getDouble(i);
         flat.putScalar(i, original + h);

@@ -25,10 +25,12 @@ class KernelsTest {
 
     @Test
     void avgPool3ExcludesPaddingOnAnyPlane() {
-        try (Workspace wf = new Workspace(Precision.FLOAT); Workspace wd = new Workspace(Precision.DOUBLE)) {
+        try (Workspace wf = new Workspace(Precision.FLOAT);
+                Workspace wd = new Workspace(Precision.DOUBLE)) {
             for (int[] s : new int[][] {{1, 1}, {1, 3}, {3, 1}, {2, 2}, {3, 5}, {8, 8}}) {
                 int h = s[0], w = s[1];
-                Act xf = pair(new SplittableRandom(1), 2, 3, h, w, true), xd = pair(new SplittableRandom(1), 2, 3, h, w, false);
+                Act xf = pair(new SplittableRandom(1), 2, 3, h, w, true),
+                        xd = pair(new SplittableRandom(1), 2, 3, h, w, false);
                 Act yf = wf.actLike(xf), yd = wd.actLike(xd);
                 Kernels.avgPool3(xf, yf, wf);
                 Kernels.avgPool3(xd, yd, wd);

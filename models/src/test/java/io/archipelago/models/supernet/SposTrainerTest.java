@@ -46,7 +46,8 @@ class SposTrainerTest {
     }
 
     static TrainingSpec spec(ImageSet data, long steps, long seed, boolean augment) {
-        return new TrainingSpec(2, 1, 8, 10, 8, 0.025, 0.9, 5e-4, steps, data.size(), data.description(), seed, augment);
+        return new TrainingSpec(
+                2, 1, 8, 10, 8, 0.025, 0.9, 5e-4, steps, data.size(), data.description(), seed, augment);
     }
 
     static Nb201Cell parse(String cell) {
@@ -100,7 +101,11 @@ class SposTrainerTest {
             t.train(5, null);
             float[][] resumed = weights(t.supernet());
             for (int i = 0; i < straight.length; i++) {
-                assertArrayEquals(straight[i], resumed[i], 1e-6f, t.supernet().weights().get(i).name());
+                assertArrayEquals(
+                        straight[i],
+                        resumed[i],
+                        1e-6f,
+                        t.supernet().weights().get(i).name());
             }
         }
     }
@@ -122,13 +127,18 @@ class SposTrainerTest {
                         for (Nb201Op op : new Nb201Op[] {Nb201Op.NOR_CONV_1X1, Nb201Op.NOR_CONV_3X3}) {
                             Weight w = net.cellConv(p, e, op);
                             final int edge = e;
-                            boolean ran = cell.op(e) == op && java.util.Arrays.stream(live).anyMatch(x -> x == edge);
+                            boolean ran = cell.op(e) == op
+                                    && java.util.Arrays.stream(live).anyMatch(x -> x == edge);
                             boolean changed = !java.util.Arrays.equals(before[w.index()], after[w.index()]);
                             if (ran) {
                                 touched.add(w.index());
-                                assertTrue(changed, "step " + s + " cell " + cell + ": " + w.name() + " ran but did not change");
+                                assertTrue(
+                                        changed,
+                                        "step " + s + " cell " + cell + ": " + w.name() + " ran but did not change");
                             } else {
-                                assertFalse(changed, "step " + s + " cell " + cell + ": " + w.name() + " changed without running");
+                                assertFalse(
+                                        changed,
+                                        "step " + s + " cell " + cell + ": " + w.name() + " changed without running");
                             }
                         }
                     }
@@ -185,9 +195,13 @@ class SposTrainerTest {
         byte[] flipped = Files.readAllBytes(file);
         flipped[flipped.length / 2] ^= 1;
         Files.write(tampered, flipped);
-        assertTrue(assertThrows(CheckpointException.class, () -> SposCheckpoint.read(tampered)).getMessage().contains("checksum"));
+        assertTrue(assertThrows(CheckpointException.class, () -> SposCheckpoint.read(tampered))
+                .getMessage()
+                .contains("checksum"));
         Files.write(tampered, java.util.Arrays.copyOf(flipped, flipped.length / 2));
-        assertTrue(assertThrows(CheckpointException.class, () -> SposCheckpoint.read(tampered)).getMessage().contains("truncated"));
+        assertTrue(assertThrows(CheckpointException.class, () -> SposCheckpoint.read(tampered))
+                .getMessage()
+                .contains("truncated"));
 
         // other images than the checkpoint's
         ImageSet other = ImageSet.of(new float[48 * 64], new int[48], 1, 8, 10, "zeros");

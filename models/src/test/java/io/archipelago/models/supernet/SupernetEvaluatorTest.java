@@ -22,10 +22,12 @@ class SupernetEvaluatorTest {
         NdThreads.configure(1); // ND4J's default (every core) makes these tiny ops many times slower on a busy machine
     }
 
-
     static ImageSet fashionSample(int size) {
         try {
-            Path dir = Path.of(SupernetEvaluatorTest.class.getResource("/fashion-mnist/t10k-images-idx3-ubyte.gz").toURI()).getParent();
+            Path dir = Path.of(SupernetEvaluatorTest.class
+                            .getResource("/fashion-mnist/t10k-images-idx3-ubyte.gz")
+                            .toURI())
+                    .getParent();
             return ImageSet.sample(FashionMnist.open(dir), 64, 0, size, "fashion-mnist t10k sample");
         } catch (URISyntaxException e) {
             throw new AssertionError(e);
@@ -76,7 +78,8 @@ class SupernetEvaluatorTest {
                     }
                 }
                 for (int i = 0; i < futures.size(); i++) {
-                    assertEquals(sequential.get(i % cells.size()), futures.get(i).get(), "concurrent evaluation " + i);
+                    assertEquals(
+                            sequential.get(i % cells.size()), futures.get(i).get(), "concurrent evaluation " + i);
                 }
             } finally {
                 pool.shutdownNow();
@@ -88,24 +91,41 @@ class SupernetEvaluatorTest {
     void shortTrainingOnFashionMnistLowersTheLoss() {
         ImageSet data = fashionSample(16);
         EvalImages images = EvalImages.of(data, 32);
-        TrainingSpec spec = new TrainingSpec(4, 1, 16, 10, 8, 0.05, 0.9, 5e-4, 64, data.size(), data.description(), 0, false);
-        List<Nb201Cell> cells = List.of(SposTrainer.cellAt(5, 0), SposTrainer.cellAt(5, 1), SposTrainer.cellAt(5, 2),
-                SposTrainerTest.parse("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"));
-        try (SposTrainer t = SposTrainer.create(spec, data); SupernetEvaluator ev = new SupernetEvaluator(t.supernet())) {
+        TrainingSpec spec =
+                new TrainingSpec(4, 1, 16, 10, 8, 0.05, 0.9, 5e-4, 64, data.size(), data.description(), 0, false);
+        List<Nb201Cell> cells = List.of(
+                SposTrainer.cellAt(5, 0),
+                SposTrainer.cellAt(5, 1),
+                SposTrainer.cellAt(5, 2),
+                SposTrainerTest.parse(
+                        "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"));
+        try (SposTrainer t = SposTrainer.create(spec, data);
+                SupernetEvaluator ev = new SupernetEvaluator(t.supernet())) {
             double before = meanLoss(ev, cells, images);
             List<StepResult> steps = new ArrayList<>();
             t.train(64, steps::add);
             assertTrue(t.done());
             double after = meanLoss(ev, cells, images);
-            double firstEpoch = steps.subList(0, 8).stream().mapToDouble(StepResult::loss).average().orElseThrow();
-            double lastEpoch = steps.subList(56, 64).stream().mapToDouble(StepResult::loss).average().orElseThrow();
-            System.out.printf("fashion-mnist sample: eval loss %.3f -> %.3f, training loss %.3f -> %.3f%n", before, after, firstEpoch, lastEpoch);
+            double firstEpoch = steps.subList(0, 8).stream()
+                    .mapToDouble(StepResult::loss)
+                    .average()
+                    .orElseThrow();
+            double lastEpoch = steps.subList(56, 64).stream()
+                    .mapToDouble(StepResult::loss)
+                    .average()
+                    .orElseThrow();
+            System.out.printf(
+                    "fashion-mnist sample: eval loss %.3f -> %.3f, training loss %.3f -> %.3f%n",
+                    before, after, firstEpoch, lastEpoch);
             assertTrue(after < before - 0.05, "eval loss " + before + " -> " + after);
             assertTrue(lastEpoch < firstEpoch, "training loss " + firstEpoch + " -> " + lastEpoch);
         }
     }
 
     private static double meanLoss(SupernetEvaluator ev, List<Nb201Cell> cells, EvalImages images) {
-        return cells.stream().mapToDouble(c -> ev.evaluate(c, images).meanLoss()).average().orElseThrow();
+        return cells.stream()
+                .mapToDouble(c -> ev.evaluate(c, images).meanLoss())
+                .average()
+                .orElseThrow();
     }
 }

@@ -131,7 +131,9 @@ class SupernetGradientTest {
                             numeric = fd;
                         }
                     }
-                    assertTrue(err < 1e-4, cs + " " + w.name() + "[" + i + "]: analytic " + analytic[i] + " vs numeric " + numeric);
+                    assertTrue(
+                            err < 1e-4,
+                            cs + " " + w.name() + "[" + i + "]: analytic " + analytic[i] + " vs numeric " + numeric);
                     worst = Math.max(worst, err);
                     checked++;
                 }
@@ -139,8 +141,9 @@ class SupernetGradientTest {
         }
         ws.close();
         assertTrue(checked > 60, "checked " + checked);
-        System.out.printf("supernet gradient check: %d coordinates, worst relative error %.2e, %.1f s%n", checked, worst,
-                (System.nanoTime() - t0) / 1e9);
+        System.out.printf(
+                "supernet gradient check: %d coordinates, worst relative error %.2e, %.1f s%n",
+                checked, worst, (System.nanoTime() - t0) / 1e9);
     }
 
     @Test
@@ -176,13 +179,16 @@ class SupernetGradientTest {
                 ours = new SupernetTrace(net, ws, false).forward(c, x);
             }
             INDArray theirs = Nb201Network.of(c, shape, 5)
-                    .forward(Nd4j.create(x.d, new long[] {5, 3, 8, 8}, DataType.DOUBLE), Pass.inference(Pass.BatchNorm.BATCH, 5));
+                    .forward(
+                            Nd4j.create(x.d, new long[] {5, 3, 8, 8}, DataType.DOUBLE),
+                            Pass.inference(Pass.BatchNorm.BATCH, 5));
             for (int i = 0; i < ours.length; i++) {
                 assertEquals(theirs.getDouble(i / 10, i % 10), ours[i], 1e-9, cs + " logit " + i);
             }
         }
         // parameter count of the child as the reference counts it: here every op is on a path
-        Nb201Cell all3 = cell("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|");
+        Nb201Cell all3 =
+                cell("|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|");
         long count = Nb201Network.of(all3, shape, 5).parameterCount();
         // Nb201Network's cell BNs are affine (2 per channel per op): subtract them
         long cellBn = 0;

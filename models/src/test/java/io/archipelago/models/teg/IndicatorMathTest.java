@@ -13,9 +13,9 @@ import io.archipelago.models.nn.Sequential;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -72,13 +72,17 @@ class IndicatorMathTest {
 
     @Test
     void aSingularOrNonFiniteKernelIsAnIndicatorError() {
-        IndicatorException singular = assertThrows(IndicatorException.class,
-                () -> Kernels.conditionNumber(new double[][] {{1, 1}, {1, 1}}));
+        IndicatorException singular =
+                assertThrows(IndicatorException.class, () -> Kernels.conditionNumber(new double[][] {{1, 1}, {1, 1}}));
         assertTrue(singular.getMessage().contains("singular"), singular.getMessage());
-        IndicatorException nan = assertThrows(IndicatorException.class,
+        IndicatorException nan = assertThrows(
+                IndicatorException.class,
                 () -> Kernels.conditionNumber(new double[][] {{1, Double.NaN}, {Double.NaN, 1}}));
         assertTrue(nan.getMessage().contains("non-finite"), nan.getMessage());
-        assertThrows(IndicatorException.class, () -> Kernels.regressionError(new double[2][2], new double[1][2], new int[] {0, 1}, new int[] {1}, 2, 1e-6));
+        assertThrows(
+                IndicatorException.class,
+                () -> Kernels.regressionError(
+                        new double[2][2], new double[1][2], new int[] {0, 1}, new int[] {1}, 2, 1e-6));
     }
 
     /**
@@ -93,7 +97,8 @@ class IndicatorMathTest {
         assertEquals(0.0, Kernels.regressionError(kxx, kyx, new int[] {0, 1}, new int[] {0}, 2, 0), 1e-12);
         // predicted (0.5, -0.5) for a point of class 1 -> errors (1, -1) -> mse 1
         assertEquals(1.0, Kernels.regressionError(kxx, kyx, new int[] {0, 1}, new int[] {1}, 2, 0), 1e-12);
-        IllegalArgumentException badLabel = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException badLabel = assertThrows(
+                IllegalArgumentException.class,
                 () -> Kernels.regressionError(kxx, kyx, new int[] {0, 5}, new int[] {0}, 2, 0));
         assertTrue(badLabel.getMessage().contains("label 5"), badLabel.getMessage());
     }
@@ -115,7 +120,8 @@ class IndicatorMathTest {
             w.putScalar(u, 0, slope);
             b.putScalar(u, -slope * breakpoints[u]);
         }
-        Layer net = new Sequential(hidden, new Relu(), new Linear("out", breakpoints.length, 1, new SplittableRandom(1)));
+        Layer net =
+                new Sequential(hidden, new Relu(), new Linear("out", breakpoints.length, 1, new SplittableRandom(1)));
         float[][] xs = new float[801][1];
         for (int i = 0; i < xs.length; i++) {
             xs[i][0] = -4f + i * 0.01f + 0.005f; // never exactly on a breakpoint

@@ -1,7 +1,5 @@
 package io.archipelago.node.bench;
 
-import io.archipelago.node.setup.OptionChecks;
-import io.archipelago.node.setup.EvaluatorSetup;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.archipelago.controller.SearchEvent.SearchReport;
@@ -19,6 +17,8 @@ import io.archipelago.node.cluster.ClusterSettings;
 import io.archipelago.node.cluster.NodeRole;
 import io.archipelago.node.cluster.Transport;
 import io.archipelago.node.engine.Engine;
+import io.archipelago.node.setup.EvaluatorSetup;
+import io.archipelago.node.setup.OptionChecks;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,32 +52,55 @@ import picocli.CommandLine.Spec;
  * and result, both Protobuf). The search is random sampling with repeats and no result cache, as in
  * {@code bench throughput}; the difference between the two figures is the cost of the wire.
  */
-@Command(name = "cluster-throughput", mixinStandardHelpOptions = true,
-        description = "Candidates per second through controller -> router -> evaluator actors on other cluster nodes (loopback, one JVM).")
+@Command(
+        name = "cluster-throughput",
+        mixinStandardHelpOptions = true,
+        description =
+                "Candidates per second through controller -> router -> evaluator actors on other cluster nodes (loopback, one JVM).")
 public final class BenchClusterThroughputCommand implements Callable<Integer> {
-    @Option(names = "--nodes", defaultValue = "3",
+    @Option(
+            names = "--nodes",
+            defaultValue = "3",
             description = "Cluster nodes: one controller and N-1 evaluator nodes (default: ${DEFAULT-VALUE}).")
     int nodes;
 
-    @Option(names = "--transport", defaultValue = "aeron-udp", description = "aeron-udp | tcp | tls-tcp (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--transport",
+            defaultValue = "aeron-udp",
+            description = "aeron-udp | tcp | tls-tcp (default: ${DEFAULT-VALUE}).")
     String transport;
 
-    @Option(names = "--candidates", defaultValue = "100000", description = "Candidates in the measured run (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--candidates",
+            defaultValue = "100000",
+            description = "Candidates in the measured run (default: ${DEFAULT-VALUE}).")
     int candidates;
 
-    @Option(names = "--slots", defaultValue = "32", description = "Evaluator slots per evaluator node (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--slots",
+            defaultValue = "32",
+            description = "Evaluator slots per evaluator node (default: ${DEFAULT-VALUE}).")
     int slots;
 
-    @Option(names = "--warmup-seconds", defaultValue = "20", paramLabel = "S",
-            description = "Warm-up searches of candidates/5 each run until S seconds have passed, at least one (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--warmup-seconds",
+            defaultValue = "20",
+            paramLabel = "S",
+            description =
+                    "Warm-up searches of candidates/5 each run until S seconds have passed, at least one (default: ${DEFAULT-VALUE}).")
     double warmupSeconds;
 
-    @Option(names = "--base-port", defaultValue = "25520",
+    @Option(
+            names = "--base-port",
+            defaultValue = "25520",
             description = "Port of node 0 (the seed); node i listens on base-port + i (default: ${DEFAULT-VALUE}).")
     int basePort;
 
-    @Option(names = "--aeron-idle-cpu-level", paramLabel = "1..10",
-            description = "aeron-udp: override cluster-conf's idle-cpu-level on every node (1 sleeps when idle, 10 busy-spins).")
+    @Option(
+            names = "--aeron-idle-cpu-level",
+            paramLabel = "1..10",
+            description =
+                    "aeron-udp: override cluster-conf's idle-cpu-level on every node (1 sleeps when idle, 10 busy-spins).")
     Integer idleCpuLevel;
 
     @Option(names = "--json", description = "End with one JSON line.")
@@ -89,7 +112,8 @@ public final class BenchClusterThroughputCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (nodes < 2) {
-            throw new IllegalArgumentException("--nodes must be >= 2 (a controller and at least one evaluator node), got " + nodes);
+            throw new IllegalArgumentException(
+                    "--nodes must be >= 2 (a controller and at least one evaluator node), got " + nodes);
         }
         OptionChecks.positive("--candidates", candidates);
         OptionChecks.positive("--slots", slots);
@@ -120,8 +144,12 @@ public final class BenchClusterThroughputCommand implements Callable<Integer> {
             // systems' remote paths) before the rate settles; one candidates/5 run is not enough.
             long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
             do {
-                SearchReport warmup = bench.run(cluster.controller(), "cluster-throughput-warmup-" + warmups, Math.max(1, candidates / 5),
-                        poolSlots, true);
+                SearchReport warmup = bench.run(
+                        cluster.controller(),
+                        "cluster-throughput-warmup-" + warmups,
+                        Math.max(1, candidates / 5),
+                        poolSlots,
+                        true);
                 warmups++;
                 warmupCandidates += warmup.evaluations();
                 warmupLast = warmup.evaluations() / warmup.wallSeconds();
@@ -129,9 +157,19 @@ public final class BenchClusterThroughputCommand implements Callable<Integer> {
             report = bench.run(cluster.controller(), "cluster-throughput-measured", candidates, poolSlots, true);
         }
         double perSecond = report.evaluations() / report.wallSeconds();
-        out.printf(Locale.ROOT, "%d candidates over %s through %d evaluator node(s) x %d slot(s) in %.3f s: %.0f candidates/s"
+        out.printf(
+                Locale.ROOT,
+                "%d candidates over %s through %d evaluator node(s) x %d slot(s) in %.3f s: %.0f candidates/s"
                         + " (cluster up in %.1f s; warm-up %d candidates in %d run(s), the last at %.0f/s)%n",
-                report.evaluations(), t.id(), nodes - 1, slots, report.wallSeconds(), perSecond, setupSeconds, warmupCandidates, warmups,
+                report.evaluations(),
+                t.id(),
+                nodes - 1,
+                slots,
+                report.wallSeconds(),
+                perSecond,
+                setupSeconds,
+                warmupCandidates,
+                warmups,
                 warmupLast);
         if (report.failed() > 0) {
             out.printf(Locale.ROOT, "  %d evaluation(s) failed%n", report.failed());
@@ -161,7 +199,8 @@ public final class BenchClusterThroughputCommand implements Callable<Integer> {
         static final Router.Settings NO_CACHE = new Router.Settings(Duration.ofHours(1), 3, 0);
         final BenchmarkTable<Nb201Cell> table = BenchmarkTable.embeddedNb201Cifar10();
         final Objective objective = Objective.parse("cifar10_valid_12");
-        final int fidelity = MetricName.parse(objective.metric()).map(MetricName::epochs).orElse(0);
+        final int fidelity =
+                MetricName.parse(objective.metric()).map(MetricName::epochs).orElse(0);
         private final EvaluatorSetup evaluators;
         private long nodeSeed;
 
@@ -186,11 +225,17 @@ public final class BenchClusterThroughputCommand implements Callable<Integer> {
                 throws InterruptedException, ExecutionException {
             // The engine and its transport alone, as bench throughput's --journal none: Pekko's
             // in-memory journal would keep every event of the warm-up and the runs in the heap.
-            SearchSettings settings = SearchSettings.of(searchId, TabularEvaluator.KIND, fidelity, budget).minSlots(minSlots).journaled(false);
+            SearchSettings settings = SearchSettings.of(searchId, TabularEvaluator.KIND, fidelity, budget)
+                    .minSlots(minSlots)
+                    .journaled(false);
             long seed = searchId.hashCode();
-            RandomSearch<Nb201Cell> strategy = repeats ? RandomSearch.withRepeats(Nb201Space.INSTANCE, objective, seed)
+            RandomSearch<Nb201Cell> strategy = repeats
+                    ? RandomSearch.withRepeats(Nb201Space.INSTANCE, objective, seed)
                     : new RandomSearch<>(Nb201Space.INSTANCE, objective, seed);
-            return controller.run(settings, Nb201Space.INSTANCE, strategy, NO_CACHE, Engine::reportOnly).toCompletableFuture().get();
+            return controller
+                    .run(settings, Nb201Space.INSTANCE, strategy, NO_CACHE, Engine::reportOnly)
+                    .toCompletableFuture()
+                    .get();
         }
     }
 
@@ -216,8 +261,11 @@ public final class BenchClusterThroughputCommand implements Callable<Integer> {
             this.transport = transport;
             this.basePort = basePort;
             this.overrides = overrides;
-            this.controller = Engine.cluster(new ClusterSettings(transport, HOST, basePort, List.of(), EnumSet.of(NodeRole.CONTROLLER), null),
-                    0, null, overrides);
+            this.controller = Engine.cluster(
+                    new ClusterSettings(transport, HOST, basePort, List.of(), EnumSet.of(NodeRole.CONTROLLER), null),
+                    0,
+                    null,
+                    overrides);
         }
 
         /**
@@ -260,7 +308,8 @@ public final class BenchClusterThroughputCommand implements Callable<Integer> {
 
         static void checkPorts(int basePort, int nodes) {
             if (basePort < 1 || basePort + nodes - 1 > 65535) {
-                throw new IllegalArgumentException("--base-port must leave room for " + nodes + " port(s) in 1..65535, got " + basePort);
+                throw new IllegalArgumentException(
+                        "--base-port must leave room for " + nodes + " port(s) in 1..65535, got " + basePort);
             }
         }
 
@@ -275,7 +324,8 @@ public final class BenchClusterThroughputCommand implements Callable<Integer> {
         /** Starts the next evaluator node (it joins through the controller). */
         Engine addEvaluatorNode(int slots, Bench bench) {
             int port = basePort + 1 + evaluatorNodes.size();
-            ClusterSettings settings = new ClusterSettings(transport, HOST, port, List.of(HOST + ":" + basePort), EnumSet.of(NodeRole.EVALUATOR), null);
+            ClusterSettings settings = new ClusterSettings(
+                    transport, HOST, port, List.of(HOST + ":" + basePort), EnumSet.of(NodeRole.EVALUATOR), null);
             Engine node = Engine.cluster(settings, slots, bench.nextNode(), overrides);
             evaluatorNodes.add(node);
             return node;
@@ -289,9 +339,12 @@ public final class BenchClusterThroughputCommand implements Callable<Integer> {
             long deadline = System.nanoTime() + JOIN_TIMEOUT.toNanos();
             for (Engine node : all) {
                 try {
-                    node.joined().toCompletableFuture().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    node.joined()
+                            .toCompletableFuture()
+                            .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException e) {
-                    throw new IllegalStateException("node " + node.address() + " did not join the cluster in " + JOIN_TIMEOUT.toSeconds() + " s");
+                    throw new IllegalStateException("node " + node.address() + " did not join the cluster in "
+                            + JOIN_TIMEOUT.toSeconds() + " s");
                 } catch (ExecutionException e) {
                     throw new IllegalStateException("node " + node.address() + " failed to join", e.getCause());
                 }
@@ -319,7 +372,8 @@ public final class BenchClusterThroughputCommand implements Callable<Integer> {
                 ready.get(JOIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             } catch (TimeoutException e) {
                 // The watcher stays; the caller closes the cluster.
-                throw new IllegalStateException("the controller's pool did not reach " + slots + " evaluator slot(s) in " + JOIN_TIMEOUT.toSeconds() + " s");
+                throw new IllegalStateException("the controller's pool did not reach " + slots
+                        + " evaluator slot(s) in " + JOIN_TIMEOUT.toSeconds() + " s");
             } catch (ExecutionException e) {
                 throw new IllegalStateException(e.getCause());
             }
@@ -343,10 +397,15 @@ public final class BenchClusterThroughputCommand implements Callable<Integer> {
             long deadline = System.nanoTime() + CLOSE_TIMEOUT.toNanos();
             for (Engine node : nodes) {
                 try {
-                    node.system().getWhenTerminated().toCompletableFuture().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    node.system()
+                            .getWhenTerminated()
+                            .toCompletableFuture()
+                            .get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                     node.close(); // terminated: returns at once
                 } catch (TimeoutException e) {
-                    LOG.warn("node {} did not terminate within {} s; it goes on shutting down in the background", node.address(),
+                    LOG.warn(
+                            "node {} did not terminate within {} s; it goes on shutting down in the background",
+                            node.address(),
                             CLOSE_TIMEOUT.toSeconds());
                 } catch (ExecutionException e) {
                     LOG.warn("node {} failed while terminating", node.address(), e.getCause());

@@ -4,17 +4,32 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code archipelago bench ...}: measurements whose figures go to benchmarks/RESULTS.md. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks: search quality, Pareto fronts, pipeline throughput (local and across cluster nodes), slot utilisation, scaling, latency tables.",
-        subcommands = {BenchSearchCommand.class, BenchThroughputCommand.class, BenchUtilizationCommand.class, BenchCorrelationCommand.class, BenchPredictorsCommand.class,
-                BenchClusterThroughputCommand.class, BenchScalingCommand.class, BenchParetoCommand.class, BenchLatencyTableCommand.class, BenchReplayCommand.class,
-                CommandLine.HelpCommand.class})
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description =
+                "Benchmarks: search quality, Pareto fronts, pipeline throughput (local and across cluster nodes), slot utilisation, scaling, latency tables.",
+        subcommands = {
+            BenchSearchCommand.class,
+            BenchThroughputCommand.class,
+            BenchUtilizationCommand.class,
+            BenchCorrelationCommand.class,
+            BenchPredictorsCommand.class,
+            BenchClusterThroughputCommand.class,
+            BenchScalingCommand.class,
+            BenchParetoCommand.class,
+            BenchLatencyTableCommand.class,
+            BenchReplayCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing benchmark: search, throughput, utilization, correlation, predictors, cluster-throughput, scaling, pareto or latency-table");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(),
+                "missing benchmark: search, throughput, utilization, correlation, predictors, cluster-throughput, scaling, pareto or latency-table");
     }
 }

@@ -1,6 +1,5 @@
 package io.archipelago.node.bench;
 
-import io.archipelago.node.setup.TegOptions;
 import io.archipelago.core.nb201.MixedCell;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
@@ -9,6 +8,7 @@ import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.evaluators.EvaluationException;
 import io.archipelago.evaluators.teg.TegEvaluator;
 import io.archipelago.models.teg.TegIndicators;
+import io.archipelago.node.setup.TegOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,22 +34,40 @@ import picocli.CommandLine.Spec;
  * indicators are undefined (e.g. its output does not depend on its weights) counts as the worst
  * on every indicator, as a search would treat it.
  */
-@Command(name = "correlation", mixinStandardHelpOptions = true,
-        description = "Rank correlation of the TEG indicators (and params/FLOPs) with a benchmark metric over K sampled cells.")
+@Command(
+        name = "correlation",
+        mixinStandardHelpOptions = true,
+        description =
+                "Rank correlation of the TEG indicators (and params/FLOPs) with a benchmark metric over K sampled cells.")
 public final class BenchCorrelationCommand implements Callable<Integer> {
-    @Option(names = "--evaluator", defaultValue = "teg", description = "Training-free evaluator (only teg) (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--evaluator",
+            defaultValue = "teg",
+            description = "Training-free evaluator (only teg) (default: ${DEFAULT-VALUE}).")
     String evaluator;
 
-    @Option(names = "--sample", defaultValue = "200", description = "Distinct cells to sample (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--sample",
+            defaultValue = "200",
+            description = "Distinct cells to sample (default: ${DEFAULT-VALUE}).")
     int sample;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the sample, initialisation and data (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "0",
+            description = "Seed of the sample, initialisation and data (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--benchmark", paramLabel = "FILE", description = "Benchmark CSV (default: the embedded NAS-Bench-201 CIFAR-10 table).")
+    @Option(
+            names = "--benchmark",
+            paramLabel = "FILE",
+            description = "Benchmark CSV (default: the embedded NAS-Bench-201 CIFAR-10 table).")
     Path benchmark;
 
-    @Option(names = "--metric", defaultValue = "cifar10_test_200", description = "Benchmark metric to correlate with (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--metric",
+            defaultValue = "cifar10_test_200",
+            description = "Benchmark metric to correlate with (default: ${DEFAULT-VALUE}).")
     String metric;
 
     @Option(names = "--json", description = "End with one JSON line.")
@@ -61,8 +79,13 @@ public final class BenchCorrelationCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private static final List<String> MEASURES = List.of(TegIndicators.NTK_COND, TegIndicators.LINEAR_REGIONS, TegIndicators.NTK_MSE,
-            "combined", TegEvaluator.PARAMS, TegEvaluator.FLOPS);
+    private static final List<String> MEASURES = List.of(
+            TegIndicators.NTK_COND,
+            TegIndicators.LINEAR_REGIONS,
+            TegIndicators.NTK_MSE,
+            "combined",
+            TegEvaluator.PARAMS,
+            TegEvaluator.FLOPS);
 
     @Override
     public Integer call() throws Exception {
@@ -72,7 +95,8 @@ public final class BenchCorrelationCommand implements Callable<Integer> {
         if (sample < 3) {
             throw new IllegalArgumentException("--sample must be >= 3, got " + sample);
         }
-        BenchmarkTable<Nb201Cell> table = benchmark == null ? BenchmarkTable.embeddedNb201Cifar10()
+        BenchmarkTable<Nb201Cell> table = benchmark == null
+                ? BenchmarkTable.embeddedNb201Cifar10()
                 : BenchmarkTable.load(Nb201Space.INSTANCE, benchmark);
         table.metricIndex(metric); // unknown: fail now, naming the known ones
         TegEvaluator teg = new TegEvaluator(this.teg.indicators(seed));
@@ -97,9 +121,18 @@ public final class BenchCorrelationCommand implements Callable<Integer> {
             }
             seconds[i] = (System.nanoTime() - start) / 1e9;
             measured.add(metrics);
-            out.printf(Locale.ROOT, "%4d/%d  %s  %s %.2f  cond %.4g  regions %.1f  mse %.4g  (%.2f s)%n", i + 1, cells.size(), cell, metric,
-                    truth[i], metrics.get(TegIndicators.NTK_COND), metrics.get(TegIndicators.LINEAR_REGIONS),
-                    metrics.get(TegIndicators.NTK_MSE), seconds[i]);
+            out.printf(
+                    Locale.ROOT,
+                    "%4d/%d  %s  %s %.2f  cond %.4g  regions %.1f  mse %.4g  (%.2f s)%n",
+                    i + 1,
+                    cells.size(),
+                    cell,
+                    metric,
+                    truth[i],
+                    metrics.get(TegIndicators.NTK_COND),
+                    metrics.get(TegIndicators.LINEAR_REGIONS),
+                    metrics.get(TegIndicators.NTK_MSE),
+                    seconds[i]);
             out.flush();
         }
 
@@ -111,7 +144,8 @@ public final class BenchCorrelationCommand implements Callable<Integer> {
             for (int i = 0; i < x.length; i++) {
                 x[i] = switch (measure) {
                     case "combined" -> -combined[i];
-                    case TegIndicators.NTK_COND, TegIndicators.NTK_MSE -> -measured.get(i).get(measure);
+                    case TegIndicators.NTK_COND, TegIndicators.NTK_MSE ->
+                        -measured.get(i).get(measure);
                     default -> measured.get(i).get(measure);
                 };
             }
@@ -122,7 +156,12 @@ public final class BenchCorrelationCommand implements Callable<Integer> {
         Arrays.sort(sorted);
         double medianSeconds = sorted[sorted.length / 2];
 
-        out.printf(Locale.ROOT, "%n%d cells (%d with undefined indicators), correlation with %s, settings %s%n", cells.size(), failed, metric,
+        out.printf(
+                Locale.ROOT,
+                "%n%d cells (%d with undefined indicators), correlation with %s, settings %s%n",
+                cells.size(),
+                failed,
+                metric,
                 this.teg.settings(seed));
         out.printf(Locale.ROOT, "  %-16s %9s %9s%n", "measure", "spearman", "kendall");
         for (String measure : MEASURES) {

@@ -1,6 +1,5 @@
 package io.archipelago.node.bench;
 
-import io.archipelago.node.setup.OptionChecks;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.evaluators.EvaluationException;
 import io.archipelago.evaluators.latency.LatencyEvaluators;
@@ -8,6 +7,7 @@ import io.archipelago.evaluators.latency.LatencySettings;
 import io.archipelago.evaluators.latency.LatencyTable;
 import io.archipelago.evaluators.latency.LatencyTableBuilder;
 import io.archipelago.models.nb201.NetworkShape;
+import io.archipelago.node.setup.OptionChecks;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,41 +35,77 @@ import picocli.CommandLine.Spec;
  * and reports the Spearman and Kendall rank correlations and the mean absolute percentage error of
  * the table's predictions against those measurements.
  */
-@Command(name = "latency-table", mixinStandardHelpOptions = true,
-        description = "Spearman correlation and MAPE of a latency lookup table's predictions against latencies measured here, over K random cells.")
+@Command(
+        name = "latency-table",
+        mixinStandardHelpOptions = true,
+        description =
+                "Spearman correlation and MAPE of a latency lookup table's predictions against latencies measured here, over K random cells.")
 public final class BenchLatencyTableCommand implements Callable<Integer> {
-    @Option(names = "--sample", defaultValue = "100", paramLabel = "K", description = "Distinct random cells to measure (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--sample",
+            defaultValue = "100",
+            paramLabel = "K",
+            description = "Distinct random cells to measure (default: ${DEFAULT-VALUE}).")
     int sample;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Seed of the sample, the fit cells, weights and inputs (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "0",
+            description = "Seed of the sample, the fit cells, weights and inputs (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--repeats", defaultValue = "10", paramLabel = "R",
-            description = "Timed forward passes per measurement (and block samples per table entry) (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--repeats",
+            defaultValue = "10",
+            paramLabel = "R",
+            description =
+                    "Timed forward passes per measurement (and block samples per table entry) (default: ${DEFAULT-VALUE}).")
     int repeats;
 
-    @Option(names = "--warmup", defaultValue = "3", paramLabel = "W", description = "Untimed passes before them (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--warmup",
+            defaultValue = "3",
+            paramLabel = "W",
+            description = "Untimed passes before them (default: ${DEFAULT-VALUE}).")
     int warmup;
 
-    @Option(names = "--rounds", defaultValue = "5", paramLabel = "N",
-            description = "Interleaved measurements of each sampled cell; the geometric mean of their medians, slowest fifth dropped, is the truth "
-                    + "(default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--rounds",
+            defaultValue = "5",
+            paramLabel = "N",
+            description =
+                    "Interleaved measurements of each sampled cell; the geometric mean of their medians, slowest fifth dropped, is the truth "
+                            + "(default: ${DEFAULT-VALUE}).")
     int rounds;
 
     @Option(names = "--table", paramLabel = "FILE", description = "Evaluate this table instead of building one here.")
     Path table;
 
-    @Option(names = "--fit-cells", defaultValue = "24", paramLabel = "K", description = "Fit cells of a table built here (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--fit-cells",
+            defaultValue = "24",
+            paramLabel = "K",
+            description = "Fit cells of a table built here (default: ${DEFAULT-VALUE}).")
     int fitCells;
 
-    @Option(names = "--fit-rounds", defaultValue = "3", paramLabel = "N",
+    @Option(
+            names = "--fit-rounds",
+            defaultValue = "3",
+            paramLabel = "N",
             description = "Interleaved measurements of each fit cell (default: ${DEFAULT-VALUE}).")
     int fitRounds;
 
-    @Option(names = "--device", defaultValue = "local", paramLabel = "NAME", description = "Device name of a table built here (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--device",
+            defaultValue = "local",
+            paramLabel = "NAME",
+            description = "Device name of a table built here (default: ${DEFAULT-VALUE}).")
     String device;
 
-    @Option(names = "--threads", defaultValue = "0", paramLabel = "T",
+    @Option(
+            names = "--threads",
+            defaultValue = "0",
+            paramLabel = "T",
             description = "Threads of ND4J's native ops; 0 keeps the default (default: ${DEFAULT-VALUE}).")
     int threads;
 
@@ -86,7 +122,8 @@ public final class BenchLatencyTableCommand implements Callable<Integer> {
         }
         OptionChecks.positive("--rounds", rounds);
         if (repeats < 1 || warmup < 0 || threads < 0) {
-            throw new IllegalArgumentException("--repeats must be >= 1, --warmup and --threads >= 0; got " + repeats + ", " + warmup + ", " + threads);
+            throw new IllegalArgumentException("--repeats must be >= 1, --warmup and --threads >= 0; got " + repeats
+                    + ", " + warmup + ", " + threads);
         }
         LatencyEvaluators.checkDevice(device);
         PrintWriter out = spec.commandLine().getOut();
@@ -101,18 +138,25 @@ public final class BenchLatencyTableCommand implements Callable<Integer> {
             source = table.toString();
             out.printf(Locale.ROOT, "loaded %s%n", lookup);
             Map<String, String> here = LatencyEvaluators.hostLabels();
-            for (String label : List.of(LatencyEvaluators.LABEL_CPU, LatencyEvaluators.LABEL_GPU, LatencyEvaluators.LABEL_BACKEND)) {
+            for (String label : List.of(
+                    LatencyEvaluators.LABEL_CPU, LatencyEvaluators.LABEL_GPU, LatencyEvaluators.LABEL_BACKEND)) {
                 String then = lookup.labels().get(label);
                 if (then != null && !then.equals(here.get(label))) {
-                    out.printf(Locale.ROOT, "note: the table's %s is '%s', this machine's is '%s'%n", label, then, here.get(label));
+                    out.printf(
+                            Locale.ROOT,
+                            "note: the table's %s is '%s', this machine's is '%s'%n",
+                            label,
+                            then,
+                            here.get(label));
                 }
             }
         } else {
             try {
                 lookup = new LatencyTableBuilder(device, settings, fitCells, fitRounds, seed, line -> {
-                    out.println(line);
-                    out.flush();
-                }).build();
+                            out.println(line);
+                            out.flush();
+                        })
+                        .build();
             } catch (EvaluationException e) {
                 throw new IllegalStateException("building the latency table failed: " + e.getMessage(), e);
             }
@@ -145,22 +189,50 @@ public final class BenchLatencyTableCommand implements Callable<Integer> {
             for (double ms : perRound[i]) {
                 each.append(each.length() == 0 ? "" : "/").append(String.format(Locale.ROOT, "%.2f", ms));
             }
-            out.printf(Locale.ROOT, "%4d/%d  measured %8.3f ms  predicted %8.3f ms  %s  (rounds %s)%n", i + 1, cells.size(), measured[i],
-                    predicted[i], cells.get(i), each);
+            out.printf(
+                    Locale.ROOT,
+                    "%4d/%d  measured %8.3f ms  predicted %8.3f ms  %s  (rounds %s)%n",
+                    i + 1,
+                    cells.size(),
+                    measured[i],
+                    predicted[i],
+                    cells.get(i),
+                    each);
         }
         double mape = ape / cells.size();
         double spearman = new SpearmansCorrelation().correlation(predicted, measured);
         double kendall = new KendallsCorrelation().correlation(predicted, measured);
         double seconds = (System.nanoTime() - start) / 1e9;
 
-        out.printf(Locale.ROOT, "%n%d cells, table %s (%s), %d rounds x %d repeats (after %d warm-up) per cell%n", cells.size(), source,
-                lookup.labels(), rounds, repeats, warmup);
+        out.printf(
+                Locale.ROOT,
+                "%n%d cells, table %s (%s), %d rounds x %d repeats (after %d warm-up) per cell%n",
+                cells.size(),
+                source,
+                lookup.labels(),
+                rounds,
+                repeats,
+                warmup);
         if (lookup.model() != null) {
-            out.printf(Locale.ROOT, "  model            %s (fit on %d cells, leave-one-out MAPE %.1f%%)%n", lookup.model().coefficients(),
-                    lookup.model().fitCells(), 100 * lookup.model().fitMape());
+            out.printf(
+                    Locale.ROOT,
+                    "  model            %s (fit on %d cells, leave-one-out MAPE %.1f%%)%n",
+                    lookup.model().coefficients(),
+                    lookup.model().fitCells(),
+                    100 * lookup.model().fitMape());
         }
-        out.printf(Locale.ROOT, "  spearman         %.4f%n  kendall          %.4f%n  mape             %.2f%%%n", spearman, kendall, 100 * mape);
-        out.printf(Locale.ROOT, "  seconds          %.1f (table %.1f, measuring %.1f)%n", seconds, buildSeconds, measureSeconds);
+        out.printf(
+                Locale.ROOT,
+                "  spearman         %.4f%n  kendall          %.4f%n  mape             %.2f%%%n",
+                spearman,
+                kendall,
+                100 * mape);
+        out.printf(
+                Locale.ROOT,
+                "  seconds          %.1f (table %.1f, measuring %.1f)%n",
+                seconds,
+                buildSeconds,
+                measureSeconds);
         if (json) {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("spearman", spearman);

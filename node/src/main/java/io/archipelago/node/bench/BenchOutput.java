@@ -43,7 +43,8 @@ public final class BenchOutput {
             }
         }
         if (cells.size() < count) {
-            throw new IllegalArgumentException("the benchmark has only " + cells.size() + " distinct cells; asked for " + count);
+            throw new IllegalArgumentException(
+                    "the benchmark has only " + cells.size() + " distinct cells; asked for " + count);
         }
         return cells;
     }
@@ -72,7 +73,8 @@ public final class BenchOutput {
     /** Deletes a temporary directory and everything in it. */
     public static void deleteTree(java.nio.file.Path dir) throws java.io.IOException {
         try (var files = java.nio.file.Files.walk(dir)) {
-            for (java.nio.file.Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (java.nio.file.Path p :
+                    files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 java.nio.file.Files.deleteIfExists(p);
             }
         }

@@ -1,7 +1,5 @@
 package io.archipelago.node.bench;
 
-import io.archipelago.node.setup.SearchSetup;
-import io.archipelago.node.setup.SearchOptions;
 import io.archipelago.controller.SearchEvent;
 import io.archipelago.controller.router.Router;
 import io.archipelago.core.objective.Hypervolume;
@@ -11,6 +9,8 @@ import io.archipelago.core.space.CostModel;
 import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.node.run.ParetoFront;
+import io.archipelago.node.setup.SearchOptions;
+import io.archipelago.node.setup.SearchSetup;
 import io.archipelago.proto.EvaluationStatus;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -41,7 +41,9 @@ import picocli.CommandLine.Spec;
  * keeps the figure about the interesting corner: on NAS-Bench-201 most cells are far from the
  * front, and a reference at the worst accuracy would let any search score close to 1.
  */
-@Command(name = "pareto", mixinStandardHelpOptions = true,
+@Command(
+        name = "pareto",
+        mixinStandardHelpOptions = true,
         description = "Hypervolume of the front K seeded searches find, as a fraction of the table's exact front.")
 public final class BenchParetoCommand implements Callable<Integer> {
     /** Percentile of a maximised objective over the table that is the reference point's coordinate. */
@@ -70,8 +72,9 @@ public final class BenchParetoCommand implements Callable<Integer> {
         }
         SearchSetup<?> setup = SearchSetup.from(options);
         if (setup.objectives.size() < 2 || setup.measuresLatency()) {
-            throw new IllegalArgumentException("bench pareto needs two or more objectives that the benchmark table and the space's costs "
-                    + "give (e.g. cifar10_valid_12:max,params:min); got " + setup.objectives);
+            throw new IllegalArgumentException(
+                    "bench pareto needs two or more objectives that the benchmark table and the space's costs "
+                            + "give (e.g. cifar10_valid_12:max,params:min); got " + setup.objectives);
         }
         return run(setup);
     }
@@ -80,7 +83,12 @@ public final class BenchParetoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Scale scale = Scale.of(setup);
         double exact = scale.hypervolume(scale.tableScores);
-        out.printf(Locale.ROOT, "exact front of %s over %d cells: hypervolume %.6f (reference %s)%n", setup.objectives, scale.cells, exact,
+        out.printf(
+                Locale.ROOT,
+                "exact front of %s over %d cells: hypervolume %.6f (reference %s)%n",
+                setup.objectives,
+                scale.cells,
+                exact,
                 scale.referenceMap(setup.objectives));
         double[] ratios = new double[runs.seeds];
         List<Map<String, Object>> perSeed = new ArrayList<>();
@@ -89,8 +97,14 @@ public final class BenchParetoCommand implements Callable<Integer> {
             ParetoFront found = new ParetoFront(setup.objectives, setup.constraints);
             SearchEvent.SearchReport report;
             try (Engine engine = setup.engine(s)) {
-                report = engine.run(setup.settings("bench-pareto-" + options.strategy + "-" + s, runs.budget), setup.space, setup.strategy(s),
-                        setup.routerSettings, done -> collecting(found, done)).toCompletableFuture().get();
+                report = engine.run(
+                                setup.settings("bench-pareto-" + options.strategy + "-" + s, runs.budget),
+                                setup.space,
+                                setup.strategy(s),
+                                setup.routerSettings,
+                                done -> collecting(found, done))
+                        .toCompletableFuture()
+                        .get();
             }
             List<ParetoFront.Point> points = found.points();
             double[][] scores = new double[points.size()][];
@@ -98,8 +112,13 @@ public final class BenchParetoCommand implements Callable<Integer> {
                 scores[i] = points.get(i).scores();
             }
             ratios[s - 1] = scale.hypervolume(scores) / exact;
-            out.printf(Locale.ROOT, "seed %3d  hv_ratio %.4f  (%d evaluations, %d on the found front)%n", s, ratios[s - 1],
-                    report.evaluations(), found.front().size());
+            out.printf(
+                    Locale.ROOT,
+                    "seed %3d  hv_ratio %.4f  (%d evaluations, %d on the found front)%n",
+                    s,
+                    ratios[s - 1],
+                    report.evaluations(),
+                    found.front().size());
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("seed", s);
             row.put("hv_ratio", ratios[s - 1]);
@@ -110,12 +129,21 @@ public final class BenchParetoCommand implements Callable<Integer> {
         double mean = BenchOutput.mean(ratios);
         double std = BenchOutput.std(ratios);
         double wall = (System.nanoTime() - start) / 1e9;
-        out.printf(Locale.ROOT, "%s, budget %d, %d seeds: hv_ratio mean %.4f, std %.4f (%.1f s)%n", options.strategy, runs.budget, runs.seeds, mean, std,
+        out.printf(
+                Locale.ROOT,
+                "%s, budget %d, %d seeds: hv_ratio mean %.4f, std %.4f (%.1f s)%n",
+                options.strategy,
+                runs.budget,
+                runs.seeds,
+                mean,
+                std,
                 wall);
         if (json) {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("strategy", options.strategy);
-            fields.put("objectives", setup.objectives.stream().map(Object::toString).toList());
+            fields.put(
+                    "objectives",
+                    setup.objectives.stream().map(Object::toString).toList());
             fields.put("budget", runs.budget);
             fields.put("seeds", runs.seeds);
             fields.put("hv_ratio", mean);
@@ -130,12 +158,17 @@ public final class BenchParetoCommand implements Callable<Integer> {
     }
 
     /** An observer that adds every evaluated success to {@code front}. */
-    private static Behavior<SearchEvent> collecting(ParetoFront front, CompletableFuture<SearchEvent.SearchReport> done) {
+    private static Behavior<SearchEvent> collecting(
+            ParetoFront front, CompletableFuture<SearchEvent.SearchReport> done) {
         return Behaviors.receive(SearchEvent.class)
                 .onMessage(SearchEvent.ResultRecorded.class, recorded -> {
                     var result = recorded.result();
-                    if (recorded.source() == Router.Source.EVALUATED && result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK) {
-                        front.add(result.getCandidateId(), result.getArchitecture().getEncoding(), result.getMetricsMap());
+                    if (recorded.source() == Router.Source.EVALUATED
+                            && result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK) {
+                        front.add(
+                                result.getCandidateId(),
+                                result.getArchitecture().getEncoding(),
+                                result.getMetricsMap());
                     }
                     return Behaviors.same();
                 })
@@ -173,18 +206,20 @@ public final class BenchParetoCommand implements Callable<Integer> {
             // Every cell, not one per canonical class: cells that compute the same function share
             // their accuracy but not their parameter count (a dead edge still has weights).
             List<double[]> scores = new ArrayList<>();
-            setup.space.enumerate().forEach(cell -> table.metricsOf(cell).ifPresent(found -> {
-                Map<String, Double> metrics = new HashMap<>(found);
-                if (setup.space instanceof CostModel<?>) {
-                    @SuppressWarnings("unchecked")
-                    CostModel<A> costs = (CostModel<A>) setup.space;
-                    costs.costs(cell).forEach(metrics::putIfAbsent);
-                }
-                double[] s = Objectives.scores(metrics, objectives);
-                if (Arrays.stream(s).noneMatch(Double::isNaN)) {
-                    scores.add(s);
-                }
-            }));
+            setup.space
+                    .enumerate()
+                    .forEach(cell -> table.metricsOf(cell).ifPresent(found -> {
+                        Map<String, Double> metrics = new HashMap<>(found);
+                        if (setup.space instanceof CostModel<?>) {
+                            @SuppressWarnings("unchecked")
+                            CostModel<A> costs = (CostModel<A>) setup.space;
+                            costs.costs(cell).forEach(metrics::putIfAbsent);
+                        }
+                        double[] s = Objectives.scores(metrics, objectives);
+                        if (Arrays.stream(s).noneMatch(Double::isNaN)) {
+                            scores.add(s);
+                        }
+                    }));
             if (scores.isEmpty()) {
                 throw new IllegalArgumentException("no cell of the table has all of " + objectives);
             }
@@ -201,10 +236,14 @@ public final class BenchParetoCommand implements Callable<Integer> {
                 worst[k] = column[0];
                 best[k] = column[rows - 1];
                 if (!(best[k] > worst[k])) {
-                    throw new IllegalArgumentException(objectives.get(k) + " has one value over the whole table: nothing to trade off");
+                    throw new IllegalArgumentException(
+                            objectives.get(k) + " has one value over the whole table: nothing to trade off");
                 }
-                // A maximised objective's reference is its 90th percentile over the cells; a minimised one's its worst value.
-                referenceScores[k] = objectives.get(k).maximize() ? column[(int) Math.floor(REFERENCE_PERCENTILE * (rows - 1))] : worst[k];
+                // A maximised objective's reference is its 90th percentile over the cells; a minimised one's its worst
+                // value.
+                referenceScores[k] = objectives.get(k).maximize()
+                        ? column[(int) Math.floor(REFERENCE_PERCENTILE * (rows - 1))]
+                        : worst[k];
             }
             return new Scale(scores.toArray(new double[0][]), rows, worst, best, referenceScores);
         }

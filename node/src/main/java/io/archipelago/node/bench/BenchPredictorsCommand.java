@@ -27,28 +27,49 @@ import picocli.CommandLine.Spec;
  * accuracy (sampled pairs of test cells with different truths; the comparator answers with its own
  * {@code compare}, the others by their scores) and fit time.
  */
-@Command(name = "predictors", mixinStandardHelpOptions = true,
-        description = "Rank quality and fit time of the predictors (GCN, NAC, NAO) trained on N benchmark cells, tested on M others.")
+@Command(
+        name = "predictors",
+        mixinStandardHelpOptions = true,
+        description =
+                "Rank quality and fit time of the predictors (GCN, NAC, NAO) trained on N benchmark cells, tested on M others.")
 public final class BenchPredictorsCommand implements Callable<Integer> {
-    @Option(names = "--train", defaultValue = "100", description = "Training cells per seed (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--train",
+            defaultValue = "100",
+            description = "Training cells per seed (default: ${DEFAULT-VALUE}).")
     int train;
 
-    @Option(names = "--test", defaultValue = "1000", description = "Held-out test cells per seed (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--test",
+            defaultValue = "1000",
+            description = "Held-out test cells per seed (default: ${DEFAULT-VALUE}).")
     int test;
 
-    @Option(names = "--seeds", defaultValue = "5", description = "Seeds 1..K: each draws its own split and fits (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seeds",
+            defaultValue = "5",
+            description = "Seeds 1..K: each draws its own split and fits (default: ${DEFAULT-VALUE}).")
     int seeds;
 
-    @Option(names = "--pairs", defaultValue = "2000", description = "Test pairs sampled for pairwise accuracy (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--pairs",
+            defaultValue = "2000",
+            description = "Test pairs sampled for pairwise accuracy (default: ${DEFAULT-VALUE}).")
     int pairs;
 
     @Option(names = "--predictors", split = ",", description = "Predictors to measure (default: all: gcn, nac, nao).")
     List<String> predictors;
 
-    @Option(names = "--benchmark", paramLabel = "FILE", description = "Benchmark CSV (default: the embedded NAS-Bench-201 CIFAR-10 table).")
+    @Option(
+            names = "--benchmark",
+            paramLabel = "FILE",
+            description = "Benchmark CSV (default: the embedded NAS-Bench-201 CIFAR-10 table).")
     Path benchmark;
 
-    @Option(names = "--metric", defaultValue = "cifar10_test_200", description = "Benchmark metric to predict (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--metric",
+            defaultValue = "cifar10_test_200",
+            description = "Benchmark metric to predict (default: ${DEFAULT-VALUE}).")
     String metric;
 
     @Option(names = "--json", description = "End with one JSON line.")
@@ -60,12 +81,13 @@ public final class BenchPredictorsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (train < 2 || test < 2 || seeds < 1 || pairs < 1) {
-            throw new IllegalArgumentException("need --train >= 2, --test >= 2, --seeds >= 1, --pairs >= 1; got " + train + ", " + test + ", "
-                    + seeds + ", " + pairs);
+            throw new IllegalArgumentException("need --train >= 2, --test >= 2, --seeds >= 1, --pairs >= 1; got "
+                    + train + ", " + test + ", " + seeds + ", " + pairs);
         }
         List<String> names = predictors == null ? Predictors.NAMES : predictors;
         names.forEach(Predictors::create); // unknown names fail before any work
-        BenchmarkTable<Nb201Cell> table = benchmark == null ? BenchmarkTable.embeddedNb201Cifar10()
+        BenchmarkTable<Nb201Cell> table = benchmark == null
+                ? BenchmarkTable.embeddedNb201Cifar10()
                 : BenchmarkTable.load(Nb201Space.INSTANCE, benchmark);
         table.metricIndex(metric);
         PrintWriter out = spec.commandLine().getOut();
@@ -93,18 +115,35 @@ public final class BenchPredictorsCommand implements Callable<Integer> {
                 predictSeconds.get(name)[s] = (System.nanoTime() - start) / 1e9;
                 kendall.get(name)[s] = new KendallsCorrelation().correlation(predicted, testTruth);
                 spearman.get(name)[s] = new SpearmansCorrelation().correlation(predicted, testTruth);
-                pairwise.get(name)[s] = pairwiseAccuracy(model, predicted, testCells, testTruth, pairIndices, Predictors.isPairwise(name));
-                out.printf(Locale.ROOT, "seed %d  %-4s kendall %.4f  spearman %.4f  pairwise %.4f  fit %.2f s  predict %.3f s%n", seed, name,
-                        kendall.get(name)[s], spearman.get(name)[s], pairwise.get(name)[s], fitSeconds.get(name)[s], predictSeconds.get(name)[s]);
+                pairwise.get(name)[s] = pairwiseAccuracy(
+                        model, predicted, testCells, testTruth, pairIndices, Predictors.isPairwise(name));
+                out.printf(
+                        Locale.ROOT,
+                        "seed %d  %-4s kendall %.4f  spearman %.4f  pairwise %.4f  fit %.2f s  predict %.3f s%n",
+                        seed,
+                        name,
+                        kendall.get(name)[s],
+                        spearman.get(name)[s],
+                        pairwise.get(name)[s],
+                        fitSeconds.get(name)[s],
+                        predictSeconds.get(name)[s]);
                 out.flush();
             }
         }
         out.printf(Locale.ROOT, "%n%d seeds, train %d, test %d, metric %s (mean ± std)%n", seeds, train, test, metric);
         out.printf(Locale.ROOT, "  %-4s %17s %17s %17s %12s%n", "", "kendall", "spearman", "pairwise", "fit s");
         for (String name : names) {
-            out.printf(Locale.ROOT, "  %-4s %8.4f ± %.4f %8.4f ± %.4f %8.4f ± %.4f %12.2f%n", name, BenchOutput.mean(kendall.get(name)),
-                    BenchOutput.std(kendall.get(name)), BenchOutput.mean(spearman.get(name)), BenchOutput.std(spearman.get(name)),
-                    BenchOutput.mean(pairwise.get(name)), BenchOutput.std(pairwise.get(name)), BenchOutput.mean(fitSeconds.get(name)));
+            out.printf(
+                    Locale.ROOT,
+                    "  %-4s %8.4f ± %.4f %8.4f ± %.4f %8.4f ± %.4f %12.2f%n",
+                    name,
+                    BenchOutput.mean(kendall.get(name)),
+                    BenchOutput.std(kendall.get(name)),
+                    BenchOutput.mean(spearman.get(name)),
+                    BenchOutput.std(spearman.get(name)),
+                    BenchOutput.mean(pairwise.get(name)),
+                    BenchOutput.std(pairwise.get(name)),
+                    BenchOutput.mean(fitSeconds.get(name)));
         }
         if (json) {
             Map<String, Object> fields = new LinkedHashMap<>();
@@ -157,11 +196,17 @@ public final class BenchPredictorsCommand implements Callable<Integer> {
         return chosen;
     }
 
-    private static double pairwiseAccuracy(PredictorModel<Nb201Cell> model, double[] predicted, List<Nb201Cell> cells, double[] truth,
-                                           int[][] pairs, boolean pairwise) {
+    private static double pairwiseAccuracy(
+            PredictorModel<Nb201Cell> model,
+            double[] predicted,
+            List<Nb201Cell> cells,
+            double[] truth,
+            int[][] pairs,
+            boolean pairwise) {
         int right = 0;
         for (int[] pair : pairs) {
-            double aWins = pairwise ? model.compare(cells.get(pair[0]), cells.get(pair[1]))
+            double aWins = pairwise
+                    ? model.compare(cells.get(pair[0]), cells.get(pair[1]))
                     : predicted[pair[0]] > predicted[pair[1]] ? 1 : predicted[pair[0]] < predicted[pair[1]] ? 0 : 0.5;
             boolean truthAWins = truth[pair[0]] > truth[pair[1]];
             if (aWins != 0.5 && (aWins > 0.5) == truthAWins) {

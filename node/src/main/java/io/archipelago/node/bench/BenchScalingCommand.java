@@ -1,12 +1,12 @@
 package io.archipelago.node.bench;
 
-import io.archipelago.node.setup.OptionChecks;
 import com.typesafe.config.Config;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.evaluators.SimulatedTime;
 import io.archipelago.node.bench.BenchClusterThroughputCommand.Bench;
 import io.archipelago.node.bench.BenchClusterThroughputCommand.LoopbackCluster;
 import io.archipelago.node.cluster.Transport;
+import io.archipelago.node.setup.OptionChecks;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,31 +32,52 @@ import picocli.CommandLine.Spec;
  * round (one more evaluation time for a few candidates), and since that happens more often the
  * more slots are in flight, it would understate scaling by about one round in C.
  */
-@Command(name = "scaling", mixinStandardHelpOptions = true,
-        description = "Throughput per number of evaluator nodes (1..max) with simulated evaluation times (loopback cluster, one JVM).")
+@Command(
+        name = "scaling",
+        mixinStandardHelpOptions = true,
+        description =
+                "Throughput per number of evaluator nodes (1..max) with simulated evaluation times (loopback cluster, one JVM).")
 public final class BenchScalingCommand implements Callable<Integer> {
     /** Candidates one measurement may ask for: NAS-Bench-201 has about 6,500 distinct cells. */
     private static final int DISTINCT_LIMIT = 5_000;
 
-    @Option(names = "--max-nodes", defaultValue = "4", description = "Evaluator nodes at the end (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-nodes",
+            defaultValue = "4",
+            description = "Evaluator nodes at the end (default: ${DEFAULT-VALUE}).")
     int maxNodes;
 
-    @Option(names = "--eval-time", defaultValue = "200ms", paramLabel = "DIST",
+    @Option(
+            names = "--eval-time",
+            defaultValue = "200ms",
+            paramLabel = "DIST",
             description = "Simulated evaluation time, e.g. 200ms or lognormal:200ms,0.3 (default: ${DEFAULT-VALUE}).")
     String evalTime;
 
-    @Option(names = "--slots", defaultValue = "4", description = "Evaluator slots per evaluator node (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--slots",
+            defaultValue = "4",
+            description = "Evaluator slots per evaluator node (default: ${DEFAULT-VALUE}).")
     int slots;
 
-    @Option(names = "--transport", defaultValue = "aeron-udp", description = "aeron-udp | tcp | tls-tcp (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--transport",
+            defaultValue = "aeron-udp",
+            description = "aeron-udp | tcp | tls-tcp (default: ${DEFAULT-VALUE}).")
     String transport;
 
-    @Option(names = "--candidates-per-slot", defaultValue = "10",
-            description = "Candidates per slot in each measurement: n nodes run C * slots * n (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--candidates-per-slot",
+            defaultValue = "10",
+            description =
+                    "Candidates per slot in each measurement: n nodes run C * slots * n (default: ${DEFAULT-VALUE}).")
     int candidatesPerSlot;
 
-    @Option(names = "--base-port", defaultValue = "25520",
-            description = "Port of the controller node; evaluator node i listens on base-port + i (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--base-port",
+            defaultValue = "25520",
+            description =
+                    "Port of the controller node; evaluator node i listens on base-port + i (default: ${DEFAULT-VALUE}).")
     int basePort;
 
     @Option(names = "--json", description = "End with one JSON line.")
@@ -71,8 +92,9 @@ public final class BenchScalingCommand implements Callable<Integer> {
         OptionChecks.positive("--slots", slots);
         OptionChecks.positive("--candidates-per-slot", candidatesPerSlot);
         if ((long) candidatesPerSlot * slots * maxNodes > DISTINCT_LIMIT) {
-            throw new IllegalArgumentException("--candidates-per-slot x --slots x --max-nodes must be <= " + DISTINCT_LIMIT
-                    + " (each measurement samples distinct NAS-Bench-201 cells), got " + (long) candidatesPerSlot * slots * maxNodes);
+            throw new IllegalArgumentException("--candidates-per-slot x --slots x --max-nodes must be <= "
+                    + DISTINCT_LIMIT + " (each measurement samples distinct NAS-Bench-201 cells), got "
+                    + (long) candidatesPerSlot * slots * maxNodes);
         }
         SimulatedTime simulated;
         try {
@@ -81,7 +103,8 @@ public final class BenchScalingCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--eval-time: " + e.getMessage(), e);
         }
         if (!(simulated.meanSeconds() > 0)) {
-            throw new IllegalArgumentException("--eval-time must be > 0 so that evaluations, not cores, bound the throughput; got " + evalTime);
+            throw new IllegalArgumentException(
+                    "--eval-time must be > 0 so that evaluations, not cores, bound the throughput; got " + evalTime);
         }
         Transport t = LoopbackCluster.transport(transport);
         LoopbackCluster.checkPorts(basePort, maxNodes + 1);
@@ -91,8 +114,13 @@ public final class BenchScalingCommand implements Callable<Integer> {
         Bench bench = new Bench(evalTime);
         double[] perSecond = new double[maxNodes + 1];
         List<Map<String, Object>> perNodes = new ArrayList<>();
-        out.printf(Locale.ROOT, "scaling over %s: %d slot(s) per evaluator node, evaluation time %s, %d candidate(s) per slot%n",
-                t.id(), slots, evalTime, candidatesPerSlot);
+        out.printf(
+                Locale.ROOT,
+                "scaling over %s: %d slot(s) per evaluator node, evaluation time %s, %d candidate(s) per slot%n",
+                t.id(),
+                slots,
+                evalTime,
+                candidatesPerSlot);
         try (LoopbackCluster cluster = new LoopbackCluster(t, basePort, overrides)) {
             for (int n = 1; n <= maxNodes; n++) {
                 cluster.addEvaluatorNode(slots, bench);
@@ -101,10 +129,18 @@ public final class BenchScalingCommand implements Callable<Integer> {
                 // Warm-up, two rounds of every slot: a new node's first requests load its
                 // serializers and remote paths, which is not what the figure is about.
                 bench.run(cluster.controller(), "scaling-warmup-" + n, 2 * slots * n, n * slots, false);
-                SearchReport report = bench.run(cluster.controller(), "scaling-" + n, candidatesPerSlot * slots * n, n * slots, false);
+                SearchReport report = bench.run(
+                        cluster.controller(), "scaling-" + n, candidatesPerSlot * slots * n, n * slots, false);
                 perSecond[n] = report.evaluations() / report.wallSeconds();
-                out.printf(Locale.ROOT, "  %d evaluator node(s), %3d slot(s): %5d candidates in %6.3f s, %8.1f candidates/s (ideal %.1f)%n",
-                        n, n * slots, report.evaluations(), report.wallSeconds(), perSecond[n], n * perSecond[1]);
+                out.printf(
+                        Locale.ROOT,
+                        "  %d evaluator node(s), %3d slot(s): %5d candidates in %6.3f s, %8.1f candidates/s (ideal %.1f)%n",
+                        n,
+                        n * slots,
+                        report.evaluations(),
+                        report.wallSeconds(),
+                        perSecond[n],
+                        n * perSecond[1]);
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("nodes", n);
                 row.put("candidates_per_second", perSecond[n]);

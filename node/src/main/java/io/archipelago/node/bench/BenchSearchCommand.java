@@ -1,9 +1,9 @@
 package io.archipelago.node.bench;
 
-import io.archipelago.node.setup.SearchSetup;
-import io.archipelago.node.setup.SearchOptions;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.node.engine.Engine;
+import io.archipelago.node.setup.SearchOptions;
+import io.archipelago.node.setup.SearchSetup;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
  * {@code bench search}: K seeded searches through the real pipeline; the figure is the report
  * metric (e.g. {@code cifar10_test_200}) of the cell each search picked by its search metric.
  */
-@Command(name = "search", mixinStandardHelpOptions = true,
+@Command(
+        name = "search",
+        mixinStandardHelpOptions = true,
         description = "Run K seeded searches and report mean and std of the picked cells' report metric.")
 public final class BenchSearchCommand implements Callable<Integer> {
     @Mixin
@@ -30,7 +32,9 @@ public final class BenchSearchCommand implements Callable<Integer> {
     @Mixin
     SeededSearchOptions runs;
 
-    @Option(names = "--report-metric", defaultValue = "cifar10_test_200",
+    @Option(
+            names = "--report-metric",
+            defaultValue = "cifar10_test_200",
             description = "Table metric reported for the picked cell (default: ${DEFAULT-VALUE}).")
     String reportMetric;
 
@@ -58,18 +62,35 @@ public final class BenchSearchCommand implements Callable<Integer> {
         for (int s = 1; s <= runs.seeds; s++) {
             SearchReport report;
             try (Engine engine = setup.engine(s)) {
-                report = engine.run(setup.settings("bench-" + options.strategy + "-" + s, runs.budget), setup.space, setup.strategy(s),
-                        setup.routerSettings, Engine::reportOnly).toCompletableFuture().get();
+                report = engine.run(
+                                setup.settings("bench-" + options.strategy + "-" + s, runs.budget),
+                                setup.space,
+                                setup.strategy(s),
+                                setup.routerSettings,
+                                Engine::reportOnly)
+                        .toCompletableFuture()
+                        .get();
             }
             if (report.bestArchitecture() == null) {
-                throw new IllegalStateException("seed " + s + ": no evaluation succeeded (" + report.stopReason() + ")");
+                throw new IllegalStateException(
+                        "seed " + s + ": no evaluation succeeded (" + report.stopReason() + ")");
             }
             String best = report.bestArchitecture();
-            double value = setup.tableMetrics(best).map(m -> m.get(reportMetric))
-                    .orElseThrow(() -> new IllegalStateException("the benchmark has no " + reportMetric + " for the picked cell " + best));
+            double value = setup.tableMetrics(best)
+                    .map(m -> m.get(reportMetric))
+                    .orElseThrow(() -> new IllegalStateException(
+                            "the benchmark has no " + reportMetric + " for the picked cell " + best));
             values[s - 1] = value;
-            out.printf(Locale.ROOT, "seed %3d  %s %.4f  (%s %.4f, %d evaluations)  %s%n", s, reportMetric, value,
-                    setup.objective.metric(), setup.objective.value(report.bestMetrics()), report.evaluations(), report.bestArchitecture());
+            out.printf(
+                    Locale.ROOT,
+                    "seed %3d  %s %.4f  (%s %.4f, %d evaluations)  %s%n",
+                    s,
+                    reportMetric,
+                    value,
+                    setup.objective.metric(),
+                    setup.objective.value(report.bestMetrics()),
+                    report.evaluations(),
+                    report.bestArchitecture());
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("seed", s);
             row.put("value", value);
@@ -79,8 +100,16 @@ public final class BenchSearchCommand implements Callable<Integer> {
         double mean = BenchOutput.mean(values);
         double std = BenchOutput.std(values);
         double wall = (System.nanoTime() - start) / 1e9;
-        out.printf(Locale.ROOT, "%s, budget %d, %d seeds: %s mean %.4f, std %.4f (%.1f s)%n", options.strategy, runs.budget, runs.seeds, reportMetric,
-                mean, std, wall);
+        out.printf(
+                Locale.ROOT,
+                "%s, budget %d, %d seeds: %s mean %.4f, std %.4f (%.1f s)%n",
+                options.strategy,
+                runs.budget,
+                runs.seeds,
+                reportMetric,
+                mean,
+                std,
+                wall);
         if (json) {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("strategy", options.strategy);

@@ -1,10 +1,10 @@
 package io.archipelago.node.bench;
 
-import io.archipelago.node.setup.OptionChecks;
-import io.archipelago.node.setup.SearchSetup;
-import io.archipelago.node.setup.SearchOptions;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.node.engine.Engine;
+import io.archipelago.node.setup.OptionChecks;
+import io.archipelago.node.setup.SearchOptions;
+import io.archipelago.node.setup.SearchSetup;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -20,7 +20,9 @@ import picocli.CommandLine.Spec;
  * {@code bench utilization}: the same search with simulated evaluation times, run asynchronously
  * and as synchronous generations of K; the figure is busy slot-time over available slot-time.
  */
-@Command(name = "utilization", mixinStandardHelpOptions = true,
+@Command(
+        name = "utilization",
+        mixinStandardHelpOptions = true,
         description = "Slot utilisation of asynchronous vs generational search with simulated evaluation times.")
 public final class BenchUtilizationCommand implements Callable<Integer> {
     @Mixin
@@ -55,14 +57,40 @@ public final class BenchUtilizationCommand implements Callable<Integer> {
         SearchReport async;
         SearchReport sync;
         try (Engine engine = setup.engine(seed)) {
-            async = engine.run(setup.settings("utilization-async", budget), setup.space, setup.strategy(seed), setup.routerSettings,
-                    Engine::reportOnly).toCompletableFuture().get();
-            sync = engine.run(setup.settings("utilization-sync", budget).generational(true), setup.space, setup.strategy(seed),
-                    setup.routerSettings, Engine::reportOnly).toCompletableFuture().get();
+            async = engine.run(
+                            setup.settings("utilization-async", budget),
+                            setup.space,
+                            setup.strategy(seed),
+                            setup.routerSettings,
+                            Engine::reportOnly)
+                    .toCompletableFuture()
+                    .get();
+            sync = engine.run(
+                            setup.settings("utilization-sync", budget).generational(true),
+                            setup.space,
+                            setup.strategy(seed),
+                            setup.routerSettings,
+                            Engine::reportOnly)
+                    .toCompletableFuture()
+                    .get();
         }
-        out.printf(Locale.ROOT, "%s, %d slots, budget %d, evaluation time %s%n", options.strategy, options.slots, budget, options.evalTime);
-        out.printf(Locale.ROOT, "  asynchronous:             utilization %.3f, wall %.2f s%n", async.utilization(), async.dispatchSeconds());
-        out.printf(Locale.ROOT, "  synchronous generations:  utilization %.3f, wall %.2f s%n", sync.utilization(), sync.dispatchSeconds());
+        out.printf(
+                Locale.ROOT,
+                "%s, %d slots, budget %d, evaluation time %s%n",
+                options.strategy,
+                options.slots,
+                budget,
+                options.evalTime);
+        out.printf(
+                Locale.ROOT,
+                "  asynchronous:             utilization %.3f, wall %.2f s%n",
+                async.utilization(),
+                async.dispatchSeconds());
+        out.printf(
+                Locale.ROOT,
+                "  synchronous generations:  utilization %.3f, wall %.2f s%n",
+                sync.utilization(),
+                sync.dispatchSeconds());
         if (json) {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("strategy", options.strategy);

@@ -40,8 +40,8 @@ public final class AeronDirectory {
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(host, port))) {
             socket.setReuseAddress(false);
         } catch (SocketException e) {
-            throw new IllegalArgumentException("--port " + port + " on " + host + " is not free for UDP (" + e.getMessage()
-                    + "); is another node running there?");
+            throw new IllegalArgumentException("--port " + port + " on " + host + " is not free for UDP ("
+                    + e.getMessage() + "); is another node running there?");
         }
     }
 
@@ -58,7 +58,8 @@ public final class AeronDirectory {
 
     /** The directory a node on {@code port} of this machine uses (for tests that kill nodes). */
     public static Path forPort(int port) {
-        Path base = Files.isDirectory(SHM) && Files.isWritable(SHM) ? SHM : Path.of(System.getProperty("java.io.tmpdir"));
+        Path base =
+                Files.isDirectory(SHM) && Files.isWritable(SHM) ? SHM : Path.of(System.getProperty("java.io.tmpdir"));
         return base.resolve("archipelago-aeron-" + port);
     }
 

@@ -7,21 +7,32 @@ import picocli.CommandLine.Option;
 
 /** Options of every command that starts a cluster node ({@code node}, {@code search --cluster}, {@code cluster status}). */
 public final class ClusterOptions {
-    @Option(names = "--transport", defaultValue = "aeron-udp",
-            description = "aeron-udp | tcp | tls-tcp (see cluster-conf/README.md; aeron-udp and tcp are unencrypted) (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--transport",
+            defaultValue = "aeron-udp",
+            description =
+                    "aeron-udp | tcp | tls-tcp (see cluster-conf/README.md; aeron-udp and tcp are unencrypted) (default: ${DEFAULT-VALUE}).")
     public String transport;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address other nodes reach this one at (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--host",
+            defaultValue = "127.0.0.1",
+            description = "Address other nodes reach this one at (default: ${DEFAULT-VALUE}).")
     public String host;
 
     @Option(names = "--port", defaultValue = "2551", description = "Port of this node (default: ${DEFAULT-VALUE}).")
     public int port;
 
-    @Option(names = "--seed-nodes", paramLabel = "HOST:PORT[,...]",
+    @Option(
+            names = "--seed-nodes",
+            paramLabel = "HOST:PORT[,...]",
             description = "Seed nodes to join through (default: this node itself, which then starts a new cluster).")
     public String seedNodes;
 
-    @Option(names = "--cluster-config", paramLabel = "FILE", description = "HOCON overriding cluster-conf/ (e.g. TLS stores, SBR timing).")
+    @Option(
+            names = "--cluster-config",
+            paramLabel = "FILE",
+            description = "HOCON overriding cluster-conf/ (e.g. TLS stores, SBR timing).")
     public Path clusterConfig;
 
     /**
@@ -37,6 +48,7 @@ public final class ClusterOptions {
     }
 
     public ClusterSettings settings(Set<NodeRole> roles) {
-        return new ClusterSettings(Transport.parse(transport), host, port, ClusterSettings.parseSeeds(seedNodes), roles, clusterConfig);
+        return new ClusterSettings(
+                Transport.parse(transport), host, port, ClusterSettings.parseSeeds(seedNodes), roles, clusterConfig);
     }
 }

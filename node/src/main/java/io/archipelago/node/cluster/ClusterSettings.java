@@ -17,7 +17,8 @@ import java.util.Set;
  * @param port 0 picks a free port (for short-lived nodes such as {@code cluster status})
  * @param seeds {@code host:port} of seed nodes; empty makes this node its own (first) seed
  */
-public record ClusterSettings(Transport transport, String host, int port, List<String> seeds, Set<NodeRole> roles, Path overrides) {
+public record ClusterSettings(
+        Transport transport, String host, int port, List<String> seeds, Set<NodeRole> roles, Path overrides) {
     /** The actor system name every node of an Archipelago cluster shares (it is part of each address). */
     public static final String SYSTEM = "archipelago";
 
@@ -66,7 +67,8 @@ public record ClusterSettings(Transport transport, String host, int port, List<S
             }
         }
         if (!ok) {
-            throw new IllegalArgumentException("--seed-nodes entry '" + seed + "' is not HOST:PORT (e.g. 127.0.0.1:2551)");
+            throw new IllegalArgumentException(
+                    "--seed-nodes entry '" + seed + "' is not HOST:PORT (e.g. 127.0.0.1:2551)");
         }
     }
 
@@ -94,7 +96,8 @@ public record ClusterSettings(Transport transport, String host, int port, List<S
                 .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seedAddresses()))
                 .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(NodeRole.ids(roles)));
         if (transport == Transport.AERON_UDP) {
-            cli = cli.withValue("pekko.remote.artery.advanced.aeron.aeron-dir", ConfigValueFactory.fromAnyRef(aeronDir.toString()));
+            cli = cli.withValue(
+                    "pekko.remote.artery.advanced.aeron.aeron-dir", ConfigValueFactory.fromAnyRef(aeronDir.toString()));
         }
         Config file = overrides == null ? ConfigFactory.empty() : ConfigFactory.parseFile(overrides.toFile());
         Config transportConfig = ConfigFactory.parseResourcesAnySyntax(transport.resource());
@@ -103,6 +106,9 @@ public record ClusterSettings(Transport transport, String host, int port, List<S
         }
         // The transport's file sets the cluster provider and serialization: it must win over
         // application.conf, which is written for the single-node mode.
-        return cli.withFallback(file).withFallback(transportConfig).withFallback(fallback).resolve();
+        return cli.withFallback(file)
+                .withFallback(transportConfig)
+                .withFallback(fallback)
+                .resolve();
     }
 }

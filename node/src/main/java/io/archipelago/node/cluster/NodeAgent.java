@@ -16,7 +16,8 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  * {@code archipelago cluster status} finds every node's agent. Its protocol is the wire message.
  */
 public final class NodeAgent {
-    public static final ServiceKey<NodeStatusRequest> SERVICE_KEY = ServiceKey.create(NodeStatusRequest.class, "node-agent");
+    public static final ServiceKey<NodeStatusRequest> SERVICE_KEY =
+            ServiceKey.create(NodeStatusRequest.class, "node-agent");
 
     private NodeAgent() {}
 

@@ -29,9 +29,12 @@ public enum NodeRole {
             if (id.isEmpty() || id.equals("none")) {
                 continue;
             }
-            roles.add(Arrays.stream(values()).filter(r -> r.id().equals(id)).findFirst()
+            roles.add(Arrays.stream(values())
+                    .filter(r -> r.id().equals(id))
+                    .findFirst()
                     .orElseThrow(() -> new IllegalArgumentException("unknown role '" + id + "' (known: "
-                            + Arrays.stream(values()).map(NodeRole::id).collect(Collectors.joining(", ")) + ", none)")));
+                            + Arrays.stream(values()).map(NodeRole::id).collect(Collectors.joining(", "))
+                            + ", none)")));
         }
         return roles;
     }

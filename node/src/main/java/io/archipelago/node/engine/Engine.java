@@ -6,7 +6,6 @@ import io.archipelago.controller.Controller;
 import io.archipelago.controller.SearchEvent;
 import io.archipelago.controller.SearchSettings;
 import io.archipelago.controller.journal.JournalReplayException;
-import io.archipelago.proto.SearchSpec;
 import io.archipelago.controller.router.Router;
 import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.core.space.SearchSpace;
@@ -21,6 +20,7 @@ import io.archipelago.node.cluster.Transport;
 import io.archipelago.proto.EvaluationRequest;
 import io.archipelago.proto.EvaluatorPoolStatus;
 import io.archipelago.proto.NodeStatus;
+import io.archipelago.proto.SearchSpec;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,6 +88,7 @@ public final class Engine implements AutoCloseable {
             }
         }
     }
+
     private final List<String> roles;
     private final long startNanos = System.nanoTime();
     /** Aeron UDP: the media driver's directory, deleted once the system has terminated (null: none). */
@@ -109,7 +110,9 @@ public final class Engine implements AutoCloseable {
 
     /** A node in one JVM holding every role, with several pools (e.g. accuracy and latency evaluators). */
     public Engine(List<Pool> pools, Config overrides) {
-        this(pools, overrides.withFallback(ConfigFactory.parseResources("cluster-conf/single-node.conf")),
+        this(
+                pools,
+                overrides.withFallback(ConfigFactory.parseResources("cluster-conf/single-node.conf")),
                 NodeRole.ids(java.util.EnumSet.allOf(NodeRole.class)));
     }
 
@@ -117,13 +120,16 @@ public final class Engine implements AutoCloseable {
      * A cluster member with {@code cluster}'s roles and {@code slots} evaluators (0: none, e.g. a
      * controller or seed node).
      */
-    public static Engine cluster(ClusterSettings cluster, int slots, IntFunction<Evaluator> evaluators, Config overrides) {
+    public static Engine cluster(
+            ClusterSettings cluster, int slots, IntFunction<Evaluator> evaluators, Config overrides) {
         return cluster(cluster, slots == 0 ? List.of() : List.of(new Pool(slots, evaluators)), overrides);
     }
 
     /** A cluster member with {@code cluster}'s roles and these evaluator pools (none: e.g. a controller or seed node). */
     public static Engine cluster(ClusterSettings cluster, List<Pool> pools, Config overrides) {
-        Path aeronDir = cluster.transport() == Transport.AERON_UDP ? AeronDirectory.prepare(cluster.host(), cluster.port()) : null;
+        Path aeronDir = cluster.transport() == Transport.AERON_UDP
+                ? AeronDirectory.prepare(cluster.host(), cluster.port())
+                : null;
         Config config = overrides.withFallback(cluster.config(ConfigFactory.load(), aeronDir));
         Engine engine = new Engine(pools, config, NodeRole.ids(cluster.roles()));
         engine.aeronDir = aeronDir;
@@ -141,7 +147,8 @@ public final class Engine implements AutoCloseable {
         this.pools = List.copyOf(pools);
         this.slots = pools.stream().mapToInt(Pool::slots).sum();
         this.roles = List.copyOf(roles);
-        Config sized = ConfigFactory.parseMap(Map.of("archipelago.evaluator-dispatcher.thread-pool-executor.fixed-pool-size", Math.max(1, slots)))
+        Config sized = ConfigFactory.parseMap(Map.of(
+                        "archipelago.evaluator-dispatcher.thread-pool-executor.fixed-pool-size", Math.max(1, slots)))
                 .withFallback(config.withFallback(ConfigFactory.load()));
         this.system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM, sized);
         int actor = 0;
@@ -149,14 +156,15 @@ public final class Engine implements AutoCloseable {
             for (int i = 0; i < pool.slots(); i++) {
                 Evaluator evaluator = pool.evaluators().apply(i);
                 SlotGauge gauge = gauges.computeIfAbsent(evaluator.kind(), kind -> new SlotGauge());
-                ActorRef<EvaluationRequest> ref = system.systemActorOf(EvaluatorActor.create(evaluator, gauge), "evaluator-" + actor++,
-                        EvaluatorActor.dispatcher());
+                ActorRef<EvaluationRequest> ref = system.systemActorOf(
+                        EvaluatorActor.create(evaluator, gauge), "evaluator-" + actor++, EvaluatorActor.dispatcher());
                 this.evaluators.add(Map.entry(ref, evaluator.kind()));
             }
         }
         system.systemActorOf(NodeAgent.create(this::status), "node-agent", Props.empty());
         if (isCluster()) {
-            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "drain-evaluators", this::drain);
+            CoordinatedShutdown.get(system)
+                    .addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "drain-evaluators", this::drain);
         }
     }
 
@@ -184,12 +192,15 @@ public final class Engine implements AutoCloseable {
                 .addAllRoles(roles)
                 .setDraining(gauges.values().stream().anyMatch(SlotGauge::draining))
                 .setUptimeSeconds((System.nanoTime() - startNanos) / 1e9)
-                .setEvaluations(gauges.values().stream().mapToLong(SlotGauge::finished).sum());
+                .setEvaluations(
+                        gauges.values().stream().mapToLong(SlotGauge::finished).sum());
         Map<String, Integer> slotsByKind = new java.util.LinkedHashMap<>();
         for (Map.Entry<ActorRef<EvaluationRequest>, String> evaluator : evaluators) {
             slotsByKind.merge(evaluator.getValue(), 1, Integer::sum);
         }
-        slotsByKind.forEach((kind, n) -> status.addPools(EvaluatorPoolStatus.newBuilder().setKind(kind).setSlots(n)
+        slotsByKind.forEach((kind, n) -> status.addPools(EvaluatorPoolStatus.newBuilder()
+                .setKind(kind)
+                .setSlots(n)
                 .setBusy(gauges.get(kind).busy())));
         return status.build();
     }
@@ -201,7 +212,8 @@ public final class Engine implements AutoCloseable {
     /** Cluster mode: completes when this node is an Up member of the cluster. */
     public CompletionStage<Done> joined() {
         CompletableFuture<Done> up = new CompletableFuture<>();
-        org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)).registerOnMemberUp(() -> up.complete(Done.getInstance()));
+        org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system))
+                .registerOnMemberUp(() -> up.complete(Done.getInstance()));
         return up;
     }
 
@@ -221,36 +233,46 @@ public final class Engine implements AutoCloseable {
         Duration grace = config.getDuration("archipelago.node.hand-back-grace");
         gauges.values().forEach(SlotGauge::startDraining);
         LOG.info("draining: {} evaluation(s) running, new requests are handed back", busy());
-        return CompletableFuture.supplyAsync(() -> {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            try {
-                while (busy() > 0 && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                int left = busy();
-                LOG.info("drained: {} evaluation(s) still running after {}", left, left > 0 ? timeout : "draining");
-                for (Map.Entry<ActorRef<EvaluationRequest>, String> evaluator : evaluators) {
-                    system.receptionist().tell(Receptionist.deregister(EvaluatorActor.serviceKey(evaluator.getValue()), evaluator.getKey()));
-                }
-                Thread.sleep(grace.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return Done.getInstance();
-        }, task -> {
-            Thread thread = new Thread(task, "archipelago-drain");
-            thread.setDaemon(true);
-            thread.start();
-        });
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    long deadline = System.nanoTime() + timeout.toNanos();
+                    try {
+                        while (busy() > 0 && System.nanoTime() < deadline) {
+                            Thread.sleep(20);
+                        }
+                        int left = busy();
+                        LOG.info(
+                                "drained: {} evaluation(s) still running after {}",
+                                left,
+                                left > 0 ? timeout : "draining");
+                        for (Map.Entry<ActorRef<EvaluationRequest>, String> evaluator : evaluators) {
+                            system.receptionist()
+                                    .tell(Receptionist.deregister(
+                                            EvaluatorActor.serviceKey(evaluator.getValue()), evaluator.getKey()));
+                        }
+                        Thread.sleep(grace.toMillis());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return Done.getInstance();
+                },
+                task -> {
+                    Thread thread = new Thread(task, "archipelago-drain");
+                    thread.setDaemon(true);
+                    thread.start();
+                });
     }
 
     /**
      * Starts a search. The observer is spawned from {@code observer}, which is handed a future to
      * complete with the final report; it runs on the blocking-I/O dispatcher (it writes files).
      */
-    public <A> CompletionStage<SearchEvent.SearchReport> run(SearchSettings settings, SearchSpace<A> space, Strategy<A> strategy,
-                                                            Router.Settings routerSettings,
-                                                            Function<CompletableFuture<SearchEvent.SearchReport>, Behavior<SearchEvent>> observer) {
+    public <A> CompletionStage<SearchEvent.SearchReport> run(
+            SearchSettings settings,
+            SearchSpace<A> space,
+            Strategy<A> strategy,
+            Router.Settings routerSettings,
+            Function<CompletableFuture<SearchEvent.SearchReport>, Behavior<SearchEvent>> observer) {
         return run(settings, settings.spec(space.id()).build(), space, strategy, routerSettings, observer);
     }
 
@@ -259,12 +281,19 @@ public final class Engine implements AutoCloseable {
      * the controller replays it into {@code strategy} (which must be fresh, made from the spec),
      * dispatches again what was in flight and goes on to the budget.
      */
-    public <A> CompletionStage<SearchEvent.SearchReport> run(SearchSettings settings, SearchSpec spec, SearchSpace<A> space, Strategy<A> strategy,
-                                                            Router.Settings routerSettings,
-                                                            Function<CompletableFuture<SearchEvent.SearchReport>, Behavior<SearchEvent>> observer) {
+    public <A> CompletionStage<SearchEvent.SearchReport> run(
+            SearchSettings settings,
+            SearchSpec spec,
+            SearchSpace<A> space,
+            Strategy<A> strategy,
+            Router.Settings routerSettings,
+            Function<CompletableFuture<SearchEvent.SearchReport>, Behavior<SearchEvent>> observer) {
         int n = searches.incrementAndGet();
         CompletableFuture<SearchEvent.SearchReport> done = new CompletableFuture<>();
-        system.systemActorOf(searchBehavior(settings, spec, space, strategy, routerSettings, observer, done), "search-" + n, Props.empty());
+        system.systemActorOf(
+                searchBehavior(settings, spec, space, strategy, routerSettings, observer, done),
+                "search-" + n,
+                Props.empty());
         return done;
     }
 
@@ -272,15 +301,20 @@ public final class Engine implements AutoCloseable {
      * One parent per search: it spawns the search's observer, router and controller; when the
      * observer has the final report, the parent stops and takes the others with it.
      */
-    public static <A> Behavior<Void> searchBehavior(SearchSettings settings, SearchSpec spec, SearchSpace<A> space, Strategy<A> strategy,
-                                                    Router.Settings routerSettings,
-                                                    Function<CompletableFuture<SearchEvent.SearchReport>, Behavior<SearchEvent>> observer,
-                                                    CompletableFuture<SearchEvent.SearchReport> done) {
+    public static <A> Behavior<Void> searchBehavior(
+            SearchSettings settings,
+            SearchSpec spec,
+            SearchSpace<A> space,
+            Strategy<A> strategy,
+            Router.Settings routerSettings,
+            Function<CompletableFuture<SearchEvent.SearchReport>, Behavior<SearchEvent>> observer,
+            CompletableFuture<SearchEvent.SearchReport> done) {
         return Behaviors.setup(context -> {
-            ActorRef<SearchEvent> observerRef = context.spawn(observer.apply(done), "observer", DispatcherSelector.blocking());
+            ActorRef<SearchEvent> observerRef =
+                    context.spawn(observer.apply(done), "observer", DispatcherSelector.blocking());
             ActorRef<Router.Command> router = context.spawn(Router.create(routerSettings), "router");
-            ActorRef<Controller.Command> controller = context.spawn(Controller.create(settings, spec, space, strategy, router, observerRef),
-                    "controller");
+            ActorRef<Controller.Command> controller = context.spawn(
+                    Controller.create(settings, spec, space, strategy, router, observerRef), "controller");
             context.watch(observerRef);
             context.watch(controller);
             return Behaviors.receive(Void.class)
@@ -288,20 +322,26 @@ public final class Engine implements AutoCloseable {
                     // observer: the run fails with its cause rather than wait for a report forever.
                     .onSignal(ChildFailed.class, failed -> {
                         if (!done.isDone()) {
-                            done.completeExceptionally(new IllegalStateException("search " + settings.searchId() + " failed: "
-                                    + failed.getCause(), failed.getCause()));
+                            done.completeExceptionally(new IllegalStateException(
+                                    "search " + settings.searchId() + " failed: " + failed.getCause(),
+                                    failed.getCause()));
                         }
                         return Behaviors.stopped();
                     })
                     // A controller that stops on its own has told the observer how the search ended.
-                    .onSignal(Terminated.class, terminated -> !terminated.getRef().equals(observerRef) ? Behaviors.same() : stopWith(done, settings))
+                    .onSignal(
+                            Terminated.class,
+                            terminated -> !terminated.getRef().equals(observerRef)
+                                    ? Behaviors.same()
+                                    : stopWith(done, settings))
                     .build();
         });
     }
 
     private static Behavior<Void> stopWith(CompletableFuture<SearchEvent.SearchReport> done, SearchSettings settings) {
         if (!done.isDone()) {
-            done.completeExceptionally(new IllegalStateException("search " + settings.searchId() + " stopped without a report"));
+            done.completeExceptionally(
+                    new IllegalStateException("search " + settings.searchId() + " stopped without a report"));
         }
         return Behaviors.stopped();
     }
@@ -319,8 +359,12 @@ public final class Engine implements AutoCloseable {
     }
 
     /** An observer's answer to an aborted search: the run's future fails with the reason; the observer stops. */
-    public static Behavior<SearchEvent> failWith(CompletableFuture<SearchEvent.SearchReport> done, SearchEvent.SearchAborted aborted) {
-        done.completeExceptionally(aborted.replay() ? new JournalReplayException(aborted.reason()) : new IllegalStateException(aborted.reason()));
+    public static Behavior<SearchEvent> failWith(
+            CompletableFuture<SearchEvent.SearchReport> done, SearchEvent.SearchAborted aborted) {
+        done.completeExceptionally(
+                aborted.replay()
+                        ? new JournalReplayException(aborted.reason())
+                        : new IllegalStateException(aborted.reason()));
         return Behaviors.stopped();
     }
 
@@ -343,7 +387,8 @@ public final class Engine implements AutoCloseable {
      */
     @Override
     public void close() {
-        var shutdown = CoordinatedShutdown.get(Adapter.toClassic(system)).runAll(CoordinatedShutdown.actorSystemTerminateReason());
+        var shutdown = CoordinatedShutdown.get(Adapter.toClassic(system))
+                .runAll(CoordinatedShutdown.actorSystemTerminateReason());
         try {
             shutdown.toCompletableFuture().get(isCluster() ? 15 * 60 : 30, TimeUnit.SECONDS);
             system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);

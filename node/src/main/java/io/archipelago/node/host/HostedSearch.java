@@ -10,7 +10,8 @@ import io.archipelago.node.setup.SearchSetup;
 import io.archipelago.proto.SearchSpec;
 
 /** What the search host runs for one spec: the controller's settings, the space, a fresh strategy and the router's settings. */
-public record HostedSearch<A>(SearchSettings settings, SearchSpace<A> space, Strategy<A> strategy, Router.Settings router) {
+public record HostedSearch<A>(
+        SearchSettings settings, SearchSpace<A> space, Strategy<A> strategy, Router.Settings router) {
 
     /** The search a spec describes, built from nothing (a cluster's host, which has only the spec). */
     public static HostedSearch<?> fromSpec(SearchSpec spec, JournalSettings journal) {
@@ -19,8 +20,10 @@ public record HostedSearch<A>(SearchSettings settings, SearchSpace<A> space, Str
     }
 
     /** The search of a setup already built from {@code definition} (a local run, which built it for its own files). */
-    public static <A> HostedSearch<A> of(SearchSetup<A> setup, SearchDefinition definition, String searchId, JournalSettings journal) {
-        SearchSettings settings = setup.settings(searchId, definition.budget()).snapshotEvery(journal.durable() ? definition.snapshotEvery() : 0)
+    public static <A> HostedSearch<A> of(
+            SearchSetup<A> setup, SearchDefinition definition, String searchId, JournalSettings journal) {
+        SearchSettings settings = setup.settings(searchId, definition.budget())
+                .snapshotEvery(journal.durable() ? definition.snapshotEvery() : 0)
                 .journaled(journal.durable());
         if (definition.cluster()) {
             settings = settings.minSlots(definition.minEvaluators());

@@ -22,7 +22,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * handed usually writes files.
  */
 public final class SearchFollower {
-    private enum Refollow { TICK }
+    private enum Refollow {
+        TICK
+    }
 
     private SearchFollower() {}
 
@@ -31,15 +33,22 @@ public final class SearchFollower {
      *     cluster's host may move to another node and resume the search there); null: never (a
      *     host in this JVM lives as long as the follower)
      */
-    public static Behavior<Object> submit(ActorRef<Object> host, SearchSpec spec, Consumer<SearchEvent.ResultRecorded> onResult,
-                                          CompletableFuture<SearchEvent.SearchReport> done, Duration refollow) {
+    public static Behavior<Object> submit(
+            ActorRef<Object> host,
+            SearchSpec spec,
+            Consumer<SearchEvent.ResultRecorded> onResult,
+            CompletableFuture<SearchEvent.SearchReport> done,
+            Duration refollow) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             String self = ActorRefResolver.get(context.getSystem()).toSerializationFormat(context.getSelf());
             host.tell(RunSearch.newBuilder().setSpec(spec).setFollower(self).build());
             if (refollow != null) {
                 timers.startTimerWithFixedDelay(Refollow.TICK, refollow);
             }
-            FollowSearch follow = FollowSearch.newBuilder().setSearchId(spec.getSearchId()).setFollower(self).build();
+            FollowSearch follow = FollowSearch.newBuilder()
+                    .setSearchId(spec.getSearchId())
+                    .setFollower(self)
+                    .build();
             return Behaviors.receive(Object.class)
                     .onMessageEquals(Refollow.TICK, () -> {
                         host.tell(follow);
@@ -49,7 +58,9 @@ public final class SearchFollower {
                         if (update.hasRecorded()) {
                             try {
                                 onResult.accept(SearchUpdates.event(update.getRecorded()));
-                            } catch (RuntimeException e) { // a file that cannot be written: the run fails rather than hang
+                            } catch (
+                                    RuntimeException
+                                            e) { // a file that cannot be written: the run fails rather than hang
                                 done.completeExceptionally(e);
                                 return Behaviors.stopped();
                             }
@@ -66,8 +77,10 @@ public final class SearchFollower {
         if (ended.getFailure().isEmpty()) {
             done.complete(SearchUpdates.report(searchId, ended.getOutcome()));
         } else {
-            done.completeExceptionally(ended.getReplay() ? new JournalReplayException(ended.getFailure())
-                    : new IllegalStateException(ended.getFailure()));
+            done.completeExceptionally(
+                    ended.getReplay()
+                            ? new JournalReplayException(ended.getFailure())
+                            : new IllegalStateException(ended.getFailure()));
         }
     }
 }

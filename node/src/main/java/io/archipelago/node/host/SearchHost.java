@@ -67,7 +67,10 @@ public final class SearchHost {
     /** Running searches and who follows each. */
     private final Map<String, Set<ActorRef<SearchUpdate>>> followers = new HashMap<>();
 
-    private SearchHost(ActorContext<Object> context, JournalSettings journal, BiFunction<SearchSpec, JournalSettings, HostedSearch<?>> searches) {
+    private SearchHost(
+            ActorContext<Object> context,
+            JournalSettings journal,
+            BiFunction<SearchSpec, JournalSettings, HostedSearch<?>> searches) {
         this.context = context;
         this.journal = journal;
         this.searches = searches;
@@ -85,14 +88,20 @@ public final class SearchHost {
      * @param searches how a spec becomes a search to run
      * @param resumeUnfinished resume the journal's unfinished cluster searches at start (a cluster's host)
      */
-    public static Behavior<Object> behavior(JournalSettings journal, BiFunction<SearchSpec, JournalSettings, HostedSearch<?>> searches,
-                                            boolean resumeUnfinished) {
+    public static Behavior<Object> behavior(
+            JournalSettings journal,
+            BiFunction<SearchSpec, JournalSettings, HostedSearch<?>> searches,
+            boolean resumeUnfinished) {
         return Behaviors.setup(context -> {
             SearchHost host = new SearchHost(context, journal, searches);
             if (resumeUnfinished) {
-                context.getLog().info("search host starts on {}: resuming the unfinished cluster searches of {}", context.getSystem().address(),
-                        journal.describe());
-                context.pipeToSelf(CompletableFuture.supplyAsync(() -> unfinished(journal), blocking(context)), Unfinished::new);
+                context.getLog()
+                        .info(
+                                "search host starts on {}: resuming the unfinished cluster searches of {}",
+                                context.getSystem().address(),
+                                journal.describe());
+                context.pipeToSelf(
+                        CompletableFuture.supplyAsync(() -> unfinished(journal), blocking(context)), Unfinished::new);
             }
             return host.receive();
         });
@@ -114,15 +123,26 @@ public final class SearchHost {
                     Set<ActorRef<SearchUpdate>> following = followers.remove(ended.searchId());
                     if (ended.failure() != null && following != null) {
                         boolean replay = ended.failure() instanceof JournalReplayException;
-                        context.getLog().error("search {} stopped: {}", ended.searchId(), ended.failure().getMessage());
-                        tell(following, SearchUpdates.failed(ended.searchId(), ended.failure().getMessage(), replay));
+                        context.getLog()
+                                .error(
+                                        "search {} stopped: {}",
+                                        ended.searchId(),
+                                        ended.failure().getMessage());
+                        tell(
+                                following,
+                                SearchUpdates.failed(
+                                        ended.searchId(), ended.failure().getMessage(), replay));
                     }
                     return Behaviors.same();
                 })
                 .onMessage(Looked.class, this::onLooked)
                 .onMessage(Unfinished.class, u -> {
                     if (u.failure() != null) {
-                        context.getLog().error("cannot read the journal {}: {}", journal.describe(), u.failure().getMessage());
+                        context.getLog()
+                                .error(
+                                        "cannot read the journal {}: {}",
+                                        journal.describe(),
+                                        u.failure().getMessage());
                     } else {
                         u.searches().forEach(spec -> start(spec, null));
                     }
@@ -150,7 +170,9 @@ public final class SearchHost {
             search = searches.apply(spec, journal);
         } catch (RuntimeException e) {
             context.getLog().error("cannot run search {} from its spec: {}", id, e.getMessage());
-            tell(follower == null ? Set.of() : Set.of(follower), SearchUpdates.failed(id, "cannot run search " + id + ": " + e.getMessage(), false));
+            tell(
+                    follower == null ? Set.of() : Set.of(follower),
+                    SearchUpdates.failed(id, "cannot run search " + id + ": " + e.getMessage(), false));
             return;
         }
         following = new LinkedHashSet<>();
@@ -165,8 +187,14 @@ public final class SearchHost {
         String id = spec.getSearchId();
         ActorRef<Object> self = context.getSelf();
         CompletableFuture<SearchEvent.SearchReport> done = new CompletableFuture<>();
-        context.spawnAnonymous(Engine.searchBehavior(search.settings(), spec, search.space(), search.strategy(), search.router(),
-                finished -> relay(id, self, finished), done));
+        context.spawnAnonymous(Engine.searchBehavior(
+                search.settings(),
+                spec,
+                search.space(),
+                search.strategy(),
+                search.router(),
+                finished -> relay(id, self, finished),
+                done));
         context.pipeToSelf(done, (report, failure) -> new Ended(id, failure));
         context.getLog().info("search {} runs here ({} of {} evaluations)", id, spec.getStrategy(), spec.getBudget());
     }
@@ -175,7 +203,8 @@ public final class SearchHost {
      * The search's observer: hands every event to the host and completes the run's future at the
      * end. The host relays them in the order they came, the end after the last result.
      */
-    private static Behavior<SearchEvent> relay(String searchId, ActorRef<Object> host, CompletableFuture<SearchEvent.SearchReport> done) {
+    private static Behavior<SearchEvent> relay(
+            String searchId, ActorRef<Object> host, CompletableFuture<SearchEvent.SearchReport> done) {
         return Behaviors.receive(SearchEvent.class)
                 .onMessage(SearchEvent.ResultRecorded.class, recorded -> {
                     host.tell(new Relayed(searchId, recorded));
@@ -201,8 +230,12 @@ public final class SearchHost {
         if (event instanceof SearchEvent.ResultRecorded recorded) {
             tell(following, SearchUpdates.recorded(searchId, recorded));
         } else if (event instanceof SearchEvent.SearchFinished finished) {
-            context.getLog().info("search {} finished: {} evaluations, {}", searchId, finished.report().evaluations(),
-                    finished.report().stopReason());
+            context.getLog()
+                    .info(
+                            "search {} finished: {} evaluations, {}",
+                            searchId,
+                            finished.report().evaluations(),
+                            finished.report().stopReason());
             tell(followers.remove(searchId), SearchUpdates.finished(finished.report()));
         } else if (event instanceof SearchEvent.SearchAborted aborted) {
             context.getLog().error("search {} stopped: {}", searchId, aborted.reason());
@@ -215,11 +248,15 @@ public final class SearchHost {
         if (following != null) {
             following.add(follower(follow.getFollower()));
         } else {
-            context.pipeToSelf(CompletableFuture.supplyAsync(() -> {
-                try (JournalReader reader = JournalReader.open(journal)) {
-                    return reader.search(follow.getSearchId());
-                }
-            }, blocking(context)), (record, failure) -> new Looked(follow, record, failure));
+            context.pipeToSelf(
+                    CompletableFuture.supplyAsync(
+                            () -> {
+                                try (JournalReader reader = JournalReader.open(journal)) {
+                                    return reader.search(follow.getSearchId());
+                                }
+                            },
+                            blocking(context)),
+                    (record, failure) -> new Looked(follow, record, failure));
         }
         return Behaviors.same();
     }
@@ -227,11 +264,20 @@ public final class SearchHost {
     /** A search that finished while its follower was away (a fail-over) is answered from the journal. */
     private Behavior<Object> onLooked(Looked looked) {
         if (looked.failure() != null) {
-            context.getLog().warn("cannot read search {} from the journal: {}", looked.follow().getSearchId(), looked.failure().getMessage());
+            context.getLog()
+                    .warn(
+                            "cannot read search {} from the journal: {}",
+                            looked.follow().getSearchId(),
+                            looked.failure().getMessage());
         } else if (looked.record().isPresent() && looked.record().get().finished()) {
             SearchRecord record = looked.record().get();
-            tell(Set.of(follower(looked.follow().getFollower())), SearchUpdate.newBuilder().setSearchId(record.searchId())
-                    .setEnded(io.archipelago.proto.SearchEnded.newBuilder().setOutcome(SearchUpdates.outcome(record))).build());
+            tell(
+                    Set.of(follower(looked.follow().getFollower())),
+                    SearchUpdate.newBuilder()
+                            .setSearchId(record.searchId())
+                            .setEnded(io.archipelago.proto.SearchEnded.newBuilder()
+                                    .setOutcome(SearchUpdates.outcome(record)))
+                            .build());
         }
         return Behaviors.same();
     }
@@ -247,7 +293,9 @@ public final class SearchHost {
         List<SearchSpec> searches = new ArrayList<>();
         try (JournalReader reader = JournalReader.open(journal)) {
             for (String id : reader.searchIds()) {
-                reader.head(id).filter(h -> !h.finished() && isCluster(h.spec())).ifPresent(h -> searches.add(h.spec()));
+                reader.head(id)
+                        .filter(h -> !h.finished() && isCluster(h.spec()))
+                        .ifPresent(h -> searches.add(h.spec()));
             }
         }
         return searches;

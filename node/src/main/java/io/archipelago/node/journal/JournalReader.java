@@ -36,7 +36,8 @@ public final class JournalReader implements AutoCloseable {
             this.connection = DriverManager.getConnection(url);
             this.connection.setReadOnly(true);
         } catch (SQLException e) {
-            throw new IllegalArgumentException("cannot open the journal " + source + ": " + firstLine(e.getMessage()), e);
+            throw new IllegalArgumentException(
+                    "cannot open the journal " + source + ": " + firstLine(e.getMessage()), e);
         }
     }
 
@@ -45,7 +46,8 @@ public final class JournalReader implements AutoCloseable {
             throw new IllegalArgumentException("the in-memory journal (none) cannot be read");
         }
         // Reading never creates: an H2 URL naming no file would otherwise leave an empty journal behind.
-        String url = settings.url().startsWith("jdbc:h2:") && !settings.url().contains("IFEXISTS=") ? settings.url() + ";IFEXISTS=TRUE"
+        String url = settings.url().startsWith("jdbc:h2:") && !settings.url().contains("IFEXISTS=")
+                ? settings.url() + ";IFEXISTS=TRUE"
                 : settings.url();
         return new JournalReader(url, settings.describe());
     }
@@ -92,7 +94,8 @@ public final class JournalReader implements AutoCloseable {
             throw new IllegalArgumentException(SearchRecord.noSpec(searchId));
         }
         List<Timed> last = query(searchId, 0, "ORDER BY \"sequence_number\" DESC FETCH FIRST 1 ROWS ONLY");
-        return Optional.of(new SearchHead(first.get(0).event().getCreated(), last.get(0).event().hasFinished()));
+        return Optional.of(new SearchHead(
+                first.get(0).event().getCreated(), last.get(0).event().hasFinished()));
     }
 
     /** Whether this journal holds any event of the search (false too for a database whose journal tables are not made yet). */
@@ -104,7 +107,8 @@ public final class JournalReader implements AutoCloseable {
         } catch (SQLException e) {
             throw notAJournal(e);
         }
-        return !query(searchId, 0, "ORDER BY \"sequence_number\" FETCH FIRST 1 ROWS ONLY").isEmpty();
+        return !query(searchId, 0, "ORDER BY \"sequence_number\" FETCH FIRST 1 ROWS ONLY")
+                .isEmpty();
     }
 
     /** A search's spec, and whether its journal ends with the search-finished event. */
@@ -122,13 +126,18 @@ public final class JournalReader implements AutoCloseable {
                 while (rows.next()) {
                     long sequenceNr = rows.getLong(1);
                     if (rows.getInt(3) != JournalSerializer.IDENTIFIER) {
-                        throw new JournalReplayException("event " + sequenceNr + " of search " + searchId + " in " + source
-                                + " was not written by Archipelago's journal serializer (serializer id " + rows.getInt(3) + ")");
+                        throw new JournalReplayException("event " + sequenceNr + " of search " + searchId + " in "
+                                + source + " was not written by Archipelago's journal serializer (serializer id "
+                                + rows.getInt(3) + ")");
                     }
                     try {
-                        events.add(new Timed(sequenceNr, rows.getLong(2), (JournalEvent) serializer.fromBinary(rows.getBytes(5), rows.getString(4))));
+                        events.add(new Timed(sequenceNr, rows.getLong(2), (JournalEvent)
+                                serializer.fromBinary(rows.getBytes(5), rows.getString(4))));
                     } catch (NotSerializableException e) {
-                        throw new JournalReplayException("event " + sequenceNr + " of search " + searchId + " in " + source + ": " + e.getMessage(), e);
+                        throw new JournalReplayException(
+                                "event " + sequenceNr + " of search " + searchId + " in " + source + ": "
+                                        + e.getMessage(),
+                                e);
                     }
                 }
             }
@@ -148,7 +157,8 @@ public final class JournalReader implements AutoCloseable {
     public record Timed(long sequenceNr, long writtenAtMs, JournalEvent event) {}
 
     private IllegalArgumentException notAJournal(SQLException e) {
-        return new IllegalArgumentException(source + " is not an Archipelago journal (" + firstLine(e.getMessage()) + ")", e);
+        return new IllegalArgumentException(
+                source + " is not an Archipelago journal (" + firstLine(e.getMessage()) + ")", e);
     }
 
     private static String firstLine(String message) {

@@ -34,6 +34,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 public final class JournalSettings {
     /** The H2 database's name in a run directory (H2 adds {@code .mv.db}). */
     public static final String H2_NAME = "journal";
+
     public static final String H2_FILE = H2_NAME + ".mv.db";
     /**
      * A step of a fast search is tens to hundreds of kilobytes: H2 keeps values up to 1 MiB in the
@@ -76,15 +77,16 @@ public final class JournalSettings {
     /** These settings with another retry window (at least a second: shorter would not outlast a single retry). */
     public JournalSettings withRetryWindow(Duration window) {
         if (window.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new IllegalArgumentException("--journal-retry must be at least 1 second, got " + window.toMillis() + " ms");
+            throw new IllegalArgumentException(
+                    "--journal-retry must be at least 1 second, got " + window.toMillis() + " ms");
         }
         return new JournalSettings(url, window);
     }
 
-
     /** The embedded journal of a run directory; {@code mustExist}: open it only if it is there (never create one). */
     public static JournalSettings inRunDirectory(Path dir, boolean mustExist) {
-        return new JournalSettings("jdbc:h2:file:" + dir.toAbsolutePath().normalize().resolve(H2_NAME) + H2_OPTIONS + (mustExist ? ";IFEXISTS=TRUE" : ""));
+        return new JournalSettings("jdbc:h2:file:"
+                + dir.toAbsolutePath().normalize().resolve(H2_NAME) + H2_OPTIONS + (mustExist ? ";IFEXISTS=TRUE" : ""));
     }
 
     /** Whether {@code dir} holds an embedded journal. */
@@ -100,8 +102,9 @@ public final class JournalSettings {
         if (text.startsWith("jdbc:postgresql:") || text.startsWith("jdbc:h2:")) {
             return new JournalSettings(text);
         }
-        throw new IllegalArgumentException("--journal must be none, jdbc:postgresql://HOST:PORT/DB?user=U&password=P or jdbc:h2:file:PATH; got "
-                + text);
+        throw new IllegalArgumentException(
+                "--journal must be none, jdbc:postgresql://HOST:PORT/DB?user=U&password=P or jdbc:h2:file:PATH; got "
+                        + text);
     }
 
     /** The JDBC URL (null for none). */
@@ -119,7 +122,11 @@ public final class JournalSettings {
 
     /** The URL without its password, for logs and summaries. */
     public String describe() {
-        return url == null ? "none" : url.replaceAll("(?i)(password=)[^&;]*", "$1***").replace(";IFEXISTS=TRUE", "").replace(H2_OPTIONS, "");
+        return url == null
+                ? "none"
+                : url.replaceAll("(?i)(password=)[^&;]*", "$1***")
+                        .replace(";IFEXISTS=TRUE", "")
+                        .replace(H2_OPTIONS, "");
     }
 
     /** The actor system settings of this journal (overrides for the node's config). */
@@ -129,7 +136,9 @@ public final class JournalSettings {
                     "pekko.persistence.journal.plugin", "pekko.persistence.journal.inmem",
                     "pekko.persistence.snapshot-store.plugin", "pekko.persistence.no-snapshot-store"));
         }
-        Config retry = retryWindow == null ? ConfigFactory.empty() : ConfigFactory.parseMap(Map.of(RETRY_WINDOW_KEY, retryWindow.toMillis() + "ms"));
+        Config retry = retryWindow == null
+                ? ConfigFactory.empty()
+                : ConfigFactory.parseMap(Map.of(RETRY_WINDOW_KEY, retryWindow.toMillis() + "ms"));
         Map<String, Object> db = new HashMap<>();
         db.put("url", url);
         db.put("driver", isPostgres() ? "org.postgresql.Driver" : "org.h2.Driver");
@@ -147,8 +156,10 @@ public final class JournalSettings {
                         "jdbc-read-journal.use-shared-db", "slick",
                         // Replays a search in pages this large (the default 400 is tuned for many small entities).
                         "jdbc-journal.replayBatchSize", 2000))
-                .withValue("pekko-persistence-jdbc.shared-databases.slick.profile",
-                        ConfigValueFactory.fromAnyRef(isPostgres() ? "slick.jdbc.PostgresProfile$" : "slick.jdbc.H2Profile$"))
+                .withValue(
+                        "pekko-persistence-jdbc.shared-databases.slick.profile",
+                        ConfigValueFactory.fromAnyRef(
+                                isPostgres() ? "slick.jdbc.PostgresProfile$" : "slick.jdbc.H2Profile$"))
                 .withFallback(ConfigFactory.parseMap(Map.of("pekko-persistence-jdbc.shared-databases.slick.db", db)))
                 .withFallback(retry);
     }
@@ -169,7 +180,9 @@ public final class JournalSettings {
         try (java.sql.Connection connection = java.sql.DriverManager.getConnection(probeUrl)) {
             connection.isValid((int) OPEN_TIMEOUT.toSeconds());
         } catch (java.sql.SQLException e) {
-            String reason = e.getMessage() != null ? e.getMessage().lines().findFirst().orElse("").strip() : e.toString();
+            String reason = e.getMessage() != null
+                    ? e.getMessage().lines().findFirst().orElse("").strip()
+                    : e.toString();
             throw new IllegalArgumentException("cannot open the journal " + describe() + ": " + reason, e);
         }
     }
@@ -216,8 +229,11 @@ public final class JournalSettings {
                 connection.commit(); // a failure before this rolls everything back when the connection closes
             }
         } catch (SQLException e) {
-            String reason = e.getMessage() != null ? e.getMessage().lines().findFirst().orElse("").strip() : e.toString();
-            throw new IllegalArgumentException("cannot open the journal " + describe() + ": cannot create its tables: " + reason, e);
+            String reason = e.getMessage() != null
+                    ? e.getMessage().lines().findFirst().orElse("").strip()
+                    : e.toString();
+            throw new IllegalArgumentException(
+                    "cannot open the journal " + describe() + ": cannot create its tables: " + reason, e);
         }
     }
 
@@ -230,8 +246,9 @@ public final class JournalSettings {
     /** The PostgreSQL advisory lock nodes take in turn while creating the tables (any fixed number). */
     static final long SCHEMA_LOCK = 0x4172636869L; // "Archi"
 
-    private static final Pattern CREATE_INDEX =
-            Pattern.compile("^CREATE\\s+(UNIQUE\\s+)?INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern CREATE_INDEX = Pattern.compile(
+            "^CREATE\\s+(UNIQUE\\s+)?INDEX\\s+(?:CONCURRENTLY\\s+)?(?:IF\\s+NOT\\s+EXISTS\\s+)?",
+            Pattern.CASE_INSENSITIVE);
 
     /**
      * The statements of a DDL resource, in order, each made safe to run again: comments and blank
@@ -245,7 +262,8 @@ public final class JournalSettings {
         String script;
         try (InputStream in = JournalSettings.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IllegalStateException("the journal's DDL " + resource + " is not on the class path (pekko-persistence-jdbc's jar ships it)");
+                throw new IllegalStateException("the journal's DDL " + resource
+                        + " is not on the class path (pekko-persistence-jdbc's jar ships it)");
             }
             script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -253,7 +271,10 @@ public final class JournalSettings {
         }
         List<String> statements = new ArrayList<>();
         for (String part : script.split(";")) {
-            String sql = part.lines().filter(line -> !line.strip().startsWith("--")).collect(Collectors.joining("\n")).strip();
+            String sql = part.lines()
+                    .filter(line -> !line.strip().startsWith("--"))
+                    .collect(Collectors.joining("\n"))
+                    .strip();
             if (!sql.isEmpty()) {
                 statements.add(CREATE_INDEX.matcher(sql).replaceFirst("CREATE $1INDEX IF NOT EXISTS "));
             }

@@ -1,6 +1,9 @@
 package io.archipelago.node.journal;
 
+import io.archipelago.core.objective.Fitness;
 import io.archipelago.core.objective.Objective;
+import io.archipelago.node.setup.SearchDefinition;
+import io.archipelago.node.setup.SearchSetup;
 import io.archipelago.proto.EvaluationResult;
 import io.archipelago.proto.EvaluationStatus;
 import io.archipelago.proto.JournalEvent;
@@ -8,9 +11,6 @@ import io.archipelago.proto.ResultSource;
 import io.archipelago.proto.ResultTold;
 import io.archipelago.proto.SearchFinished;
 import io.archipelago.proto.SearchSpec;
-import io.archipelago.core.objective.Fitness;
-import io.archipelago.node.setup.SearchDefinition;
-import io.archipelago.node.setup.SearchSetup;
 import io.archipelago.proto.StepOp;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +20,21 @@ import java.util.List;
  * print. {@link #state()} is {@code finished}, or {@code unfinished} (running now, or stopped by a
  * crash: {@code resume} goes on with it).
  */
-public record SearchRecord(String searchId, SearchSpec spec, boolean finished, String stopReason, int evaluations, int ok, int failed,
-                           int cached, int resumes, long events, long lastWriteMs, EvaluationResult best, List<ResultTold> told,
-                           SearchFinished end) {
+public record SearchRecord(
+        String searchId,
+        SearchSpec spec,
+        boolean finished,
+        String stopReason,
+        int evaluations,
+        int ok,
+        int failed,
+        int cached,
+        int resumes,
+        long events,
+        long lastWriteMs,
+        EvaluationResult best,
+        List<ResultTold> told,
+        SearchFinished end) {
 
     /** @param events a search's events from the first, in order */
     public static SearchRecord of(String searchId, List<JournalReader.Timed> events) {
@@ -53,7 +65,7 @@ public record SearchRecord(String searchId, SearchSpec spec, boolean finished, S
                     end = event.getFinished();
                     stopReason = end.getStopReason();
                 }
-                default -> { }
+                default -> {}
             }
         }
         if (spec == null) {
@@ -82,8 +94,21 @@ public record SearchRecord(String searchId, SearchSpec spec, boolean finished, S
             }
         }
         JournalReader.Timed last = events.get(events.size() - 1);
-        return new SearchRecord(searchId, spec, finished, stopReason, evaluations, ok, failed, cached, resumes, last.sequenceNr(),
-                last.writtenAtMs(), best, List.copyOf(told), end);
+        return new SearchRecord(
+                searchId,
+                spec,
+                finished,
+                stopReason,
+                evaluations,
+                ok,
+                failed,
+                cached,
+                resumes,
+                last.sequenceNr(),
+                last.writtenAtMs(),
+                best,
+                List.copyOf(told),
+                end);
     }
 
     /**

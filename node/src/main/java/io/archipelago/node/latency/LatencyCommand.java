@@ -1,6 +1,5 @@
 package io.archipelago.node.latency;
 
-import io.archipelago.node.setup.OptionChecks;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.core.nb201.Nb201Cell;
@@ -13,6 +12,7 @@ import io.archipelago.evaluators.latency.LatencyTableBuilder;
 import io.archipelago.evaluators.latency.MeasuredLatencyEvaluator;
 import io.archipelago.evaluators.latency.RunnerProtocol;
 import io.archipelago.models.nb201.NetworkShape;
+import io.archipelago.node.setup.OptionChecks;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -29,8 +29,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code archipelago latency ...}: latency tables and single measurements on this machine. */
-@Command(name = "latency", mixinStandardHelpOptions = true,
-        description = "Measure inference latency of NAS-Bench-201 cells on this machine, and build latency lookup tables.",
+@Command(
+        name = "latency",
+        mixinStandardHelpOptions = true,
+        description =
+                "Measure inference latency of NAS-Bench-201 cells on this machine, and build latency lookup tables.",
         subcommands = {LatencyCommand.BuildTable.class, LatencyCommand.Measure.class, CommandLine.HelpCommand.class})
 public final class LatencyCommand implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,24 +48,46 @@ public final class LatencyCommand implements Runnable {
 
     /** The network and measurement options the subcommands share. */
     static final class MeasureOptions {
-        @Option(names = "--repeats", paramLabel = "R", description = "Timed forward passes per measurement; the latency is their median "
-                + "(default: " + LatencySettings.DEFAULT_REPEATS + ").")
+        @Option(
+                names = "--repeats",
+                paramLabel = "R",
+                description = "Timed forward passes per measurement; the latency is their median " + "(default: "
+                        + LatencySettings.DEFAULT_REPEATS + ").")
         Integer repeats;
 
-        @Option(names = "--warmup", paramLabel = "W", description = "Untimed forward passes before them (default: " + LatencySettings.DEFAULT_WARMUP + ").")
+        @Option(
+                names = "--warmup",
+                paramLabel = "W",
+                description = "Untimed forward passes before them (default: " + LatencySettings.DEFAULT_WARMUP + ").")
         Integer warmup;
 
-        @Option(names = "--threads", defaultValue = "0", paramLabel = "T",
-                description = "Threads of ND4J's native ops; 0 keeps the default (OMP_NUM_THREADS, else all cores) (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--threads",
+                defaultValue = "0",
+                paramLabel = "T",
+                description =
+                        "Threads of ND4J's native ops; 0 keeps the default (OMP_NUM_THREADS, else all cores) (default: ${DEFAULT-VALUE}).")
         int threads;
 
-        @Option(names = "--channels", defaultValue = "16", paramLabel = "C", description = "C of the network (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--channels",
+                defaultValue = "16",
+                paramLabel = "C",
+                description = "C of the network (default: ${DEFAULT-VALUE}).")
         int channels;
 
-        @Option(names = "--cells", defaultValue = "5", paramLabel = "N", description = "Cells per stage (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--cells",
+                defaultValue = "5",
+                paramLabel = "N",
+                description = "Cells per stage (default: ${DEFAULT-VALUE}).")
         int cells;
 
-        @Option(names = "--batch", defaultValue = "1", paramLabel = "B", description = "Inputs per forward pass (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--batch",
+                defaultValue = "1",
+                paramLabel = "B",
+                description = "Inputs per forward pass (default: ${DEFAULT-VALUE}).")
         int batch;
 
         /** @throws IllegalArgumentException naming the bad option */
@@ -83,26 +108,48 @@ public final class LatencyCommand implements Runnable {
         }
     }
 
-    @Command(name = "build-table", mixinStandardHelpOptions = true,
-            description = "Measure a latency lookup table on this machine (each NAS-Bench-201 block in isolation, plus an overhead model "
-                    + "fitted on fully measured random cells) and write it as JSON.")
+    @Command(
+            name = "build-table",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Measure a latency lookup table on this machine (each NAS-Bench-201 block in isolation, plus an overhead model "
+                            + "fitted on fully measured random cells) and write it as JSON.")
     static final class BuildTable implements Callable<Integer> {
-        @Option(names = "--device", required = true, paramLabel = "NAME", description = "The device's name ([A-Za-z0-9._-]+): latency requests "
-                + "for it are routed to nodes that declare it.")
+        @Option(
+                names = "--device",
+                required = true,
+                paramLabel = "NAME",
+                description = "The device's name ([A-Za-z0-9._-]+): latency requests "
+                        + "for it are routed to nodes that declare it.")
         String device;
 
-        @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the table (an existing file is not replaced).")
+        @Option(
+                names = "--out",
+                required = true,
+                paramLabel = "FILE",
+                description = "Where to write the table (an existing file is not replaced).")
         Path out;
 
-        @Option(names = "--fit-cells", defaultValue = "24", paramLabel = "K",
-                description = "Random cells measured whole to fit the overhead model; 0: none (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--fit-cells",
+                defaultValue = "24",
+                paramLabel = "K",
+                description =
+                        "Random cells measured whole to fit the overhead model; 0: none (default: ${DEFAULT-VALUE}).")
         int fitCells;
 
-        @Option(names = "--fit-rounds", defaultValue = "3", paramLabel = "N",
-                description = "Interleaved measurements of each fit cell, combined by a trimmed geometric mean (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--fit-rounds",
+                defaultValue = "3",
+                paramLabel = "N",
+                description =
+                        "Interleaved measurements of each fit cell, combined by a trimmed geometric mean (default: ${DEFAULT-VALUE}).")
         int fitRounds;
 
-        @Option(names = "--seed", defaultValue = "0", description = "Seed of the fit cells, weights and inputs (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--seed",
+                defaultValue = "0",
+                description = "Seed of the fit cells, weights and inputs (default: ${DEFAULT-VALUE}).")
         long seed;
 
         @Option(names = "--json", description = "End with one JSON line.")
@@ -118,7 +165,8 @@ public final class LatencyCommand implements Runnable {
         public Integer call() throws Exception {
             LatencyEvaluators.checkDevice(device);
             if (Files.exists(out)) {
-                throw new IllegalArgumentException(out + " exists; refusing to overwrite it (remove it or choose another --out)");
+                throw new IllegalArgumentException(
+                        out + " exists; refusing to overwrite it (remove it or choose another --out)");
             }
             LatencySettings settings = measure.settings(seed);
             PrintWriter o = spec.commandLine().getOut();
@@ -126,9 +174,10 @@ public final class LatencyCommand implements Runnable {
             LatencyTable table;
             try {
                 table = new LatencyTableBuilder(device, settings, fitCells, fitRounds, seed, line -> {
-                    o.println(line);
-                    o.flush();
-                }).build();
+                            o.println(line);
+                            o.flush();
+                        })
+                        .build();
             } catch (EvaluationException e) {
                 spec.commandLine().getErr().println("latency build-table: error: " + e.getMessage());
                 return 1;
@@ -136,12 +185,17 @@ public final class LatencyCommand implements Runnable {
             try {
                 table.save(out);
             } catch (FileAlreadyExistsException e) {
-                throw new IllegalArgumentException(out + " exists; refusing to overwrite it (remove it or choose another --out)");
+                throw new IllegalArgumentException(
+                        out + " exists; refusing to overwrite it (remove it or choose another --out)");
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             o.printf(Locale.ROOT, "wrote %s: %d entries", out, table.entries().size());
             if (table.model() != null) {
-                o.printf(Locale.ROOT, ", model %s on %d cells (leave-one-out MAPE %.1f%%)", table.model().coefficients(), table.model().fitCells(),
+                o.printf(
+                        Locale.ROOT,
+                        ", model %s on %d cells (leave-one-out MAPE %.1f%%)",
+                        table.model().coefficients(),
+                        table.model().fitCells(),
                         100 * table.model().fitMape());
             }
             o.printf(Locale.ROOT, ", %.1f s%n", seconds);
@@ -164,26 +218,41 @@ public final class LatencyCommand implements Runnable {
         }
     }
 
-    @Command(name = "measure", mixinStandardHelpOptions = true,
-            description = "Measure the latency of one cell on this machine. With --stdin it reads a device-runner request (JSON, see "
-                    + "runners/README.md) and prints the one-line JSON result: what runners/local-cpu runs.")
+    @Command(
+            name = "measure",
+            mixinStandardHelpOptions = true,
+            description =
+                    "Measure the latency of one cell on this machine. With --stdin it reads a device-runner request (JSON, see "
+                            + "runners/README.md) and prints the one-line JSON result: what runners/local-cpu runs.")
     static final class Measure implements Callable<Integer> {
         @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
         Source source;
 
         static final class Source {
-            @Option(names = "--arch", paramLabel = "CELL", description = "A NAS-Bench-201 cell, e.g. "
-                    + "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|")
+            @Option(
+                    names = "--arch",
+                    paramLabel = "CELL",
+                    description =
+                            "A NAS-Bench-201 cell, e.g. "
+                                    + "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|")
             String arch;
 
-            @Option(names = "--stdin", description = "Read the request JSON from stdin; print only the result JSON line.")
+            @Option(
+                    names = "--stdin",
+                    description = "Read the request JSON from stdin; print only the result JSON line.")
             boolean stdin;
         }
 
-        @Option(names = "--device", paramLabel = "NAME", description = "The device's name (default: the request's, else local).")
+        @Option(
+                names = "--device",
+                paramLabel = "NAME",
+                description = "The device's name (default: the request's, else local).")
         String device;
 
-        @Option(names = "--seed", defaultValue = "0", description = "Seed of the weights and input (default: ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--seed",
+                defaultValue = "0",
+                description = "Seed of the weights and input (default: ${DEFAULT-VALUE}).")
         long seed;
 
         @Option(names = "--json", description = "End with one JSON line (always, with --stdin).")
@@ -204,7 +273,8 @@ public final class LatencyCommand implements Runnable {
             if (source.stdin) {
                 String text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
                 if (text.isBlank()) {
-                    throw new IllegalArgumentException("no request on stdin (expected one JSON object, see runners/README.md)");
+                    throw new IllegalArgumentException(
+                            "no request on stdin (expected one JSON object, see runners/README.md)");
                 }
                 RunnerProtocol.Request request = RunnerProtocol.parseRequest(text);
                 if (measure.repeats == null && request.repeats() != null) {
@@ -233,8 +303,16 @@ public final class LatencyCommand implements Runnable {
             String result = RunnerProtocol.result(stats, LatencyEvaluators.threads(), labels);
             if (!source.stdin) {
                 o.println(cell);
-                o.printf(Locale.ROOT, "  %-16s %.4f ms (p10 %.4f, p90 %.4f, min %.4f; %d repeats after %d warm-up)%n", "latency", stats.medianMs(),
-                        stats.p10Ms(), stats.p90Ms(), stats.minMs(), stats.repeats(), settings.warmup());
+                o.printf(
+                        Locale.ROOT,
+                        "  %-16s %.4f ms (p10 %.4f, p90 %.4f, min %.4f; %d repeats after %d warm-up)%n",
+                        "latency",
+                        stats.medianMs(),
+                        stats.p10Ms(),
+                        stats.p90Ms(),
+                        stats.minMs(),
+                        stats.repeats(),
+                        settings.warmup());
                 labels.forEach((k, v) -> o.printf(Locale.ROOT, "  %-16s %s%n", k, v));
             }
             if (source.stdin || json) {
@@ -247,7 +325,8 @@ public final class LatencyCommand implements Runnable {
         private static String withArch(String result, Nb201Cell cell) throws JsonProcessingException {
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("arch", cell.toString());
-            fields.putAll(JSON.readValue(result, JSON.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class)));
+            fields.putAll(JSON.readValue(
+                    result, JSON.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class)));
             return JSON.writeValueAsString(fields);
         }
     }

@@ -13,9 +13,16 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 public final class HistoryChart {
     private HistoryChart() {}
 
-    public static void write(Path png, String title, String metric, List<RunRecorder.Point> history) throws IOException {
+    public static void write(Path png, String title, String metric, List<RunRecorder.Point> history)
+            throws IOException {
         System.setProperty("java.awt.headless", "true");
-        XYChart chart = new XYChartBuilder().width(900).height(540).title(title).xAxisTitle("evaluations").yAxisTitle(metric).build();
+        XYChart chart = new XYChartBuilder()
+                .width(900)
+                .height(540)
+                .title(title)
+                .xAxisTitle("evaluations")
+                .yAxisTitle(metric)
+                .build();
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         chart.getStyler().setMarkerSize(4);
         double[] x = new double[Math.max(1, history.size())];

@@ -25,33 +25,48 @@ public final class ParetoChart {
         List<Objective> objectives = front.objectives();
         Objective up = objectives.get(0);
         Objective across = objectives.get(1);
-        XYChart chart = new XYChartBuilder().width(900).height(600).title(title).xAxisTitle(across.toString()).yAxisTitle(up.toString())
+        XYChart chart = new XYChartBuilder()
+                .width(900)
+                .height(600)
+                .title(title)
+                .xAxisTitle(across.toString())
+                .yAxisTitle(up.toString())
                 .build();
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         chart.getStyler().setMarkerSize(5);
         List<ParetoFront.Point> points = front.points();
-        List<ParetoFront.Point> feasible = points.stream().filter(ParetoFront.Point::feasible).toList();
+        List<ParetoFront.Point> feasible =
+                points.stream().filter(ParetoFront.Point::feasible).toList();
         if (points.isEmpty()) {
             return; // nothing succeeded: no chart
         }
         if (!feasible.isEmpty()) {
             addScatter(chart, "evaluated", feasible, up, across, SeriesMarkers.CIRCLE);
         }
-        List<ParetoFront.Point> infeasible = points.stream().filter(p -> !p.feasible()).toList();
+        List<ParetoFront.Point> infeasible =
+                points.stream().filter(p -> !p.feasible()).toList();
         if (!infeasible.isEmpty()) {
             addScatter(chart, "infeasible", infeasible, up, across, SeriesMarkers.CROSS);
         }
         List<ParetoFront.Point> onFront = front.front().stream()
-                .sorted(Comparator.comparingDouble((ParetoFront.Point p) -> p.values().get(across.metric()))).toList();
+                .sorted(Comparator.comparingDouble(
+                        (ParetoFront.Point p) -> p.values().get(across.metric())))
+                .toList();
         if (!onFront.isEmpty()) {
-            XYSeries line = addScatter(chart, "front (" + onFront.size() + ")", onFront, up, across, SeriesMarkers.DIAMOND);
+            XYSeries line =
+                    addScatter(chart, "front (" + onFront.size() + ")", onFront, up, across, SeriesMarkers.DIAMOND);
             line.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Step);
         }
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    private static XYSeries addScatter(XYChart chart, String name, List<ParetoFront.Point> points, Objective up, Objective across,
-                                       org.knowm.xchart.style.markers.Marker marker) {
+    private static XYSeries addScatter(
+            XYChart chart,
+            String name,
+            List<ParetoFront.Point> points,
+            Objective up,
+            Objective across,
+            org.knowm.xchart.style.markers.Marker marker) {
         double[] x = new double[points.size()];
         double[] y = new double[x.length];
         for (int i = 0; i < points.size(); i++) {

@@ -53,7 +53,8 @@ public final class RunRecorder {
     /**
      * @param metricColumns the metrics to write, one column each, after the fixed columns
      */
-    public RunRecorder(Path csv, Objective objective, List<String> metricColumns, ProgressBar progress) throws IOException {
+    public RunRecorder(Path csv, Objective objective, List<String> metricColumns, ProgressBar progress)
+            throws IOException {
         this(csv, objective, objective, metricColumns, progress, null);
     }
 
@@ -63,7 +64,13 @@ public final class RunRecorder {
      *     target), so the best-so-far line follows the cell the strategy ranks first
      * @param front collects every successful evaluation's objectives (null: none)
      */
-    public RunRecorder(Path csv, Objective objective, Fitness fitness, List<String> metricColumns, ProgressBar progress, ParetoFront front)
+    public RunRecorder(
+            Path csv,
+            Objective objective,
+            Fitness fitness,
+            List<String> metricColumns,
+            ProgressBar progress,
+            ParetoFront front)
             throws IOException {
         this.objective = objective;
         this.fitness = fitness;
@@ -94,8 +101,10 @@ public final class RunRecorder {
                 })
                 .onMessage(SearchEvent.SearchAborted.class, aborted -> {
                     close();
-                    done.completeExceptionally(aborted.replay() ? new JournalReplayException(aborted.reason())
-                            : new IllegalStateException(aborted.reason()));
+                    done.completeExceptionally(
+                            aborted.replay()
+                                    ? new JournalReplayException(aborted.reason())
+                                    : new IllegalStateException(aborted.reason()));
                     return Behaviors.stopped();
                 })
                 .onMessage(SearchEvent.SearchFinished.class, finished -> {

@@ -33,7 +33,8 @@ public final class EvaluatorSetup {
      */
     public EvaluatorSetup(String kind, BenchmarkTable<?> table, String evalTime, TegOptions teg) {
         if (!KINDS.contains(kind)) {
-            throw new IllegalArgumentException("unknown evaluator '" + kind + "' (known: " + String.join(", ", KINDS) + ")");
+            throw new IllegalArgumentException(
+                    "unknown evaluator '" + kind + "' (known: " + String.join(", ", KINDS) + ")");
         }
         this.kind = kind;
         this.table = table;
@@ -41,7 +42,8 @@ public final class EvaluatorSetup {
         this.teg = teg;
         if (isTeg()) {
             if (evalTime != null) {
-                throw new IllegalArgumentException("--eval-time simulates the tabular evaluator's cost; the teg evaluator's cost is real");
+                throw new IllegalArgumentException(
+                        "--eval-time simulates the tabular evaluator's cost; the teg evaluator's cost is real");
             }
             teg.settings(0); // checks the TEG options before the data set is read
             this.tegData = teg.dataset();

@@ -25,33 +25,52 @@ import picocli.CommandLine.Option;
 public final class LatencyOptions {
     public static final String DEFAULT_DEVICE = "local";
 
-    @Option(names = "--device", paramLabel = "NAME",
-            description = "Device whose latency this node measures; requests for latency on NAME are routed to nodes that declare it "
-                    + "([A-Za-z0-9._-]+; default: " + DEFAULT_DEVICE + ", or the device of --latency-table).")
+    @Option(
+            names = "--device",
+            paramLabel = "NAME",
+            description =
+                    "Device whose latency this node measures; requests for latency on NAME are routed to nodes that declare it "
+                            + "([A-Za-z0-9._-]+; default: " + DEFAULT_DEVICE + ", or the device of --latency-table).")
     public String device;
 
     @Option(names = "--measured", description = "Latency: time each candidate's network on this machine.")
     public boolean measured;
 
-    @Option(names = "--runner", paramLabel = "CMD",
-            description = "Latency: run CMD (through /bin/sh -c) per candidate with a JSON request on stdin; its last stdout line is "
-                    + "the JSON result (protocol: runners/README.md; runners/local-cpu measures here).")
+    @Option(
+            names = "--runner",
+            paramLabel = "CMD",
+            description =
+                    "Latency: run CMD (through /bin/sh -c) per candidate with a JSON request on stdin; its last stdout line is "
+                            + "the JSON result (protocol: runners/README.md; runners/local-cpu measures here).")
     public String runner;
 
-    @Option(names = "--latency-table", paramLabel = "FILE",
+    @Option(
+            names = "--latency-table",
+            paramLabel = "FILE",
             description = "Latency: predict from a lookup table written by 'archipelago latency build-table'.")
     public Path table;
 
-    @Option(names = "--latency-repeats", defaultValue = "20", paramLabel = "R",
-            description = "Timed forward passes per measurement (--measured; a hint to --runner) (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--latency-repeats",
+            defaultValue = "20",
+            paramLabel = "R",
+            description =
+                    "Timed forward passes per measurement (--measured; a hint to --runner) (default: ${DEFAULT-VALUE}).")
     public int repeats;
 
-    @Option(names = "--latency-warmup", defaultValue = "5", paramLabel = "W",
+    @Option(
+            names = "--latency-warmup",
+            defaultValue = "5",
+            paramLabel = "W",
             description = "Untimed forward passes before them (default: ${DEFAULT-VALUE}).")
     public int warmup;
 
-    @Option(names = "--runner-timeout", defaultValue = "60", paramLabel = "SECONDS",
-            description = "A runner still running after this is killed with its children, and the evaluation fails (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--runner-timeout",
+            defaultValue = "60",
+            paramLabel = "SECONDS",
+            description =
+                    "A runner still running after this is killed with its children, and the evaluation fails (default: ${DEFAULT-VALUE}).")
     public double runnerTimeout;
 
     private LatencyTable loadedTable; // read once by validate(), shared read-only by every slot
@@ -77,7 +96,9 @@ public final class LatencyOptions {
 
     /** measured, runner or table. */
     public String method() {
-        return measured ? LatencyEvaluators.METHOD_MEASURED : runner != null ? LatencyEvaluators.METHOD_RUNNER : LatencyEvaluators.METHOD_TABLE;
+        return measured
+                ? LatencyEvaluators.METHOD_MEASURED
+                : runner != null ? LatencyEvaluators.METHOD_RUNNER : LatencyEvaluators.METHOD_TABLE;
     }
 
     /**
@@ -97,8 +118,9 @@ public final class LatencyOptions {
             chosen.add("--latency-table");
         }
         if (chosen.size() != 1) {
-            throw new IllegalArgumentException("latency needs exactly one of --measured, --runner CMD or --latency-table FILE"
-                    + (chosen.isEmpty() ? "" : "; got " + String.join(" and ", chosen)));
+            throw new IllegalArgumentException(
+                    "latency needs exactly one of --measured, --runner CMD or --latency-table FILE"
+                            + (chosen.isEmpty() ? "" : "; got " + String.join(" and ", chosen)));
         }
         if (device != null) {
             try {
@@ -116,14 +138,15 @@ public final class LatencyOptions {
                 throw new IllegalArgumentException("--runner needs a command, got an empty string");
             }
             if (!(runnerTimeout > 0) || !Double.isFinite(runnerTimeout)) {
-                throw new IllegalArgumentException("--runner-timeout must be a positive number of seconds, got " + runnerTimeout);
+                throw new IllegalArgumentException(
+                        "--runner-timeout must be a positive number of seconds, got " + runnerTimeout);
             }
         }
         if (table != null) {
             loadedTable = LatencyTable.load(table); // names the file and what is wrong with it
             if (device != null && !device.equals(loadedTable.device())) {
-                throw new IllegalArgumentException("--device " + device + " does not match the device of --latency-table " + table + " ("
-                        + loadedTable.device() + ")");
+                throw new IllegalArgumentException("--device " + device
+                        + " does not match the device of --latency-table " + table + " (" + loadedTable.device() + ")");
             }
         }
         validated = true;

@@ -2,8 +2,7 @@ package io.archipelago.node.setup;
 
 /** Checks of command-line values that picocli's types cannot express, with the error naming the option. */
 public final class OptionChecks {
-    private OptionChecks() {
-    }
+    private OptionChecks() {}
 
     /** {@code value} must be at least 1, or the command fails naming {@code option} and what it got. */
     public static void positive(String option, long value) {

@@ -22,7 +22,8 @@ import picocli.CommandLine.Model.OptionSpec;
  * @param options the search options; {@link SearchSetup#from} builds the search from them (and
  *     fills in what they derive, e.g. a measured latency), so decode a fresh one per search
  */
-public record SearchDefinition(SearchOptions options, int budget, long seed, boolean cluster, int minEvaluators, int snapshotEvery) {
+public record SearchDefinition(
+        SearchOptions options, int budget, long seed, boolean cluster, int minEvaluators, int snapshotEvery) {
 
     /** A spec's search: its typed config, or the arguments of a spec written before config existed. */
     public static SearchDefinition of(SearchSpec spec) {
@@ -33,15 +34,37 @@ public record SearchDefinition(SearchOptions options, int budget, long seed, boo
     public SearchConfig toConfig() {
         SearchOptions o = options;
         SearchConfig.Builder c = SearchConfig.newBuilder()
-                .setSpace(o.space).setStrategy(o.strategy).setEvaluator(o.evaluator).setReward(o.reward)
-                .addAllConstraints(o.constraints).setLatencySlots(o.latencySlots).setSlots(o.slots).setSampleSize(o.sampleSize)
-                .setPredictor(o.predictor).setInitial(o.initial).setRefitEvery(o.refitEvery).setEvalTimeoutSeconds(o.evalTimeoutSeconds)
-                .setMaxAttempts(o.maxAttempts).setBudget(budget).setSeed(seed).setCluster(cluster).setMinEvaluators(minEvaluators)
+                .setSpace(o.space)
+                .setStrategy(o.strategy)
+                .setEvaluator(o.evaluator)
+                .setReward(o.reward)
+                .addAllConstraints(o.constraints)
+                .setLatencySlots(o.latencySlots)
+                .setSlots(o.slots)
+                .setSampleSize(o.sampleSize)
+                .setPredictor(o.predictor)
+                .setInitial(o.initial)
+                .setRefitEvery(o.refitEvery)
+                .setEvalTimeoutSeconds(o.evalTimeoutSeconds)
+                .setMaxAttempts(o.maxAttempts)
+                .setBudget(budget)
+                .setSeed(seed)
+                .setCluster(cluster)
+                .setMinEvaluators(minEvaluators)
                 .setSnapshotEvery(snapshotEvery)
-                .setTeg(TegConfig.newBuilder().setData(o.teg.data).setBatch(o.teg.batch).setRepeats(o.teg.repeats)
-                        .setBatchNorm(o.teg.batchNorm).setChannels(o.teg.channels).setCells(o.teg.cells).setRankBy(o.teg.rankBy));
-        LatencyConfig.Builder latency = LatencyConfig.newBuilder().setMeasured(o.latency.measured).setRepeats(o.latency.repeats)
-                .setWarmup(o.latency.warmup).setRunnerTimeoutSeconds(o.latency.runnerTimeout);
+                .setTeg(TegConfig.newBuilder()
+                        .setData(o.teg.data)
+                        .setBatch(o.teg.batch)
+                        .setRepeats(o.teg.repeats)
+                        .setBatchNorm(o.teg.batchNorm)
+                        .setChannels(o.teg.channels)
+                        .setCells(o.teg.cells)
+                        .setRankBy(o.teg.rankBy));
+        LatencyConfig.Builder latency = LatencyConfig.newBuilder()
+                .setMeasured(o.latency.measured)
+                .setRepeats(o.latency.repeats)
+                .setWarmup(o.latency.warmup)
+                .setRunnerTimeoutSeconds(o.latency.runnerTimeout);
         if (o.latency.device != null) {
             latency.setDevice(o.latency.device);
         }
@@ -112,7 +135,8 @@ public record SearchDefinition(SearchOptions options, int budget, long seed, boo
         o.refitEvery = c.getRefitEvery();
         o.evalTimeoutSeconds = c.getEvalTimeoutSeconds();
         o.maxAttempts = c.getMaxAttempts();
-        return new SearchDefinition(o, c.getBudget(), c.getSeed(), c.getCluster(), c.getMinEvaluators(), c.getSnapshotEvery());
+        return new SearchDefinition(
+                o, c.getBudget(), c.getSeed(), c.getCluster(), c.getMinEvaluators(), c.getSnapshotEvery());
     }
 
     /** A spec written before config existed: its options as arguments, parsed as when it started. */
@@ -121,13 +145,15 @@ public record SearchDefinition(SearchOptions options, int budget, long seed, boo
         try {
             new CommandLine(command).parseArgs(args.toArray(String[]::new));
         } catch (CommandLine.ParameterException e) {
-            throw new IllegalArgumentException("the journal's search options do not parse (" + e.getMessage() + "): " + args, e);
+            throw new IllegalArgumentException(
+                    "the journal's search options do not parse (" + e.getMessage() + "): " + args, e);
         }
         SpecOptions spec = command.spec;
         if (spec.cluster) {
             spec.options.slots = spec.minEvaluators; // as the search that wrote them had it
         }
-        return new SearchDefinition(spec.options, spec.budget, spec.seed, spec.cluster, spec.minEvaluators, spec.snapshotEvery);
+        return new SearchDefinition(
+                spec.options, spec.budget, spec.seed, spec.cluster, spec.minEvaluators, spec.snapshotEvery);
     }
 
     /** The command line that runs this search again (for people: {@code runs show} prints it). */

@@ -4,10 +4,10 @@ import com.typesafe.config.ConfigFactory;
 import io.archipelago.controller.SearchSettings;
 import io.archipelago.controller.router.Router;
 import io.archipelago.controller.strategy.ModelGuidedStrategy;
+import io.archipelago.controller.strategy.Nsga2;
 import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.controller.strategy.StrategyFactory;
 import io.archipelago.core.nb201.Nb201Space;
-import io.archipelago.controller.strategy.Nsga2;
 import io.archipelago.core.objective.Constraint;
 import io.archipelago.core.objective.Fitness;
 import io.archipelago.core.objective.MnasNetReward;
@@ -40,11 +40,16 @@ import java.util.Optional;
 public final class SearchSetup<A> {
     /** The metric latency evaluators report (the median), and the others that start like it. */
     public static final String LATENCY = LatencyEvaluators.LATENCY_MS;
+
     private static final String LATENCY_PREFIX = "latency_";
-    private static final List<String> LATENCY_METRICS = List.of(LatencyEvaluators.LATENCY_MS, LatencyEvaluators.LATENCY_P10_MS,
-            LatencyEvaluators.LATENCY_P90_MS);
-    private static final List<String> TEG_METRICS = List.of(TegIndicators.NTK_COND, TegIndicators.LINEAR_REGIONS, TegIndicators.NTK_MSE,
-            TegEvaluator.PARAMS, TegEvaluator.FLOPS);
+    private static final List<String> LATENCY_METRICS =
+            List.of(LatencyEvaluators.LATENCY_MS, LatencyEvaluators.LATENCY_P10_MS, LatencyEvaluators.LATENCY_P90_MS);
+    private static final List<String> TEG_METRICS = List.of(
+            TegIndicators.NTK_COND,
+            TegIndicators.LINEAR_REGIONS,
+            TegIndicators.NTK_MSE,
+            TegEvaluator.PARAMS,
+            TegEvaluator.FLOPS);
 
     public final SearchOptions options;
     public final SearchSpace<A> space;
@@ -55,6 +60,7 @@ public final class SearchSetup<A> {
     public final List<Objective> objectives;
     /** What single-objective strategies maximise: the objective, or the MnasNet reward. */
     public final Fitness fitness;
+
     public final List<Constraint> constraints;
     public final int fidelity;
     public final EvaluatorSetup evaluators;
@@ -68,13 +74,16 @@ public final class SearchSetup<A> {
         this.evaluators = new EvaluatorSetup(options.evaluator, table, options.evalTime, options.teg);
         this.teg = evaluators.isTeg();
         if (!StrategyFactory.NAMES.contains(options.strategy)) {
-            throw new IllegalArgumentException("unknown strategy '" + options.strategy + "' (known: " + String.join(", ", StrategyFactory.NAMES) + ")");
+            throw new IllegalArgumentException("unknown strategy '" + options.strategy + "' (known: "
+                    + String.join(", ", StrategyFactory.NAMES) + ")");
         }
         if (!teg && (options.strategy.equals("teg-evolution") || options.strategy.equals("tenas-prune"))) {
-            throw new IllegalArgumentException(options.strategy + " ranks training-free indicators: use it with --evaluator teg");
+            throw new IllegalArgumentException(
+                    options.strategy + " ranks training-free indicators: use it with --evaluator teg");
         }
         if (options.metric != null && options.objectives != null) {
-            throw new IllegalArgumentException("--metric and --objectives both name what to optimise: give one of them");
+            throw new IllegalArgumentException(
+                    "--metric and --objectives both name what to optimise: give one of them");
         }
         this.objectives = objectivesOf(options);
         this.objective = objectives.get(0);
@@ -102,7 +111,9 @@ public final class SearchSetup<A> {
         for (Constraint c : constraints) {
             checkMetric(c.metric(), "--constraint");
         }
-        this.fidelity = teg ? 0 : MetricName.parse(objective.metric()).map(MetricName::epochs).orElse(0);
+        this.fidelity = teg
+                ? 0
+                : MetricName.parse(objective.metric()).map(MetricName::epochs).orElse(0);
         if (measuresLatency()) {
             if (!options.latency.enabled()) {
                 options.latency.measured = true; // a local search times the networks here unless told otherwise
@@ -110,22 +121,25 @@ public final class SearchSetup<A> {
             options.latency.validate();
             OptionChecks.positive("--latency-slots", options.latencySlots);
         } else if (options.latency.enabled()) {
-            throw new IllegalArgumentException("--" + options.latency.method() + " evaluates latency, but no objective, constraint or "
-                    + "--target-latency uses " + LATENCY);
+            throw new IllegalArgumentException("--" + options.latency.method()
+                    + " evaluates latency, but no objective, constraint or " + "--target-latency uses " + LATENCY);
         }
         OptionChecks.positive("--slots", options.slots);
         if (!(options.evalTimeoutSeconds > 0)) {
             throw new IllegalArgumentException("--eval-timeout must be > 0 seconds, got " + options.evalTimeoutSeconds);
         }
         OptionChecks.positive("--max-attempts", options.maxAttempts);
-        this.routerSettings = new Router.Settings(Duration.ofMillis((long) (options.evalTimeoutSeconds * 1000)), options.maxAttempts,
+        this.routerSettings = new Router.Settings(
+                Duration.ofMillis((long) (options.evalTimeoutSeconds * 1000)),
+                options.maxAttempts,
                 Router.Settings.DEFAULTS.cacheCapacity());
         strategy(0); // checks the strategy's hyper-parameters
     }
 
     /** The objectives the options name; without any, the evaluator's own metric. */
     private static List<Objective> objectivesOf(SearchOptions options) {
-        String metric = options.metric != null ? options.metric
+        String metric = options.metric != null
+                ? options.metric
                 : TegEvaluator.KIND.equals(options.evaluator) ? TegIndicators.NTK_COND + ":min" : "cifar10_valid_12";
         return options.objectives != null ? Objectives.parseList(options.objectives) : List.of(Objective.parse(metric));
     }
@@ -144,8 +158,9 @@ public final class SearchSetup<A> {
             return objective;
         }
         if (!objective.maximize() || objective.metric().startsWith(LATENCY_PREFIX)) {
-            throw new IllegalArgumentException("--target-latency scores " + objective + " with MnasNet's reward ACC x (LAT/T)^w: the first "
-                    + "objective must be an accuracy to maximise");
+            throw new IllegalArgumentException(
+                    "--target-latency scores " + objective + " with MnasNet's reward ACC x (LAT/T)^w: the first "
+                            + "objective must be an accuracy to maximise");
         }
         return MnasNetReward.of(objective.metric(), LATENCY, options.targetLatency, options.reward);
     }
@@ -157,17 +172,19 @@ public final class SearchSetup<A> {
         }
         if (teg) {
             if (!TEG_METRICS.contains(metric)) {
-                throw new IllegalArgumentException(option + ": " + metric + " is not a metric of the teg evaluator (it has: "
-                        + String.join(", ", TEG_METRICS) + ")");
+                throw new IllegalArgumentException(option + ": " + metric
+                        + " is not a metric of the teg evaluator (it has: " + String.join(", ", TEG_METRICS) + ")");
             }
-        } else if (!(space instanceof CostModel<?>) || !List.of(CostModel.PARAMS, CostModel.FLOPS).contains(metric)) {
+        } else if (!(space instanceof CostModel<?>)
+                || !List.of(CostModel.PARAMS, CostModel.FLOPS).contains(metric)) {
             table.metricIndex(metric); // unknown metric: fail now, naming the known ones
         }
     }
 
     /** Whether the search needs latency measured: an objective, constraint or the reward uses it. */
     public boolean measuresLatency() {
-        return fitness instanceof MnasNetReward || objectives.stream().anyMatch(o -> o.metric().startsWith(LATENCY_PREFIX))
+        return fitness instanceof MnasNetReward
+                || objectives.stream().anyMatch(o -> o.metric().startsWith(LATENCY_PREFIX))
                 || constraints.stream().anyMatch(c -> c.metric().startsWith(LATENCY_PREFIX));
     }
 
@@ -188,16 +205,30 @@ public final class SearchSetup<A> {
         if (space == Nb201Space.INSTANCE) {
             return BenchmarkTable.embeddedNb201Cifar10();
         }
-        throw new IllegalArgumentException("no embedded benchmark for space '" + space.id() + "': pass --benchmark FILE");
+        throw new IllegalArgumentException(
+                "no embedded benchmark for space '" + space.id() + "': pass --benchmark FILE");
     }
 
     public Strategy<A> strategy(long seed) {
-        int population = options.population != null ? options.population
-                : options.strategy.equals("nsga2") ? Nsga2.DEFAULT_POPULATION : StrategyFactory.Options.DEFAULTS.population();
-        return StrategyFactory.create(options.strategy, space, fitness, seed,
-                new StrategyFactory.Options(population, options.sampleSize, options.teg.rankedIndicators(), options.predictor,
+        int population = options.population != null
+                ? options.population
+                : options.strategy.equals("nsga2")
+                        ? Nsga2.DEFAULT_POPULATION
+                        : StrategyFactory.Options.DEFAULTS.population();
+        return StrategyFactory.create(
+                options.strategy,
+                space,
+                fitness,
+                seed,
+                new StrategyFactory.Options(
+                        population,
+                        options.sampleSize,
+                        options.teg.rankedIndicators(),
+                        options.predictor,
                         // the lag: as many trials may be out during a refit as there are slots
-                        new ModelGuidedStrategy.Schedule(options.initial, options.refitEvery, options.slots), objectives, constraints));
+                        new ModelGuidedStrategy.Schedule(options.initial, options.refitEvery, options.slots),
+                        objectives,
+                        constraints));
     }
 
     public String evaluatorKind() {
@@ -225,7 +256,8 @@ public final class SearchSetup<A> {
     }
 
     public SearchSettings settings(String searchId, int budget) {
-        return SearchSettings.of(searchId, evaluatorKind(), fidelity, budget).mergedKinds(latencyKind().stream().toList());
+        return SearchSettings.of(searchId, evaluatorKind(), fidelity, budget)
+                .mergedKinds(latencyKind().stream().toList());
     }
 
     /** The metrics the evaluators return (the CSV's metric columns). */

@@ -18,18 +18,27 @@ public final class SpecOptions {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the strategy (default: ${DEFAULT-VALUE}).")
     public long seed;
 
-    @Option(names = "--cluster", description = "Run the controller as a cluster node (role controller) and evaluate on the "
-            + "cluster's evaluator nodes instead of --slots local ones.")
+    @Option(
+            names = "--cluster",
+            description = "Run the controller as a cluster node (role controller) and evaluate on the "
+                    + "cluster's evaluator nodes instead of --slots local ones.")
     public boolean cluster;
 
-    @Option(names = "--min-evaluators", defaultValue = "1",
-            description = "With --cluster: the search starts once the cluster offers this many evaluator slots; it is also the number "
-                    + "of evaluations a model-guided strategy lets run during a refit (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--min-evaluators",
+            defaultValue = "1",
+            description =
+                    "With --cluster: the search starts once the cluster offers this many evaluator slots; it is also the number "
+                            + "of evaluations a model-guided strategy lets run during a refit (default: ${DEFAULT-VALUE}).")
     public int minEvaluators;
 
-    @Option(names = "--snapshot-every", defaultValue = "5000", paramLabel = "EVENTS",
-            description = "Journal a snapshot of the search after at least this many steps, once it has doubled since the last "
-                    + "one, so a long search recovers from one record (0: never; default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--snapshot-every",
+            defaultValue = "5000",
+            paramLabel = "EVENTS",
+            description =
+                    "Journal a snapshot of the search after at least this many steps, once it has doubled since the last "
+                            + "one, so a long search recovers from one record (0: never; default: ${DEFAULT-VALUE}).")
     public int snapshotEvery;
 
     public SpecOptions() {}

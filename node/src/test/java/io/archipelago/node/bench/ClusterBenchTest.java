@@ -35,8 +35,22 @@ class ClusterBenchTest {
     @Test
     @Timeout(120)
     void clusterThroughputOverTcpReportsCandidatesPerSecond() throws Exception {
-        Run run = run("bench", "cluster-throughput", "--nodes", "3", "--transport", "tcp", "--candidates", "2000", "--slots", "4",
-                "--warmup-seconds", "0", "--base-port", Integer.toString(io.archipelago.node.ChildJvmPorts.freePorts(3)), "--json");
+        Run run = run(
+                "bench",
+                "cluster-throughput",
+                "--nodes",
+                "3",
+                "--transport",
+                "tcp",
+                "--candidates",
+                "2000",
+                "--slots",
+                "4",
+                "--warmup-seconds",
+                "0",
+                "--base-port",
+                Integer.toString(io.archipelago.node.ChildJvmPorts.freePorts(3)),
+                "--json");
         assertEquals(0, run.exit(), run.err());
         JsonNode json = run.lastLineJson();
         assertEquals("tcp", json.get("transport").asText());
@@ -53,8 +67,22 @@ class ClusterBenchTest {
     @Test
     @Timeout(120)
     void scalingOverAeronUdpReportsEveryNodeCountAndEfficiency() throws Exception {
-        Run run = run("bench", "scaling", "--max-nodes", "2", "--eval-time", "100ms", "--slots", "2", "--candidates-per-slot", "3",
-                "--transport", "aeron-udp", "--base-port", Integer.toString(io.archipelago.node.ChildJvmPorts.freePorts(3)), "--json");
+        Run run = run(
+                "bench",
+                "scaling",
+                "--max-nodes",
+                "2",
+                "--eval-time",
+                "100ms",
+                "--slots",
+                "2",
+                "--candidates-per-slot",
+                "3",
+                "--transport",
+                "aeron-udp",
+                "--base-port",
+                Integer.toString(io.archipelago.node.ChildJvmPorts.freePorts(3)),
+                "--json");
         assertEquals(0, run.exit(), run.err());
         JsonNode json = run.lastLineJson();
         assertEquals("aeron-udp", json.get("transport").asText());

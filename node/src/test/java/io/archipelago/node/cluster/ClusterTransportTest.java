@@ -34,19 +34,62 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Tag("cluster")
 class ClusterTransportTest {
     private static final String PASSWORD = "archipelago-test";
+
     @TempDir
     static Path stores;
 
     @BeforeAll
     static void makeKeyStores() throws IOException, InterruptedException {
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        String keytool =
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         Path keyStore = stores.resolve("node.p12");
         Path cert = stores.resolve("node.crt");
-        keytool(keytool, "-genkeypair", "-alias", "node", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=archipelago", "-validity", "2",
-                "-keystore", keyStore.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD, "-keypass", PASSWORD);
-        keytool(keytool, "-exportcert", "-alias", "node", "-keystore", keyStore.toString(), "-storepass", PASSWORD, "-file", cert.toString());
-        keytool(keytool, "-importcert", "-noprompt", "-alias", "node", "-file", cert.toString(), "-keystore",
-                stores.resolve("trust.p12").toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
+        keytool(
+                keytool,
+                "-genkeypair",
+                "-alias",
+                "node",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                "CN=archipelago",
+                "-validity",
+                "2",
+                "-keystore",
+                keyStore.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                PASSWORD,
+                "-keypass",
+                PASSWORD);
+        keytool(
+                keytool,
+                "-exportcert",
+                "-alias",
+                "node",
+                "-keystore",
+                keyStore.toString(),
+                "-storepass",
+                PASSWORD,
+                "-file",
+                cert.toString());
+        keytool(
+                keytool,
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "node",
+                "-file",
+                cert.toString(),
+                "-keystore",
+                stores.resolve("trust.p12").toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                PASSWORD);
     }
 
     private static void keytool(String... command) throws IOException, InterruptedException {
@@ -75,24 +118,38 @@ class ClusterTransportTest {
     void searchRunsOnARemoteEvaluatorNode(Transport transport) throws Exception {
         int port = io.archipelago.node.ChildJvmPorts.freePorts(2);
         String seed = "127.0.0.1:" + port;
-        ClusterSettings controllerSettings = new ClusterSettings(transport, "127.0.0.1", port, List.of(seed),
-                Set.of(NodeRole.CONTROLLER), null);
-        ClusterSettings evaluatorSettings = new ClusterSettings(transport, "127.0.0.1", port + 1, List.of(seed),
-                Set.of(NodeRole.EVALUATOR), null);
+        ClusterSettings controllerSettings =
+                new ClusterSettings(transport, "127.0.0.1", port, List.of(seed), Set.of(NodeRole.CONTROLLER), null);
+        ClusterSettings evaluatorSettings =
+                new ClusterSettings(transport, "127.0.0.1", port + 1, List.of(seed), Set.of(NodeRole.EVALUATOR), null);
         BenchmarkTable<?> table = BenchmarkTable.embeddedNb201Cifar10();
         try (Engine controller = Engine.cluster(controllerSettings, 0, null, overrides(transport));
-             Engine evaluators = Engine.cluster(evaluatorSettings, 2, slot -> new TabularEvaluator<>(table, null, slot), overrides(transport))) {
+                Engine evaluators = Engine.cluster(
+                        evaluatorSettings,
+                        2,
+                        slot -> new TabularEvaluator<>(table, null, slot),
+                        overrides(transport))) {
             assertTrue(controller.isCluster());
-            assertEquals(transport.id(), controller.system().settings().config().getString("pekko.remote.artery.transport"));
+            assertEquals(
+                    transport.id(), controller.system().settings().config().getString("pekko.remote.artery.transport"));
             evaluators.joined().toCompletableFuture().get(60, TimeUnit.SECONDS);
             Objective objective = Objective.parse("cifar10_valid_12");
-            SearchSettings settings = SearchSettings.of("transport-" + transport.id(), TabularEvaluator.KIND, 12, 40).minSlots(2);
-            SearchReport report = controller.run(settings, Nb201Space.INSTANCE, RandomSearch.withRepeats(Nb201Space.INSTANCE, objective, 1),
-                    Router.Settings.DEFAULTS, Engine::reportOnly).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            SearchSettings settings = SearchSettings.of("transport-" + transport.id(), TabularEvaluator.KIND, 12, 40)
+                    .minSlots(2);
+            SearchReport report = controller
+                    .run(
+                            settings,
+                            Nb201Space.INSTANCE,
+                            RandomSearch.withRepeats(Nb201Space.INSTANCE, objective, 1),
+                            Router.Settings.DEFAULTS,
+                            Engine::reportOnly)
+                    .toCompletableFuture()
+                    .get(60, TimeUnit.SECONDS);
             assertEquals(40, report.evaluations());
             assertEquals(0, report.failed());
             assertEquals(2, report.maxSlots(), "the controller node has no slots of its own: all 2 are remote");
-            assertTrue(evaluators.status().getEvaluations() >= 40, "the evaluator node ran them: " + evaluators.status());
+            assertTrue(
+                    evaluators.status().getEvaluations() >= 40, "the evaluator node ran them: " + evaluators.status());
         }
     }
 }

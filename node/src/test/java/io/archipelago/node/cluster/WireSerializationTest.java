@@ -42,10 +42,14 @@ class WireSerializationTest {
 
     @BeforeAll
     static void start() {
-        ClusterSettings settings = new ClusterSettings(Transport.TCP, "127.0.0.1", 0, List.of("127.0.0.1:1"), Set.of(), null);
+        ClusterSettings settings =
+                new ClusterSettings(Transport.TCP, "127.0.0.1", 0, List.of("127.0.0.1:1"), Set.of(), null);
         // A cluster-configured system that joins nothing: only its serialization is looked at.
-        system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM,
-                ConfigFactory.parseString("pekko.cluster.seed-nodes = []").withFallback(settings.config(ConfigFactory.load(), null)));
+        system = ActorSystem.create(
+                Behaviors.empty(),
+                ClusterSettings.SYSTEM,
+                ConfigFactory.parseString("pekko.cluster.seed-nodes = []")
+                        .withFallback(settings.config(ConfigFactory.load(), null)));
         serialization = SerializationExtension.get(Adapter.toClassic(system));
     }
 
@@ -60,28 +64,61 @@ class WireSerializationTest {
         assertTrue(types.size() >= 7, "the wire contract lost messages: " + types);
         for (Descriptor type : types) {
             Class<?> javaClass = Class.forName("io.archipelago.proto." + type.getName());
-            Message instance = (Message) javaClass.getMethod("getDefaultInstance").invoke(null);
+            Message instance =
+                    (Message) javaClass.getMethod("getDefaultInstance").invoke(null);
             Serializer serializer = serialization.findSerializerFor(instance);
-            assertInstanceOf(ProtobufSerializer.class, serializer, type.getName() + " would use " + serializer.getClass().getName());
+            assertInstanceOf(
+                    ProtobufSerializer.class,
+                    serializer,
+                    type.getName() + " would use " + serializer.getClass().getName());
         }
     }
 
     @Test
     void populatedMessagesSurviveTheRoundTrip() {
-        Candidate candidate = Candidate.newBuilder().setSearchId("s").setCandidateId(42)
-                .setArchitecture(Architecture.newBuilder().setSpace("nb201").setEncoding("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"))
-                .setEvaluatorKind("tabular").setFidelity(12).build();
+        Candidate candidate = Candidate.newBuilder()
+                .setSearchId("s")
+                .setCandidateId(42)
+                .setArchitecture(Architecture.newBuilder()
+                        .setSpace("nb201")
+                        .setEncoding("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"))
+                .setEvaluatorKind("tabular")
+                .setFidelity(12)
+                .build();
         List<Message> messages = List.of(
-                EvaluationRequest.newBuilder().setCandidate(candidate).setAttempt(2).setReplyTo("pekko://archipelago@h:1/user/r").build(),
-                EvaluationResult.newBuilder().setSearchId("s").setCandidateId(42).setStatus(EvaluationStatus.EVALUATION_STATUS_HANDED_BACK)
-                        .putMetrics("cifar10_valid_12", 84.5).setAttempt(2).setEvaluator("tabular@h:1/evaluator-0").build(),
-                NodeStatusRequest.newBuilder().setReplyTo("pekko://archipelago@h:1/temp/x").build(),
-                NodeStatus.newBuilder().setAddress("pekko://archipelago@h:1").addRoles("evaluator").setDraining(true)
-                        .addPools(EvaluatorPoolStatus.newBuilder().setKind("tabular").setSlots(2).setBusy(1)).setEvaluations(7).build());
+                EvaluationRequest.newBuilder()
+                        .setCandidate(candidate)
+                        .setAttempt(2)
+                        .setReplyTo("pekko://archipelago@h:1/user/r")
+                        .build(),
+                EvaluationResult.newBuilder()
+                        .setSearchId("s")
+                        .setCandidateId(42)
+                        .setStatus(EvaluationStatus.EVALUATION_STATUS_HANDED_BACK)
+                        .putMetrics("cifar10_valid_12", 84.5)
+                        .setAttempt(2)
+                        .setEvaluator("tabular@h:1/evaluator-0")
+                        .build(),
+                NodeStatusRequest.newBuilder()
+                        .setReplyTo("pekko://archipelago@h:1/temp/x")
+                        .build(),
+                NodeStatus.newBuilder()
+                        .setAddress("pekko://archipelago@h:1")
+                        .addRoles("evaluator")
+                        .setDraining(true)
+                        .addPools(EvaluatorPoolStatus.newBuilder()
+                                .setKind("tabular")
+                                .setSlots(2)
+                                .setBusy(1))
+                        .setEvaluations(7)
+                        .build());
         for (Message message : messages) {
             byte[] bytes = serialization.serialize(message).get();
             Serializer serializer = serialization.findSerializerFor(message);
-            Object back = serialization.deserialize(bytes, serializer.identifier(), message.getClass().getName()).get();
+            Object back = serialization
+                    .deserialize(
+                            bytes, serializer.identifier(), message.getClass().getName())
+                    .get();
             assertEquals(message, back);
         }
     }

@@ -18,8 +18,15 @@ import java.util.Map;
  * @param knownFailure why the product fails this case today (null: it passes); such a case is
  *     skipped unless -Darchipelago.contract.knownFailures=run, and does not count for coverage
  */
-record Case(String name, List<String> args, Outcome outcome, Duration timeout, String stdin, Map<String, String> env,
-            boolean needsPostgres, String knownFailure) {
+record Case(
+        String name,
+        List<String> args,
+        Outcome outcome,
+        Duration timeout,
+        String stdin,
+        Map<String, String> env,
+        boolean needsPostgres,
+        String knownFailure) {
 
     /** What a case must do. */
     sealed interface Outcome {
@@ -47,17 +54,26 @@ record Case(String name, List<String> args, Outcome outcome, Duration timeout, S
     }
 
     static Case succeeds(String name, String... args) {
-        return new Case(name, List.of(args), new Outcome.Succeeds(List.of()), SUCCESS_TIMEOUT, null, Map.of(), false, null);
+        return new Case(
+                name, List.of(args), new Outcome.Succeeds(List.of()), SUCCESS_TIMEOUT, null, Map.of(), false, null);
     }
 
     static Case rejects(String name, String message, String... args) {
-        return new Case(name, List.of(args), new Outcome.RejectsInput(message), REJECT_TIMEOUT, null, Map.of(), false, null);
+        return new Case(
+                name, List.of(args), new Outcome.RejectsInput(message), REJECT_TIMEOUT, null, Map.of(), false, null);
     }
 
     /** A node: SIGTERM drains it, and it exits with 128 + 15 (the JVM's convention, as README.md says). */
     static Case servesUntilSigterm(String name, String readyLine, String... args) {
-        return new Case(name, List.of(args), new Outcome.ServesUntilSigterm(readyLine, 143, Duration.ofSeconds(30)),
-                Duration.ofSeconds(60), null, Map.of(), false, null);
+        return new Case(
+                name,
+                List.of(args),
+                new Outcome.ServesUntilSigterm(readyLine, 143, Duration.ofSeconds(30)),
+                Duration.ofSeconds(60),
+                null,
+                Map.of(),
+                false,
+                null);
     }
 
     /** Adds checks to a succeeding case. */

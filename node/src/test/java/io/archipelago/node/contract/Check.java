@@ -47,7 +47,9 @@ sealed interface Check {
     record StdoutContains(String text) implements Check {
         @Override
         public void verify(JarLauncher.Finished result, UnaryOperator<String> resolve) {
-            assertTrue(result.stdout().contains(resolve.apply(text)), "stdout lacks '" + text + "':\n" + result.stdoutTail());
+            assertTrue(
+                    result.stdout().contains(resolve.apply(text)),
+                    "stdout lacks '" + text + "':\n" + result.stdoutTail());
         }
     }
 

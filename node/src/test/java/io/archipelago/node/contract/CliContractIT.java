@@ -56,7 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CliContractIT {
     private static final Pattern ONLY = Pattern.compile(System.getProperty("archipelago.contract.only", ""));
-    private static final boolean RUN_KNOWN_FAILURES = "run".equals(System.getProperty("archipelago.contract.knownFailures"));
+    private static final boolean RUN_KNOWN_FAILURES =
+            "run".equals(System.getProperty("archipelago.contract.knownFailures"));
 
     @TempDir(cleanup = CleanupMode.ON_SUCCESS)
     static Path work;
@@ -70,12 +71,19 @@ class CliContractIT {
     @BeforeAll
     static void setUp() throws IOException, InterruptedException {
         classStart = System.nanoTime();
-        Path jar = Path.of(System.getProperty("archipelago.jar", "target/archipelago.jar")).toAbsolutePath();
-        assertTrue(Files.isRegularFile(jar), "no jar at " + jar + ": build it (mvn package) or name one with -Darchipelago.jar=PATH");
-        repository = Path.of(System.getProperty("archipelago.repository", "..")).toAbsolutePath().normalize();
+        Path jar = Path.of(System.getProperty("archipelago.jar", "target/archipelago.jar"))
+                .toAbsolutePath();
+        assertTrue(
+                Files.isRegularFile(jar),
+                "no jar at " + jar + ": build it (mvn package) or name one with -Darchipelago.jar=PATH");
+        repository = Path.of(System.getProperty("archipelago.repository", ".."))
+                .toAbsolutePath()
+                .normalize();
         workspace = new Workspace(work, repository);
         launcher = new JarLauncher(jar, work);
-        System.out.printf("[contract] %s, cases in %s%s%n", jar, work, Workspace.POSTGRES_URL == null ? ", no PostgreSQL" : ", with PostgreSQL");
+        System.out.printf(
+                "[contract] %s, cases in %s%s%n",
+                jar, work, Workspace.POSTGRES_URL == null ? ", no PostgreSQL" : ", with PostgreSQL");
     }
 
     @AfterAll
@@ -94,7 +102,8 @@ class CliContractIT {
     @Test
     @Order(1)
     void caseNamesAreUnique() {
-        Map<String, Long> counts = allCases().stream().collect(Collectors.groupingBy(Case::name, LinkedHashMap::new, Collectors.counting()));
+        Map<String, Long> counts = allCases().stream()
+                .collect(Collectors.groupingBy(Case::name, LinkedHashMap::new, Collectors.counting()));
         counts.values().removeIf(count -> count == 1);
         assertTrue(counts.isEmpty(), "case names used more than once: " + counts.keySet());
     }
@@ -109,7 +118,9 @@ class CliContractIT {
         String section = readme.substring(start, end < 0 ? readme.length() : end);
         List<String> missing = new ArrayList<>();
         for (Leaf leaf : MODEL.leaves) {
-            if (!Pattern.compile("archipelago " + Pattern.quote(leaf.name()) + "(\\s|$)", Pattern.MULTILINE).matcher(section).find()) {
+            if (!Pattern.compile("archipelago " + Pattern.quote(leaf.name()) + "(\\s|$)", Pattern.MULTILINE)
+                    .matcher(section)
+                    .find()) {
                 missing.add("archipelago " + leaf.name());
             }
         }
@@ -148,7 +159,9 @@ class CliContractIT {
     }
 
     private static Stream<DynamicTest> dynamicTests(List<Case> cases) {
-        return cases.stream().filter(CliContractIT::selected).map(c -> DynamicTest.dynamicTest(c.name(), () -> execute(c, Map.of())));
+        return cases.stream()
+                .filter(CliContractIT::selected)
+                .map(c -> DynamicTest.dynamicTest(c.name(), () -> execute(c, Map.of())));
     }
 
     /** Runs one case; {@code scenario} adds the placeholders of a running scenario (its ports). */
@@ -156,15 +169,23 @@ class CliContractIT {
         skipIfNotRunHere(c);
         if (String.join(" ", c.args()).contains("{runners}")) {
             // runners/local-cpu falls back to the ./archipelago launcher, which would build and install the project.
-            assertTrue(Files.isRegularFile(repository.resolve("node/target/archipelago.jar")),
+            assertTrue(
+                    Files.isRegularFile(repository.resolve("node/target/archipelago.jar")),
                     c.name() + ": runners/local-cpu runs node/target/archipelago.jar, which is not built");
         }
         UnaryOperator<String> resolve = workspace.resolver(scenario);
-        JarLauncher.Finished result = launcher.run(c.args().stream().map(resolve).toList(), resolveValues(c.env(), resolve), c.stdin(),
-                c.timeout());
-        System.out.printf(Locale.ROOT, "[contract] %6.1f s  exit %3d  %s%n", result.took().toMillis() / 1000.0, result.exit(), c.name());
+        JarLauncher.Finished result = launcher.run(
+                c.args().stream().map(resolve).toList(), resolveValues(c.env(), resolve), c.stdin(), c.timeout());
+        System.out.printf(
+                Locale.ROOT,
+                "[contract] %6.1f s  exit %3d  %s%n",
+                result.took().toMillis() / 1000.0,
+                result.exit(),
+                c.name());
         try {
-            assertFalse(result.timedOut(), "no exit within " + c.timeout().toSeconds() + " s: a hang; the process tree was killed");
+            assertFalse(
+                    result.timedOut(),
+                    "no exit within " + c.timeout().toSeconds() + " s: a hang; the process tree was killed");
             if (c.outcome() instanceof Outcome.Succeeds succeeds) {
                 assertEquals(0, result.exit(), "exit code");
                 succeeds.checks().forEach(check -> check.verify(result, resolve));
@@ -172,7 +193,9 @@ class CliContractIT {
                 assertEquals(2, result.exit(), "exit code of bad input");
                 List<String> lines = result.stderrLines();
                 assertEquals(1, lines.size(), "bad input must print exactly one line on stderr, got " + lines.size());
-                assertTrue(lines.get(0).contains(rejects.message()), "stderr does not name the problem ('" + rejects.message() + "')");
+                assertTrue(
+                        lines.get(0).contains(rejects.message()),
+                        "stderr does not name the problem ('" + rejects.message() + "')");
                 assertFalse(lines.get(0).contains("Exception"), "an exception's name on stderr");
             } else {
                 throw new IllegalStateException(c.name() + " runs in a scenario, not alone");
@@ -197,22 +220,33 @@ class CliContractIT {
         Outcome.ServesUntilSigterm serves = (Outcome.ServesUntilSigterm) node.outcome();
         System.out.printf("[contract] scenario: %s%n", scenario.name());
         long start = System.nanoTime();
-        try (JarLauncher.Running running = launcher.start(node.args().stream().map(resolve).toList(), resolveValues(node.env(), resolve), null)) {
+        try (JarLauncher.Running running =
+                launcher.start(node.args().stream().map(resolve).toList(), resolveValues(node.env(), resolve), null)) {
             try {
                 running.awaitStdout(serves.readyLine(), node.timeout());
             } catch (AssertionError e) {
                 throw new AssertionError(node.name() + ": " + e.getMessage(), e);
             }
-            System.out.printf(Locale.ROOT, "[contract] %6.1f s  up        %s%n", (System.nanoTime() - start) / 1e9, node.name());
+            System.out.printf(
+                    Locale.ROOT, "[contract] %6.1f s  up        %s%n", (System.nanoTime() - start) / 1e9, node.name());
             for (Case probe : scenario.probes()) {
                 execute(probe, ports);
             }
             JarLauncher.Finished stopped = running.terminate(serves.stopWithin());
-            System.out.printf(Locale.ROOT, "[contract] %6.1f s  exit %3d  %s (SIGTERM)%n", stopped.took().toMillis() / 1000.0, stopped.exit(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "[contract] %6.1f s  exit %3d  %s (SIGTERM)%n",
+                    stopped.took().toMillis() / 1000.0,
+                    stopped.exit(),
                     node.name());
-            assertFalse(stopped.timedOut(), node.name() + ": still running " + serves.stopWithin().toSeconds() + " s after SIGTERM\n"
-                    + stopped.describe());
-            assertEquals(serves.exitCode(), stopped.exit(), node.name() + ": exit code after SIGTERM\n" + stopped.describe());
+            assertFalse(
+                    stopped.timedOut(),
+                    node.name() + ": still running " + serves.stopWithin().toSeconds() + " s after SIGTERM\n"
+                            + stopped.describe());
+            assertEquals(
+                    serves.exitCode(),
+                    stopped.exit(),
+                    node.name() + ": exit code after SIGTERM\n" + stopped.describe());
         }
     }
 
@@ -222,9 +256,11 @@ class CliContractIT {
 
     private static void skipIfNotRunHere(Case c) {
         if (c.knownFailure() != null && !RUN_KNOWN_FAILURES) {
-            Assumptions.abort("KNOWN FAILURE (product): " + c.knownFailure() + "; -Darchipelago.contract.knownFailures=run runs it");
+            Assumptions.abort("KNOWN FAILURE (product): " + c.knownFailure()
+                    + "; -Darchipelago.contract.knownFailures=run runs it");
         }
-        assumeTrue(!c.needsPostgres() || Workspace.POSTGRES_URL != null,
+        assumeTrue(
+                !c.needsPostgres() || Workspace.POSTGRES_URL != null,
                 "ARCHIPELAGO_TEST_POSTGRES_URL is not set (scripts/test-postgres.sh start gives one)");
     }
 

@@ -25,45 +25,160 @@ final class ClusterScenarios {
     }
 
     /** The node is the latency device d1 of {@code {latency-table}}, which the latency build-table case wrote. */
-    static final Scenario EVALUATOR_AND_LATENCY_NODE = new Scenario("an evaluator and latency node on tcp",
-            Case.servesUntilSigterm("node: evaluator and latency slots on tcp", "is up", "node", "--roles", "evaluator,latency",
-                    "--evaluator", "tabular", "--slots", "2", "--space", "nb201", "--benchmark", "{benchmark}", "--eval-time", "5ms", "--seed", "3",
-                    "--device", "d1", "--latency-table", "{latency-table}", "--latency-slots", "1", "--transport", "tcp", "--host", "127.0.0.1",
-                    "--port", "{node-port}", "--seed-nodes", "127.0.0.1:{node-port}", "--cluster-config", "{cluster-config}"),
+    static final Scenario EVALUATOR_AND_LATENCY_NODE = new Scenario(
+            "an evaluator and latency node on tcp",
+            Case.servesUntilSigterm(
+                    "node: evaluator and latency slots on tcp",
+                    "is up",
+                    "node",
+                    "--roles",
+                    "evaluator,latency",
+                    "--evaluator",
+                    "tabular",
+                    "--slots",
+                    "2",
+                    "--space",
+                    "nb201",
+                    "--benchmark",
+                    "{benchmark}",
+                    "--eval-time",
+                    "5ms",
+                    "--seed",
+                    "3",
+                    "--device",
+                    "d1",
+                    "--latency-table",
+                    "{latency-table}",
+                    "--latency-slots",
+                    "1",
+                    "--transport",
+                    "tcp",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "{node-port}",
+                    "--seed-nodes",
+                    "127.0.0.1:{node-port}",
+                    "--cluster-config",
+                    "{cluster-config}"),
             List.of(
                     // cluster status always joins on a port of its own choosing: its --port is taken and ignored.
-                    Case.succeeds("cluster status: the node's slots", "cluster", "status", "--seed-nodes", "127.0.0.1:{node-port}",
-                                    "--transport", "tcp", "--host", "127.0.0.1", "--port", "0", "--cluster-config", "{cluster-config}",
-                                    "--timeout", "30", "--json")
-                            .lastLineJson("members.0.address", "members.0.status", "members.0.roles", "members.0.pools.0.slots")
+                    Case.succeeds(
+                                    "cluster status: the node's slots",
+                                    "cluster",
+                                    "status",
+                                    "--seed-nodes",
+                                    "127.0.0.1:{node-port}",
+                                    "--transport",
+                                    "tcp",
+                                    "--host",
+                                    "127.0.0.1",
+                                    "--port",
+                                    "0",
+                                    "--cluster-config",
+                                    "{cluster-config}",
+                                    "--timeout",
+                                    "30",
+                                    "--json")
+                            .lastLineJson(
+                                    "members.0.address",
+                                    "members.0.status",
+                                    "members.0.roles",
+                                    "members.0.pools.0.slots")
                             .expecting(new Check.StdoutContains("tabular:2")),
-                    SuccessCases.searchRun(Case.succeeds("search --cluster: evaluations and latency on the node", "search", "--cluster",
-                                    "--transport", "tcp", "--host", "127.0.0.1", "--port", "{search-port}", "--seed-nodes", "127.0.0.1:{node-port}",
-                                    "--min-evaluators", "2", "--cluster-config", "{cluster-config}",
-                                    "--objectives", "cifar10_valid_12:max,latency_ms:min", "--device", "d1", "--budget", "10", "--quiet",
-                                    "--out", "{work}/runs/cluster"), "{work}/runs/cluster", 10)
+                    SuccessCases.searchRun(
+                                    Case.succeeds(
+                                            "search --cluster: evaluations and latency on the node",
+                                            "search",
+                                            "--cluster",
+                                            "--transport",
+                                            "tcp",
+                                            "--host",
+                                            "127.0.0.1",
+                                            "--port",
+                                            "{search-port}",
+                                            "--seed-nodes",
+                                            "127.0.0.1:{node-port}",
+                                            "--min-evaluators",
+                                            "2",
+                                            "--cluster-config",
+                                            "{cluster-config}",
+                                            "--objectives",
+                                            "cifar10_valid_12:max,latency_ms:min",
+                                            "--device",
+                                            "d1",
+                                            "--budget",
+                                            "10",
+                                            "--quiet",
+                                            "--out",
+                                            "{work}/runs/cluster"),
+                                    "{work}/runs/cluster",
+                                    10)
                             .files("{work}/runs/cluster", "pareto.png")
-                            .expecting(new Check.JsonFile("{work}/runs/cluster/summary.json", List.of("cluster.transport", "latency.pool")),
-                                    new Check.CsvColumns("{work}/runs/cluster/evaluations.csv", SuccessCases.LATENCY_COLUMNS))));
+                            .expecting(
+                                    new Check.JsonFile(
+                                            "{work}/runs/cluster/summary.json",
+                                            List.of("cluster.transport", "latency.pool")),
+                                    new Check.CsvColumns(
+                                            "{work}/runs/cluster/evaluations.csv", SuccessCases.LATENCY_COLUMNS))));
 
     /**
      * A controller-role node on the shared PostgreSQL journal hosts the cluster's searches: the
      * search goes to it (the oldest controller-role node) and the submitting command writes the
      * run's files from the journal.
      */
-    static final Scenario SEARCH_HOST_ON_POSTGRES = new Scenario("a controller node hosting searches of a PostgreSQL journal",
-            Case.servesUntilSigterm("node: a controller on the shared journal", "is up", "node", "--roles", "controller,evaluator",
-                            "--slots", "2", "--journal", "{postgres}", "--transport", "tcp", "--port", "{node-port}")
+    static final Scenario SEARCH_HOST_ON_POSTGRES = new Scenario(
+            "a controller node hosting searches of a PostgreSQL journal",
+            Case.servesUntilSigterm(
+                            "node: a controller on the shared journal",
+                            "is up",
+                            "node",
+                            "--roles",
+                            "controller,evaluator",
+                            "--slots",
+                            "2",
+                            "--journal",
+                            "{postgres}",
+                            "--transport",
+                            "tcp",
+                            "--port",
+                            "{node-port}")
                     .onlyWithPostgres(),
             List.of(
-                    SuccessCases.searchRun(Case.succeeds("search --cluster: on the search host", "search", "--cluster", "--journal", "{postgres}",
-                                    "--transport", "tcp", "--port", "{search-port}", "--seed-nodes", "127.0.0.1:{node-port}",
-                                    "--min-evaluators", "2", "--budget", "10", "--quiet", "--out", "{work}/runs/pg-cluster-{run-id}"),
-                                    "{work}/runs/pg-cluster-{run-id}", 10)
+                    SuccessCases.searchRun(
+                                    Case.succeeds(
+                                            "search --cluster: on the search host",
+                                            "search",
+                                            "--cluster",
+                                            "--journal",
+                                            "{postgres}",
+                                            "--transport",
+                                            "tcp",
+                                            "--port",
+                                            "{search-port}",
+                                            "--seed-nodes",
+                                            "127.0.0.1:{node-port}",
+                                            "--min-evaluators",
+                                            "2",
+                                            "--budget",
+                                            "10",
+                                            "--quiet",
+                                            "--out",
+                                            "{work}/runs/pg-cluster-{run-id}"),
+                                    "{work}/runs/pg-cluster-{run-id}",
+                                    10)
                             .onlyWithPostgres(),
-                    Case.succeeds("runs show: the search host's search", "runs", "show", "pg-cluster-{run-id}-evolution-0", "--journal", "{postgres}",
+                    Case.succeeds(
+                                    "runs show: the search host's search",
+                                    "runs",
+                                    "show",
+                                    "pg-cluster-{run-id}-evolution-0",
+                                    "--journal",
+                                    "{postgres}",
                                     "--json")
-                            .expecting(new Check.StdoutJson(List.of("state", "evaluations", "stop_reason")), new Check.StdoutContains("finished"))
+                            .expecting(
+                                    new Check.StdoutJson(List.of("state", "evaluations", "stop_reason")),
+                                    new Check.StdoutContains("finished"))
                             .onlyWithPostgres()));
 
     static final List<Scenario> ALL = List.of(EVALUATOR_AND_LATENCY_NODE, SEARCH_HOST_ON_POSTGRES);

@@ -30,7 +30,9 @@ final class CommandModel {
 
         /** The options a case must exercise, in declaration order. */
         List<OptionSpec> options() {
-            return spec.options().stream().filter(o -> !o.usageHelp() && !o.versionHelp()).toList();
+            return spec.options().stream()
+                    .filter(o -> !o.usageHelp() && !o.versionHelp())
+                    .toList();
         }
 
         /** Every spelling of an option on the command line: its names and, if negatable, their --no- forms. */
@@ -80,7 +82,9 @@ final class CommandModel {
 
     /** The leaf a command line runs: the longest run of subcommand names it starts with. */
     Optional<Leaf> leafOf(List<String> args) {
-        return leaves.stream().filter(leaf -> args.size() >= leaf.path().size() && args.subList(0, leaf.path().size()).equals(leaf.path()))
+        return leaves.stream()
+                .filter(leaf -> args.size() >= leaf.path().size()
+                        && args.subList(0, leaf.path().size()).equals(leaf.path()))
                 .findFirst();
     }
 

@@ -34,7 +34,9 @@ final class Coverage {
         }
         List<Case> counted = cases.stream().filter(Case::countsForCoverage).toList();
         for (Leaf leaf : model.leaves) {
-            List<Case> ofLeaf = counted.stream().filter(c -> model.leafOf(c.args()).filter(leaf::equals).isPresent()).toList();
+            List<Case> ofLeaf = counted.stream()
+                    .filter(c -> model.leafOf(c.args()).filter(leaf::equals).isPresent())
+                    .toList();
             if (ofLeaf.stream().noneMatch(Case::isSuccess)) {
                 gaps.add("'" + leaf.name() + "' has no succeeding case");
             }

@@ -19,8 +19,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class JarLauncher {
     /** The flags of the {@code ./archipelago} launcher script: keep them in step with it. */
-    static final List<String> LAUNCHER_FLAGS = List.of("-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0",
-            "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED");
+    static final List<String> LAUNCHER_FLAGS = List.of(
+            "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
+            "-Dorg.bytedeco.javacpp.maxBytes=0",
+            "--add-opens",
+            "java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens",
+            "java.base/java.nio=ALL-UNNAMED");
 
     /** Keeps the many short JVMs light on a 2-core machine: a small heap, no parallel GC threads, no C2 compiles. */
     static final List<String> LIGHT_JVM = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
@@ -53,8 +58,9 @@ final class JarLauncher {
 
         /** What a failure message shows of the process: stderr's start (the first error) and end (the last word). */
         String describe() {
-            return "archipelago " + String.join(" ", args) + "\n  exit " + exit + (timedOut ? " (killed at its deadline)" : "") + " after "
-                    + took.toMillis() / 1000.0 + " s\n  stdout: " + tail(stdout) + "\n  stderr: " + headAndTail(stderr);
+            return "archipelago " + String.join(" ", args) + "\n  exit " + exit
+                    + (timedOut ? " (killed at its deadline)" : "") + " after " + took.toMillis() / 1000.0
+                    + " s\n  stdout: " + tail(stdout) + "\n  stderr: " + headAndTail(stderr);
         }
 
         private static String tail(String text) {
@@ -64,7 +70,9 @@ final class JarLauncher {
 
         private static String headAndTail(String text) {
             String stripped = text.strip();
-            return stripped.length() > 3000 ? stripped.substring(0, 1500) + "\n...\n" + stripped.substring(stripped.length() - 1500) : stripped;
+            return stripped.length() > 3000
+                    ? stripped.substring(0, 1500) + "\n...\n" + stripped.substring(stripped.length() - 1500)
+                    : stripped;
         }
     }
 
@@ -88,10 +96,12 @@ final class JarLauncher {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!read(stdout).contains(text)) {
                 if (!process.isAlive()) {
-                    throw new AssertionError("it ended before printing '" + text + "': " + snapshot(false).describe());
+                    throw new AssertionError("it ended before printing '" + text + "': "
+                            + snapshot(false).describe());
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new AssertionError("it did not print '" + text + "' within " + timeout + ": " + snapshot(false).describe());
+                    throw new AssertionError("it did not print '" + text + "' within " + timeout + ": "
+                            + snapshot(false).describe());
                 }
                 Thread.sleep(200);
             }
@@ -114,7 +124,8 @@ final class JarLauncher {
         /** The process as it is now: exit -1 while it runs. */
         private Finished snapshot(boolean timedOut, long sinceNanos) {
             int exit = process.isAlive() ? -1 : process.exitValue();
-            return new Finished(args, exit, read(stdout), read(stderr), Duration.ofNanos(System.nanoTime() - sinceNanos), timedOut);
+            return new Finished(
+                    args, exit, read(stdout), read(stderr), Duration.ofNanos(System.nanoTime() - sinceNanos), timedOut);
         }
 
         private Finished snapshot(boolean timedOut) {
@@ -134,7 +145,8 @@ final class JarLauncher {
     }
 
     /** Runs a command to its end, or kills it with all its children at the deadline: a hang is a failure, not a stuck build. */
-    Finished run(List<String> args, Map<String, String> env, String stdin, Duration timeout) throws IOException, InterruptedException {
+    Finished run(List<String> args, Map<String, String> env, String stdin, Duration timeout)
+            throws IOException, InterruptedException {
         Running running = start(args, env, stdin);
         boolean exited = running.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (!exited) {
@@ -154,8 +166,10 @@ final class JarLauncher {
         int number = ++started;
         Path stdout = logs.resolve(number + ".out");
         Path stderr = logs.resolve(number + ".err");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
-                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(workDir.toFile())
+                .redirectOutput(stdout.toFile())
+                .redirectError(stderr.toFile());
         builder.environment().putAll(env);
         Process process = builder.start();
         try (OutputStream in = process.getOutputStream()) {
@@ -168,7 +182,8 @@ final class JarLauncher {
 
     /** SIGKILL to the process and everything it started (a device runner's JVM, say), children first. */
     private static void killTree(Process process) throws InterruptedException {
-        List<ProcessHandle> descendants = process.descendants().toList(); // before the parent dies and they are re-parented
+        List<ProcessHandle> descendants =
+                process.descendants().toList(); // before the parent dies and they are re-parented
         descendants.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);

@@ -12,203 +12,820 @@ import java.util.List;
 final class SuccessCases {
     private SuccessCases() {}
 
-    static final String CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
+    static final String CELL =
+            "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
 
     /** summary.json's fields (README, "Output files"). */
-    static final List<String> SUMMARY_FIELDS = List.of("best.arch", "best.canonical_key", "best.metrics", "evaluations", "failed", "cached",
-            "wall_seconds", "utilization", "stop_reason");
+    static final List<String> SUMMARY_FIELDS = List.of(
+            "best.arch",
+            "best.canonical_key",
+            "best.metrics",
+            "evaluations",
+            "failed",
+            "cached",
+            "wall_seconds",
+            "utilization",
+            "stop_reason");
     /** summary.json's extra fields with several objectives. */
     static final List<String> FRONT_FIELDS = List.of("objectives", "front", "hypervolume", "hypervolume_reference");
     /** evaluations.csv's columns before the metrics. */
-    static final List<String> CSV_COLUMNS = List.of("candidate_id", "arch", "status", "evaluator", "seconds", "attempts", "failure_reason");
+    static final List<String> CSV_COLUMNS =
+            List.of("candidate_id", "arch", "status", "evaluator", "seconds", "attempts", "failure_reason");
+
     static final List<String> LATENCY_COLUMNS = List.of("latency_ms", "latency_p10_ms", "latency_p90_ms");
 
     /** A request of the device-runner protocol (runners/README.md) for a small network. */
-    static final String RUNNER_REQUEST = "{\"protocol\":1,\"space\":\"nb201\",\"encoding\":\"" + CELL + "\",\"input_shape\":[1,3,32,32],"
-            + "\"batch\":1,\"device\":\"d1\",\"network\":{\"channels\":4,\"cells_per_stage\":1,\"classes\":10},\"warmup\":0,\"repeats\":1}";
+    static final String RUNNER_REQUEST =
+            "{\"protocol\":1,\"space\":\"nb201\",\"encoding\":\"" + CELL + "\",\"input_shape\":[1,3,32,32],"
+                    + "\"batch\":1,\"device\":\"d1\",\"network\":{\"channels\":4,\"cells_per_stage\":1,\"classes\":10},\"warmup\":0,\"repeats\":1}";
 
     static final String SHARED_H2 = "jdbc:h2:file:{work}/shared-journal/archipelago";
 
     /** The files every search writes in its run directory, summary.json's fields and evaluations.csv's columns. */
     static Case searchRun(Case search, String dir, int evaluations) {
         return search.files(dir, "summary.json", "evaluations.csv", "history.png", "run.json")
-                .expecting(new Check.JsonFile(dir + "/summary.json", SUMMARY_FIELDS),
+                .expecting(
+                        new Check.JsonFile(dir + "/summary.json", SUMMARY_FIELDS),
                         new Check.JsonFileValue(dir + "/summary.json", "evaluations", String.valueOf(evaluations)),
                         new Check.CsvColumns(dir + "/evaluations.csv", CSV_COLUMNS));
     }
 
     /** {@code group.name} for every group and name (README's {@code spearman.<measure>}, {@code kendall.<predictor>}, ...). */
     private static String[] fields(List<String> groups, List<String> names) {
-        return groups.stream().flatMap(group -> names.stream().map(name -> group + "." + name)).toArray(String[]::new);
+        return groups.stream()
+                .flatMap(group -> names.stream().map(name -> group + "." + name))
+                .toArray(String[]::new);
     }
 
     static List<Case> all() {
         return List.of(
                 // latency: the table made here is {latency-table} of later cases (device d1).
-                Case.succeeds("latency build-table: a tiny table", "latency", "build-table", "--device", "d1", "--out", "{latency-table}",
-                                "--fit-cells", "3", "--fit-rounds", "1", "--seed", "0", "--repeats", "1", "--warmup", "0", "--threads", "1",
-                                "--channels", "4", "--cells", "1", "--batch", "1", "--json")
+                Case.succeeds(
+                                "latency build-table: a tiny table",
+                                "latency",
+                                "build-table",
+                                "--device",
+                                "d1",
+                                "--out",
+                                "{latency-table}",
+                                "--fit-cells",
+                                "3",
+                                "--fit-rounds",
+                                "1",
+                                "--seed",
+                                "0",
+                                "--repeats",
+                                "1",
+                                "--warmup",
+                                "0",
+                                "--threads",
+                                "1",
+                                "--channels",
+                                "4",
+                                "--cells",
+                                "1",
+                                "--batch",
+                                "1",
+                                "--json")
                         .lastLineJson("out", "device", "entries", "model", "fit_mape", "seconds")
                         .expecting(new Check.NonEmptyFile("{latency-table}")),
-                Case.succeeds("latency measure: one cell", "latency", "measure", "--arch", CELL, "--device", "d1", "--seed", "1", "--repeats", "1",
-                                "--warmup", "0", "--threads", "1", "--channels", "4", "--cells", "1", "--batch", "1", "--json")
+                Case.succeeds(
+                                "latency measure: one cell",
+                                "latency",
+                                "measure",
+                                "--arch",
+                                CELL,
+                                "--device",
+                                "d1",
+                                "--seed",
+                                "1",
+                                "--repeats",
+                                "1",
+                                "--warmup",
+                                "0",
+                                "--threads",
+                                "1",
+                                "--channels",
+                                "4",
+                                "--cells",
+                                "1",
+                                "--batch",
+                                "1",
+                                "--json")
                         .lastLineJson("arch", "latency_ms", "latency_p10_ms", "latency_p90_ms", "labels.device"),
                 // What runners/local-cpu runs: a runner request on stdin, the result as the last line.
-                Case.succeeds("latency measure --stdin: a device-runner request", "latency", "measure", "--stdin", "--threads", "1")
+                Case.succeeds(
+                                "latency measure --stdin: a device-runner request",
+                                "latency",
+                                "measure",
+                                "--stdin",
+                                "--threads",
+                                "1")
                         .stdin(RUNNER_REQUEST)
                         .lastLineJson("latency_ms", "labels"),
 
                 // search: one case per way of searching, each with the options that belong to it.
-                searchRun(Case.succeeds("search: evolution with the run options, its own H2 journal", "search", "--space", "nb201",
-                        "--strategy", "evolution", "--evaluator", "tabular", "--metric", "cifar10_valid_12:max", "--benchmark", "{benchmark}",
-                        "--eval-time", "uniform:1ms,3ms", "--slots", "2", "--population", "8", "--sample-size", "3", "--eval-timeout", "30",
-                        "--max-attempts", "2", "--budget", "20", "--seed", "1", "--snapshot-every", "5", "--quiet",
-                        "--out", "{work}/runs/evolution"), "{work}/runs/evolution", 20)
+                searchRun(
+                                Case.succeeds(
+                                        "search: evolution with the run options, its own H2 journal",
+                                        "search",
+                                        "--space",
+                                        "nb201",
+                                        "--strategy",
+                                        "evolution",
+                                        "--evaluator",
+                                        "tabular",
+                                        "--metric",
+                                        "cifar10_valid_12:max",
+                                        "--benchmark",
+                                        "{benchmark}",
+                                        "--eval-time",
+                                        "uniform:1ms,3ms",
+                                        "--slots",
+                                        "2",
+                                        "--population",
+                                        "8",
+                                        "--sample-size",
+                                        "3",
+                                        "--eval-timeout",
+                                        "30",
+                                        "--max-attempts",
+                                        "2",
+                                        "--budget",
+                                        "20",
+                                        "--seed",
+                                        "1",
+                                        "--snapshot-every",
+                                        "5",
+                                        "--quiet",
+                                        "--out",
+                                        "{work}/runs/evolution"),
+                                "{work}/runs/evolution",
+                                20)
                         .files("{work}/runs/evolution", "journal.mv.db"),
                 // Without --quiet: the progress bar must not get in the way of the files or the table.
-                searchRun(Case.succeeds("search: nsga2 front with a constraint, progress bar on", "search", "--strategy", "nsga2",
-                        "--objectives", "cifar10_valid_12:max,params:min", "--constraint", "params<=1e6", "--population", "10",
-                        "--budget", "30", "--seed", "2", "--out", "{work}/runs/nsga2"), "{work}/runs/nsga2", 30)
+                searchRun(
+                                Case.succeeds(
+                                        "search: nsga2 front with a constraint, progress bar on",
+                                        "search",
+                                        "--strategy",
+                                        "nsga2",
+                                        "--objectives",
+                                        "cifar10_valid_12:max,params:min",
+                                        "--constraint",
+                                        "params<=1e6",
+                                        "--population",
+                                        "10",
+                                        "--budget",
+                                        "30",
+                                        "--seed",
+                                        "2",
+                                        "--out",
+                                        "{work}/runs/nsga2"),
+                                "{work}/runs/nsga2",
+                                30)
                         .files("{work}/runs/nsga2", "pareto.png", "journal.mv.db")
                         .expecting(new Check.JsonFile("{work}/runs/nsga2/summary.json", FRONT_FIELDS)),
                 // The shipped runner: a JVM per candidate (~5 s each), so two candidates. It runs the repository's
                 // node/target/archipelago.jar, not the jar under test (see runners/local-cpu).
-                searchRun(Case.succeeds("search: MnasNet reward, latency from runners/local-cpu", "search", "--strategy", "random",
-                        "--objectives", "cifar10_valid_12:max,latency_ms:min", "--target-latency", "50", "--reward", "hard",
-                        "--runner", "{runners}/local-cpu --threads 1", "--device", "local", "--latency-repeats", "1",
-                        "--latency-warmup", "0", "--runner-timeout", "120", "--latency-slots", "1", "--slots", "1", "--budget", "2",
-                        "--quiet", "--out", "{work}/runs/runner"), "{work}/runs/runner", 2)
-                        .expecting(new Check.JsonFile("{work}/runs/runner/summary.json", List.of("fitness", "latency.pool", "latency.method")),
+                searchRun(
+                                Case.succeeds(
+                                        "search: MnasNet reward, latency from runners/local-cpu",
+                                        "search",
+                                        "--strategy",
+                                        "random",
+                                        "--objectives",
+                                        "cifar10_valid_12:max,latency_ms:min",
+                                        "--target-latency",
+                                        "50",
+                                        "--reward",
+                                        "hard",
+                                        "--runner",
+                                        "{runners}/local-cpu --threads 1",
+                                        "--device",
+                                        "local",
+                                        "--latency-repeats",
+                                        "1",
+                                        "--latency-warmup",
+                                        "0",
+                                        "--runner-timeout",
+                                        "120",
+                                        "--latency-slots",
+                                        "1",
+                                        "--slots",
+                                        "1",
+                                        "--budget",
+                                        "2",
+                                        "--quiet",
+                                        "--out",
+                                        "{work}/runs/runner"),
+                                "{work}/runs/runner",
+                                2)
+                        .expecting(
+                                new Check.JsonFile(
+                                        "{work}/runs/runner/summary.json",
+                                        List.of("fitness", "latency.pool", "latency.method")),
                                 new Check.JsonFileValue("{work}/runs/runner/summary.json", "latency.method", "runner"),
                                 new Check.CsvColumns("{work}/runs/runner/evaluations.csv", LATENCY_COLUMNS))
                         .timeout(Duration.ofSeconds(180)),
-                searchRun(Case.succeeds("search: nsga2 on latency measured in the JVM", "search", "--strategy", "nsga2",
-                        "--objectives", "cifar10_valid_12:max,latency_ms:min", "--constraint", "latency_ms<=1000", "--measured",
-                        "--latency-repeats", "1", "--latency-warmup", "0", "--population", "4", "--budget", "4", "--quiet",
-                        "--out", "{work}/runs/measured"), "{work}/runs/measured", 4)
+                searchRun(
+                                Case.succeeds(
+                                        "search: nsga2 on latency measured in the JVM",
+                                        "search",
+                                        "--strategy",
+                                        "nsga2",
+                                        "--objectives",
+                                        "cifar10_valid_12:max,latency_ms:min",
+                                        "--constraint",
+                                        "latency_ms<=1000",
+                                        "--measured",
+                                        "--latency-repeats",
+                                        "1",
+                                        "--latency-warmup",
+                                        "0",
+                                        "--population",
+                                        "4",
+                                        "--budget",
+                                        "4",
+                                        "--quiet",
+                                        "--out",
+                                        "{work}/runs/measured"),
+                                "{work}/runs/measured",
+                                4)
                         .files("{work}/runs/measured", "pareto.png")
-                        .expecting(new Check.JsonFileValue("{work}/runs/measured/summary.json", "latency.method", "measured"),
+                        .expecting(
+                                new Check.JsonFileValue(
+                                        "{work}/runs/measured/summary.json", "latency.method", "measured"),
                                 new Check.CsvColumns("{work}/runs/measured/evaluations.csv", LATENCY_COLUMNS)),
-                // No data set is installed in CI: --data gaussian needs none. --teg-bn batch (10x slower) is the teg case's.
-                searchRun(Case.succeeds("search: teg-evolution on the training-free evaluator", "search", "--evaluator", "teg",
-                        "--strategy", "teg-evolution", "--data", "gaussian", "--teg-batch", "8", "--teg-repeats", "1", "--teg-bn", "running",
-                        "--teg-channels", "4", "--teg-cells", "1", "--rank-by", "te", "--population", "3", "--sample-size", "2",
-                        "--slots", "1", "--budget", "4", "--quiet", "--out", "{work}/runs/teg"), "{work}/runs/teg", 4)
-                        .expecting(new Check.JsonFileValue("{work}/runs/teg/summary.json", "evaluator", "teg"),
-                                new Check.CsvColumns("{work}/runs/teg/evaluations.csv", List.of("ntk_cond", "linear_regions", "ntk_mse"))),
-                searchRun(Case.succeeds("search: predictor-evolution refitting its predictor", "search", "--strategy", "predictor-evolution",
-                        "--predictor", "nac", "--initial", "4", "--refit-every", "4", "--budget", "12", "--quiet",
-                        "--out", "{work}/runs/guided"), "{work}/runs/guided", 12),
-                searchRun(Case.succeeds("search: --journal none", "search", "--journal", "none", "--budget", "10", "--quiet",
-                        "--out", "{work}/runs/unjournaled"), "{work}/runs/unjournaled", 10)
+                // No data set is installed in CI: --data gaussian needs none. --teg-bn batch (10x slower) is the teg
+                // case's.
+                searchRun(
+                                Case.succeeds(
+                                        "search: teg-evolution on the training-free evaluator",
+                                        "search",
+                                        "--evaluator",
+                                        "teg",
+                                        "--strategy",
+                                        "teg-evolution",
+                                        "--data",
+                                        "gaussian",
+                                        "--teg-batch",
+                                        "8",
+                                        "--teg-repeats",
+                                        "1",
+                                        "--teg-bn",
+                                        "running",
+                                        "--teg-channels",
+                                        "4",
+                                        "--teg-cells",
+                                        "1",
+                                        "--rank-by",
+                                        "te",
+                                        "--population",
+                                        "3",
+                                        "--sample-size",
+                                        "2",
+                                        "--slots",
+                                        "1",
+                                        "--budget",
+                                        "4",
+                                        "--quiet",
+                                        "--out",
+                                        "{work}/runs/teg"),
+                                "{work}/runs/teg",
+                                4)
+                        .expecting(
+                                new Check.JsonFileValue("{work}/runs/teg/summary.json", "evaluator", "teg"),
+                                new Check.CsvColumns(
+                                        "{work}/runs/teg/evaluations.csv",
+                                        List.of("ntk_cond", "linear_regions", "ntk_mse"))),
+                searchRun(
+                        Case.succeeds(
+                                "search: predictor-evolution refitting its predictor",
+                                "search",
+                                "--strategy",
+                                "predictor-evolution",
+                                "--predictor",
+                                "nac",
+                                "--initial",
+                                "4",
+                                "--refit-every",
+                                "4",
+                                "--budget",
+                                "12",
+                                "--quiet",
+                                "--out",
+                                "{work}/runs/guided"),
+                        "{work}/runs/guided",
+                        12),
+                searchRun(
+                                Case.succeeds(
+                                        "search: --journal none",
+                                        "search",
+                                        "--journal",
+                                        "none",
+                                        "--budget",
+                                        "10",
+                                        "--quiet",
+                                        "--out",
+                                        "{work}/runs/unjournaled"),
+                                "{work}/runs/unjournaled",
+                                10)
                         .expecting(new Check.NoFile("{work}/runs/unjournaled/journal.mv.db")),
-                searchRun(Case.succeeds("search: --journal on an H2 URL", "search", "--journal", SHARED_H2, "--journal-retry", "30", "--budget",
-                        "10", "--seed", "1", "--quiet", "--out", "{work}/runs/shared-h2"), "{work}/runs/shared-h2", 10)
-                        .expecting(new Check.NoFile("{work}/runs/shared-h2/journal.mv.db"),
+                searchRun(
+                                Case.succeeds(
+                                        "search: --journal on an H2 URL",
+                                        "search",
+                                        "--journal",
+                                        SHARED_H2,
+                                        "--journal-retry",
+                                        "30",
+                                        "--budget",
+                                        "10",
+                                        "--seed",
+                                        "1",
+                                        "--quiet",
+                                        "--out",
+                                        "{work}/runs/shared-h2"),
+                                "{work}/runs/shared-h2",
+                                10)
+                        .expecting(
+                                new Check.NoFile("{work}/runs/shared-h2/journal.mv.db"),
                                 new Check.NonEmptyFiles("{work}/shared-journal", List.of("archipelago.mv.db"))),
-                searchRun(Case.succeeds("search: --journal on PostgreSQL", "search", "--journal", "{postgres}", "--budget", "10", "--seed", "1",
-                        "--quiet", "--out", "{work}/runs/pg-{run-id}"), "{work}/runs/pg-{run-id}", 10)
+                searchRun(
+                                Case.succeeds(
+                                        "search: --journal on PostgreSQL",
+                                        "search",
+                                        "--journal",
+                                        "{postgres}",
+                                        "--budget",
+                                        "10",
+                                        "--seed",
+                                        "1",
+                                        "--quiet",
+                                        "--out",
+                                        "{work}/runs/pg-{run-id}"),
+                                "{work}/runs/pg-{run-id}",
+                                10)
                         .onlyWithPostgres(),
 
                 // Journals: resume and runs on the run directories above (finished runs: resume rebuilds their files).
-                searchRun(Case.succeeds("resume: a run with its own journal", "resume", "{work}/runs/evolution"), "{work}/runs/evolution", 20),
-                searchRun(Case.succeeds("resume: a run journaled in a shared H2 file", "resume", "{work}/runs/shared-h2", "--journal", SHARED_H2,
-                        "--quiet"), "{work}/runs/shared-h2", 10),
-                searchRun(Case.succeeds("resume: a run journaled in PostgreSQL", "resume", "{work}/runs/pg-{run-id}", "--journal", "{postgres}",
-                        "--quiet"), "{work}/runs/pg-{run-id}", 10)
+                searchRun(
+                        Case.succeeds("resume: a run with its own journal", "resume", "{work}/runs/evolution"),
+                        "{work}/runs/evolution",
+                        20),
+                searchRun(
+                        Case.succeeds(
+                                "resume: a run journaled in a shared H2 file",
+                                "resume",
+                                "{work}/runs/shared-h2",
+                                "--journal",
+                                SHARED_H2,
+                                "--quiet"),
+                        "{work}/runs/shared-h2",
+                        10),
+                searchRun(
+                                Case.succeeds(
+                                        "resume: a run journaled in PostgreSQL",
+                                        "resume",
+                                        "{work}/runs/pg-{run-id}",
+                                        "--journal",
+                                        "{postgres}",
+                                        "--quiet"),
+                                "{work}/runs/pg-{run-id}",
+                                10)
                         .onlyWithPostgres(),
-                searchRun(Case.succeeds("search --resume: the same as resume", "search", "--resume", "{work}/runs/nsga2", "--quiet"),
-                        "{work}/runs/nsga2", 30),
+                searchRun(
+                        Case.succeeds(
+                                "search --resume: the same as resume",
+                                "search",
+                                "--resume",
+                                "{work}/runs/nsga2",
+                                "--quiet"),
+                        "{work}/runs/nsga2",
+                        30),
                 Case.succeeds("runs list: run directories", "runs", "list", "{work}/runs", "--json")
-                        .expecting(new Check.StdoutJson(List.of("0.run", "0.search_id", "0.state", "0.evaluations", "0.best")),
+                        .expecting(
+                                new Check.StdoutJson(
+                                        List.of("0.run", "0.search_id", "0.state", "0.evaluations", "0.best")),
                                 new Check.StdoutContains("{work}/runs/evolution")),
                 Case.succeeds("runs list: a shared H2 journal", "runs", "list", "--journal", SHARED_H2, "--json")
                         .expecting(new Check.StdoutContains("\"shared-h2-evolution-1\"")),
-                Case.succeeds("runs list: a shared PostgreSQL journal", "runs", "list", "--journal", "{postgres}", "--json")
+                Case.succeeds(
+                                "runs list: a shared PostgreSQL journal",
+                                "runs",
+                                "list",
+                                "--journal",
+                                "{postgres}",
+                                "--json")
                         .expecting(new Check.StdoutContains("\"pg-{run-id}-evolution-1\""))
                         .onlyWithPostgres(),
                 Case.succeeds("runs show: a run directory", "runs", "show", "{work}/runs/evolution", "--json")
-                        .expecting(new Check.StdoutJson(List.of("search_id", "state", "evaluations", "budget", "best", "best_arch"))),
-                Case.succeeds("runs show: a search of a shared H2 journal", "runs", "show", "shared-h2-evolution-1", "--journal", SHARED_H2, "--json")
+                        .expecting(new Check.StdoutJson(
+                                List.of("search_id", "state", "evaluations", "budget", "best", "best_arch"))),
+                Case.succeeds(
+                                "runs show: a search of a shared H2 journal",
+                                "runs",
+                                "show",
+                                "shared-h2-evolution-1",
+                                "--journal",
+                                SHARED_H2,
+                                "--json")
                         .expecting(new Check.StdoutJson(List.of("search_id", "state", "evaluations", "best"))),
-                Case.succeeds("runs show: a search of a PostgreSQL journal", "runs", "show", "pg-{run-id}-evolution-1", "--journal", "{postgres}",
+                Case.succeeds(
+                                "runs show: a search of a PostgreSQL journal",
+                                "runs",
+                                "show",
+                                "pg-{run-id}-evolution-1",
+                                "--journal",
+                                "{postgres}",
                                 "--json")
                         .expecting(new Check.StdoutJson(List.of("search_id", "state", "evaluations", "best")))
                         .onlyWithPostgres(),
-
-                Case.succeeds("teg: the indicators of one cell", "teg", "--arch", CELL, "--seed", "1", "--data", "gaussian", "--teg-batch", "8",
-                                "--teg-repeats", "1", "--teg-bn", "batch", "--teg-channels", "4", "--teg-cells", "1", "--rank-by", "te", "--json")
+                Case.succeeds(
+                                "teg: the indicators of one cell",
+                                "teg",
+                                "--arch",
+                                CELL,
+                                "--seed",
+                                "1",
+                                "--data",
+                                "gaussian",
+                                "--teg-batch",
+                                "8",
+                                "--teg-repeats",
+                                "1",
+                                "--teg-bn",
+                                "batch",
+                                "--teg-channels",
+                                "4",
+                                "--teg-cells",
+                                "1",
+                                "--rank-by",
+                                "te",
+                                "--json")
                         .lastLineJson("arch", "ntk_cond", "linear_regions", "ntk_mse", "params", "flops", "seconds"),
 
                 // bench: README's --json fields for each.
-                Case.succeeds("bench search: evolution with the search options", "bench", "search", "--space", "nb201", "--strategy", "evolution",
-                                "--evaluator", "tabular", "--metric", "cifar10_valid_12", "--benchmark", "{benchmark}", "--eval-time", "1ms",
-                                "--slots", "1", "--population", "8", "--sample-size", "3", "--eval-timeout", "30", "--max-attempts", "2",
-                                "--budget", "15", "--seeds", "2", "--report-metric", "cifar10_test_200", "--json")
+                Case.succeeds(
+                                "bench search: evolution with the search options",
+                                "bench",
+                                "search",
+                                "--space",
+                                "nb201",
+                                "--strategy",
+                                "evolution",
+                                "--evaluator",
+                                "tabular",
+                                "--metric",
+                                "cifar10_valid_12",
+                                "--benchmark",
+                                "{benchmark}",
+                                "--eval-time",
+                                "1ms",
+                                "--slots",
+                                "1",
+                                "--population",
+                                "8",
+                                "--sample-size",
+                                "3",
+                                "--eval-timeout",
+                                "30",
+                                "--max-attempts",
+                                "2",
+                                "--budget",
+                                "15",
+                                "--seeds",
+                                "2",
+                                "--report-metric",
+                                "cifar10_test_200",
+                                "--json")
                         .lastLineJson("strategy", "budget", "seeds", "mean", "std", "per_seed.1.value"),
-                Case.succeeds("bench search: a model-guided search on the MnasNet reward, latency from a table", "bench", "search",
-                                "--strategy", "predictor-evolution", "--predictor", "gcn", "--initial", "4", "--refit-every", "4",
-                                "--objectives", "cifar10_valid_12:max,latency_ms:min", "--target-latency", "5", "--reward", "soft",
-                                "--latency-table", "{latency-table}", "--device", "d1", "--latency-slots", "1", "--budget", "10", "--seeds", "1",
+                Case.succeeds(
+                                "bench search: a model-guided search on the MnasNet reward, latency from a table",
+                                "bench",
+                                "search",
+                                "--strategy",
+                                "predictor-evolution",
+                                "--predictor",
+                                "gcn",
+                                "--initial",
+                                "4",
+                                "--refit-every",
+                                "4",
+                                "--objectives",
+                                "cifar10_valid_12:max,latency_ms:min",
+                                "--target-latency",
+                                "5",
+                                "--reward",
+                                "soft",
+                                "--latency-table",
+                                "{latency-table}",
+                                "--device",
+                                "d1",
+                                "--latency-slots",
+                                "1",
+                                "--budget",
+                                "10",
+                                "--seeds",
+                                "1",
                                 "--json")
                         .lastLineJson("strategy", "budget", "seeds", "mean", "std", "per_seed"),
                 // The strategy options are checked but not used: throughput always samples at random.
-                Case.succeeds("bench throughput: one run, recording the CSV", "bench", "throughput", "--space", "nb201", "--strategy", "random",
-                                "--evaluator", "tabular", "--metric", "cifar10_valid_12", "--benchmark", "{benchmark}", "--population", "8",
-                                "--sample-size", "3", "--eval-timeout", "30", "--max-attempts", "2", "--eval-time", "0ms", "--candidates", "300",
-                                "--slots", "2", "--record", "--json")
+                Case.succeeds(
+                                "bench throughput: one run, recording the CSV",
+                                "bench",
+                                "throughput",
+                                "--space",
+                                "nb201",
+                                "--strategy",
+                                "random",
+                                "--evaluator",
+                                "tabular",
+                                "--metric",
+                                "cifar10_valid_12",
+                                "--benchmark",
+                                "{benchmark}",
+                                "--population",
+                                "8",
+                                "--sample-size",
+                                "3",
+                                "--eval-timeout",
+                                "30",
+                                "--max-attempts",
+                                "2",
+                                "--eval-time",
+                                "0ms",
+                                "--candidates",
+                                "300",
+                                "--slots",
+                                "2",
+                                "--record",
+                                "--json")
                         .lastLineJson("candidates_per_second", "candidates", "slots"),
                 // Several journals and rounds: the figures are per run and per journal (median).
-                Case.succeeds("bench throughput: journals none and h2 over two rounds", "bench", "throughput", "--candidates", "300",
-                                "--journal", "none,h2", "--rounds", "2", "--snapshot-every", "100", "--json")
-                        .lastLineJson("runs.0.candidates_per_second", "medians.none.candidates_per_second", "medians.h2.candidates_per_second"),
-                Case.succeeds("bench utilization: asynchronous against generational", "bench", "utilization", "--space", "nb201",
-                                "--strategy", "evolution", "--evaluator", "tabular", "--metric", "cifar10_valid_12", "--benchmark", "{benchmark}",
-                                "--population", "8", "--sample-size", "3", "--eval-timeout", "30", "--max-attempts", "2", "--slots", "2",
-                                "--budget", "20", "--eval-time", "5ms", "--seed", "1", "--json")
+                Case.succeeds(
+                                "bench throughput: journals none and h2 over two rounds",
+                                "bench",
+                                "throughput",
+                                "--candidates",
+                                "300",
+                                "--journal",
+                                "none,h2",
+                                "--rounds",
+                                "2",
+                                "--snapshot-every",
+                                "100",
+                                "--json")
+                        .lastLineJson(
+                                "runs.0.candidates_per_second",
+                                "medians.none.candidates_per_second",
+                                "medians.h2.candidates_per_second"),
+                Case.succeeds(
+                                "bench utilization: asynchronous against generational",
+                                "bench",
+                                "utilization",
+                                "--space",
+                                "nb201",
+                                "--strategy",
+                                "evolution",
+                                "--evaluator",
+                                "tabular",
+                                "--metric",
+                                "cifar10_valid_12",
+                                "--benchmark",
+                                "{benchmark}",
+                                "--population",
+                                "8",
+                                "--sample-size",
+                                "3",
+                                "--eval-timeout",
+                                "30",
+                                "--max-attempts",
+                                "2",
+                                "--slots",
+                                "2",
+                                "--budget",
+                                "20",
+                                "--eval-time",
+                                "5ms",
+                                "--seed",
+                                "1",
+                                "--json")
                         .lastLineJson("async_utilization", "sync_utilization"),
-                Case.succeeds("bench pareto: nsga2 with a constraint", "bench", "pareto", "--space", "nb201", "--strategy", "nsga2",
-                                "--evaluator", "tabular", "--objectives", "cifar10_valid_12:max,params:min", "--constraint", "params<=1e6",
-                                "--benchmark", "{benchmark}", "--population", "8", "--sample-size", "3", "--eval-time", "1ms", "--slots", "1",
-                                "--eval-timeout", "30", "--max-attempts", "2", "--budget", "20", "--seeds", "2", "--json")
-                        .lastLineJson("hv_ratio", "hv_ratio_std", "exact_hypervolume", "reference", "per_seed.1.hv_ratio"),
-                Case.succeeds("bench replay: random with repeats, with and without snapshots", "bench", "replay", "--space", "nb201",
-                                "--evaluator", "tabular", "--metric", "cifar10_valid_12", "--benchmark", "{benchmark}", "--eval-time", "1ms",
-                                "--slots", "2", "--eval-timeout", "30", "--max-attempts", "2", "--evaluations", "20", "--snapshot-every", "10,0",
+                Case.succeeds(
+                                "bench pareto: nsga2 with a constraint",
+                                "bench",
+                                "pareto",
+                                "--space",
+                                "nb201",
+                                "--strategy",
+                                "nsga2",
+                                "--evaluator",
+                                "tabular",
+                                "--objectives",
+                                "cifar10_valid_12:max,params:min",
+                                "--constraint",
+                                "params<=1e6",
+                                "--benchmark",
+                                "{benchmark}",
+                                "--population",
+                                "8",
+                                "--sample-size",
+                                "3",
+                                "--eval-time",
+                                "1ms",
+                                "--slots",
+                                "1",
+                                "--eval-timeout",
+                                "30",
+                                "--max-attempts",
+                                "2",
+                                "--budget",
+                                "20",
+                                "--seeds",
+                                "2",
+                                "--json")
+                        .lastLineJson(
+                                "hv_ratio", "hv_ratio_std", "exact_hypervolume", "reference", "per_seed.1.hv_ratio"),
+                Case.succeeds(
+                                "bench replay: random with repeats, with and without snapshots",
+                                "bench",
+                                "replay",
+                                "--space",
+                                "nb201",
+                                "--evaluator",
+                                "tabular",
+                                "--metric",
+                                "cifar10_valid_12",
+                                "--benchmark",
+                                "{benchmark}",
+                                "--eval-time",
+                                "1ms",
+                                "--slots",
+                                "2",
+                                "--eval-timeout",
+                                "30",
+                                "--max-attempts",
+                                "2",
+                                "--evaluations",
+                                "20",
+                                "--snapshot-every",
+                                "10,0",
                                 "--json")
                         .lastLineJson("strategy", "runs.1.replay_seconds"),
-                Case.succeeds("bench replay: --no-with-repeats replays the strategy", "bench", "replay", "--no-with-repeats",
-                                "--strategy", "evolution", "--population", "8", "--sample-size", "3", "--evaluations", "20",
-                                "--snapshot-every", "0", "--json")
-                        .lastLineJson("strategy", "runs.0.replay_seconds", "runs.0.events"),
-                Case.succeeds("bench correlation: teg on gaussian inputs", "bench", "correlation", "--evaluator", "teg", "--sample", "3",
-                                "--seed", "1", "--benchmark", "{benchmark}", "--metric", "cifar10_test_200", "--data", "gaussian",
-                                "--teg-batch", "8", "--teg-repeats", "1", "--teg-bn", "running", "--teg-channels", "4", "--teg-cells", "1",
-                                "--rank-by", "te", "--json")
-                        .lastLineJson(fields(List.of("spearman", "kendall"), List.of("ntk_cond", "linear_regions", "ntk_mse", "combined",
-                                "params", "flops")))
-                        .lastLineJson("seconds_per_cell"),
-                Case.succeeds("bench predictors: gcn, nac and nao", "bench", "predictors", "--train", "10", "--test", "20", "--seeds", "1",
-                                "--pairs", "20", "--predictors", "gcn,nac,nao", "--benchmark", "{benchmark}", "--metric", "cifar10_valid_12",
+                Case.succeeds(
+                                "bench replay: --no-with-repeats replays the strategy",
+                                "bench",
+                                "replay",
+                                "--no-with-repeats",
+                                "--strategy",
+                                "evolution",
+                                "--population",
+                                "8",
+                                "--sample-size",
+                                "3",
+                                "--evaluations",
+                                "20",
+                                "--snapshot-every",
+                                "0",
                                 "--json")
-                        .lastLineJson(fields(List.of("kendall", "spearman", "pairwise_accuracy", "fit_seconds", "predict_seconds"),
+                        .lastLineJson("strategy", "runs.0.replay_seconds", "runs.0.events"),
+                Case.succeeds(
+                                "bench correlation: teg on gaussian inputs",
+                                "bench",
+                                "correlation",
+                                "--evaluator",
+                                "teg",
+                                "--sample",
+                                "3",
+                                "--seed",
+                                "1",
+                                "--benchmark",
+                                "{benchmark}",
+                                "--metric",
+                                "cifar10_test_200",
+                                "--data",
+                                "gaussian",
+                                "--teg-batch",
+                                "8",
+                                "--teg-repeats",
+                                "1",
+                                "--teg-bn",
+                                "running",
+                                "--teg-channels",
+                                "4",
+                                "--teg-cells",
+                                "1",
+                                "--rank-by",
+                                "te",
+                                "--json")
+                        .lastLineJson(fields(
+                                List.of("spearman", "kendall"),
+                                List.of("ntk_cond", "linear_regions", "ntk_mse", "combined", "params", "flops")))
+                        .lastLineJson("seconds_per_cell"),
+                Case.succeeds(
+                                "bench predictors: gcn, nac and nao",
+                                "bench",
+                                "predictors",
+                                "--train",
+                                "10",
+                                "--test",
+                                "20",
+                                "--seeds",
+                                "1",
+                                "--pairs",
+                                "20",
+                                "--predictors",
+                                "gcn,nac,nao",
+                                "--benchmark",
+                                "{benchmark}",
+                                "--metric",
+                                "cifar10_valid_12",
+                                "--json")
+                        .lastLineJson(fields(
+                                List.of("kendall", "spearman", "pairwise_accuracy", "fit_seconds", "predict_seconds"),
                                 List.of("gcn", "nac", "nao"))),
                 // aeron-udp, the default transport, is covered here: nodes in one JVM, lighter than node processes.
-                Case.succeeds("bench cluster-throughput: aeron-udp", "bench", "cluster-throughput", "--nodes", "2", "--transport", "aeron-udp",
-                                "--candidates", "100", "--slots", "2", "--warmup-seconds", "0", "--base-port", "{ports}",
-                                "--aeron-idle-cpu-level", "1", "--json")
+                Case.succeeds(
+                                "bench cluster-throughput: aeron-udp",
+                                "bench",
+                                "cluster-throughput",
+                                "--nodes",
+                                "2",
+                                "--transport",
+                                "aeron-udp",
+                                "--candidates",
+                                "100",
+                                "--slots",
+                                "2",
+                                "--warmup-seconds",
+                                "0",
+                                "--base-port",
+                                "{ports}",
+                                "--aeron-idle-cpu-level",
+                                "1",
+                                "--json")
                         .lastLineJson("candidates_per_second", "transport", "nodes"),
                 // tls-tcp: mutual TLS with the key stores cluster-conf/tls-tcp.conf reads from the environment.
-                Case.succeeds("bench scaling: tls-tcp", "bench", "scaling", "--max-nodes", "1", "--eval-time", "5ms", "--slots", "2",
-                                "--transport", "tls-tcp", "--candidates-per-slot", "2", "--base-port", "{ports}", "--json")
+                Case.succeeds(
+                                "bench scaling: tls-tcp",
+                                "bench",
+                                "scaling",
+                                "--max-nodes",
+                                "1",
+                                "--eval-time",
+                                "5ms",
+                                "--slots",
+                                "2",
+                                "--transport",
+                                "tls-tcp",
+                                "--candidates-per-slot",
+                                "2",
+                                "--base-port",
+                                "{ports}",
+                                "--json")
                         .env(Workspace.tlsEnvironment())
                         .lastLineJson("per_nodes.0.candidates_per_second", "efficiency"),
-                Case.succeeds("bench latency-table: a table from latency build-table", "bench", "latency-table", "--table", "{latency-table}",
-                                "--sample", "3", "--seed", "0", "--repeats", "1", "--warmup", "0", "--rounds", "1", "--json")
+                Case.succeeds(
+                                "bench latency-table: a table from latency build-table",
+                                "bench",
+                                "latency-table",
+                                "--table",
+                                "{latency-table}",
+                                "--sample",
+                                "3",
+                                "--seed",
+                                "0",
+                                "--repeats",
+                                "1",
+                                "--warmup",
+                                "0",
+                                "--rounds",
+                                "1",
+                                "--json")
                         .lastLineJson("spearman", "kendall", "mape", "model", "fit_mape", "seconds"),
-                Case.succeeds("bench latency-table: a table built here", "bench", "latency-table", "--sample", "3", "--repeats", "1",
-                                "--warmup", "0", "--rounds", "1", "--fit-cells", "3", "--fit-rounds", "1", "--device", "local",
-                                "--threads", "1", "--json")
+                Case.succeeds(
+                                "bench latency-table: a table built here",
+                                "bench",
+                                "latency-table",
+                                "--sample",
+                                "3",
+                                "--repeats",
+                                "1",
+                                "--warmup",
+                                "0",
+                                "--rounds",
+                                "1",
+                                "--fit-cells",
+                                "3",
+                                "--fit-rounds",
+                                "1",
+                                "--device",
+                                "local",
+                                "--threads",
+                                "1",
+                                "--json")
                         .lastLineJson("spearman", "kendall", "mape", "model", "fit_mape", "seconds"));
     }
 }

@@ -54,8 +54,13 @@ final class Workspace {
 
     /** The environment that points tls-tcp (cluster-conf/tls-tcp.conf) at the test's key stores. */
     static Map<String, String> tlsEnvironment() {
-        return Map.of("ARCHIPELAGO_TLS_KEY_STORE", "{tls-key-store}", "ARCHIPELAGO_TLS_TRUST_STORE", "{tls-trust-store}",
-                "ARCHIPELAGO_TLS_PASSWORD", "{tls-password}");
+        return Map.of(
+                "ARCHIPELAGO_TLS_KEY_STORE",
+                "{tls-key-store}",
+                "ARCHIPELAGO_TLS_TRUST_STORE",
+                "{tls-trust-store}",
+                "ARCHIPELAGO_TLS_PASSWORD",
+                "{tls-password}");
     }
 
     /**
@@ -70,7 +75,8 @@ final class Workspace {
             StringBuilder resolved = new StringBuilder();
             while (matcher.find()) {
                 String name = matcher.group(1);
-                String value = name.equals("ports") ? known.computeIfAbsent("ports", p -> String.valueOf(ChildJvmPorts.freePorts(8)))
+                String value = name.equals("ports")
+                        ? known.computeIfAbsent("ports", p -> String.valueOf(ChildJvmPorts.freePorts(8)))
                         : known.get(name);
                 if (value == null) {
                     throw new IllegalStateException("unknown placeholder {" + name + "} in '" + text + "'"
@@ -108,12 +114,54 @@ final class Workspace {
         Path keyStore = root.resolve("tls-node.p12");
         Path trustStore = root.resolve("tls-trust.p12");
         Path cert = root.resolve("tls-node.crt");
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        keytool(keytool, "-genkeypair", "-alias", "node", "-keyalg", "RSA", "-keysize", "2048", "-dname", "CN=archipelago", "-validity", "2",
-                "-keystore", keyStore.toString(), "-storetype", "PKCS12", "-storepass", TLS_PASSWORD, "-keypass", TLS_PASSWORD);
-        keytool(keytool, "-exportcert", "-alias", "node", "-keystore", keyStore.toString(), "-storepass", TLS_PASSWORD, "-file", cert.toString());
-        keytool(keytool, "-importcert", "-noprompt", "-alias", "node", "-file", cert.toString(), "-keystore", trustStore.toString(),
-                "-storetype", "PKCS12", "-storepass", TLS_PASSWORD);
+        String keytool =
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        keytool(
+                keytool,
+                "-genkeypair",
+                "-alias",
+                "node",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                "CN=archipelago",
+                "-validity",
+                "2",
+                "-keystore",
+                keyStore.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                TLS_PASSWORD,
+                "-keypass",
+                TLS_PASSWORD);
+        keytool(
+                keytool,
+                "-exportcert",
+                "-alias",
+                "node",
+                "-keystore",
+                keyStore.toString(),
+                "-storepass",
+                TLS_PASSWORD,
+                "-file",
+                cert.toString());
+        keytool(
+                keytool,
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "node",
+                "-file",
+                cert.toString(),
+                "-keystore",
+                trustStore.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                TLS_PASSWORD);
         values.put("tls-key-store", keyStore.toString());
         values.put("tls-trust-store", trustStore.toString());
         values.put("tls-password", TLS_PASSWORD);

@@ -28,7 +28,8 @@ class SearchSupervisionTest {
 
     /** Random search that throws on its tenth result, as a strategy with a bug would. */
     private static final class FailsOnTenthTell implements Strategy<Nb201Cell> {
-        private final RandomSearch<Nb201Cell> inner = new RandomSearch<>(Nb201Space.INSTANCE, Objective.maximize("cifar10_valid_12"), 1);
+        private final RandomSearch<Nb201Cell> inner =
+                new RandomSearch<>(Nb201Space.INSTANCE, Objective.maximize("cifar10_valid_12"), 1);
         private int tells;
 
         @Override
@@ -54,12 +55,21 @@ class SearchSupervisionTest {
     @Timeout(60)
     void aStrategyThatThrowsFailsTheRunWithItsCauseWithinSeconds() {
         BenchmarkTable<Nb201Cell> table = BenchmarkTable.embeddedNb201Cifar10();
-        try (Engine engine = new Engine(2, slot -> new TabularEvaluator<>(table, new SimulatedTime.Fixed(0.001), slot))) {
-            SearchSettings settings = SearchSettings.of("throws", "tabular", 12, 100).journaled(false);
-            var run = engine.run(settings, Nb201Space.INSTANCE, new FailsOnTenthTell(), Router.Settings.DEFAULTS, Engine::reportOnly)
+        try (Engine engine =
+                new Engine(2, slot -> new TabularEvaluator<>(table, new SimulatedTime.Fixed(0.001), slot))) {
+            SearchSettings settings =
+                    SearchSettings.of("throws", "tabular", 12, 100).journaled(false);
+            var run = engine.run(
+                            settings,
+                            Nb201Space.INSTANCE,
+                            new FailsOnTenthTell(),
+                            Router.Settings.DEFAULTS,
+                            Engine::reportOnly)
                     .toCompletableFuture();
             ExecutionException failed = assertThrows(ExecutionException.class, () -> run.get(5, TimeUnit.SECONDS));
-            assertTrue(String.valueOf(failed.getCause().getMessage()).contains("a bug in the strategy"), String.valueOf(failed.getCause()));
+            assertTrue(
+                    String.valueOf(failed.getCause().getMessage()).contains("a bug in the strategy"),
+                    String.valueOf(failed.getCause()));
         }
     }
 }

@@ -40,7 +40,8 @@ class SearchHostTest {
 
     /** Random search that throws on its tenth result, as a strategy with a bug would. */
     private static final class FailsOnTenthTell implements Strategy<Nb201Cell> {
-        private final RandomSearch<Nb201Cell> inner = new RandomSearch<>(Nb201Space.INSTANCE, Objective.maximize("cifar10_valid_12"), 1);
+        private final RandomSearch<Nb201Cell> inner =
+                new RandomSearch<>(Nb201Space.INSTANCE, Objective.maximize("cifar10_valid_12"), 1);
         private int tells;
 
         @Override
@@ -66,16 +67,29 @@ class SearchHostTest {
         return new Engine(2, slot -> new TabularEvaluator<>(TABLE, new SimulatedTime.Fixed(0.001), slot));
     }
 
-    private static CompletableFuture<SearchEvent.SearchReport> submit(Engine engine, Strategy<Nb201Cell> strategy, int budget,
-                                                                     Set<Long> recorded) {
-        SearchSettings settings = SearchSettings.of("hosted", "tabular", 12, budget).journaled(false);
-        HostedSearch<Nb201Cell> search = new HostedSearch<>(settings, Nb201Space.INSTANCE, strategy, Router.Settings.DEFAULTS);
-        ActorRef<Object> host = engine.system().systemActorOf(SearchHost.behavior(JournalSettings.parse("none"), (spec, journal) -> search,
-                false), SearchHost.NAME, Props.empty());
+    private static CompletableFuture<SearchEvent.SearchReport> submit(
+            Engine engine, Strategy<Nb201Cell> strategy, int budget, Set<Long> recorded) {
+        SearchSettings settings =
+                SearchSettings.of("hosted", "tabular", 12, budget).journaled(false);
+        HostedSearch<Nb201Cell> search =
+                new HostedSearch<>(settings, Nb201Space.INSTANCE, strategy, Router.Settings.DEFAULTS);
+        ActorRef<Object> host = engine.system()
+                .systemActorOf(
+                        SearchHost.behavior(JournalSettings.parse("none"), (spec, journal) -> search, false),
+                        SearchHost.NAME,
+                        Props.empty());
         CompletableFuture<SearchEvent.SearchReport> done = new CompletableFuture<>();
         SearchSpec spec = settings.spec(Nb201Space.INSTANCE.id()).build();
-        engine.system().systemActorOf(SearchFollower.submit(host, spec, r -> recorded.add(r.result().getCandidateId()), done,
-                Duration.ofMillis(200)), "follower", Props.empty());
+        engine.system()
+                .systemActorOf(
+                        SearchFollower.submit(
+                                host,
+                                spec,
+                                r -> recorded.add(r.result().getCandidateId()),
+                                done,
+                                Duration.ofMillis(200)),
+                        "follower",
+                        Props.empty());
         return done;
     }
 
@@ -84,8 +98,12 @@ class SearchHostTest {
     void theFollowerIsPushedEveryResultAndThenTheReport() throws Exception {
         Set<Long> recorded = ConcurrentHashMap.newKeySet();
         try (Engine engine = engine()) {
-            SearchEvent.SearchReport report = submit(engine, new RandomSearch<>(Nb201Space.INSTANCE, Objective.maximize("cifar10_valid_12"), 3),
-                    60, recorded).get(30, TimeUnit.SECONDS);
+            SearchEvent.SearchReport report = submit(
+                            engine,
+                            new RandomSearch<>(Nb201Space.INSTANCE, Objective.maximize("cifar10_valid_12"), 3),
+                            60,
+                            recorded)
+                    .get(30, TimeUnit.SECONDS);
             assertEquals(60, report.evaluations());
             assertTrue(recorded.size() >= 60, "every result before the end: " + recorded.size());
             assertEquals(2, report.maxSlots(), "the report the controller made, slots included");
@@ -99,7 +117,9 @@ class SearchHostTest {
         try (Engine engine = engine()) {
             var done = submit(engine, new FailsOnTenthTell(), 100, ConcurrentHashMap.newKeySet());
             ExecutionException failed = assertThrows(ExecutionException.class, () -> done.get(5, TimeUnit.SECONDS));
-            assertTrue(String.valueOf(failed.getCause().getMessage()).contains("a bug in the strategy"), String.valueOf(failed.getCause()));
+            assertTrue(
+                    String.valueOf(failed.getCause().getMessage()).contains("a bug in the strategy"),
+                    String.valueOf(failed.getCause()));
         }
     }
 }

@@ -54,8 +54,9 @@ class JournalSchemaTest {
         assertEquals(TABLES, existingTables(settings.url()));
         try (Connection connection = DriverManager.getConnection(settings.url());
                 Statement statement = connection.createStatement()) {
-            statement.execute("INSERT INTO \"event_journal\" (\"persistence_id\", \"sequence_number\", \"writer\", \"write_timestamp\","
-                    + " \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") VALUES ('p', 1, 'w', 0, '', X'01', 1, '')");
+            statement.execute(
+                    "INSERT INTO \"event_journal\" (\"persistence_id\", \"sequence_number\", \"writer\", \"write_timestamp\","
+                            + " \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\") VALUES ('p', 1, 'w', 0, '', X'01', 1, '')");
         }
         // A resumed run: the same journal again, opened only if it exists.
         JournalSettings.inRunDirectory(dir, true).createSchema();
@@ -65,7 +66,9 @@ class JournalSchemaTest {
 
     @Test
     void postgresTablesAreCreatedByNodesStartingTogether() throws Exception {
-        assumeTrue(POSTGRES != null, "ARCHIPELAGO_TEST_POSTGRES_URL is not set (scripts/test-postgres.sh start gives one)");
+        assumeTrue(
+                POSTGRES != null,
+                "ARCHIPELAGO_TEST_POSTGRES_URL is not set (scripts/test-postgres.sh start gives one)");
         JournalSettings settings = JournalSettings.parse(POSTGRES);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {

@@ -21,26 +21,48 @@ import org.junit.jupiter.api.Test;
 class SearchRecordTest {
 
     private static JournalReader.Timed told(long seq, String arch, double accuracy, double latency) {
-        EvaluationResult result = EvaluationResult.newBuilder().setCandidateId(seq).setStatus(EvaluationStatus.EVALUATION_STATUS_OK)
+        EvaluationResult result = EvaluationResult.newBuilder()
+                .setCandidateId(seq)
+                .setStatus(EvaluationStatus.EVALUATION_STATUS_OK)
                 .setArchitecture(Architecture.newBuilder().setEncoding(arch))
-                .putAllMetrics(Map.of("cifar10_valid_12", accuracy, "latency_ms", latency)).build();
-        StepOp op = StepOp.newBuilder().setTold(ResultTold.newBuilder().setResult(result).setSource(ResultSource.RESULT_SOURCE_EVALUATED))
+                .putAllMetrics(Map.of("cifar10_valid_12", accuracy, "latency_ms", latency))
                 .build();
-        return new JournalReader.Timed(seq, seq, JournalEvent.newBuilder().setStep(SearchStep.newBuilder().addOps(op)).build());
+        StepOp op = StepOp.newBuilder()
+                .setTold(ResultTold.newBuilder().setResult(result).setSource(ResultSource.RESULT_SOURCE_EVALUATED))
+                .build();
+        return new JournalReader.Timed(
+                seq,
+                seq,
+                JournalEvent.newBuilder()
+                        .setStep(SearchStep.newBuilder().addOps(op))
+                        .build());
     }
 
     private static String best(SearchConfig.Builder config) {
-        SearchSpec spec = SearchSpec.newBuilder().setSearchId("s").setObjective("cifar10_valid_12:max").setConfig(config).build();
+        SearchSpec spec = SearchSpec.newBuilder()
+                .setSearchId("s")
+                .setObjective("cifar10_valid_12:max")
+                .setConfig(config)
+                .build();
         List<JournalReader.Timed> events = new ArrayList<>();
-        events.add(new JournalReader.Timed(1, 1, JournalEvent.newBuilder().setCreated(spec).build()));
+        events.add(new JournalReader.Timed(
+                1, 1, JournalEvent.newBuilder().setCreated(spec).build()));
         events.add(told(2, "fast", 85, 3));
         events.add(told(3, "accurate-but-slow", 90, 10));
         return SearchRecord.of("s", events).best().getArchitecture().getEncoding();
     }
 
     private static SearchConfig.Builder evolution() {
-        return SearchConfig.newBuilder().setSpace("nb201").setStrategy("evolution").setEvaluator("tabular").setReward("soft")
-                .setObjectives("cifar10_valid_12:max,latency_ms:min").setBudget(10).setSlots(1).setMaxAttempts(1).setEvalTimeoutSeconds(1);
+        return SearchConfig.newBuilder()
+                .setSpace("nb201")
+                .setStrategy("evolution")
+                .setEvaluator("tabular")
+                .setReward("soft")
+                .setObjectives("cifar10_valid_12:max,latency_ms:min")
+                .setBudget(10)
+                .setSlots(1)
+                .setMaxAttempts(1)
+                .setEvalTimeoutSeconds(1);
     }
 
     @Test

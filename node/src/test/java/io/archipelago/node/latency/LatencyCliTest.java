@@ -1,6 +1,5 @@
 package io.archipelago.node.latency;
 
-import io.archipelago.node.setup.LatencyOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +17,7 @@ import io.archipelago.evaluators.latency.LatencyTableEvaluator;
 import io.archipelago.evaluators.latency.MeasuredLatencyEvaluator;
 import io.archipelago.models.nb201.NetworkShape;
 import io.archipelago.node.Main;
+import io.archipelago.node.setup.LatencyOptions;
 import io.archipelago.proto.Architecture;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code archipelago latency ...}, {@code bench latency-table} and the latency options, on small settings. */
 class LatencyCliTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String CELL = "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
+    private static final String CELL =
+            "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
     private static final String[] SMALL = {"--channels", "4", "--cells", "1", "--repeats", "3", "--warmup", "1"};
 
     record Run(int exit, String out, String err) {
@@ -69,8 +70,21 @@ class LatencyCliTest {
     }
 
     private static Path buildSmallTable(Path file) {
-        Run run = run(with(new String[] {"latency", "build-table", "--device", "ci-cpu", "--out", file.toString(), "--fit-cells", "3",
-                "--fit-rounds", "1", "--json"}, SMALL));
+        Run run = run(with(
+                new String[] {
+                    "latency",
+                    "build-table",
+                    "--device",
+                    "ci-cpu",
+                    "--out",
+                    file.toString(),
+                    "--fit-cells",
+                    "3",
+                    "--fit-rounds",
+                    "1",
+                    "--json"
+                },
+                SMALL));
         assertEquals(0, run.exit(), run.err());
         return file;
     }
@@ -84,7 +98,11 @@ class LatencyCliTest {
         assertEquals(3, table.model().fitCells());
         long size = Files.size(file);
 
-        Run again = run(with(new String[] {"latency", "build-table", "--device", "ci-cpu", "--out", file.toString(), "--fit-cells", "3"}, SMALL));
+        Run again = run(with(
+                new String[] {
+                    "latency", "build-table", "--device", "ci-cpu", "--out", file.toString(), "--fit-cells", "3"
+                },
+                SMALL));
         assertEquals(Main.USAGE, again.exit());
         assertTrue(again.err().contains("refusing to overwrite"), again.err());
         assertEquals(1, again.err().strip().split("\n").length, again.err());
@@ -93,7 +111,8 @@ class LatencyCliTest {
 
     @Test
     void measureReadsARunnerRequestOnStdinAndPrintsOneResultLine() throws Exception {
-        String request = "{\"protocol\":1,\"space\":\"nb201\",\"encoding\":\"" + CELL + "\",\"input_shape\":[1,3,32,32],\"batch\":1,"
+        String request = "{\"protocol\":1,\"space\":\"nb201\",\"encoding\":\"" + CELL
+                + "\",\"input_shape\":[1,3,32,32],\"batch\":1,"
                 + "\"device\":\"edge-7\",\"network\":{\"channels\":4,\"cells_per_stage\":1,\"classes\":10},\"warmup\":1,\"repeats\":3}";
         Run run = runWithStdin(request, "latency", "measure", "--stdin");
         assertEquals(0, run.exit(), run.err());
@@ -104,7 +123,8 @@ class LatencyCliTest {
         assertEquals("edge-7", result.get("labels").get("device").asText());
         assertEquals("measured", result.get("labels").get("method").asText());
 
-        Run bad = runWithStdin("{\"protocol\":1,\"space\":\"nb201\",\"encoding\":\"|conv~0|\"}", "latency", "measure", "--stdin");
+        Run bad = runWithStdin(
+                "{\"protocol\":1,\"space\":\"nb201\",\"encoding\":\"|conv~0|\"}", "latency", "measure", "--stdin");
         assertEquals(Main.USAGE, bad.exit());
         assertTrue(bad.err().contains("conv"), bad.err());
         Run empty = runWithStdin("", "latency", "measure", "--stdin");
@@ -134,7 +154,13 @@ class LatencyCliTest {
         Run cell = run("latency", "measure", "--arch", "|conv~0|");
         assertEquals(Main.USAGE, cell.exit());
         assertEquals(1, cell.err().strip().split("\n").length, cell.err());
-        Run device = run("latency", "build-table", "--device", "my laptop", "--out", tmp.resolve("t.json").toString());
+        Run device = run(
+                "latency",
+                "build-table",
+                "--device",
+                "my laptop",
+                "--out",
+                tmp.resolve("t.json").toString());
         assertEquals(Main.USAGE, device.exit());
         assertTrue(device.err().contains("device name"), device.err());
         Run repeats = run("latency", "measure", "--arch", CELL, "--repeats", "0");
@@ -152,7 +178,9 @@ class LatencyCliTest {
     void latencyOptionsNeedExactlyOneMethodAndMakeEvaluatorsOfTheDevicesKind(@TempDir Path tmp) throws Exception {
         LatencyOptions none = new LatencyOptions();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, none::validate);
-        assertTrue(e.getMessage().contains("exactly one of --measured, --runner CMD or --latency-table FILE"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("exactly one of --measured, --runner CMD or --latency-table FILE"),
+                e.getMessage());
 
         LatencyOptions two = options();
         two.measured = true;
@@ -197,7 +225,12 @@ class LatencyCliTest {
         assertEquals("latency:ci-cpu", fromTable.kind()); // the table's device
         Evaluator slot = fromTable.factory().apply(1);
         assertTrue(slot instanceof LatencyTableEvaluator);
-        Evaluation answer = slot.evaluate(Architecture.newBuilder().setSpace(Nb201Space.ID).setEncoding(CELL).build(), 0);
+        Evaluation answer = slot.evaluate(
+                Architecture.newBuilder()
+                        .setSpace(Nb201Space.ID)
+                        .setEncoding(CELL)
+                        .build(),
+                0);
         assertTrue(answer.metrics().get(LatencyEvaluators.LATENCY_MS) > 0, answer.toString());
         LatencyOptions mismatch = options();
         mismatch.table = file;
@@ -225,8 +258,22 @@ class LatencyCliTest {
     @Test
     void benchLatencyTableReportsSpearmanAndMape() throws Exception {
         // Plumbing only: 5 cells on the standard network, 2 repeats each.
-        Run run = run("bench", "latency-table", "--sample", "5", "--repeats", "2", "--warmup", "1", "--rounds", "1", "--fit-cells", "3",
-                "--fit-rounds", "1", "--json");
+        Run run = run(
+                "bench",
+                "latency-table",
+                "--sample",
+                "5",
+                "--repeats",
+                "2",
+                "--warmup",
+                "1",
+                "--rounds",
+                "1",
+                "--fit-cells",
+                "3",
+                "--fit-rounds",
+                "1",
+                "--json");
         assertEquals(0, run.exit(), run.err());
         JsonNode json = JSON.readTree(run.lastLine());
         assertEquals(5, json.get("sample").asInt());
@@ -248,12 +295,20 @@ class LatencyCliTest {
         Assumptions.assumeTrue(Files.isExecutable(script), "no runners/local-cpu at " + script);
         Assumptions.assumeTrue(Files.isRegularFile(jar), "the jar is not built: " + jar);
         LatencySettings small = new LatencySettings(NetworkShape.STANDARD.withCells(4, 1), 1, 1, 3, 0, 0);
-        DeviceRunnerEvaluator runner = new DeviceRunnerEvaluator("ci-cpu", "'" + script + "'", Duration.ofSeconds(120), small);
-        Evaluation e = runner.evaluate(Architecture.newBuilder().setSpace(Nb201Space.ID).setEncoding(CELL).build(), 0);
+        DeviceRunnerEvaluator runner =
+                new DeviceRunnerEvaluator("ci-cpu", "'" + script + "'", Duration.ofSeconds(120), small);
+        Evaluation e = runner.evaluate(
+                Architecture.newBuilder()
+                        .setSpace(Nb201Space.ID)
+                        .setEncoding(CELL)
+                        .build(),
+                0);
         assertTrue(e.metrics().get(LatencyEvaluators.LATENCY_MS) > 0, e.toString());
         assertEquals(3.0, e.metrics().get(LatencyEvaluators.LATENCY_REPEATS), e.toString());
         assertEquals("ci-cpu", e.labels().get(LatencyEvaluators.LABEL_DEVICE));
         assertEquals("runner", e.labels().get(LatencyEvaluators.LABEL_METHOD));
-        assertTrue(e.labels().containsKey(LatencyEvaluators.LABEL_BACKEND), e.labels().toString());
+        assertTrue(
+                e.labels().containsKey(LatencyEvaluators.LABEL_BACKEND),
+                e.labels().toString());
     }
 }

@@ -56,7 +56,10 @@ class SearchDefinitionTest {
     }
 
     private static SearchDefinition throughTheJournal(SearchDefinition definition) throws Exception {
-        SearchSpec written = SearchSpec.newBuilder().setSearchId("s").setConfig(definition.toConfig()).build();
+        SearchSpec written = SearchSpec.newBuilder()
+                .setSearchId("s")
+                .setConfig(definition.toConfig())
+                .build();
         return SearchDefinition.of(SearchSpec.parseFrom(written.toByteArray()));
     }
 
@@ -81,30 +84,52 @@ class SearchDefinitionTest {
 
     @Test
     void aSpecWrittenAsArgumentsDecodesToTheSameSearch() throws Exception {
-        List<String> args = List.of("--strategy", "nsga2", "--objectives", "cifar10_valid_12:max,params:min", "--population", "12",
-                "--constraint", "params<=1e6", "--budget", "77", "--seed", "9", "--slots", "3");
-        SearchDefinition legacy = SearchDefinition.of(SearchSpec.newBuilder().setSearchId("s").addAllArgs(args).build());
+        List<String> args = List.of(
+                "--strategy",
+                "nsga2",
+                "--objectives",
+                "cifar10_valid_12:max,params:min",
+                "--population",
+                "12",
+                "--constraint",
+                "params<=1e6",
+                "--budget",
+                "77",
+                "--seed",
+                "9",
+                "--slots",
+                "3");
+        SearchDefinition legacy = SearchDefinition.of(
+                SearchSpec.newBuilder().setSearchId("s").addAllArgs(args).build());
         assertEquals(parse(args).toArgs(), legacy.toArgs());
         assertEquals(77, legacy.budget());
         assertEquals(9, legacy.seed());
         assertEquals(12, legacy.options().population);
         assertEquals(List.of("params<=1e6"), legacy.options().constraints);
-        assertEquals(throughTheJournal(legacy).toArgs(), legacy.toArgs(), "and it is the same search once written typed");
+        assertEquals(
+                throughTheJournal(legacy).toArgs(), legacy.toArgs(), "and it is the same search once written typed");
     }
 
     @Test
     void aClusterSpecWrittenAsArgumentsKeepsItsExpectedConcurrency() {
-        SearchDefinition legacy = SearchDefinition.of(SearchSpec.newBuilder().setSearchId("s")
-                .addAllArgs(List.of("--cluster", "--min-evaluators", "4")).build());
+        SearchDefinition legacy = SearchDefinition.of(SearchSpec.newBuilder()
+                .setSearchId("s")
+                .addAllArgs(List.of("--cluster", "--min-evaluators", "4"))
+                .build());
         assertTrue(legacy.cluster());
         assertEquals(4, legacy.options().slots);
     }
 
     @Test
     void argumentsThatDoNotParseNameTheSpec() {
-        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> SearchDefinition.of(
-                SearchSpec.newBuilder().setSearchId("s").addAllArgs(List.of("--no-such-option")).build()));
-        assertTrue(e.getMessage().contains("do not parse") && e.getMessage().contains("--no-such-option"), e.getMessage());
+        var e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> SearchDefinition.of(SearchSpec.newBuilder()
+                        .setSearchId("s")
+                        .addAllArgs(List.of("--no-such-option"))
+                        .build()));
+        assertTrue(
+                e.getMessage().contains("do not parse") && e.getMessage().contains("--no-such-option"), e.getMessage());
         assertNotEquals(null, e.getCause());
     }
 }

@@ -32,7 +32,8 @@ public final class GcnEncoder {
     public GcnEncoder(int labels, int hidden, int layers, SplittableRandom random) {
         this(labels, hidden, new Dense[layers]);
         if (labels < 1 || hidden < 1 || layers < 1) {
-            throw new IllegalArgumentException("labels, hidden and layers must be positive, got " + labels + ", " + hidden + ", " + layers);
+            throw new IllegalArgumentException(
+                    "labels, hidden and layers must be positive, got " + labels + ", " + hidden + ", " + layers);
         }
         for (int l = 0; l < layers; l++) {
             this.layers[l] = new Dense(2 * (l == 0 ? labels : hidden), hidden, random);
@@ -70,7 +71,8 @@ public final class GcnEncoder {
     /** Embeds every graph of {@code batch}. */
     public Encoded forward(GraphBatch batch) {
         if (batch.labels != labels) {
-            throw new IllegalArgumentException("graphs have " + batch.labels + " node labels, the encoder expects " + labels);
+            throw new IllegalArgumentException(
+                    "graphs have " + batch.labels + " node labels, the encoder expects " + labels);
         }
         int nodes = batch.nodes;
         float[][] inputs = new float[layers.length][];

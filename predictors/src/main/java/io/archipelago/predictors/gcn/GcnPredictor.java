@@ -47,11 +47,18 @@ public final class GcnPredictor<A> implements Predictor<A> {
         int labels = encoded.get(0).labels().size();
         float[] y = normalise(targets);
         SplittableRandom random = new SplittableRandom(seed);
-        Network network = new Network(new GcnEncoder(labels, settings.hidden(), settings.layers(), random),
+        Network network = new Network(
+                new GcnEncoder(labels, settings.hidden(), settings.layers(), random),
                 new Dense(settings.hidden(), settings.headHidden(), random),
                 new Dense(settings.headHidden(), 1, random));
         Adam adam = new Adam(network.parameters(), settings.learningRate(), settings.weightDecay());
-        Training.run(encoded, labels, settings.epochs(), settings.batchSize(), random, adam,
+        Training.run(
+                encoded,
+                labels,
+                settings.epochs(),
+                settings.batchSize(),
+                random,
+                adam,
                 (batch, rows) -> network.accumulate(batch, y, rows, settings.rankingWeight()));
         return new Model<>(graphs, network.copy());
     }
@@ -141,7 +148,8 @@ public final class GcnPredictor<A> implements Predictor<A> {
             }
             float[] dh = out.backward(forward.hidden(), dScore, b, true);
             Matrices.reluBackward(forward.hidden(), dh);
-            encoder.backward(forward.encoded(), hidden.backward(forward.encoded().embeddings(), dh, b, true));
+            encoder.backward(
+                    forward.encoded(), hidden.backward(forward.encoded().embeddings(), dh, b, true));
         }
     }
 
@@ -157,7 +165,9 @@ public final class GcnPredictor<A> implements Predictor<A> {
 
         @Override
         public double[] predict(List<A> architectures) {
-            GraphBatch batch = GraphBatch.of(architectures.stream().map(graphs).toList(), network.encoder().labels());
+            GraphBatch batch = GraphBatch.of(
+                    architectures.stream().map(graphs).toList(),
+                    network.encoder().labels());
             float[] scores = network.forward(batch).scores();
             double[] result = new double[scores.length];
             for (int i = 0; i < scores.length; i++) {

@@ -13,7 +13,15 @@ package io.archipelago.predictors.gcn;
  *     biases) by {@code 1 - learningRate * weightDecay}
  * @param rankingWeight weight of the pairwise logistic ranking loss added to the MSE
  */
-public record GcnSettings(int layers, int hidden, int headHidden, int epochs, int batchSize, double learningRate, double weightDecay, double rankingWeight) {
+public record GcnSettings(
+        int layers,
+        int hidden,
+        int headHidden,
+        int epochs,
+        int batchSize,
+        double learningRate,
+        double weightDecay,
+        double rankingWeight) {
 
     /**
      * Chosen on NAS-Bench-201 CIFAR-10 (100 training cells): wider (64), longer (300 epochs) or
@@ -23,12 +31,14 @@ public record GcnSettings(int layers, int hidden, int headHidden, int epochs, in
 
     public GcnSettings {
         if (layers < 1 || hidden < 1 || headHidden < 1 || epochs < 1 || batchSize < 0) {
-            throw new IllegalArgumentException("layers, hidden, headHidden and epochs must be positive and batchSize non-negative, got "
-                    + layers + ", " + hidden + ", " + headHidden + ", " + epochs + ", " + batchSize);
+            throw new IllegalArgumentException(
+                    "layers, hidden, headHidden and epochs must be positive and batchSize non-negative, got " + layers
+                            + ", " + hidden + ", " + headHidden + ", " + epochs + ", " + batchSize);
         }
         if (!(learningRate > 0) || !(weightDecay >= 0) || !(rankingWeight >= 0)) {
-            throw new IllegalArgumentException("learningRate must be positive, weightDecay and rankingWeight non-negative, got "
-                    + learningRate + ", " + weightDecay + ", " + rankingWeight);
+            throw new IllegalArgumentException(
+                    "learningRate must be positive, weightDecay and rankingWeight non-negative, got " + learningRate
+                            + ", " + weightDecay + ", " + rankingWeight);
         }
     }
 }

@@ -79,7 +79,8 @@ public final class GraphBatch {
             GraphEncoding graph = graphs.get(g);
             int n = graph.nodes();
             if (graph.features().length != n) {
-                throw new IllegalArgumentException("graph " + g + " has " + n + " nodes but " + graph.features().length + " feature rows");
+                throw new IllegalArgumentException(
+                        "graph " + g + " has " + n + " nodes but " + graph.features().length + " feature rows");
             }
             offset[g + 1] = offset[g] + n;
             for (int[] row : graph.adjacency()) {
@@ -109,7 +110,8 @@ public final class GraphBatch {
                 int row = offset[g] + j;
                 double[] values = graph.features()[j];
                 if (values.length != labels) {
-                    throw new IllegalArgumentException("graph " + g + " has " + values.length + " node features, expected " + labels);
+                    throw new IllegalArgumentException(
+                            "graph " + g + " has " + values.length + " node features, expected " + labels);
                 }
                 for (int l = 0; l < labels; l++) {
                     features[row * labels + l] = (float) values[l];
@@ -134,7 +136,10 @@ public final class GraphBatch {
                 backwardStart[row + 1] = b;
             }
         }
-        return new GraphBatch(offset, labels, features,
+        return new GraphBatch(
+                offset,
+                labels,
+                features,
                 new Propagation(forwardStart, forwardColumn, forwardWeight),
                 new Propagation(backwardStart, backwardColumn, backwardWeight));
     }

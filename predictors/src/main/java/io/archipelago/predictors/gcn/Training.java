@@ -25,7 +25,14 @@ public final class Training {
      * shuffles them with {@code random}, and a last batch of one graph is skipped (it has no pair
      * to compare and a noisy gradient).
      */
-    public static void run(List<GraphEncoding> graphs, int labels, int epochs, int batchSize, SplittableRandom random, Adam adam, Step step) {
+    public static void run(
+            List<GraphEncoding> graphs,
+            int labels,
+            int epochs,
+            int batchSize,
+            SplittableRandom random,
+            Adam adam,
+            Step step) {
         int n = graphs.size();
         int[] order = new int[n];
         Arrays.setAll(order, i -> i);
@@ -46,7 +53,8 @@ public final class Training {
             }
             for (int start = 0; start + 1 < n; start += batchSize) {
                 int[] rows = Arrays.copyOfRange(order, start, Math.min(n, start + batchSize));
-                step.accumulate(GraphBatch.of(Arrays.stream(rows).mapToObj(graphs::get).toList(), labels), rows);
+                step.accumulate(
+                        GraphBatch.of(Arrays.stream(rows).mapToObj(graphs::get).toList(), labels), rows);
                 adam.step();
             }
         }

@@ -53,13 +53,20 @@ public final class NacComparator<A> implements Predictor<A> {
         List<GraphEncoding> encoded = architectures.stream().map(graphs).toList();
         int labels = encoded.get(0).labels().size();
         SplittableRandom random = new SplittableRandom(seed);
-        Network network = new Network(new GcnEncoder(labels, settings.hidden(), settings.layers(), random),
+        Network network = new Network(
+                new GcnEncoder(labels, settings.hidden(), settings.layers(), random),
                 new Dense(settings.hidden(), settings.headHidden(), true, random),
                 new Dense(settings.hidden(), settings.headHidden(), false, random),
                 // no bias: it would cancel in f(a, b) - f(b, a)
                 new Dense(settings.headHidden(), 1, false, random));
         Adam adam = new Adam(network.parameters(), settings.learningRate(), settings.weightDecay());
-        Training.run(encoded, labels, settings.epochs(), settings.batchSize(), random, adam,
+        Training.run(
+                encoded,
+                labels,
+                settings.epochs(),
+                settings.batchSize(),
+                random,
+                adam,
                 (batch, rows) -> network.accumulate(batch, targets, rows));
         Network trained = network.copy();
         return new NacModel<>(graphs, trained, trained.project(GraphBatch.of(encoded, labels)));

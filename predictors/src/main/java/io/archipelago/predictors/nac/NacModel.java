@@ -23,7 +23,10 @@ public final class NacModel<A> implements PredictorModel<A> {
     private final NacComparator.Network network;
     private final NacComparator.Network.Projection training;
 
-    NacModel(Function<A, GraphEncoding> graphs, NacComparator.Network network, NacComparator.Network.Projection training) {
+    NacModel(
+            Function<A, GraphEncoding> graphs,
+            NacComparator.Network network,
+            NacComparator.Network.Projection training) {
         this.graphs = graphs;
         this.network = network;
         this.training = training;
@@ -32,7 +35,9 @@ public final class NacModel<A> implements PredictorModel<A> {
     @Override
     public double[] predict(List<A> architectures) {
         double[][] wins = probabilities(project(architectures), training);
-        return Arrays.stream(wins).mapToDouble(row -> Arrays.stream(row).average().orElseThrow()).toArray();
+        return Arrays.stream(wins)
+                .mapToDouble(row -> Arrays.stream(row).average().orElseThrow())
+                .toArray();
     }
 
     @Override
@@ -62,6 +67,7 @@ public final class NacModel<A> implements PredictorModel<A> {
     }
 
     private NacComparator.Network.Projection project(List<A> architectures) {
-        return network.project(GraphBatch.of(architectures.stream().map(graphs).toList(), network.encoder().labels()));
+        return network.project(GraphBatch.of(
+                architectures.stream().map(graphs).toList(), network.encoder().labels()));
     }
 }

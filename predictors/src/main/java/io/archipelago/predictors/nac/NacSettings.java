@@ -13,7 +13,8 @@ package io.archipelago.predictors.nac;
  * @param weightDecay decoupled weight decay (AdamW): each step multiplies the weights (not the
  *     biases) by {@code 1 - learningRate * weightDecay}
  */
-public record NacSettings(int layers, int hidden, int headHidden, int epochs, int batchSize, double learningRate, double weightDecay) {
+public record NacSettings(
+        int layers, int hidden, int headHidden, int epochs, int batchSize, double learningRate, double weightDecay) {
 
     /**
      * Chosen on NAS-Bench-201 CIFAR-10 (100 training cells, 4,950 pairs per step): 40 to 200
@@ -23,11 +24,13 @@ public record NacSettings(int layers, int hidden, int headHidden, int epochs, in
 
     public NacSettings {
         if (layers < 1 || hidden < 1 || headHidden < 1 || epochs < 1 || batchSize < 0) {
-            throw new IllegalArgumentException("layers, hidden, headHidden and epochs must be positive and batchSize non-negative, got "
-                    + layers + ", " + hidden + ", " + headHidden + ", " + epochs + ", " + batchSize);
+            throw new IllegalArgumentException(
+                    "layers, hidden, headHidden and epochs must be positive and batchSize non-negative, got " + layers
+                            + ", " + hidden + ", " + headHidden + ", " + epochs + ", " + batchSize);
         }
         if (!(learningRate > 0) || !(weightDecay >= 0)) {
-            throw new IllegalArgumentException("learningRate must be positive and weightDecay non-negative, got " + learningRate + ", " + weightDecay);
+            throw new IllegalArgumentException("learningRate must be positive and weightDecay non-negative, got "
+                    + learningRate + ", " + weightDecay);
         }
     }
 }

@@ -112,7 +112,8 @@ public final class NaoModel<A> implements PredictorModel<A> {
 
     private void checkDimension(double[] e) {
         if (e.length != network.embeddingDimension()) {
-            throw new IllegalArgumentException("embedding has " + e.length + " values, expected " + network.embeddingDimension());
+            throw new IllegalArgumentException(
+                    "embedding has " + e.length + " values, expected " + network.embeddingDimension());
         }
     }
 

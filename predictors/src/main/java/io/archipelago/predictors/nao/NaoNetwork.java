@@ -31,7 +31,8 @@ final class NaoNetwork {
     static final String DECODER_BIAS_1 = "decoderBias1";
     static final String DECODER_WEIGHTS_2 = "decoderWeights2";
     static final String DECODER_BIAS_2 = "decoderBias2";
-    static final Set<String> BIASES = Set.of(GATE_BIAS, PREDICTOR_BIAS_1, PREDICTOR_BIAS_2, DECODER_BIAS_1, DECODER_BIAS_2);
+    static final Set<String> BIASES =
+            Set.of(GATE_BIAS, PREDICTOR_BIAS_1, PREDICTOR_BIAS_2, DECODER_BIAS_1, DECODER_BIAS_2);
     /** Keeps the normalisation defined (and its gradient finite) for an all-zero mean state. */
     static final double NORM_EPSILON = 1e-8;
 
@@ -67,7 +68,8 @@ final class NaoNetwork {
             double[] v = values.apply(name);
             long expected = Arrays.stream(shapes.get(name)).reduce(1, (a, b) -> a * b);
             if (v.length != expected) {
-                throw new IllegalStateException("parameter " + name + " has " + v.length + " values, expected " + expected);
+                throw new IllegalStateException(
+                        "parameter " + name + " has " + v.length + " values, expected " + expected);
             }
             return v.clone();
         };

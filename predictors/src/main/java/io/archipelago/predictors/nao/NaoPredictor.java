@@ -42,7 +42,8 @@ public final class NaoPredictor<A> implements Predictor<A> {
     public NaoModel<A> fit(List<A> architectures, double[] targets, long seed) {
         Predictor.checkObservations(architectures, targets);
         int[][] tokens = architectures.stream().map(a -> tokens(encoding, a)).toArray(int[][]::new);
-        NaoNetwork network = new NaoTrainer(encoding.length(), encoding.vocabulary(), settings).train(tokens, rankScores(targets), seed);
+        NaoNetwork network = new NaoTrainer(encoding.length(), encoding.vocabulary(), settings)
+                .train(tokens, rankScores(targets), seed);
         return new NaoModel<>(encoding, settings, network);
     }
 
@@ -52,9 +53,12 @@ public final class NaoPredictor<A> implements Predictor<A> {
      */
     static double[] rankScores(double[] targets) {
         int n = targets.length;
-        Integer[] order = IntStream.range(0, n).boxed().sorted(Comparator.comparingDouble(i -> targets[i])).toArray(Integer[]::new);
+        Integer[] order = IntStream.range(0, n)
+                .boxed()
+                .sorted(Comparator.comparingDouble(i -> targets[i]))
+                .toArray(Integer[]::new);
         double[] scores = new double[n];
-        for (int first = 0; first < n;) {
+        for (int first = 0; first < n; ) {
             int last = first;
             while (last + 1 < n && targets[order[last + 1]] == targets[order[first]]) {
                 last++;
@@ -72,12 +76,14 @@ public final class NaoPredictor<A> implements Predictor<A> {
     static <A> int[] tokens(TokenEncoding<A> encoding, A architecture) {
         int[] tokens = encoding.tokens(architecture);
         if (tokens.length != encoding.length()) {
-            throw new IllegalArgumentException(architecture + " has " + tokens.length + " tokens, the encoding declares " + encoding.length());
+            throw new IllegalArgumentException(
+                    architecture + " has " + tokens.length + " tokens, the encoding declares " + encoding.length());
         }
         for (int i = 0; i < tokens.length; i++) {
             if (tokens[i] < 0 || tokens[i] >= encoding.vocabulary()) {
-                throw new IllegalArgumentException(architecture + ": token " + tokens[i] + " at position " + i + " is outside the vocabulary 0.." + (encoding.vocabulary() - 1)
-                        + " (tokens " + Arrays.toString(tokens) + ")");
+                throw new IllegalArgumentException(
+                        architecture + ": token " + tokens[i] + " at position " + i + " is outside the vocabulary 0.."
+                                + (encoding.vocabulary() - 1) + " (tokens " + Arrays.toString(tokens) + ")");
             }
         }
         return tokens;

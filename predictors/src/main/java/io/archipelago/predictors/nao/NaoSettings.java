@@ -14,15 +14,31 @@ package io.archipelago.predictors.nao;
  * @param stepSize η of the first proposal step; step k moves the embedding by k·η along the gradient
  * @param maxSteps proposal steps tried before giving up on a start architecture
  */
-public record NaoSettings(int embeddingSize, int hiddenSize, int predictorHidden, int decoderHidden, int epochs, int batchSize,
-        double learningRate, double tradeOff, double stepSize, int maxSteps) {
+public record NaoSettings(
+        int embeddingSize,
+        int hiddenSize,
+        int predictorHidden,
+        int decoderHidden,
+        int epochs,
+        int batchSize,
+        double learningRate,
+        double tradeOff,
+        double stepSize,
+        int maxSteps) {
 
     public static final NaoSettings DEFAULTS = new NaoSettings(16, 32, 64, 64, 100, 0, 0.02, 0.8, 0.05, 50);
 
     public NaoSettings {
-        if (embeddingSize < 1 || hiddenSize < 1 || predictorHidden < 1 || decoderHidden < 1 || epochs < 1 || maxSteps < 1) {
-            throw new IllegalArgumentException("embeddingSize, hiddenSize, predictorHidden, decoderHidden, epochs and maxSteps must be positive, got "
-                    + embeddingSize + ", " + hiddenSize + ", " + predictorHidden + ", " + decoderHidden + ", " + epochs + ", " + maxSteps);
+        if (embeddingSize < 1
+                || hiddenSize < 1
+                || predictorHidden < 1
+                || decoderHidden < 1
+                || epochs < 1
+                || maxSteps < 1) {
+            throw new IllegalArgumentException(
+                    "embeddingSize, hiddenSize, predictorHidden, decoderHidden, epochs and maxSteps must be positive, got "
+                            + embeddingSize + ", " + hiddenSize + ", " + predictorHidden + ", " + decoderHidden + ", "
+                            + epochs + ", " + maxSteps);
         }
         if (batchSize < 0) {
             throw new IllegalArgumentException("batchSize must be non-negative (0 = full batch), got " + batchSize);
@@ -35,6 +51,16 @@ public record NaoSettings(int embeddingSize, int hiddenSize, int predictorHidden
 
     /** These settings with another number of epochs (tests and quick fits). */
     public NaoSettings withEpochs(int newEpochs) {
-        return new NaoSettings(embeddingSize, hiddenSize, predictorHidden, decoderHidden, newEpochs, batchSize, learningRate, tradeOff, stepSize, maxSteps);
+        return new NaoSettings(
+                embeddingSize,
+                hiddenSize,
+                predictorHidden,
+                decoderHidden,
+                newEpochs,
+                batchSize,
+                learningRate,
+                tradeOff,
+                stepSize,
+                maxSteps);
     }
 }

@@ -46,6 +46,7 @@ final class NaoTrainer {
             .retLastH(false)
             .retLastC(false)
             .build();
+
     private static final String TOKENS = "tokens";
     private static final String LABELS = "labels";
     private static final String TARGET = "target";
@@ -96,7 +97,9 @@ final class NaoTrainer {
                 shuffle(order, random);
             }
             for (int start = 0; start < n; start += batch) {
-                Map<String, INDArray> feed = fullBatch != null ? fullBatch : placeholders(tokens, targets, order, start, Math.min(n, start + batch));
+                Map<String, INDArray> feed = fullBatch != null
+                        ? fullBatch
+                        : placeholders(tokens, targets, order, start, Math.min(n, start + batch));
                 Map<String, INDArray> gradients = sd.calculateGradients(feed, names);
                 for (String name : names) {
                     INDArray gradient = gradients.get(name);
@@ -107,7 +110,11 @@ final class NaoTrainer {
                 iteration++;
             }
         }
-        NaoNetwork network = new NaoNetwork(length, vocabulary, settings, name -> sd.getArrForVarName(name).dup('c').data().asDouble());
+        NaoNetwork network = new NaoNetwork(
+                length,
+                vocabulary,
+                settings,
+                name -> sd.getArrForVarName(name).dup('c').data().asDouble());
         // The graph's off-heap arrays are freed only when the GC collects their handles, which
         // barely touch the heap: without this, 170 fits of a search grew the process to 24 GB
         // and the kernel killed it. One collection per fit (seconds of work) costs nothing.
@@ -124,7 +131,8 @@ final class NaoTrainer {
         SDVariable labels = sd.placeHolder(LABELS, TYPE, -1, vocabulary);
         SDVariable target = sd.placeHolder(TARGET, TYPE, -1, 1);
 
-        SDVariable embedded = sd.reshape(sd.mmul(onehot, p.get(NaoNetwork.EMBEDDING)), length, -1, settings.embeddingSize());
+        SDVariable embedded =
+                sd.reshape(sd.mmul(onehot, p.get(NaoNetwork.EMBEDDING)), length, -1, settings.embeddingSize());
         LSTMLayerWeights weights = LSTMLayerWeights.builder()
                 .weights(p.get(NaoNetwork.INPUT_WEIGHTS))
                 .rWeights(p.get(NaoNetwork.RECURRENT_WEIGHTS))
@@ -132,15 +140,26 @@ final class NaoTrainer {
                 .build();
         SDVariable states = sd.rnn().lstmLayer(embedded, weights, LSTM)[0];
         SDVariable mean = sd.mean(states, 0);
-        SDVariable embedding = mean.div(sd.math().sqrt(sd.sum(sd.math().square(mean), true, 1).add(NaoNetwork.NORM_EPSILON)));
+        SDVariable embedding =
+                mean.div(sd.math().sqrt(sd.sum(sd.math().square(mean), true, 1).add(NaoNetwork.NORM_EPSILON)));
 
-        SDVariable predictorHidden = sd.nn().relu(sd.mmul(embedding, p.get(NaoNetwork.PREDICTOR_WEIGHTS_1)).add(p.get(NaoNetwork.PREDICTOR_BIAS_1)), 0);
-        SDVariable prediction = sd.mmul(predictorHidden, p.get(NaoNetwork.PREDICTOR_WEIGHTS_2)).add(p.get(NaoNetwork.PREDICTOR_BIAS_2));
+        SDVariable predictorHidden = sd.nn()
+                .relu(
+                        sd.mmul(embedding, p.get(NaoNetwork.PREDICTOR_WEIGHTS_1))
+                                .add(p.get(NaoNetwork.PREDICTOR_BIAS_1)),
+                        0);
+        SDVariable prediction =
+                sd.mmul(predictorHidden, p.get(NaoNetwork.PREDICTOR_WEIGHTS_2)).add(p.get(NaoNetwork.PREDICTOR_BIAS_2));
         SDVariable mse = sd.mean(sd.math().square(prediction.sub(target)));
 
-        SDVariable decoderHidden = sd.nn().relu(sd.mmul(embedding, p.get(NaoNetwork.DECODER_WEIGHTS_1)).add(p.get(NaoNetwork.DECODER_BIAS_1)), 0);
-        SDVariable logits = sd.reshape(sd.mmul(decoderHidden, p.get(NaoNetwork.DECODER_WEIGHTS_2)).add(p.get(NaoNetwork.DECODER_BIAS_2)), -1, vocabulary);
-        SDVariable crossEntropy = sd.math().neg(sd.mean(sd.sum(labels.mul(sd.nn().logSoftmax(logits)), 1)));
+        SDVariable decoderHidden = sd.nn()
+                .relu(sd.mmul(embedding, p.get(NaoNetwork.DECODER_WEIGHTS_1)).add(p.get(NaoNetwork.DECODER_BIAS_1)), 0);
+        SDVariable logits = sd.reshape(
+                sd.mmul(decoderHidden, p.get(NaoNetwork.DECODER_WEIGHTS_2)).add(p.get(NaoNetwork.DECODER_BIAS_2)),
+                -1,
+                vocabulary);
+        SDVariable crossEntropy =
+                sd.math().neg(sd.mean(sd.sum(labels.mul(sd.nn().logSoftmax(logits)), 1)));
 
         double lambda = settings.tradeOff();
         sd.setLossVariables(mse.mul(lambda).add(crossEntropy.mul(1 - lambda)).rename(LOSS));

@@ -31,7 +31,9 @@ class GcnEncoderTest {
      */
     @Test
     void backwardMatchesSameDiff() {
-        List<GraphEncoding> graphs = SyntheticCells.sample(5, 3).stream().map(Nb201Space.INSTANCE::graph).toList();
+        List<GraphEncoding> graphs = SyntheticCells.sample(5, 3).stream()
+                .map(Nb201Space.INSTANCE::graph)
+                .toList();
         int b = graphs.size();
         int n = graphs.get(0).nodes();
         GcnEncoder encoder = new GcnEncoder(LABELS, HIDDEN, LAYERS, new SplittableRandom(1));
@@ -51,15 +53,20 @@ class GcnEncoderTest {
         List<String> names = new ArrayList<>();
         for (int l = 0; l < LAYERS; l++) {
             int in = l == 0 ? LABELS : HIDDEN;
-            SDVariable w = sd.var("w" + l, Nd4j.create(parameters.get(2 * l).value.clone(), new long[] {2L * in, HIDDEN}, 'c'));
-            SDVariable bias = sd.var("b" + l, Nd4j.create(parameters.get(2 * l + 1).value.clone(), new long[] {HIDDEN}, 'c'));
+            SDVariable w = sd.var(
+                    "w" + l, Nd4j.create(parameters.get(2 * l).value.clone(), new long[] {2L * in, HIDDEN}, 'c'));
+            SDVariable bias =
+                    sd.var("b" + l, Nd4j.create(parameters.get(2 * l + 1).value.clone(), new long[] {HIDDEN}, 'c'));
             names.add(w.name());
             names.add(bias.name());
-            SDVariable both = sd.concat(2, sd.mmul(forward, h), sd.mmul(backward, h)).reshape(b * n, 2 * in);
+            SDVariable both =
+                    sd.concat(2, sd.mmul(forward, h), sd.mmul(backward, h)).reshape(b * n, 2 * in);
             h = sd.nn().relu(both.mmul(w).add(bias), 0).reshape(b, n, HIDDEN);
         }
         SDVariable embeddings = h.mean(1);
-        SDVariable loss = embeddings.mul(sd.constant(Nd4j.create(cotangent, new long[] {b, HIDDEN}, 'c'))).sum();
+        SDVariable loss = embeddings
+                .mul(sd.constant(Nd4j.create(cotangent, new long[] {b, HIDDEN}, 'c')))
+                .sum();
         sd.setLossVariables(loss);
         Map<String, INDArray> gradients = sd.calculateGradients(new HashMap<>(), names);
 
@@ -77,7 +84,8 @@ class GcnEncoderTest {
         GcnEncoder encoder = new GcnEncoder(2, HIDDEN, 2, new SplittableRandom(4));
 
         float[] alone = encoder.forward(GraphBatch.of(List.of(small), 2)).embeddings();
-        float[] together = encoder.forward(GraphBatch.of(List.of(large, small, large), 2)).embeddings();
+        float[] together =
+                encoder.forward(GraphBatch.of(List.of(large, small, large), 2)).embeddings();
 
         assertArrayEquals(alone, Arrays.copyOfRange(together, HIDDEN, 2 * HIDDEN), 1e-6f);
     }

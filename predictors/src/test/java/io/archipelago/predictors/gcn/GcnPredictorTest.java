@@ -49,7 +49,8 @@ class GcnPredictorTest {
 
     @Test
     void miniBatchesAreShuffledWithTheSeed() {
-        GcnPredictor<Nb201Cell> predictor = new GcnPredictor<>(Nb201Space.INSTANCE::graph, new GcnSettings(2, 16, 16, 5, 32, 1e-2, 1e-4, 1.0));
+        GcnPredictor<Nb201Cell> predictor =
+                new GcnPredictor<>(Nb201Space.INSTANCE::graph, new GcnSettings(2, 16, 16, 5, 32, 1e-2, 1e-4, 1.0));
         double[] targets = SyntheticCells.convolutions(TRAIN);
 
         double[] first = predictor.fit(TRAIN, targets, 3).predict(TEST);
@@ -63,9 +64,11 @@ class GcnPredictorTest {
         GcnPredictor<Nb201Cell> predictor = new GcnPredictor<>(Nb201Space.INSTANCE::graph, QUICK);
         List<Nb201Cell> cells = TRAIN.subList(0, 3);
 
-        IllegalArgumentException sizes = assertThrows(IllegalArgumentException.class, () -> predictor.fit(cells, new double[] {1, 2}, 0));
+        IllegalArgumentException sizes =
+                assertThrows(IllegalArgumentException.class, () -> predictor.fit(cells, new double[] {1, 2}, 0));
         assertEquals("3 architectures but 2 targets", sizes.getMessage());
-        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class, () -> predictor.fit(cells, new double[] {1, Double.NaN, 2}, 0));
+        IllegalArgumentException nan = assertThrows(
+                IllegalArgumentException.class, () -> predictor.fit(cells, new double[] {1, Double.NaN, 2}, 0));
         assertTrue(nan.getMessage().contains("NaN"), nan.getMessage());
         assertThrows(IllegalArgumentException.class, () -> predictor.fit(cells.subList(0, 1), new double[] {1}, 0));
     }
@@ -78,14 +81,16 @@ class GcnPredictorTest {
         double[] expected = model.predict(TEST);
 
         AtomicBoolean fitting = new AtomicBoolean(true);
-        List<CompletableFuture<Integer>> readers = List.of(1, 2).stream().map(r -> CompletableFuture.supplyAsync(() -> {
-            int queries = 0;
-            while (fitting.get() || queries == 0) {
-                assertArrayEquals(expected, model.predict(TEST));
-                queries++;
-            }
-            return queries;
-        })).toList();
+        List<CompletableFuture<Integer>> readers = List.of(1, 2).stream()
+                .map(r -> CompletableFuture.supplyAsync(() -> {
+                    int queries = 0;
+                    while (fitting.get() || queries == 0) {
+                        assertArrayEquals(expected, model.predict(TEST));
+                        queries++;
+                    }
+                    return queries;
+                }))
+                .toList();
         try {
             predictor.fit(TRAIN, targets, 6);
         } finally {

@@ -25,7 +25,8 @@ class NacComparatorTest {
 
     @Test
     void learnsToCompareByTheNumberOfConvolutions() {
-        NacModel<Nb201Cell> model = new NacComparator<Nb201Cell>(Nb201Space.INSTANCE::graph).fit(TRAIN, SyntheticCells.convolutions(TRAIN), 1);
+        NacModel<Nb201Cell> model = new NacComparator<Nb201Cell>(Nb201Space.INSTANCE::graph)
+                .fit(TRAIN, SyntheticCells.convolutions(TRAIN), 1);
         double[] truth = SyntheticCells.convolutions(TEST);
 
         double[][] p = model.probabilities(TEST, TEST);
@@ -47,7 +48,8 @@ class NacComparatorTest {
 
     @Test
     void compareIsAProbabilityAndAntisymmetric() {
-        NacModel<Nb201Cell> model = new NacComparator<Nb201Cell>(Nb201Space.INSTANCE::graph, QUICK).fit(TRAIN, SyntheticCells.convolutions(TRAIN), 2);
+        NacModel<Nb201Cell> model = new NacComparator<Nb201Cell>(Nb201Space.INSTANCE::graph, QUICK)
+                .fit(TRAIN, SyntheticCells.convolutions(TRAIN), 2);
 
         for (int i = 0; i + 1 < 20; i++) {
             Nb201Cell a = TEST.get(i);
@@ -77,9 +79,11 @@ class NacComparatorTest {
         NacComparator<Nb201Cell> comparator = new NacComparator<>(Nb201Space.INSTANCE::graph, QUICK);
         List<Nb201Cell> cells = TRAIN.subList(0, 3);
 
-        IllegalArgumentException sizes = assertThrows(IllegalArgumentException.class, () -> comparator.fit(cells, new double[] {1, 2}, 0));
+        IllegalArgumentException sizes =
+                assertThrows(IllegalArgumentException.class, () -> comparator.fit(cells, new double[] {1, 2}, 0));
         assertEquals("3 architectures but 2 targets", sizes.getMessage());
-        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class, () -> comparator.fit(cells, new double[] {1, 2, Double.NaN}, 0));
+        IllegalArgumentException nan = assertThrows(
+                IllegalArgumentException.class, () -> comparator.fit(cells, new double[] {1, 2, Double.NaN}, 0));
         assertTrue(nan.getMessage().contains("NaN"), nan.getMessage());
     }
 
@@ -92,15 +96,17 @@ class NacComparatorTest {
         double expectedPair = model.compare(TEST.get(0), TEST.get(1));
 
         AtomicBoolean fitting = new AtomicBoolean(true);
-        List<CompletableFuture<Integer>> readers = List.of(1, 2).stream().map(r -> CompletableFuture.supplyAsync(() -> {
-            int queries = 0;
-            while (fitting.get() || queries == 0) {
-                assertArrayEquals(expected, model.predict(TEST));
-                assertEquals(expectedPair, model.compare(TEST.get(0), TEST.get(1)));
-                queries++;
-            }
-            return queries;
-        })).toList();
+        List<CompletableFuture<Integer>> readers = List.of(1, 2).stream()
+                .map(r -> CompletableFuture.supplyAsync(() -> {
+                    int queries = 0;
+                    while (fitting.get() || queries == 0) {
+                        assertArrayEquals(expected, model.predict(TEST));
+                        assertEquals(expectedPair, model.compare(TEST.get(0), TEST.get(1)));
+                        queries++;
+                    }
+                    return queries;
+                }))
+                .toList();
         try {
             comparator.fit(TRAIN, targets, 6);
         } finally {

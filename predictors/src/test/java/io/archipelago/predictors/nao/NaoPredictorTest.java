@@ -29,7 +29,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class NaoPredictorTest {
     private static final NaoPredictor<Nb201Cell> PREDICTOR = new NaoPredictor<>(Nb201Space.INSTANCE);
     /** Enough to tell seeds apart and check the plumbing; far from a trained model. */
-    private static final NaoPredictor<Nb201Cell> QUICK = new NaoPredictor<>(Nb201Space.INSTANCE, NaoSettings.DEFAULTS.withEpochs(10));
+    private static final NaoPredictor<Nb201Cell> QUICK =
+            new NaoPredictor<>(Nb201Space.INSTANCE, NaoSettings.DEFAULTS.withEpochs(10));
 
     private static List<Nb201Cell> train;
     private static List<Nb201Cell> test;
@@ -52,14 +53,19 @@ class NaoPredictorTest {
 
     @Test
     void decoderReconstructsItsTrainingCells() {
-        long exact = train.stream().filter(cell -> cell.equals(model.reconstruct(cell))).count();
+        long exact = train.stream()
+                .filter(cell -> cell.equals(model.reconstruct(cell)))
+                .count();
         assertTrue(exact >= 95, exact + " of 100 training cells reconstructed exactly");
     }
 
     @Test
     void proposalsAreNewValidAndBetterOnAverage() {
         Set<Nb201Cell> seen = new HashSet<>(train);
-        List<Nb201Cell> starts = test.stream().filter(cell -> SyntheticCells.convolutions(List.of(cell))[0] <= 3).limit(20).toList();
+        List<Nb201Cell> starts = test.stream()
+                .filter(cell -> SyntheticCells.convolutions(List.of(cell))[0] <= 3)
+                .limit(20)
+                .toList();
         double predictedGain = 0;
         double trueGain = 0;
         int proposals = 0;
@@ -111,7 +117,8 @@ class NaoPredictorTest {
                     plus[i] += h;
                     minus[i] -= h;
                     double numeric = (model.predictEmbedding(plus) - model.predictEmbedding(minus)) / (2 * h);
-                    assertEquals(numeric, gradient[i], 1e-6 + 1e-5 * Math.abs(numeric), "component " + i + " at " + cell);
+                    assertEquals(
+                            numeric, gradient[i], 1e-6 + 1e-5 * Math.abs(numeric), "component " + i + " at " + cell);
                 }
             }
         }
@@ -137,9 +144,11 @@ class NaoPredictorTest {
     @Test
     void rejectsBadObservations() {
         List<Nb201Cell> cells = train.subList(0, 3);
-        IllegalArgumentException sizes = assertThrows(IllegalArgumentException.class, () -> PREDICTOR.fit(cells, new double[] {1, 2}, 0));
+        IllegalArgumentException sizes =
+                assertThrows(IllegalArgumentException.class, () -> PREDICTOR.fit(cells, new double[] {1, 2}, 0));
         assertTrue(sizes.getMessage().contains("3 architectures but 2 targets"), sizes.getMessage());
-        IllegalArgumentException nan = assertThrows(IllegalArgumentException.class, () -> PREDICTOR.fit(cells, new double[] {1, Double.NaN, 2}, 0));
+        IllegalArgumentException nan = assertThrows(
+                IllegalArgumentException.class, () -> PREDICTOR.fit(cells, new double[] {1, Double.NaN, 2}, 0));
         assertTrue(nan.getMessage().contains("target 1") && nan.getMessage().contains("NaN"), nan.getMessage());
     }
 
@@ -156,7 +165,8 @@ class NaoPredictorTest {
         double[] expected = model.predict(test);
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
-            Future<NaoModel<Nb201Cell>> fit = pool.submit(() -> QUICK.fit(train, SyntheticCells.convolutions(train), 5));
+            Future<NaoModel<Nb201Cell>> fit =
+                    pool.submit(() -> QUICK.fit(train, SyntheticCells.convolutions(train), 5));
             List<Future<Boolean>> queries = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
                 queries.add(pool.submit(() -> {
