@@ -2,6 +2,7 @@ package io.archipelago.node;
 
 import io.archipelago.node.bench.BenchCommand;
 import io.archipelago.node.latency.LatencyCommand;
+import io.archipelago.node.supernet.SupernetCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
             TegCommand.class,
             BenchCommand.class,
             LatencyCommand.class,
+            SupernetCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main {

@@ -57,8 +57,80 @@ final class SuccessCases {
                 .toArray(String[]::new);
     }
 
+    /** A tiny SPOS run: the 64-image Fashion-MNIST copy, C=2, N=1, 32 images in batches of 8 (4 steps an epoch). */
+    static final String[] TINY_SUPERNET = {
+        "supernet",
+        "train",
+        "--data",
+        "fashion-mnist:{tiny-fashion-mnist}",
+        "--channels",
+        "2",
+        "--cells",
+        "1",
+        "--batch",
+        "8",
+        "--train-images",
+        "32",
+        "--threads",
+        "1",
+        "--quiet"
+    };
+
+    private static String[] supernet(String... more) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(TINY_SUPERNET), java.util.Arrays.stream(more))
+                .toArray(String[]::new);
+    }
+
     static List<Case> all() {
         return List.of(
+                // supernet train: a run stopped at a checkpoint (the testing option --stop-after), then resumed to its
+                // end.
+                Case.succeeds(
+                                "supernet train: a tiny run stopped at step 4",
+                                supernet(
+                                        "--space",
+                                        "nb201",
+                                        "--epochs",
+                                        "2",
+                                        "--seed",
+                                        "1",
+                                        "--augment",
+                                        "--checkpoint-every",
+                                        "3",
+                                        "--stop-after",
+                                        "4",
+                                        "--out",
+                                        "{work}/supernet/run"))
+                        .files("{work}/supernet/run", "checkpoint.spos", "loss.png", "train.json", "loss.csv")
+                        .expecting(
+                                new Check.JsonFileValue("{work}/supernet/run/train.json", "status", "stopped"),
+                                new Check.JsonFileValue("{work}/supernet/run/train.json", "steps_done", "4")),
+                Case.succeeds(
+                                "supernet train: --resume to the end",
+                                "supernet",
+                                "train",
+                                "--resume",
+                                "{work}/supernet/run",
+                                "--threads",
+                                "1",
+                                "--quiet")
+                        .expecting(
+                                new Check.JsonFileValue("{work}/supernet/run/train.json", "status", "done"),
+                                new Check.JsonFileValue("{work}/supernet/run/train.json", "steps_done", "8"),
+                                new Check.JsonFile(
+                                        "{work}/supernet/run/train.json",
+                                        List.of(
+                                                "spec.total_steps",
+                                                "images_per_second",
+                                                "final_loss",
+                                                "final_accuracy",
+                                                "weights_sha256",
+                                                "checkpoint_sha256"))),
+                Case.succeeds(
+                                "supernet train: --minutes",
+                                supernet("--minutes", "0.02", "--out", "{work}/supernet/timed"))
+                        .files("{work}/supernet/timed", "checkpoint.spos", "loss.png", "train.json")
+                        .expecting(new Check.JsonFileValue("{work}/supernet/timed/train.json", "plan.by", "minutes")),
                 // latency: the table made here is {latency-table} of later cases (device d1).
                 Case.succeeds(
                                 "latency build-table: a tiny table",

@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  *   <li>{@code {runners}}: the repository's runners/ folder; {@code {postgres}}: ARCHIPELAGO_TEST_POSTGRES_URL;
  *       {@code {run-id}}: unique per test run (search ids in a shared PostgreSQL journal must not collide);
  *   <li>{@code {tls-key-store}}, {@code {tls-trust-store}}, {@code {tls-password}}: stores made with keytool;
+ *   <li>{@code {tiny-fashion-mnist}}: the models module's 64-image Fashion-MNIST test copy (t10k files only);
+ *       {@code {corrupt-checkpoint}}: a folder whose checkpoint.spos is not a checkpoint;
  *   <li>{@code {ports}}: the first of 8 consecutive free loopback ports, fresh for each case;
  *   <li>values a scenario adds (e.g. {@code {node-port}}).
  * </ul>
@@ -49,7 +51,18 @@ final class Workspace {
         if (POSTGRES_URL != null) {
             values.put("postgres", POSTGRES_URL);
         }
+        values.put(
+                "tiny-fashion-mnist",
+                repository.resolve("models/src/test/resources/fashion-mnist").toString());
+        values.put("corrupt-checkpoint", writeCorruptCheckpoint().toString());
         makeTlsStores();
+    }
+
+    /** A run folder for {@code supernet train --resume} whose checkpoint.spos is garbage. */
+    private Path writeCorruptCheckpoint() throws IOException {
+        Path dir = Files.createDirectories(root.resolve("corrupt-supernet"));
+        Files.writeString(dir.resolve("checkpoint.spos"), "not a checkpoint");
+        return dir;
     }
 
     /** The environment that points tls-tcp (cluster-conf/tls-tcp.conf) at the test's key stores. */
