@@ -25,7 +25,12 @@ final class BadInputCases {
                 Case.rejects(
                         "supernet train: an unknown data set",
                         "unknown data set 'nowhere'",
-                        args(SuccessCases.TINY_SUPERNET, "--data", "nowhere", "--out", "{work}/supernet/bad")),
+                        "supernet",
+                        "train",
+                        "--data",
+                        "nowhere",
+                        "--out",
+                        "{work}/supernet/bad"),
                 Case.rejects(
                         "supernet train: a data folder without files",
                         "does not exist",
