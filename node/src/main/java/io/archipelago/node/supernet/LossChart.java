@@ -26,6 +26,8 @@ final class LossChart {
                 .build();
         chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
         chart.getStyler().setMarkerSize(2);
+        chart.getStyler().setXAxisTickMarkSpacingHint(120);
+        chart.getStyler().setXAxisDecimalPattern("#");
         int n = Math.max(1, rows.size());
         double[] x = new double[n];
         double[] loss = new double[n];

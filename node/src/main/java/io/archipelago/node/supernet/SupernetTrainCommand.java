@@ -347,6 +347,7 @@ public final class SupernetTrainCommand implements Callable<Integer> {
                         .setInitialMax(total)
                         .startsFrom(firstStep, Duration.ZERO)
                         .setStyle(ProgressBarStyle.ASCII)
+                        .setMaxRenderedLength(140)
                         .setUpdateIntervalMillis(250)
                         .continuousUpdate()
                         .build();
@@ -368,7 +369,13 @@ public final class SupernetTrainCommand implements Callable<Integer> {
                 if (progress != null) {
                     double[] recent = log.recentMeans(Math.min(100, perEpoch));
                     progress.setExtraMessage(String.format(
-                            Locale.ROOT, " loss %.4f acc %.3f %.0f img/s", recent[0], recent[1], imagesPerSecond));
+                            Locale.ROOT,
+                            " epoch %d/%d loss %.4f acc %.3f %.0f img/s",
+                            Math.min(t.step(), total - 1) / perEpoch + 1,
+                            epochs,
+                            recent[0],
+                            recent[1],
+                            imagesPerSecond));
 
                     progress.stepTo(t.step());
                 }
