@@ -182,6 +182,56 @@ class SupernetTrainCliTest {
                 SposCheckpoint.read(dir.resolve("checkpoint.spos")).spec().totalSteps());
     }
 
+    @Test
+    void cifar10TrainsOnTheDataBatchesOfItsFolder(@TempDir Path tmp) throws IOException {
+        Path cifar = Files.createDirectories(tmp.resolve("cifar"));
+        writeCifar(cifar.resolve("data_batch_1.bin"), 40, 1);
+        writeCifar(cifar.resolve("test_batch.bin"), 10, 2);
+        Path dir = tmp.resolve("run");
+        Run run = run(
+                "supernet",
+                "train",
+                "--data",
+                "cifar10:" + cifar,
+                "--channels",
+                "2",
+                "--batch",
+                "8",
+                "--train-images",
+                "32",
+                "--threads",
+                "1",
+                "--quiet",
+                "--out",
+                dir.toString());
+        assertEquals(0, run.exit(), run.err());
+        SposCheckpoint cp = SposCheckpoint.read(dir.resolve("checkpoint.spos"));
+        assertTrue(
+                cp.spec().data().startsWith("cifar10 train, 32 of 40 images"),
+                cp.spec().data());
+        assertEquals(4, cp.step());
+
+        Run missing = run(
+                "supernet",
+                "train",
+                "--data",
+                "cifar10:" + tmp.resolve("nothing"),
+                "--out",
+                tmp.resolve("other").toString());
+        assertEquals(2, missing.exit());
+        assertOneLine(missing.err(), "missing file");
+    }
+
+    private static void writeCifar(Path file, int records, long seed) throws IOException {
+        java.util.Random random = new java.util.Random(seed);
+        byte[] bytes = new byte[records * (1 + 3 * 32 * 32)];
+        random.nextBytes(bytes);
+        for (int r = 0; r < records; r++) {
+            bytes[r * (1 + 3 * 32 * 32)] = (byte) random.nextInt(10);
+        }
+        Files.write(file, bytes);
+    }
+
     static Stream<Arguments> badInput() {
         return Stream.of(
                 Arguments.of("unknown data set 'nowhere'", new String[] {"--data", "nowhere"}),
