@@ -8,6 +8,7 @@ import io.archipelago.core.objective.Objectives;
 import io.archipelago.core.space.CostModel;
 import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.node.engine.Engine;
+import io.archipelago.node.engine.SearchParent;
 import io.archipelago.node.run.ParetoFront;
 import io.archipelago.node.setup.SearchOptions;
 import io.archipelago.node.setup.SearchSetup;
@@ -176,7 +177,7 @@ public final class BenchParetoCommand implements Callable<Integer> {
                     done.complete(finished.report());
                     return Behaviors.stopped();
                 })
-                .onMessage(SearchEvent.SearchAborted.class, aborted -> Engine.failWith(done, aborted))
+                .onMessage(SearchEvent.SearchAborted.class, aborted -> SearchParent.failWith(done, aborted))
                 .build();
     }
 

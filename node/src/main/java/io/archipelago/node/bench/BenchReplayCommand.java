@@ -6,6 +6,7 @@ import io.archipelago.controller.router.Router;
 import io.archipelago.controller.strategy.RandomSearch;
 import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.node.engine.Engine;
+import io.archipelago.node.engine.SearchParent;
 import io.archipelago.node.journal.JournalReader;
 import io.archipelago.node.journal.JournalSettings;
 import io.archipelago.node.setup.OptionChecks;
@@ -110,7 +111,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
                                     setup.space,
                                     strategy(setup),
                                     router(setup),
-                                    Engine::reportOnly)
+                                    SearchParent::reportOnly)
                             .toCompletableFuture()
                             .get();
                 }
@@ -130,7 +131,7 @@ public final class BenchReplayCommand implements Callable<Integer> {
                                     setup.space,
                                     strategy(setup),
                                     router(setup),
-                                    Engine::reportOnly)
+                                    SearchParent::reportOnly)
                             .toCompletableFuture()
                             .get();
                     end = System.nanoTime();

@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.evaluators.SimulatedTime;
 import io.archipelago.node.bench.BenchClusterThroughputCommand.Bench;
-import io.archipelago.node.bench.BenchClusterThroughputCommand.LoopbackCluster;
 import io.archipelago.node.cluster.Transport;
 import io.archipelago.node.setup.OptionChecks;
 import java.io.PrintWriter;

@@ -2,6 +2,7 @@ package io.archipelago.node.bench;
 
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.node.engine.Engine;
+import io.archipelago.node.engine.SearchParent;
 import io.archipelago.node.setup.SearchOptions;
 import io.archipelago.node.setup.SearchSetup;
 import java.io.PrintWriter;
@@ -67,7 +68,7 @@ public final class BenchSearchCommand implements Callable<Integer> {
                                 setup.space,
                                 setup.strategy(s),
                                 setup.routerSettings,
-                                Engine::reportOnly)
+                                SearchParent::reportOnly)
                         .toCompletableFuture()
                         .get();
             }

@@ -5,6 +5,7 @@ import io.archipelago.controller.router.Router;
 import io.archipelago.controller.strategy.RandomSearch;
 import io.archipelago.evaluators.TabularEvaluator;
 import io.archipelago.node.engine.Engine;
+import io.archipelago.node.engine.SearchParent;
 import io.archipelago.node.journal.JournalSettings;
 import io.archipelago.node.run.RunRecorder;
 import io.archipelago.node.setup.OptionChecks;
@@ -271,7 +272,7 @@ public final class BenchThroughputCommand implements Callable<Integer> {
                 .snapshotEvery(snapshots);
         var strategy = RandomSearch.withRepeats(setup.space, setup.objective, 1);
         if (!record) {
-            return engine.run(settings, setup.space, strategy, routerSettings, Engine::reportOnly)
+            return engine.run(settings, setup.space, strategy, routerSettings, SearchParent::reportOnly)
                     .toCompletableFuture()
                     .get();
         }

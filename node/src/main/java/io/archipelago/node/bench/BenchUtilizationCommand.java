@@ -2,6 +2,7 @@ package io.archipelago.node.bench;
 
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.node.engine.Engine;
+import io.archipelago.node.engine.SearchParent;
 import io.archipelago.node.setup.OptionChecks;
 import io.archipelago.node.setup.SearchOptions;
 import io.archipelago.node.setup.SearchSetup;
@@ -62,7 +63,7 @@ public final class BenchUtilizationCommand implements Callable<Integer> {
                             setup.space,
                             setup.strategy(seed),
                             setup.routerSettings,
-                            Engine::reportOnly)
+                            SearchParent::reportOnly)
                     .toCompletableFuture()
                     .get();
             sync = engine.run(
@@ -70,7 +71,7 @@ public final class BenchUtilizationCommand implements Callable<Integer> {
                             setup.space,
                             setup.strategy(seed),
                             setup.routerSettings,
-                            Engine::reportOnly)
+                            SearchParent::reportOnly)
                     .toCompletableFuture()
                     .get();
         }

@@ -4,6 +4,7 @@ import io.archipelago.controller.SearchEvent;
 import io.archipelago.controller.journal.JournalReplayException;
 import io.archipelago.node.cluster.NodeRole;
 import io.archipelago.node.engine.Engine;
+import io.archipelago.node.engine.SearchParent;
 import io.archipelago.node.journal.JournalReader;
 import io.archipelago.node.journal.JournalSettings;
 import io.archipelago.node.journal.SearchRecord;
@@ -187,7 +188,7 @@ public final class SearchHost {
         String id = spec.getSearchId();
         ActorRef<Object> self = context.getSelf();
         CompletableFuture<SearchEvent.SearchReport> done = new CompletableFuture<>();
-        context.spawnAnonymous(Engine.searchBehavior(
+        context.spawnAnonymous(SearchParent.behavior(
                 search.settings(),
                 spec,
                 search.space(),
@@ -217,7 +218,7 @@ public final class SearchHost {
                 })
                 .onMessage(SearchEvent.SearchAborted.class, aborted -> {
                     host.tell(new Relayed(searchId, aborted));
-                    return Engine.failWith(done, aborted);
+                    return SearchParent.failWith(done, aborted);
                 })
                 .build();
     }

@@ -14,6 +14,7 @@ import io.archipelago.core.objective.Objective;
 import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.evaluators.TabularEvaluator;
 import io.archipelago.node.engine.Engine;
+import io.archipelago.node.engine.SearchParent;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -142,7 +143,7 @@ class ClusterTransportTest {
                             Nb201Space.INSTANCE,
                             RandomSearch.withRepeats(Nb201Space.INSTANCE, objective, 1),
                             Router.Settings.DEFAULTS,
-                            Engine::reportOnly)
+                            SearchParent::reportOnly)
                     .toCompletableFuture()
                     .get(60, TimeUnit.SECONDS);
             assertEquals(40, report.evaluations());

@@ -64,7 +64,7 @@ class SearchSupervisionTest {
                             Nb201Space.INSTANCE,
                             new FailsOnTenthTell(),
                             Router.Settings.DEFAULTS,
-                            Engine::reportOnly)
+                            SearchParent::reportOnly)
                     .toCompletableFuture();
             ExecutionException failed = assertThrows(ExecutionException.class, () -> run.get(5, TimeUnit.SECONDS));
             assertTrue(
