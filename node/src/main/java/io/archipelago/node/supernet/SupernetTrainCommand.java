@@ -1,44 +1,29 @@
 package io.archipelago.node.supernet;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.archipelago.models.supernet.CheckpointException;
 import io.archipelago.models.supernet.ImageSet;
 import io.archipelago.models.supernet.NdThreads;
 import io.archipelago.models.supernet.SposCheckpoint;
 import io.archipelago.models.supernet.SposTrainer;
-import io.archipelago.models.supernet.StepResult;
 import io.archipelago.models.supernet.TrainingSpec;
 import io.archipelago.node.setup.OptionChecks;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code archipelago supernet train}: trains a SPOS supernet ({@link SposTrainer}) and writes, in
- * its directory, {@value #CHECKPOINT} (the latest checkpoint), {@code checkpoints/step-NNNNNNNN.spos}
- * (every checkpoint, kept), {@value #LOSS_CSV}, {@value #LOSS_PNG} and {@value #TRAIN_JSON}. Every
- * plan (the cosine schedule, checkpoints, resume) goes by step; {@code --minutes} is turned into a
- * number of steps once, at the start, from a short timing on this machine.
+ * {@code archipelago supernet train}: trains a SPOS supernet ({@link SposTrainer}) in a {@link
+ * RunDirectory}. This class holds the options, checks them, and sets a run up (new, or resumed from
+ * its checkpoint); {@link TrainingLoop} trains it. Every plan (the cosine schedule, checkpoints,
+ * resume) goes by step; {@code --minutes} is turned into a number of steps once, at the start, by
+ * {@link StepTimeProbe}.
  */
 @Command(
         name = "train",
@@ -46,17 +31,7 @@ import picocli.CommandLine.Spec;
         description =
                 "Train a single-path one-shot (SPOS) supernet of NAS-Bench-201 cells; resumable from its checkpoints.")
 public final class SupernetTrainCommand implements Callable<Integer> {
-    static final String CHECKPOINT = "checkpoint.spos";
-    static final String CHECKPOINTS = "checkpoints";
-    static final String TRAIN_JSON = "train.json";
-    static final String LOSS_CSV = "loss.csv";
-    static final String LOSS_PNG = "loss.png";
-    private static final List<String> RUN_FILES = List.of(CHECKPOINT, CHECKPOINTS, TRAIN_JSON, LOSS_CSV, LOSS_PNG);
     private static final int IMAGE_SIZE = 32;
-    private static final int PROBE_WARMUP = 5;
-    private static final int PROBE_STEPS = 20;
-    /** A default checkpoint interval is at most this much training. */
-    private static final double CHECKPOINT_SECONDS = 300;
 
     @Option(
             names = "--space",
@@ -140,8 +115,6 @@ public final class SupernetTrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     @Override
     public Integer call() throws Exception {
         if (!"nb201".equalsIgnoreCase(space.strip())) {
@@ -157,21 +130,11 @@ public final class SupernetTrainCommand implements Callable<Integer> {
         if (out != null && resume != null) {
             throw new IllegalArgumentException("--out and --resume exclude each other: --resume continues its own DIR");
         }
-        Setup setup = resume != null ? resumed() : fresh();
-        return train(setup);
+        TrainSetup setup = resume != null ? resumed() : fresh();
+        return new TrainingLoop(spec.commandLine().getOut(), quiet, stopAfter, checkpointEvery, threads).run(setup);
     }
 
-    /** What a run needs to start: the trainer, its directory, its data spec, its plan, its loss log. */
-    private record Setup(
-            SposTrainer trainer,
-            Path dir,
-            String data,
-            Map<String, Object> plan,
-            Double secondsPerStep,
-            LossLog log,
-            boolean resumed) {}
-
-    private Setup fresh() throws IOException {
+    private TrainSetup fresh() throws IOException {
         if (out == null) {
             throw new IllegalArgumentException("--out DIR is required for a new run (or --resume DIR)");
         }
@@ -196,7 +159,7 @@ public final class SupernetTrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException(
                     "--train-images " + k + " is smaller than one batch (--batch " + b + ")");
         }
-        checkNewRunDirectory(out);
+        RunDirectory.checkNew(out);
         String dataSpec = data == null ? "fashion-mnist" : data;
         TrainingImages source = TrainingImages.open(dataSpec);
         if (k > source.dataset().size()) {
@@ -211,7 +174,7 @@ public final class SupernetTrainCommand implements Callable<Integer> {
         long steps;
         Double secondsPerStep = null;
         if (minutes != null) {
-            secondsPerStep = probeSecondsPerStep(base, images);
+            secondsPerStep = StepTimeProbe.secondsPerStep(base, images);
             steps = Math.max(1, (long) Math.floor(minutes * 60 / secondsPerStep));
             plan.put("by", "minutes");
             plan.put("minutes", minutes);
@@ -225,10 +188,11 @@ public final class SupernetTrainCommand implements Callable<Integer> {
         plan.put("total_steps", steps);
         Files.createDirectories(out);
         SposTrainer trainer = SposTrainer.create(base.withTotalSteps(steps), images);
-        return new Setup(trainer, out, dataSpec, plan, secondsPerStep, LossLog.create(out.resolve(LOSS_CSV)), false);
+        RunDirectory run = new RunDirectory(out);
+        return new TrainSetup(trainer, run, dataSpec, plan, secondsPerStep, LossLog.create(run.lossCsv()), false);
     }
 
-    private Setup resumed() throws IOException {
+    private TrainSetup resumed() throws IOException {
         for (Object[] given : new Object[][] {
             {"--channels", channels},
             {"--cells", cells},
@@ -244,24 +208,14 @@ public final class SupernetTrainCommand implements Callable<Integer> {
                         given[0] + " cannot be given with --resume: the run goes on with its checkpoint's spec");
             }
         }
-        Path file = resume.resolve(CHECKPOINT);
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(resume + " holds no checkpoint (" + CHECKPOINT + "): nothing to resume");
-        }
-        SposCheckpoint checkpoint;
-        try {
-            checkpoint = SposCheckpoint.read(file);
-        } catch (CheckpointException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        JsonNode previous = readTrainJson(resume.resolve(TRAIN_JSON));
+        RunDirectory run = new RunDirectory(resume);
+        SposCheckpoint checkpoint = run.readCheckpoint();
+        JsonNode previous = run.readTrainJson();
         String dataSpec = data;
         if (dataSpec == null) {
             if (previous == null || !previous.path("data").isTextual()) {
-                throw new IllegalArgumentException(
-                        resume + " has no readable " + TRAIN_JSON + " naming its data set: give it with --data");
+                throw new IllegalArgumentException(resume + " has no readable " + RunDirectory.TRAIN_JSON
+                        + " naming its data set: give it with --data");
             }
             dataSpec = previous.get("data").asText();
         }
@@ -277,241 +231,12 @@ public final class SupernetTrainCommand implements Callable<Integer> {
         SposTrainer trainer = SposTrainer.resume(checkpoint, images); // refuses other images (IllegalArgumentException)
         Map<String, Object> plan = new LinkedHashMap<>();
         if (previous != null && previous.path("plan").isObject()) {
-            plan.putAll(JSON.convertValue(previous.get("plan"), Map.class));
+            plan.putAll(RunDirectory.asMap(previous.get("plan")));
         } else {
             plan.put("total_steps", ts.totalSteps());
         }
         Double secondsPerStep = plan.get("probe_seconds_per_step") instanceof Number x ? x.doubleValue() : null;
-        LossLog log = LossLog.resume(resume.resolve(LOSS_CSV), checkpoint.step());
-        return new Setup(trainer, resume, dataSpec, plan, secondsPerStep, log, true);
-    }
-
-    private static JsonNode readTrainJson(Path file) {
-        try {
-            return Files.isRegularFile(file) ? JSON.readTree(file.toFile()) : null;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static void checkNewRunDirectory(Path dir) throws IOException {
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("--out " + dir + " is a file, not a directory");
-        }
-        for (String name : RUN_FILES) {
-            if (Files.exists(dir.resolve(name))) {
-                throw new IllegalArgumentException("--out " + dir + " already holds a run (" + name
-                        + "); continue it with --resume " + dir + " or choose another --out");
-            }
-        }
-    }
-
-    /** Seconds per step of a throwaway trainer of the same spec: {@value #PROBE_WARMUP} untimed steps, then up to {@value #PROBE_STEPS} timed. */
-    private double probeSecondsPerStep(TrainingSpec base, ImageSet images) {
-        try (SposTrainer probe = SposTrainer.create(base.withTotalSteps(PROBE_WARMUP + PROBE_STEPS), images)) {
-            probe.train(PROBE_WARMUP, null);
-            long t0 = System.nanoTime();
-            int timed = 0;
-            while (timed < PROBE_STEPS && (timed < 3 || System.nanoTime() - t0 < 10_000_000_000L)) {
-                probe.trainStep();
-                timed++;
-            }
-            return Math.max(1e-6, (System.nanoTime() - t0) / 1e9 / timed);
-        }
-    }
-
-    private Integer train(Setup setup) throws IOException {
-        PrintWriter stdout = spec.commandLine().getOut();
-        SposTrainer trainer = setup.trainer();
-        TrainingSpec ts = trainer.spec();
-        Path dir = setup.dir();
-        long total = ts.totalSteps();
-        long firstStep = trainer.step();
-        long stop = stopAfter == null ? total : Math.min(total, Math.max(stopAfter, firstStep));
-        long interval = checkpointEvery != null ? checkpointEvery : Math.max(1, (total + 9) / 10);
-        boolean intervalFixed = checkpointEvery != null;
-        if (!intervalFixed && setup.secondsPerStep() != null) {
-            interval = Math.min(interval, Math.max(1, (long) (CHECKPOINT_SECONDS / setup.secondsPerStep())));
-            intervalFixed = true;
-        }
-        long lastCheckpoint = firstStep;
-        long trainNanos = 0;
-        long stepsHere = 0;
-        String checkpointHash = null;
-        int perEpoch = ts.stepsPerEpoch();
-        long epochs = (total + perEpoch - 1) / perEpoch;
-        ProgressBar progress = quiet
-                ? null
-                : new ProgressBarBuilder()
-                        .setTaskName("supernet train")
-                        .setInitialMax(total)
-                        .startsFrom(firstStep, Duration.ZERO)
-                        .setStyle(ProgressBarStyle.ASCII)
-                        .setMaxRenderedLength(140)
-                        .setUpdateIntervalMillis(250)
-                        .continuousUpdate()
-                        .build();
-        try (SposTrainer t = trainer;
-                LossLog log = setup.log()) {
-            writeTrainJson(setup, "running", log, 0, t.supernet().weightsHashHex());
-            while (t.step() < stop) {
-                long t0 = System.nanoTime();
-                StepResult r = t.trainStep();
-                trainNanos += System.nanoTime() - t0;
-                stepsHere++;
-                log.add(r);
-                if (!intervalFixed && stepsHere == 20) {
-                    double perStep = trainNanos / 1e9 / stepsHere;
-                    interval = Math.min(interval, Math.max(1, (long) (CHECKPOINT_SECONDS / perStep)));
-                    intervalFixed = true;
-                }
-                double imagesPerSecond = stepsHere * ts.batch() / (trainNanos / 1e9);
-                if (progress != null) {
-                    double[] recent = log.recentMeans(Math.min(100, perEpoch));
-                    progress.setExtraMessage(String.format(
-                            Locale.ROOT,
-                            " epoch %d/%d loss %.4f acc %.3f %.0f img/s",
-                            Math.min(t.step(), total - 1) / perEpoch + 1,
-                            epochs,
-                            recent[0],
-                            recent[1],
-                            imagesPerSecond));
-
-                    progress.stepTo(t.step());
-                }
-                boolean due = t.step() - lastCheckpoint >= interval || t.step() % interval == 0;
-                if (due || t.step() == stop) {
-                    checkpointHash = checkpoint(t, dir, log);
-                    lastCheckpoint = t.step();
-                    writeTrainJson(
-                            setup,
-                            t.done() ? "done" : (t.step() == stop ? "stopped" : "running"),
-                            log,
-                            imagesPerSecond,
-                            t.supernet().weightsHashHex());
-                }
-            }
-            double imagesPerSecond = stepsHere == 0 ? 0 : stepsHere * ts.batch() / (trainNanos / 1e9);
-            if (stepsHere == 0) { // resumed a finished (or stopped-at) run: outputs rewritten as they are
-                checkpointHash = sha256(dir.resolve(CHECKPOINT));
-                writeTrainJson(
-                        setup,
-                        t.done() ? "done" : "stopped",
-                        log,
-                        imagesPerSecond,
-                        t.supernet().weightsHashHex());
-                LossChart.write(dir.resolve(LOSS_PNG), title(ts), log.rows());
-            }
-            if (progress != null) {
-                progress.close();
-                progress = null;
-            }
-            double[] recent = log.recentMeans(Math.min(100, perEpoch));
-            stdout.printf(
-                    Locale.ROOT,
-                    "supernet train: %s at step %d of %d (%d this run, %.1f img/s); loss %.4f, accuracy %.4f "
-                            + "(mean of the last %d steps)%n",
-                    t.done() ? "done" : "stopped",
-                    t.step(),
-                    total,
-                    stepsHere,
-                    imagesPerSecond,
-                    recent[0],
-                    recent[1],
-                    Math.min(log.rows().size(), Math.min(100, perEpoch)));
-            stdout.printf(
-                    "  weights sha256 %s%n  checkpoint %s (sha256 %s)%n",
-                    t.supernet().weightsHashHex(), dir.resolve(CHECKPOINT), checkpointHash);
-            stdout.flush();
-        } finally {
-            if (progress != null) {
-                progress.close();
-            }
-        }
-        return 0;
-    }
-
-    private static String title(TrainingSpec ts) {
-        return String.format(
-                Locale.ROOT,
-                "SPOS supernet C=%d N=%d, batch %d, seed %d",
-                ts.channels(),
-                ts.cells(),
-                ts.batch(),
-                ts.seed());
-    }
-
-    /** Writes the checkpoint to checkpoints/ and over {@value #CHECKPOINT}, then loss.csv and loss.png; returns the file's SHA-256. */
-    private static String checkpoint(SposTrainer t, Path dir, LossLog log) throws IOException {
-        SposCheckpoint cp = t.checkpoint();
-        Path kept = dir.resolve(CHECKPOINTS).resolve(String.format(Locale.ROOT, "step-%08d.spos", t.step()));
-        cp.write(kept);
-        cp.write(dir.resolve(CHECKPOINT));
-        log.flush();
-        LossChart.write(dir.resolve(LOSS_PNG), title(t.spec()), log.rows());
-        return sha256(dir.resolve(CHECKPOINT));
-    }
-
-    private void writeTrainJson(Setup setup, String status, LossLog log, double imagesPerSecond, String weightsHash)
-            throws IOException {
-        SposTrainer t = setup.trainer();
-        TrainingSpec ts = t.spec();
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("command", "supernet train");
-        json.put("space", "nb201");
-        json.put("data", setup.data());
-        Map<String, Object> s = new LinkedHashMap<>();
-        s.put("channels", ts.channels());
-        s.put("cells", ts.cells());
-        s.put("image_size", ts.imageSize());
-        s.put("classes", ts.classes());
-        s.put("batch", ts.batch());
-        s.put("learning_rate", ts.learningRate());
-        s.put("momentum", ts.momentum());
-        s.put("weight_decay", ts.weightDecay());
-        s.put("total_steps", ts.totalSteps());
-        s.put("train_images", ts.trainImages());
-        s.put("data", ts.data());
-        s.put("seed", ts.seed());
-        s.put("augment", ts.augment());
-        json.put("spec", s);
-        json.put("plan", setup.plan());
-        json.put("steps_per_epoch", ts.stepsPerEpoch());
-        json.put("epochs", ts.totalSteps() / (double) ts.stepsPerEpoch());
-        json.put("status", status);
-        json.put("steps_done", t.step());
-        json.put("threads", threads);
-        json.put("omp_wait_policy_passive", NdThreads.passiveWaiting());
-        int n = Math.min(100, ts.stepsPerEpoch());
-        double[] recent = log.recentMeans(n);
-        json.put("images_per_second", imagesPerSecond);
-        json.put("final_loss", finite(recent[0]));
-        json.put("final_accuracy", finite(recent[1]));
-        json.put("final_window_steps", Math.min(n, log.rows().size()));
-        if (Files.isRegularFile(setup.dir().resolve(CHECKPOINT))) { // written just before: its step is the trainer's
-            json.put("checkpoint", CHECKPOINT);
-            json.put("checkpoint_step", t.step());
-            json.put("checkpoint_sha256", sha256(setup.dir().resolve(CHECKPOINT)));
-            json.put("weights_sha256", weightsHash);
-        }
-        Path file = setup.dir().resolve(TRAIN_JSON);
-        Path tmp = file.resolveSibling("." + TRAIN_JSON + ".tmp");
-        Files.write(tmp, JSON.writeValueAsBytes(json));
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static Double finite(double v) {
-        return Double.isFinite(v) ? v : null;
-    }
-
-    private static String sha256(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            return null;
-        }
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        LossLog log = LossLog.resume(run.lossCsv(), checkpoint.step());
+        return new TrainSetup(trainer, run, dataSpec, plan, secondsPerStep, log, true);
     }
 }
