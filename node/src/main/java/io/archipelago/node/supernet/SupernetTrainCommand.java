@@ -189,7 +189,7 @@ public final class SupernetTrainCommand implements Callable<Integer> {
         Files.createDirectories(out);
         SposTrainer trainer = SposTrainer.create(base.withTotalSteps(steps), images);
         RunDirectory run = new RunDirectory(out);
-        return new TrainSetup(trainer, run, dataSpec, plan, secondsPerStep, LossLog.create(run.lossCsv()), false);
+        return new TrainSetup(trainer, run, dataSpec, plan, secondsPerStep, LossLog.create(run.lossCsv()));
     }
 
     private TrainSetup resumed() throws IOException {
@@ -237,6 +237,6 @@ public final class SupernetTrainCommand implements Callable<Integer> {
         }
         Double secondsPerStep = plan.get("probe_seconds_per_step") instanceof Number x ? x.doubleValue() : null;
         LossLog log = LossLog.resume(run.lossCsv(), checkpoint.step());
-        return new TrainSetup(trainer, run, dataSpec, plan, secondsPerStep, log, true);
+        return new TrainSetup(trainer, run, dataSpec, plan, secondsPerStep, log);
     }
 }

@@ -14,5 +14,4 @@ record TrainSetup(
         String data,
         Map<String, Object> plan,
         Double secondsPerStep,
-        LossLog log,
-        boolean resumed) {}
+        LossLog log) {}
