@@ -5,10 +5,7 @@ import io.archipelago.controller.SearchEvent.SearchFinished;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.controller.journal.EncodedStep;
 import io.archipelago.controller.journal.JournalReplayException;
-import io.archipelago.controller.journal.StepWriter;
 import io.archipelago.controller.router.Router;
-import io.archipelago.controller.strategy.ModelGuidedStrategy;
-import io.archipelago.controller.strategy.Observation;
 import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.controller.strategy.Trial;
 import io.archipelago.core.space.SearchSpace;
@@ -22,11 +19,8 @@ import io.archipelago.proto.SearchSpec;
 import io.archipelago.proto.StepOp;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ChildFailed;
@@ -84,31 +78,21 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     private final ActorRef<SearchEvent> observer;
     private final ActorRef<Router.Event> routerEvents;
     private final ActorRef<JournalKeeper.Command> journal; // null: not journaled
-    /** Model-guided strategies only: their fits run on a predictor actor, never here. */
-    private final ActorRef<PredictorActor.Command> predictorActor;
-
-    private final ActorRef<PredictorActor.Fitted<A>> fittedAdapter;
+    private final ModelFits<A> fits;
     private final List<String> kinds;
     /** The search, once the journal has replayed it (null before). */
     private SearchState<A> state;
-    /** Ops applied since the last batch went to the journal, and their encoding (null: not journaled). */
-    private final List<StepOp> applied = new ArrayList<>();
-
-    private final StepWriter encoder;
-    private boolean batchScheduled;
+    /** Ops applied since the last batch went to the journal (null: not journaled). */
+    private final StepBatch batch;
     /** Candidates some of whose pools have answered. */
     private final Map<Long, MergedAnswers> parts = new HashMap<>();
     /** Per pool: its slots, and the dispatches of outstanding candidates it has not answered. */
     private final PoolSlots pools;
 
     private final CandidateBuilder<A> candidates;
-    private final Set<Integer> fitsSent = new HashSet<>();
-    private final long startNanos = System.nanoTime();
-    private long firstDispatchNanos;
-    private long lastResultNanos;
+    private final RunClock clock = new RunClock();
     private boolean started;
     private boolean finishing;
-    private double busySeconds;
 
     /**
      * @param spec what the journal records first for a new search (a resumed search passes the spec its journal has)
@@ -156,18 +140,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         this.router = router;
         this.observer = observer;
         this.routerEvents = context.messageAdapter(Router.Event.class, FromRouter::new);
-        Optional<ModelGuidedStrategy<A>> modelGuided = strategy.modelGuided();
-        if (modelGuided.isPresent()) {
-            this.predictorActor = context.spawn(
-                    PredictorActor.create(modelGuided.get().predictor()), "predictor", PredictorActor.dispatcher());
-            @SuppressWarnings({"unchecked", "rawtypes"})
-            ActorRef<PredictorActor.Fitted<A>> adapter =
-                    (ActorRef) context.messageAdapter(PredictorActor.Fitted.class, FromPredictor::new);
-            this.fittedAdapter = adapter;
-        } else {
-            this.predictorActor = null;
-            this.fittedAdapter = null;
-        }
+        this.fits = new ModelFits<>(context, strategy, FromPredictor::new);
         this.kinds = settings.kinds();
         this.pools = new PoolSlots(kinds, settings.evaluatorKind(), settings.minSlots());
         this.candidates = new CandidateBuilder<>(settings, space);
@@ -185,10 +158,10 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
                             context.messageAdapter(SearchJournal.Reply.class, FromJournal::new)),
                     "journal");
             context.watch(journal);
-            this.encoder = new StepWriter();
+            this.batch = new StepBatch();
         } else {
             this.journal = null;
-            this.encoder = null;
+            this.batch = null;
             this.state = SearchState.unjournaled(space, strategy, spec);
         }
     }
@@ -200,7 +173,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
                 .onMessage(FromPredictor.class, message -> journaled(onFitted(message.fitted())))
                 .onMessage(FromJournal.class, message -> journaled(onJournal(message.reply())))
                 .onMessage(JournalBatch.class, message -> {
-                    batchScheduled = false;
+                    batch.scheduleFired();
                     sendBatch();
                     return this;
                 })
@@ -212,18 +185,16 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     /** After each message: the ops it applied go to the journal with the next batch. */
     private Behavior<Command> journaled(Behavior<Command> next) {
-        if (journal != null && !applied.isEmpty() && !batchScheduled) {
-            batchScheduled = true;
+        if (journal != null && batch.needsSchedule()) {
             getContext().scheduleOnce(COMMIT_WINDOW, getContext().getSelf(), JournalBatch.INSTANCE);
         }
         return next;
     }
 
     private void sendBatch() {
-        if (journal != null && !applied.isEmpty()) {
-            journal.tell(new JournalKeeper.Send(
-                    new SearchJournal.Append(new EncodedStep(List.copyOf(applied), encoder.drain()))));
-            applied.clear();
+        EncodedStep step = journal == null ? null : batch.take();
+        if (step != null) {
+            journal.tell(new JournalKeeper.Send(new SearchJournal.Append(step)));
         }
     }
 
@@ -245,8 +216,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     private void apply(StepOp op) {
         state.applyOp(op);
         if (journal != null) {
-            applied.add(op);
-            encoder.append(op);
+            batch.add(op);
         }
     }
 
@@ -288,7 +258,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
                     .cacheSeed(replayed)
                     .ifPresent(router::tell); // before anything is submitted: the router reads its messages in order
             dispatch(List.copyOf(state.outstanding().values()));
-            sendFits();
+            fits.send(state.pendingFits());
         }
         return launch();
     }
@@ -308,19 +278,6 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
                 .setFitted(ModelFitted.newBuilder().setVersion(fitted.version()).setOk(fitted.ok()))
                 .build());
         return launch();
-    }
-
-    /** Hands the strategy's due fits to the predictor actor (each once per incarnation). */
-    private void sendFits() {
-        if (predictorActor == null) {
-            return;
-        }
-        for (ModelGuidedStrategy.FitRequest<A> r : state.pendingFits()) {
-            if (fitsSent.add(r.version())) {
-                predictorActor.tell(
-                        new PredictorActor.Fit<>(r.version(), r.architectures(), r.targets(), r.seed(), fittedAdapter));
-            }
-        }
     }
 
     private Behavior<Command> onRouterEvent(Router.Event event) {
@@ -373,9 +330,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
             return;
         }
         pools.dispatched(trials.size());
-        if (firstDispatchNanos == 0) {
-            firstDispatchNanos = System.nanoTime();
-        }
+        clock.dispatched();
         router.tell(new Router.Submit(candidates.forPools(trials), routerEvents));
     }
 
@@ -398,9 +353,9 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         }
         parts.remove(partResult.getCandidateId());
         Router.Completed completed = candidate.merged();
-        lastResultNanos = System.nanoTime();
+        clock.resultIn();
         if (completed.source() == Router.Source.EVALUATED) {
-            busySeconds += candidate.primaryCostSeconds(); // utilisation is of the evaluator pool's slots
+            clock.busy(candidate.primaryCostSeconds()); // utilisation is of the evaluator pool's slots
         }
         ResultTold told = ResultTold.newBuilder()
                 .setResult(completed.result())
@@ -408,7 +363,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
                 .setAttempts(completed.attempts())
                 .build();
         apply(StepOp.newBuilder().setTold(told).build());
-        sendFits();
+        fits.send(state.pendingFits());
         observer.tell(recorded(told, state.evaluations(), state.bestScore().orElse(Double.NaN)));
         if (state.evaluations() >= settings.budget() && state.outstanding().isEmpty()) {
             return finish("budget of " + settings.budget() + " evaluations spent");
@@ -440,20 +395,6 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     }
 
     private SearchReport report(String reason) {
-        Optional<Observation<A>> best = state.best();
-        long now = System.nanoTime();
-        double dispatchSeconds = firstDispatchNanos == 0 ? 0 : (lastResultNanos - firstDispatchNanos) / 1e9;
-        return new SearchReport(
-                settings.searchId(),
-                reason,
-                best.map(o -> space.format(o.trial().architecture())).orElse(null),
-                best.map(Observation::metrics).orElse(Map.of()),
-                state.evaluations(),
-                state.failed(),
-                state.cached(),
-                busySeconds,
-                pools.maxEvaluatorSlots(),
-                dispatchSeconds,
-                (now - startNanos) / 1e9);
+        return clock.report(settings.searchId(), reason, state, space, pools.maxEvaluatorSlots());
     }
 }
