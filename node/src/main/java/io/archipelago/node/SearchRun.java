@@ -83,13 +83,7 @@ final class SearchRun {
     void here(ClusterSettings cluster, ClusterOptions clusterOptions, boolean fresh) throws Exception {
         ProgressBar progress = progressBar();
         ParetoFront front = front();
-        RunRecorder recorder = new RunRecorder(
-                dir.resolve(SearchCommand.EVALUATIONS),
-                setup.objective,
-                setup.fitness,
-                setup.evaluatedMetrics(),
-                progress,
-                front);
+        RunRecorder recorder = recorder(progress, front);
         SearchReport report;
         try (Engine engine =
                 cluster == null ? setup.engine(definition.seed(), journal.config()) : clusterEngine(cluster)) {
@@ -168,13 +162,7 @@ final class SearchRun {
                             + " ended, but the journal " + journal.describe() + " does not hold it"));
         }
         ParetoFront front = front();
-        RunRecorder recorder = new RunRecorder(
-                dir.resolve(SearchCommand.EVALUATIONS),
-                setup.objective,
-                setup.fitness,
-                setup.evaluatedMetrics(),
-                null,
-                front);
+        RunRecorder recorder = recorder(null, front);
         int evaluations = 0;
         for (var told : record.told()) {
             if (told.getSource() == ResultSource.RESULT_SOURCE_EVALUATED) {
@@ -230,6 +218,17 @@ final class SearchRun {
                         .setUpdateIntervalMillis(250)
                         .continuousUpdate()
                         .build();
+    }
+
+    /** evaluations.csv, written as results come (a progress bar beside) or folded from the journal. */
+    private RunRecorder recorder(ProgressBar progress, ParetoFront front) throws IOException {
+        return new RunRecorder(
+                dir.resolve(SearchCommand.EVALUATIONS),
+                setup.objective,
+                setup.fitness,
+                setup.evaluatedMetrics(),
+                progress,
+                front);
     }
 
     private ParetoFront front() {

@@ -7,11 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.archipelago.controller.SearchEvent;
 import io.archipelago.controller.SearchSettings;
 import io.archipelago.controller.router.Router;
-import io.archipelago.controller.strategy.Observation;
 import io.archipelago.controller.strategy.RandomSearch;
 import io.archipelago.controller.strategy.Strategy;
-import io.archipelago.controller.strategy.Trial;
-import io.archipelago.controller.strategy.TrialResult;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.core.objective.Objective;
@@ -19,11 +16,10 @@ import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.evaluators.SimulatedTime;
 import io.archipelago.evaluators.TabularEvaluator;
 import io.archipelago.node.engine.Engine;
+import io.archipelago.node.engine.FailsOnTenthTell;
 import io.archipelago.node.journal.JournalSettings;
 import io.archipelago.proto.SearchSpec;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,31 +33,6 @@ import org.junit.jupiter.api.Timeout;
 /** The search host's protocol in one JVM: what a submitter's follower is pushed, and how a failing search ends for it. */
 class SearchHostTest {
     private static final BenchmarkTable<Nb201Cell> TABLE = BenchmarkTable.embeddedNb201Cifar10();
-
-    /** Random search that throws on its tenth result, as a strategy with a bug would. */
-    private static final class FailsOnTenthTell implements Strategy<Nb201Cell> {
-        private final RandomSearch<Nb201Cell> inner =
-                new RandomSearch<>(Nb201Space.INSTANCE, Objective.maximize("cifar10_valid_12"), 1);
-        private int tells;
-
-        @Override
-        public List<Trial<Nb201Cell>> ask(int n) {
-            return inner.ask(n);
-        }
-
-        @Override
-        public void tell(Trial<Nb201Cell> trial, TrialResult result) {
-            if (++tells == 10) {
-                throw new IllegalStateException("a bug in the strategy");
-            }
-            inner.tell(trial, result);
-        }
-
-        @Override
-        public Optional<Observation<Nb201Cell>> best() {
-            return inner.best();
-        }
-    }
 
     private static Engine engine() {
         return new Engine(2, slot -> new TabularEvaluator<>(TABLE, new SimulatedTime.Fixed(0.001), slot));
