@@ -116,11 +116,12 @@ final class SearchRun {
                         }
                     },
                     null);
-            recorder.finish();
-        } finally {
+            recorder.finish(); // closes the progress bar too
+        } catch (Exception | Error e) {
             if (progress != null) {
-                progress.close();
+                progress.close(); // the recorder never finished: the bar would go on drawing
             }
+            throw e;
         }
         writeFiles(report, recorder, front, clusterOptions, Map.of());
     }

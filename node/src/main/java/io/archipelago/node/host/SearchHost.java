@@ -245,9 +245,13 @@ public final class SearchHost {
     }
 
     private Behavior<Object> onFollow(FollowSearch follow) {
+        ActorRef<SearchUpdate> follower = follower(follow.getFollower());
+        if (follower == null) {
+            return Behaviors.same(); // nobody to tell: a malformed request
+        }
         Set<ActorRef<SearchUpdate>> following = followers.get(follow.getSearchId());
         if (following != null) {
-            following.add(follower(follow.getFollower()));
+            following.add(follower);
         } else {
             context.pipeToSelf(
                     CompletableFuture.supplyAsync(
