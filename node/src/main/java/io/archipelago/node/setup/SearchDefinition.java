@@ -148,12 +148,7 @@ public record SearchDefinition(
             throw new IllegalArgumentException(
                     "the journal's search options do not parse (" + e.getMessage() + "): " + args, e);
         }
-        SpecOptions spec = command.spec;
-        if (spec.cluster) {
-            spec.options.slots = spec.minEvaluators; // as the search that wrote them had it
-        }
-        return new SearchDefinition(
-                spec.options, spec.budget, spec.seed, spec.cluster, spec.minEvaluators, spec.snapshotEvery);
+        return command.spec.definition(); // as the command line makes it: a cluster search's slots are its evaluators
     }
 
     /** The command line that runs this search again (for people: {@code runs show} prints it). */
