@@ -11,6 +11,7 @@ import io.archipelago.node.journal.JournalSettings;
 import io.archipelago.node.setup.EvaluatorSetup;
 import io.archipelago.node.setup.LatencyOptions;
 import io.archipelago.node.setup.SearchSetup;
+import io.archipelago.node.setup.SupernetOptions;
 import io.archipelago.node.setup.TegOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -47,7 +48,8 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(
             names = "--evaluator",
             defaultValue = "tabular",
-            description = "Evaluator kind this node offers: tabular | teg (default: ${DEFAULT-VALUE}).")
+            description = "Evaluator kind this node offers: tabular | teg | supernet (with --supernet DIR) "
+                    + "(default: ${DEFAULT-VALUE}).")
     String evaluator;
 
     @Option(
@@ -82,6 +84,9 @@ public final class NodeCommand implements Callable<Integer> {
 
     @Mixin
     TegOptions teg = new TegOptions();
+
+    @Mixin
+    SupernetOptions supernet = new SupernetOptions();
 
     @Mixin
     LatencyOptions latency = new LatencyOptions();
@@ -135,7 +140,7 @@ public final class NodeCommand implements Callable<Integer> {
         }
         EvaluatorSetup evaluators = evaluates
                 ? new EvaluatorSetup(
-                        evaluator, SearchSetup.loadTable(SearchSpaces.byId(space), benchmark), evalTime, teg)
+                        evaluator, SearchSetup.loadTable(SearchSpaces.byId(space), benchmark), evalTime, teg, supernet)
                 : null;
         ClusterOptions.logMembership();
         PrintWriter out = spec.commandLine().getOut();

@@ -40,6 +40,8 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  *   <li>A pool left without a live slot (its only node died, e.g. the one latency node of a device)
  *       keeps its candidates queued for the node to come back; after {@code timeout} without any
  *       they complete as failed, naming the pool, so a search never waits forever.</li>
+ *   <li>Results carrying a pinned label ({@link LabelPins}: which supernet scored them) must agree
+ *       with the search's first; one that does not is a failed attempt, retried elsewhere.</li>
  *   <li>A slot whose node is draining hands its request back: the candidate goes to another slot
  *       under the same attempt number, and the slot gets no more work (it leaves the pool when its
  *       node does). Pool capacity, as controllers see it, counts only slots that take work, so a
@@ -150,6 +152,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
     private final Map<String, String> kindOfServiceId = new HashMap<>();
     private final InFlight inFlight = new InFlight();
     private final ResultCache cache;
+    private final LabelPins pins = new LabelPins();
 
     private Router(ActorContext<Command> context, TimerScheduler<Command> timers, Settings settings) {
         super(context);
@@ -208,6 +211,11 @@ public final class Router extends AbstractBehavior<Router.Command> {
     }
 
     private Behavior<Command> onSeed(Seed seed) {
+        for (EvaluationResult result : seed.results()) {
+            if (result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK) {
+                pins.admit(result); // the journal's results agree: they passed here before
+            }
+        }
         cache.seed(seed.candidates(), seed.results());
         return this;
     }
@@ -272,8 +280,14 @@ public final class Router extends AbstractBehavior<Router.Command> {
         if (result.getStatus() == EvaluationStatus.EVALUATION_STATUS_HANDED_BACK) {
             handBack(dispatch, slot);
         } else if (result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK) {
-            cache.put(dispatch.cacheKey, result);
-            complete(dispatch, result);
+            String refused = pins.admit(result);
+            if (refused == null) {
+                cache.put(dispatch.cacheKey, result);
+                complete(dispatch, result);
+            } else {
+                getContext().getLog().warn(refused);
+                retryOrFail(dispatch, refused);
+            }
         } else {
             retryOrFail(
                     dispatch,

@@ -9,6 +9,7 @@ import io.archipelago.controller.router.Router.Completed;
 import io.archipelago.controller.router.Router.Source;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.evaluators.EvaluatorActor;
+import io.archipelago.evaluators.supernet.WeightSharingEvaluator;
 import io.archipelago.proto.Architecture;
 import io.archipelago.proto.Candidate;
 import io.archipelago.proto.EvaluationRequest;
@@ -219,6 +220,59 @@ class RouterTest {
         // A failure is not cached: the same cell is evaluated again when asked again.
         submit(router, candidate(2, CELL));
         assertEquals(2, asked.receiveMessage().candidate().getCandidateId());
+    }
+
+    private static void answerScoredBy(Asked asked, String supernetHash) {
+        answer(
+                asked,
+                EvaluationResult.newBuilder()
+                        .setStatus(EvaluationStatus.EVALUATION_STATUS_OK)
+                        .putMetrics("supernet_accuracy", 80.0)
+                        .putLabels(WeightSharingEvaluator.HASH, supernetHash));
+    }
+
+    @Test
+    void refusesAResultScoredByAnotherSupernetAndRetriesItElsewhere() {
+        evaluators(2);
+        ActorRef<Router.Command> router = router(new Router.Settings(Duration.ofMinutes(1), 2, 100), 2);
+        submit(router, candidate(0, CELL));
+        answerScoredBy(asked.receiveMessage(), "aaaa");
+        assertEquals("aaaa", completed().result().getLabelsOrThrow(WeightSharingEvaluator.HASH));
+
+        submit(router, candidate(1, OTHER_CELL));
+        Asked first = asked.receiveMessage();
+        answerScoredBy(first, "bbbb");
+        Asked retry = asked.receiveMessage();
+        assertEquals(2, retry.request().getAttempt(), "a result of another supernet is a failed attempt");
+        assertNotEquals(first.evaluator(), retry.evaluator());
+        answerScoredBy(retry, "bbbb");
+        Completed refused = completed();
+        assertEquals(EvaluationStatus.EVALUATION_STATUS_FAILED, refused.result().getStatus());
+        assertTrue(
+                refused.result().getFailureReason().contains("supernet_hash bbbb")
+                        && refused.result().getFailureReason().contains("come from aaaa"),
+                refused.result().getFailureReason());
+    }
+
+    @Test
+    void aResumedSearchKeepsTheSupernetItsJournalWasScoredBy() {
+        evaluators(1);
+        ActorRef<Router.Command> router = router(new Router.Settings(Duration.ofMinutes(1), 1, 100), 1);
+        Candidate earlier = candidate(0, CELL);
+        router.tell(new Router.Seed(
+                List.of(earlier),
+                List.of(EvaluationResult.newBuilder()
+                        .setSearchId(earlier.getSearchId())
+                        .setCandidateId(0)
+                        .setArchitecture(earlier.getArchitecture())
+                        .setEvaluatorKind(kind)
+                        .setStatus(EvaluationStatus.EVALUATION_STATUS_OK)
+                        .putLabels(WeightSharingEvaluator.HASH, "aaaa")
+                        .build())));
+        submit(router, candidate(1, OTHER_CELL));
+        answerScoredBy(asked.receiveMessage(), "cccc");
+        assertEquals(
+                EvaluationStatus.EVALUATION_STATUS_FAILED, completed().result().getStatus());
     }
 
     @Test

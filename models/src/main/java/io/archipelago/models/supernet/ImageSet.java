@@ -53,10 +53,24 @@ public final class ImageSet {
      *     checkpoints and a resumed trainer checks it (with the count, seed and size added here)
      */
     public static ImageSet sample(ImageDataset dataset, int count, long seed, int size, String description) {
+        int[] indices = ImageDataset.distinctIndices(Math.min(count, dataset.size()), dataset.size(), seed);
+        return gather(
+                dataset,
+                indices,
+                size,
+                description + ", " + indices.length + " of " + dataset.size() + " images drawn with seed " + seed + ", "
+                        + size + "x" + size);
+    }
+
+    /**
+     * The images of {@code dataset} at {@code indices}, in that order, at {@code size} 32 or 16.
+     *
+     * @param description what the images are, stored as is
+     */
+    public static ImageSet gather(ImageDataset dataset, int[] indices, int size, String description) {
         if (size != 32 && size != 16) {
             throw new IllegalArgumentException("image size must be 32 or 16, got " + size);
         }
-        int[] indices = ImageDataset.distinctIndices(Math.min(count, dataset.size()), dataset.size(), seed);
         int channels = dataset instanceof ByteImageDataset b && b.nativeShape().channels() == 1 ? 1 : 3;
         InputShape full = new InputShape(channels, 32, 32);
         int per = channels * size * size;
@@ -87,9 +101,7 @@ public final class ImageSet {
                 }
             }
         }
-        String fullDescription = description + ", " + indices.length + " of " + dataset.size()
-                + " images drawn with seed " + seed + ", " + size + "x" + size;
-        return new ImageSet(pixels, labels, channels, size, dataset.classes(), fullDescription);
+        return new ImageSet(pixels, labels, channels, size, dataset.classes(), description);
     }
 
     /** Images already preprocessed, {@code [count, channels (1 or 3), size, size]} row-major (tests, synthetic data). */

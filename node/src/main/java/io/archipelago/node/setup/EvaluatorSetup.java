@@ -4,6 +4,8 @@ import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.evaluators.Evaluator;
 import io.archipelago.evaluators.SimulatedTime;
 import io.archipelago.evaluators.TabularEvaluator;
+import io.archipelago.evaluators.supernet.SharedSupernet;
+import io.archipelago.evaluators.supernet.WeightSharingEvaluator;
 import io.archipelago.evaluators.teg.TegEvaluator;
 import io.archipelago.models.data.ImageDataset;
 import io.archipelago.models.teg.TegIndicators;
@@ -14,24 +16,29 @@ import java.util.function.IntFunction;
 /**
  * The evaluators of a node's slots, checked from the command line before anything starts: a
  * search's own slots ({@code search}) and a worker node's ({@code node --roles evaluator}) are
- * made the same way.
+ * made the same way. What every slot of a JVM reads (TEG's images, a supernet's weights) is
+ * loaded once here and shared read-only.
  */
 public final class EvaluatorSetup {
-    public static final List<String> KINDS = List.of(TabularEvaluator.KIND, TegEvaluator.KIND);
+    public static final List<String> KINDS =
+            List.of(TabularEvaluator.KIND, TegEvaluator.KIND, WeightSharingEvaluator.KIND);
 
     public final String kind;
     public final BenchmarkTable<?> table;
     public final SimulatedTime evalTime; // null: none
     private final TegOptions teg;
-    private final ImageDataset tegData; // loaded once, shared read-only by every slot
+    private final ImageDataset tegData; // null unless teg
+    private final SharedSupernet supernet; // null unless supernet
 
     /**
-     * @param kind tabular or teg
+     * @param kind tabular, teg or supernet
      * @param table what the tabular evaluator answers from
      * @param evalTime simulated time of the tabular evaluator (null: none)
+     * @param teg the teg evaluator's options, whose {@code --data} the supernet evaluator reads too
      * @throws IllegalArgumentException naming the bad option
      */
-    public EvaluatorSetup(String kind, BenchmarkTable<?> table, String evalTime, TegOptions teg) {
+    public EvaluatorSetup(
+            String kind, BenchmarkTable<?> table, String evalTime, TegOptions teg, SupernetOptions supernet) {
         if (!KINDS.contains(kind)) {
             throw new IllegalArgumentException(
                     "unknown evaluator '" + kind + "' (known: " + String.join(", ", KINDS) + ")");
@@ -40,15 +47,21 @@ public final class EvaluatorSetup {
         this.table = table;
         this.evalTime = evalTime == null ? null : SimulatedTime.parse(evalTime);
         this.teg = teg;
+        if (evalTime != null && !TabularEvaluator.KIND.equals(kind)) {
+            throw new IllegalArgumentException(
+                    "--eval-time simulates the tabular evaluator's cost; the " + kind + " evaluator's cost is real");
+        }
         if (isTeg()) {
-            if (evalTime != null) {
-                throw new IllegalArgumentException(
-                        "--eval-time simulates the tabular evaluator's cost; the teg evaluator's cost is real");
-            }
             teg.settings(0); // checks the TEG options before the data set is read
             this.tegData = teg.dataset();
         } else {
             this.tegData = null;
+        }
+        if (isSupernet()) {
+            supernet.check(); // before the data set is read
+            this.supernet = supernet.load(teg.data);
+        } else {
+            this.supernet = null;
         }
     }
 
@@ -56,11 +69,18 @@ public final class EvaluatorSetup {
         return TegEvaluator.KIND.equals(kind);
     }
 
+    public boolean isSupernet() {
+        return WeightSharingEvaluator.KIND.equals(kind);
+    }
+
     /** Makes slot i's evaluator; the seed fixes simulated times and TEG initialisations. */
     public IntFunction<Evaluator> factory(long seed) {
         if (isTeg()) {
             TegSettings settings = teg.settings(seed);
             return slot -> new TegEvaluator(new TegIndicators(settings, tegData));
+        }
+        if (isSupernet()) {
+            return slot -> new WeightSharingEvaluator(supernet);
         }
         return slot -> new TabularEvaluator<>(table, evalTime, seed * 1_000_003L + slot);
     }

@@ -3,6 +3,7 @@ package io.archipelago.node.setup;
 import io.archipelago.proto.LatencyConfig;
 import io.archipelago.proto.SearchConfig;
 import io.archipelago.proto.SearchSpec;
+import io.archipelago.proto.SupernetConfig;
 import io.archipelago.proto.TegConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,6 +76,12 @@ public record SearchDefinition(
             latency.setTable(o.latency.table.toString());
         }
         c.setLatency(latency);
+        SupernetConfig.Builder supernet =
+                SupernetConfig.newBuilder().setEvalImages(o.supernet.evalImages).setEvalBatch(o.supernet.evalBatch);
+        if (o.supernet.supernet != null) {
+            supernet.setPath(o.supernet.supernet.toString());
+        }
+        c.setSupernet(supernet);
         if (o.metric != null) {
             c.setMetric(o.metric);
         }
@@ -124,6 +131,12 @@ public record SearchDefinition(
         o.latency.repeats = latency.getRepeats();
         o.latency.warmup = latency.getWarmup();
         o.latency.runnerTimeout = latency.getRunnerTimeoutSeconds();
+        if (c.hasSupernet()) { // else the options' defaults: the spec predates the supernet evaluator
+            SupernetConfig supernet = c.getSupernet();
+            o.supernet.supernet = supernet.hasPath() ? Path.of(supernet.getPath()) : null;
+            o.supernet.evalImages = supernet.getEvalImages();
+            o.supernet.evalBatch = supernet.getEvalBatch();
+        }
         o.latencySlots = c.getLatencySlots();
         o.benchmark = c.hasBenchmark() ? Path.of(c.getBenchmark()) : null;
         o.evalTime = c.hasEvalTime() ? c.getEvalTime() : null;

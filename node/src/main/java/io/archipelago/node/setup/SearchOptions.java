@@ -21,15 +21,16 @@ public final class SearchOptions {
             names = "--evaluator",
             defaultValue = "tabular",
             description =
-                    "tabular (benchmark look-up) | teg (training-free indicators on the network at initialisation) "
-                            + "(default: ${DEFAULT-VALUE}).")
+                    "tabular (benchmark look-up) | teg (training-free indicators on the network at initialisation) | "
+                            + "supernet (accuracy with a trained supernet's weights, --supernet DIR) (default: ${DEFAULT-VALUE}).")
     public String evaluator;
 
     @Option(
             names = "--metric",
             description =
                     "Metric the search optimises, optionally with :max or :min (default: cifar10_valid_12 with the tabular "
-                            + "evaluator, whose epochs suffix is the fidelity asked; ntk_cond:min with teg).")
+                            + "evaluator, whose epochs suffix is the fidelity asked; ntk_cond:min with teg; supernet_accuracy "
+                            + "with supernet).")
     public String metric;
 
     @Option(
@@ -64,6 +65,9 @@ public final class SearchOptions {
 
     @Mixin
     public TegOptions teg = new TegOptions();
+
+    @Mixin
+    public SupernetOptions supernet = new SupernetOptions();
 
     @Mixin
     public LatencyOptions latency = new LatencyOptions();

@@ -19,6 +19,7 @@ import io.archipelago.core.space.SearchSpaces;
 import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.core.table.MetricName;
 import io.archipelago.evaluators.latency.LatencyEvaluators;
+import io.archipelago.evaluators.supernet.WeightSharingEvaluator;
 import io.archipelago.evaluators.teg.TegEvaluator;
 import io.archipelago.models.teg.TegIndicators;
 import io.archipelago.node.engine.Engine;
@@ -50,6 +51,8 @@ public final class SearchSetup<A> {
             TegIndicators.NTK_MSE,
             TegEvaluator.PARAMS,
             TegEvaluator.FLOPS);
+    private static final List<String> SUPERNET_METRICS =
+            List.of(WeightSharingEvaluator.ACCURACY, WeightSharingEvaluator.LOSS, WeightSharingEvaluator.PARAMS);
 
     public final SearchOptions options;
     public final SearchSpace<A> space;
@@ -66,13 +69,16 @@ public final class SearchSetup<A> {
     public final EvaluatorSetup evaluators;
     public final Router.Settings routerSettings;
     private final boolean teg;
+    /** The metrics the evaluator itself reports, or null when they are the benchmark table's. */
+    private final List<String> ownMetrics;
 
     private SearchSetup(SearchOptions options, SearchSpace<A> space, BenchmarkTable<?> table) {
         this.options = options;
         this.space = space;
         this.table = table;
-        this.evaluators = new EvaluatorSetup(options.evaluator, table, options.evalTime, options.teg);
+        this.evaluators = new EvaluatorSetup(options.evaluator, table, options.evalTime, options.teg, options.supernet);
         this.teg = evaluators.isTeg();
+        this.ownMetrics = teg ? TEG_METRICS : evaluators.isSupernet() ? SUPERNET_METRICS : null;
         if (!StrategyFactory.NAMES.contains(options.strategy)) {
             throw new IllegalArgumentException("unknown strategy '" + options.strategy + "' (known: "
                     + String.join(", ", StrategyFactory.NAMES) + ")");
@@ -111,7 +117,7 @@ public final class SearchSetup<A> {
         for (Constraint c : constraints) {
             checkMetric(c.metric(), "--constraint");
         }
-        this.fidelity = teg
+        this.fidelity = ownMetrics != null
                 ? 0
                 : MetricName.parse(objective.metric()).map(MetricName::epochs).orElse(0);
         if (measuresLatency()) {
@@ -140,7 +146,11 @@ public final class SearchSetup<A> {
     private static List<Objective> objectivesOf(SearchOptions options) {
         String metric = options.metric != null
                 ? options.metric
-                : TegEvaluator.KIND.equals(options.evaluator) ? TegIndicators.NTK_COND + ":min" : "cifar10_valid_12";
+                : switch (options.evaluator) {
+                    case TegEvaluator.KIND -> TegIndicators.NTK_COND + ":min";
+                    case WeightSharingEvaluator.KIND -> WeightSharingEvaluator.ACCURACY + ":max";
+                    default -> "cifar10_valid_12";
+                };
         return options.objectives != null ? Objectives.parseList(options.objectives) : List.of(Objective.parse(metric));
     }
 
@@ -170,10 +180,10 @@ public final class SearchSetup<A> {
         if (metric.startsWith(LATENCY_PREFIX)) {
             return; // a latency pool measures it
         }
-        if (teg) {
-            if (!TEG_METRICS.contains(metric)) {
-                throw new IllegalArgumentException(option + ": " + metric
-                        + " is not a metric of the teg evaluator (it has: " + String.join(", ", TEG_METRICS) + ")");
+        if (ownMetrics != null) {
+            if (!ownMetrics.contains(metric)) {
+                throw new IllegalArgumentException(option + ": " + metric + " is not a metric of the " + evaluators.kind
+                        + " evaluator (it has: " + String.join(", ", ownMetrics) + ")");
             }
         } else if (!(space instanceof CostModel<?>)
                 || !List.of(CostModel.PARAMS, CostModel.FLOPS).contains(metric)) {
@@ -262,8 +272,8 @@ public final class SearchSetup<A> {
 
     /** The metrics the evaluators return (the CSV's metric columns). */
     public List<String> evaluatedMetrics() {
-        List<String> metrics = new ArrayList<>(teg ? TEG_METRICS : table.metricNamesAt(fidelity));
-        if (!teg && space instanceof CostModel<?>) {
+        List<String> metrics = new ArrayList<>(ownMetrics != null ? ownMetrics : table.metricNamesAt(fidelity));
+        if (ownMetrics == null && space instanceof CostModel<?>) {
             for (String cost : List.of(CostModel.PARAMS, CostModel.FLOPS)) {
                 if (!metrics.contains(cost)) {
                     metrics.add(cost);

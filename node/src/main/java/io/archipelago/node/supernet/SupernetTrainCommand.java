@@ -1,6 +1,7 @@
 package io.archipelago.node.supernet;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.archipelago.models.data.TrainingImages;
 import io.archipelago.models.supernet.ImageSet;
 import io.archipelago.models.supernet.NdThreads;
 import io.archipelago.models.supernet.SposCheckpoint;

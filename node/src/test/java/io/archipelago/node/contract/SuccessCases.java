@@ -126,6 +126,35 @@ final class SuccessCases {
                                                 "final_accuracy",
                                                 "weights_sha256",
                                                 "checkpoint_sha256"))),
+                // search on the supernet just trained: candidates scored with its weights on its held-out images.
+                searchRun(
+                                Case.succeeds(
+                                        "search: the supernet evaluator",
+                                        "search",
+                                        "--evaluator",
+                                        "supernet",
+                                        "--supernet",
+                                        "{work}/supernet/run",
+                                        "--data",
+                                        "fashion-mnist:{tiny-fashion-mnist}",
+                                        "--eval-images",
+                                        "16",
+                                        "--eval-batch",
+                                        "8",
+                                        "--slots",
+                                        "1",
+                                        "--budget",
+                                        "4",
+                                        "--quiet",
+                                        "--out",
+                                        "{work}/runs/supernet"),
+                                "{work}/runs/supernet",
+                                4)
+                        .expecting(
+                                new Check.JsonFileValue("{work}/runs/supernet/summary.json", "evaluator", "supernet"),
+                                new Check.CsvColumns(
+                                        "{work}/runs/supernet/evaluations.csv",
+                                        List.of("supernet_accuracy", "supernet_loss", "params"))),
                 Case.succeeds(
                                 "supernet train: --minutes",
                                 supernet("--minutes", "0.02", "--out", "{work}/supernet/timed"))

@@ -1,8 +1,5 @@
-package io.archipelago.node.supernet;
+package io.archipelago.models.data;
 
-import io.archipelago.models.data.Cifar10Binary;
-import io.archipelago.models.data.FashionMnist;
-import io.archipelago.models.data.ImageDataset;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +8,7 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * The training images of {@code supernet train --data}: {@code fashion-mnist[:DIR]} reads the
+ * The training split a {@code --data} spec names (what a supernet trains on): {@code fashion-mnist[:DIR]} reads the
  * train split of DIR (default {@link FashionMnist#DEFAULT_DIR}), or its t10k split when DIR has no
  * train files (the test resources hold only t10k); {@code cifar10:DIR} reads DIR's
  * {@code data_batch_*.bin} (or those of its {@code cifar-10-batches-bin}), or the files named.
@@ -20,11 +17,11 @@ import java.util.stream.Stream;
  * @param description what the images are, without the path (so a moved data set still resumes),
  *     e.g. {@code fashion-mnist train}; {@code ImageSet.sample} adds count, seed and size
  */
-record TrainingImages(ImageDataset dataset, String description) {
-    static final String FORMS = "fashion-mnist[:DIR] or cifar10:DIR";
+public record TrainingImages(ImageDataset dataset, String description) {
+    public static final String FORMS = "fashion-mnist[:DIR] or cifar10:DIR";
 
     /** @throws IllegalArgumentException for an unknown spec or missing/malformed files */
-    static TrainingImages open(String spec) {
+    public static TrainingImages open(String spec) {
         if (spec == null || spec.isBlank()) {
             throw new IllegalArgumentException("empty --data; valid forms: " + FORMS);
         }
