@@ -217,7 +217,7 @@ class FailoverClusterTest {
         }
     }
 
-    private static Optional<SearchRecord> record(String journal, String searchId) {
+    static Optional<SearchRecord> record(String journal, String searchId) {
         try (JournalReader reader = JournalReader.open(JournalSettings.parse(journal))) {
             return reader.search(searchId);
         } catch (RuntimeException notYet) {
@@ -225,7 +225,7 @@ class FailoverClusterTest {
         }
     }
 
-    private static int evaluations(String journal, String searchId) {
+    static int evaluations(String journal, String searchId) {
         return record(journal, searchId).map(SearchRecord::evaluations).orElse(0);
     }
 }

@@ -21,6 +21,10 @@ public record ClusterSettings(
         Transport transport, String host, int port, List<String> seeds, Set<NodeRole> roles, Path overrides) {
     /** The actor system name every node of an Archipelago cluster shares (it is part of each address). */
     public static final String SYSTEM = "archipelago";
+    /** Where a cluster's shared journal is named (the same key as {@code JournalSettings.CONFIG_KEY}). */
+    private static final String JOURNAL_URL = "archipelago.journal.url";
+    /** The Split Brain Resolver's lease (cluster-conf/cluster.conf). */
+    private static final String LEASE_CONFIG = "archipelago.sbr-lease";
 
     public ClusterSettings {
         if (port < 0 || port > 65535) {
@@ -89,6 +93,29 @@ public record ClusterSettings(
      *
      * @param aeronDir the embedded media driver's directory (aeron-udp only, else ignored)
      */
+    /**
+     * With a shared PostgreSQL journal named in the {@code --cluster-config} file (which every node
+     * of the cluster is given, evaluators too), the Split Brain Resolver decides by a lease in that
+     * database ({@link JdbcLease}, {@code lease-majority} over the controller role): two
+     * controller-role nodes, one dead or cut off, are a tie no member count breaks, and
+     * {@code keep-majority} may down the survivor. Every node must decide the same way, so only
+     * the shared file switches it on, not a node's own {@code --journal}.
+     */
+    private static Config leaseDowning(Config file) {
+        if (!file.hasPath(JOURNAL_URL) || !file.getString(JOURNAL_URL).startsWith("jdbc:postgresql:")) {
+            return ConfigFactory.empty();
+        }
+        return ConfigFactory.parseMap(java.util.Map.of(
+                "pekko.cluster.split-brain-resolver.active-strategy",
+                "lease-majority",
+                "pekko.cluster.split-brain-resolver.lease-majority.lease-implementation",
+                LEASE_CONFIG,
+                "pekko.cluster.split-brain-resolver.lease-majority.role",
+                NodeRole.CONTROLLER.id(),
+                LEASE_CONFIG + ".url",
+                file.getString(JOURNAL_URL)));
+    }
+
     public Config config(Config fallback, Path aeronDir) {
         Config cli = ConfigFactory.empty()
                 .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
@@ -107,6 +134,7 @@ public record ClusterSettings(
         // The transport's file sets the cluster provider and serialization: it must win over
         // application.conf, which is written for the single-node mode.
         return cli.withFallback(file)
+                .withFallback(leaseDowning(file))
                 .withFallback(transportConfig)
                 .withFallback(fallback)
                 .resolve();
