@@ -53,10 +53,21 @@ public final class ImageSet {
      *     checkpoints and a resumed trainer checks it (with the count, seed and size added here)
      */
     public static ImageSet sample(ImageDataset dataset, int count, long seed, int size, String description) {
+        int[] indices = ImageDataset.distinctIndices(Math.min(count, dataset.size()), dataset.size(), seed);
+        ImageSet loaded = select(dataset, indices, size, description);
+        String fullDescription = description + ", " + indices.length + " of " + dataset.size()
+                + " images drawn with seed " + seed + ", " + size + "x" + size;
+        return new ImageSet(loaded.pixels, loaded.labels, loaded.channels, size, loaded.classes, fullDescription);
+    }
+
+    /**
+     * Images {@code indices} of {@code dataset}, in that order, preprocessed as {@link #sample}
+     * does; {@code description} is stored as given.
+     */
+    public static ImageSet select(ImageDataset dataset, int[] indices, int size, String description) {
         if (size != 32 && size != 16) {
             throw new IllegalArgumentException("image size must be 32 or 16, got " + size);
         }
-        int[] indices = ImageDataset.distinctIndices(Math.min(count, dataset.size()), dataset.size(), seed);
         int channels = dataset instanceof ByteImageDataset b && b.nativeShape().channels() == 1 ? 1 : 3;
         InputShape full = new InputShape(channels, 32, 32);
         int per = channels * size * size;
@@ -87,9 +98,7 @@ public final class ImageSet {
                 }
             }
         }
-        String fullDescription = description + ", " + indices.length + " of " + dataset.size()
-                + " images drawn with seed " + seed + ", " + size + "x" + size;
-        return new ImageSet(pixels, labels, channels, size, dataset.classes(), fullDescription);
+        return new ImageSet(pixels, labels, channels, size, dataset.classes(), description);
     }
 
     /** Images already preprocessed, {@code [count, channels (1 or 3), size, size]} row-major (tests, synthetic data). */
