@@ -4,6 +4,7 @@ import io.archipelago.proto.Candidate;
 import io.archipelago.proto.EvaluationRequest;
 import io.archipelago.proto.EvaluationResult;
 import io.archipelago.proto.EvaluationStatus;
+import io.archipelago.proto.IntermediateResult;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
@@ -102,6 +103,15 @@ public final class EvaluatorActor extends AbstractBehavior<EvaluationRequest> {
                     .putAllMetrics(evaluation.metrics())
                     .putAllLabels(evaluation.labels())
                     .setCostSeconds(evaluation.costSeconds());
+            for (Evaluation.Intermediate point : evaluation.intermediates()) {
+                result.addIntermediates(IntermediateResult.newBuilder()
+                        .setSearchId(candidate.getSearchId())
+                        .setCandidateId(candidate.getCandidateId())
+                        .setAttempt(request.getAttempt())
+                        .setStep(point.step())
+                        .putAllMetrics(point.metrics())
+                        .setElapsedSeconds(point.elapsedSeconds()));
+            }
         } catch (EvaluationException e) {
             failed(result, e.getMessage(), start);
         } catch (RuntimeException e) {

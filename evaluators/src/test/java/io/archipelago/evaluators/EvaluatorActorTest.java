@@ -11,6 +11,7 @@ import io.archipelago.proto.Candidate;
 import io.archipelago.proto.EvaluationRequest;
 import io.archipelago.proto.EvaluationResult;
 import io.archipelago.proto.EvaluationStatus;
+import io.archipelago.proto.IntermediateResult;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -50,7 +51,7 @@ class EvaluatorActorTest {
 
     /**
      * An evaluator whose behaviour is chosen by the architecture's encoding: {@code ok},
-     * {@code reason} (EvaluationException), {@code no-reason} (EvaluationException without a
+     * {@code curve} (a learning curve of two points), {@code reason} (EvaluationException), {@code no-reason} (EvaluationException without a
      * message), {@code bug} (RuntimeException) and {@code crash} (a checked exception that the
      * interface does not declare, which the actor does not catch).
      */
@@ -75,6 +76,14 @@ class EvaluatorActorTest {
             switch (architecture.getEncoding()) {
                 case "ok":
                     return new Evaluation(Map.of("score", 0.75, "params", 1.5e6), 0.125);
+                case "curve":
+                    return new Evaluation(
+                            Map.of("valid_accuracy", 61.0),
+                            2.0,
+                            Map.of(),
+                            List.of(
+                                    new Evaluation.Intermediate(1, Map.of("valid_accuracy", 40.0), 0.9),
+                                    new Evaluation.Intermediate(2, Map.of("valid_accuracy", 61.0), 1.9)));
                 case "reason":
                     throw new EvaluationException("cell is outside the benchmark");
                 case "no-reason":
@@ -235,6 +244,24 @@ class EvaluatorActorTest {
         assertEquals(Map.of("score", 0.75, "params", 1.5e6), result.getMetricsMap());
         assertEquals(0.125, result.getCostSeconds(), 0.0);
         assertEquals(List.of(17), evaluator.fidelities);
+    }
+
+    @Test
+    void theLearningCurveTravelsWithTheResultAddressedToTheCandidate() {
+        ActorRef<EvaluationRequest> actor = spawn(new ScriptedEvaluator("scripted-curve"), uniqueName("slot"));
+        TestProbe<EvaluationResult> probe = testKit.createTestProbe(EvaluationResult.class);
+        actor.tell(request(scripted("curve"), 12, 2, 3, probe.getRef()));
+        EvaluationResult result = probe.receiveMessage(WAIT);
+        assertEquals(EvaluationStatus.EVALUATION_STATUS_OK, result.getStatus());
+        assertEquals(2, result.getIntermediatesCount());
+        IntermediateResult second = result.getIntermediates(1);
+        assertEquals("search-7", second.getSearchId());
+        assertEquals(12, second.getCandidateId());
+        assertEquals(3, second.getAttempt());
+        assertEquals(2, second.getStep());
+        assertEquals(Map.of("valid_accuracy", 61.0), second.getMetricsMap());
+        assertEquals(1.9, second.getElapsedSeconds(), 0.0);
+        assertEquals(1, result.getIntermediates(0).getStep());
     }
 
     @Test

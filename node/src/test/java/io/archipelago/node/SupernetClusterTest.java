@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.core.nb201.Nb201Space;
-import io.archipelago.models.data.TrainingImages;
+import io.archipelago.models.data.TrainingData;
 import io.archipelago.models.supernet.EvalImages;
 import io.archipelago.models.supernet.HeldOutImages;
 import io.archipelago.models.supernet.SposCheckpoint;
@@ -148,7 +148,7 @@ class SupernetClusterTest {
         assertTrue(rowsBy(rows, base + 2) > 0);
 
         SposCheckpoint checkpoint = SposCheckpoint.read(supernet.resolve("checkpoint.spos"));
-        TrainingImages split = TrainingImages.open(DATA);
+        TrainingData split = TrainingData.train(DATA);
         EvalImages images = EvalImages.of(
                 HeldOutImages.of(split.dataset(), checkpoint.spec(), EVAL_IMAGES, 0, split.description()), EVAL_BATCH);
         try (SupernetEvaluator scorer = new SupernetEvaluator(checkpoint.supernet())) {

@@ -1,28 +1,38 @@
 package io.archipelago.models.supernet;
 
 import io.archipelago.models.data.ImageDataset;
-import java.util.Arrays;
-import java.util.SplittableRandom;
 
 /**
- * Images of a training split that a supernet never trained on: the split minus the sample
- * {@link ImageSet#sample} drew for its {@link TrainingSpec} (same count, same seed), from which
- * {@code count} images are drawn with {@code seed}. Scoring candidates on these keeps the search's
- * choice away from both the supernet's training images and the test images reported at the end.
+ * Images of a training split that a network never trained on: the split minus the sample
+ * {@link ImageSet#sample} drew for its training (same count, same seed), from which {@code count}
+ * images are drawn with {@code seed}. Scoring candidates on these keeps a search's choice away from
+ * both the training images and the test images reported at the end.
  */
 public final class HeldOutImages {
     private HeldOutImages() {}
 
+    /** The held-out images of a supernet trained as {@code trained} says, on {@code split}. */
+    public static ImageSet of(ImageDataset split, TrainingSpec trained, int count, long seed, String description) {
+        int[] picked = indices(split.size(), trained.trainImages(), trained.seed(), count, seed);
+        return ImageSet.select(
+                split,
+                picked,
+                trained.imageSize(),
+                description + ", " + count + " held-out images (seed " + seed + "), " + trained.imageSize() + "x"
+                        + trained.imageSize());
+    }
+
     /**
-     * @param split the data set the supernet's training images were sampled from
+     * {@code count} indices of a split of {@code total} images, none of the {@code trainCount}
+     * that {@link ImageSet#sample} draws with {@code trainSeed}.
+     *
      * @throws IllegalArgumentException when fewer than {@code count} images are left over
      */
-    public static ImageSet of(ImageDataset split, TrainingSpec trained, int count, long seed, String description) {
+    public static int[] indices(int total, int trainCount, long trainSeed, int count, long seed) {
         if (count <= 0) {
             throw new IllegalArgumentException("held-out image count must be positive, got " + count);
         }
-        int total = split.size();
-        int[] used = ImageDataset.distinctIndices(Math.min(trained.trainImages(), total), total, trained.seed());
+        int[] used = ImageDataset.distinctIndices(Math.min(trainCount, total), total, trainSeed);
         boolean[] taken = new boolean[total];
         for (int i : used) {
             taken[i] = true;
@@ -35,25 +45,13 @@ public final class HeldOutImages {
         }
         if (count > free.length) {
             throw new IllegalArgumentException("only " + free.length + " of " + total + " images were not used to train"
-                    + " the supernet; asked for " + count + " held-out images");
+                    + " the network; asked for " + count + " held-out images");
         }
-        int[] picked = Arrays.copyOf(shuffled(free, new SplittableRandom(seed)), count);
-        return ImageSet.gather(
-                split,
-                picked,
-                trained.imageSize(),
-                description + ", " + count + " held-out images (seed " + seed + "), " + trained.imageSize() + "x"
-                        + trained.imageSize());
-    }
-
-    private static int[] shuffled(int[] values, SplittableRandom random) {
-        int[] p = values.clone();
-        for (int i = p.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
+        int[] picks = ImageDataset.distinctIndices(count, free.length, seed);
+        int[] picked = new int[count];
+        for (int k = 0; k < count; k++) {
+            picked[k] = free[picks[k]];
         }
-        return p;
+        return picked;
     }
 }

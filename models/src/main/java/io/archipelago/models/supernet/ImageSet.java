@@ -54,20 +54,17 @@ public final class ImageSet {
      */
     public static ImageSet sample(ImageDataset dataset, int count, long seed, int size, String description) {
         int[] indices = ImageDataset.distinctIndices(Math.min(count, dataset.size()), dataset.size(), seed);
-        return gather(
-                dataset,
-                indices,
-                size,
-                description + ", " + indices.length + " of " + dataset.size() + " images drawn with seed " + seed + ", "
-                        + size + "x" + size);
+        ImageSet loaded = select(dataset, indices, size, description);
+        String fullDescription = description + ", " + indices.length + " of " + dataset.size()
+                + " images drawn with seed " + seed + ", " + size + "x" + size;
+        return new ImageSet(loaded.pixels, loaded.labels, loaded.channels, size, loaded.classes, fullDescription);
     }
 
     /**
-     * The images of {@code dataset} at {@code indices}, in that order, at {@code size} 32 or 16.
-     *
-     * @param description what the images are, stored as is
+     * Images {@code indices} of {@code dataset}, in that order, preprocessed as {@link #sample}
+     * does; {@code description} is stored as given.
      */
-    public static ImageSet gather(ImageDataset dataset, int[] indices, int size, String description) {
+    public static ImageSet select(ImageDataset dataset, int[] indices, int size, String description) {
         if (size != 32 && size != 16) {
             throw new IllegalArgumentException("image size must be 32 or 16, got " + size);
         }

@@ -20,6 +20,10 @@ import java.util.function.Consumer;
  * {@link SplittableRandom} seeded from (seed, stream, index). A trainer resumed from a checkpoint
  * of step k therefore continues exactly as the uninterrupted run.
  *
+ * <p>{@link #standalone} trains one fixed cell instead of a draw per step: the supernet restricted
+ * to that cell is exactly the cell's own network, since weights of ops that never run are never
+ * touched. Such a run is not checkpointed (a checkpoint does not record the cell).
+ *
  * <p>Not thread-safe; the supernet it trains must not be evaluated while it steps.
  */
 public final class SposTrainer implements AutoCloseable {
@@ -32,11 +36,15 @@ public final class SposTrainer implements AutoCloseable {
     private final SposSupernet net;
     private final float[][] momentum;
     private final Workspace ws;
+    /** The cell every step trains; null for SPOS's uniform draw per step. */
+    private final Nb201Cell fixedCell;
+
     private long step;
     private long orderEpoch = -1;
     private int[] order;
 
-    private SposTrainer(TrainingSpec spec, ImageSet data, SposSupernet net, float[][] momentum, long step) {
+    private SposTrainer(
+            TrainingSpec spec, ImageSet data, SposSupernet net, float[][] momentum, long step, Nb201Cell fixedCell) {
         if (!spec.data().equals(data.description())) {
             throw new IllegalArgumentException(
                     "training spec's data '" + spec.data() + "' but the images are '" + data.description() + "'");
@@ -53,23 +61,37 @@ public final class SposTrainer implements AutoCloseable {
         this.net = net;
         this.momentum = momentum;
         this.step = step;
+        this.fixedCell = fixedCell;
         this.ws = new Workspace(Precision.FLOAT);
     }
 
     /** A fresh supernet initialised from {@code spec.seed()}, at step 0. {@code spec.data()} must equal {@code data.description()}. */
     public static SposTrainer create(TrainingSpec spec, ImageSet data) {
+        return fresh(spec, data, null);
+    }
+
+    /**
+     * A fresh network of {@code cell} alone, initialised from {@code spec.seed()} as {@link #create}
+     * initialises a supernet, at step 0; every step trains {@code cell}, everything else about a
+     * step (order, augmentation, schedule) is as in SPOS.
+     */
+    public static SposTrainer standalone(TrainingSpec spec, ImageSet data, Nb201Cell cell) {
+        return fresh(spec, data, java.util.Objects.requireNonNull(cell, "cell"));
+    }
+
+    private static SposTrainer fresh(TrainingSpec spec, ImageSet data, Nb201Cell fixedCell) {
         SposSupernet net = SposSupernet.create(spec.shape(), Precision.FLOAT, spec.seed());
         float[][] m = new float[net.weights().size()][];
         for (Weight w : net.weights()) {
             m[w.index()] = new float[w.size()];
         }
-        return new SposTrainer(spec, data, net, m, 0);
+        return new SposTrainer(spec, data, net, m, 0, fixedCell);
     }
 
     /** Continues a checkpointed run on the same images (their description must match the checkpoint's). */
     public static SposTrainer resume(SposCheckpoint checkpoint, ImageSet data) {
         SposSupernet net = checkpoint.supernet();
-        return new SposTrainer(checkpoint.spec(), data, net, checkpoint.momentumCopy(), checkpoint.step());
+        return new SposTrainer(checkpoint.spec(), data, net, checkpoint.momentumCopy(), checkpoint.step(), null);
     }
 
     /** Reads a checkpoint file (verifying its hashes) and resumes from it. */
@@ -124,7 +146,7 @@ public final class SposTrainer implements AutoCloseable {
         long t = step;
         double lr = spec.learningRate(t);
         int[] idx = batchIndices(t);
-        Nb201Cell cell = cellAt(spec.seed(), t);
+        Nb201Cell cell = fixedCell != null ? fixedCell : cellAt(spec.seed(), t);
         int s = spec.imageSize();
         try {
             Act images = ws.act(idx.length, 3, s, s);
@@ -182,6 +204,9 @@ public final class SposTrainer implements AutoCloseable {
 
     /** A snapshot of the run: spec, step, weights and momentum buffers. */
     public SposCheckpoint checkpoint() {
+        if (fixedCell != null) {
+            throw new IllegalStateException("a standalone run of " + fixedCell + " is not checkpointed");
+        }
         return SposCheckpoint.of(spec, step, net, momentum);
     }
 

@@ -9,6 +9,9 @@
  *       per mini-batch, every random choice a function of (seed, step); checkpoints and resume.</li>
  *   <li>{@link io.archipelago.models.supernet.SposCheckpoint}: the versioned, hashed, atomically
  *       written checkpoint ({@code models/SPOS_CHECKPOINT.md}).</li>
+ *   <li>{@link io.archipelago.models.supernet.StandaloneTraining}: one cell trained alone with the
+ *       same trainer, its learning curve on validation images and its test accuracy, on the
+ *       disjoint {@link io.archipelago.models.supernet.StandaloneImages}.</li>
  *   <li>{@link io.archipelago.models.supernet.SupernetEvaluator}: accuracy and mean loss of a cell
  *       with the inherited weights on fixed {@link io.archipelago.models.supernet.EvalImages};
  *       thread-safe.</li>

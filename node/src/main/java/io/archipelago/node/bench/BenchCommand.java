@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description =
-                "Benchmarks: search quality, Pareto fronts, pipeline throughput (local and across cluster nodes), slot utilisation, scaling, latency tables.",
+                "Benchmarks: search quality, Pareto fronts, pipeline throughput (local and across cluster nodes), slot utilisation, scaling, latency tables, standalone-trained truth tables.",
         subcommands = {
             BenchSearchCommand.class,
             BenchThroughputCommand.class,
@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             BenchParetoCommand.class,
             BenchLatencyTableCommand.class,
             BenchReplayCommand.class,
+            BenchStandaloneCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class BenchCommand implements Runnable {
@@ -30,6 +31,6 @@ public final class BenchCommand implements Runnable {
     public void run() {
         throw new CommandLine.ParameterException(
                 spec.commandLine(),
-                "missing benchmark: search, throughput, utilization, correlation, predictors, cluster-throughput, scaling, pareto or latency-table");
+                "missing benchmark: search, throughput, utilization, correlation, predictors, cluster-throughput, scaling, pareto, latency-table, replay or standalone");
     }
 }

@@ -1,7 +1,7 @@
 package io.archipelago.node.setup;
 
 import io.archipelago.evaluators.supernet.SharedSupernet;
-import io.archipelago.models.data.TrainingImages;
+import io.archipelago.models.data.TrainingData;
 import io.archipelago.models.supernet.CheckpointException;
 import io.archipelago.models.supernet.EvalImages;
 import io.archipelago.models.supernet.HeldOutImages;
@@ -86,7 +86,7 @@ public final class SupernetOptions {
                     "--supernet " + supernet + ": cannot read " + file + ": " + e.getMessage(), e);
         }
         TrainingSpec spec = checkpoint.spec();
-        TrainingImages split = TrainingImages.open(data);
+        TrainingData split = TrainingData.train(data);
         int total = split.dataset().size();
         // as ImageSet.sample describes the images it trains on: same split, same size
         String trainedOn = split.description() + ", " + Math.min(spec.trainImages(), total) + " of " + total + " ";

@@ -1,7 +1,7 @@
 package io.archipelago.node.supernet;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.archipelago.models.data.TrainingImages;
+import io.archipelago.models.data.TrainingData;
 import io.archipelago.models.supernet.ImageSet;
 import io.archipelago.models.supernet.NdThreads;
 import io.archipelago.models.supernet.SposCheckpoint;
@@ -162,7 +162,7 @@ public final class SupernetTrainCommand implements Callable<Integer> {
         }
         RunDirectory.checkNew(out);
         String dataSpec = data == null ? "fashion-mnist" : data;
-        TrainingImages source = TrainingImages.open(dataSpec);
+        TrainingData source = TrainingData.train(dataSpec);
         if (k > source.dataset().size()) {
             throw new IllegalArgumentException("--train-images " + k + " but " + source.description() + " has only "
                     + source.dataset().size() + " images");
@@ -221,7 +221,7 @@ public final class SupernetTrainCommand implements Callable<Integer> {
             dataSpec = previous.get("data").asText();
         }
         TrainingSpec ts = checkpoint.spec();
-        TrainingImages source = TrainingImages.open(dataSpec);
+        TrainingData source = TrainingData.train(dataSpec);
         if (ts.trainImages() > source.dataset().size()) {
             throw new IllegalArgumentException("the checkpoint was trained on " + ts.trainImages() + " images, but "
                     + source.description() + " has only " + source.dataset().size());

@@ -513,6 +513,15 @@ final class BadInputCases {
                         "--eval-time",
                         "0ms"),
                 Case.rejects(
+                        "bench standalone: --seeds 0",
+                        "--seeds must be > 0",
+                        "bench",
+                        "standalone",
+                        "--seeds",
+                        "0",
+                        "--out",
+                        "{work}/never-standalone.csv"),
+                Case.rejects(
                         "bench latency-table: a sample of 2",
                         "--sample must be >= 3",
                         "bench",

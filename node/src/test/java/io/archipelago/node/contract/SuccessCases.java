@@ -927,6 +927,50 @@ final class SuccessCases {
                                 "--threads",
                                 "1",
                                 "--json")
-                        .lastLineJson("spearman", "kendall", "mape", "model", "fit_mape", "seconds"));
+                        .lastLineJson("spearman", "kendall", "mape", "model", "fit_mape", "seconds"),
+                // bench standalone: stopped after one row (the testing option --stop-after-rows), then continued.
+                Case.succeeds("bench standalone: stopped after one row", standalone("--stop-after-rows", "1"))
+                        .files("{work}/standalone", "truth.csv.settings.json", "truth.csv.progress.csv"),
+                Case.succeeds("bench standalone: the same command continues", standalone("--json"))
+                        .files("{work}/standalone", "truth.csv")
+                        .lastLineJson("kendall_tau_seeds", "rows_trained", "rows_resumed", "seconds"));
+    }
+
+    /** Two cells of the 64-image Fashion-MNIST copy, two seeds, C=2, N=1, 16px, one epoch of 3 batches. */
+    private static String[] standalone(String... more) {
+        String[] tiny = {
+            "bench",
+            "standalone",
+            "--out",
+            "{work}/standalone/truth.csv",
+            "--sample",
+            "2",
+            "--epochs",
+            "1",
+            "--seeds",
+            "2",
+            "--data",
+            "fashion-mnist:{tiny-fashion-mnist}",
+            "--channels",
+            "2",
+            "--cells",
+            "1",
+            "--image-size",
+            "16",
+            "--batch",
+            "8",
+            "--train-images",
+            "24",
+            "--valid-images",
+            "16",
+            "--test-images",
+            "16",
+            "--cell-seed",
+            "1",
+            "--threads",
+            "1"
+        };
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(tiny), java.util.Arrays.stream(more))
+                .toArray(String[]::new);
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.core.nb201.Nb201Space;
-import io.archipelago.models.data.TrainingImages;
+import io.archipelago.models.data.TrainingData;
 import io.archipelago.models.supernet.EvalImages;
 import io.archipelago.models.supernet.HeldOutImages;
 import io.archipelago.models.supernet.SposCheckpoint;
@@ -89,7 +89,7 @@ class SupernetSearchCliTest {
 
         // The same score, computed here from the checkpoint and the held-out images.
         SposCheckpoint checkpoint = SposCheckpoint.read(supernet.resolve("checkpoint.spos"));
-        TrainingImages split = TrainingImages.open("fashion-mnist:" + SupernetTrainCliTest.TINY);
+        TrainingData split = TrainingData.train("fashion-mnist:" + SupernetTrainCliTest.TINY);
         EvalImages images =
                 EvalImages.of(HeldOutImages.of(split.dataset(), checkpoint.spec(), 16, 0, split.description()), 8);
         try (SupernetEvaluator scorer = new SupernetEvaluator(checkpoint.supernet())) {
@@ -144,7 +144,7 @@ class SupernetSearchCliTest {
 
         Run tooMany = SupernetTrainCliTest.run(search(supernet, 40, tmp.resolve("z")));
         assertEquals(2, tooMany.exit());
-        assertTrue(tooMany.err().contains("only 32 of 64 images were not used"), tooMany.err());
+        assertTrue(tooMany.err().contains("only 32 of 64 images were not used to train"), tooMany.err());
         assertEquals(1, tooMany.err().strip().lines().count(), tooMany.err());
         assertTrue(!Files.exists(tmp.resolve("z").resolve("evaluations.csv")));
     }

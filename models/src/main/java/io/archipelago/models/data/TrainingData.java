@@ -8,20 +8,30 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 /**
- * The training split a {@code --data} spec names (what a supernet trains on): {@code fashion-mnist[:DIR]} reads the
- * train split of DIR (default {@link FashionMnist#DEFAULT_DIR}), or its t10k split when DIR has no
- * train files (the test resources hold only t10k); {@code cifar10:DIR} reads DIR's
- * {@code data_batch_*.bin} (or those of its {@code cifar-10-batches-bin}), or the files named.
+ * A split of the data set a {@code --data} spec names, as training commands and evaluators open
+ * it: {@code fashion-mnist[:DIR]} is DIR's Fashion-MNIST (default {@link FashionMnist#DEFAULT_DIR})
+ * and {@code cifar10:DIR} DIR's CIFAR-10 binary batches (or those of its
+ * {@code cifar-10-batches-bin}). The train split falls back to the test split when DIR has none
+ * (the tests' tiny copies hold only t10k).
  *
- * @param dataset the opened data set
- * @param description what the images are, without the path (so a moved data set still resumes),
+ * @param dataset the opened split
+ * @param description what the images are, without the path (so a moved data set still matches),
  *     e.g. {@code fashion-mnist train}; {@code ImageSet.sample} adds count, seed and size
  */
-public record TrainingImages(ImageDataset dataset, String description) {
+public record TrainingData(ImageDataset dataset, String description) {
     public static final String FORMS = "fashion-mnist[:DIR] or cifar10:DIR";
 
     /** @throws IllegalArgumentException for an unknown spec or missing/malformed files */
-    public static TrainingImages open(String spec) {
+    public static TrainingData train(String spec) {
+        return open(spec, true);
+    }
+
+    /** The test split: Fashion-MNIST's t10k, CIFAR-10's {@code test_batch.bin}. */
+    public static TrainingData test(String spec) {
+        return open(spec, false);
+    }
+
+    private static TrainingData open(String spec, boolean trainSplit) {
         if (spec == null || spec.isBlank()) {
             throw new IllegalArgumentException("empty --data; valid forms: " + FORMS);
         }
@@ -35,21 +45,25 @@ public record TrainingImages(ImageDataset dataset, String description) {
         switch (kind) {
             case "fashion-mnist", "fashion_mnist", "fashionmnist" -> {
                 Path dir = arg == null ? FashionMnist.DEFAULT_DIR : Path.of(arg);
-                boolean train = hasFile(dir, FashionMnist.Split.TRAIN.imagesFile())
+                boolean train = trainSplit
+                        && hasFile(dir, FashionMnist.Split.TRAIN.imagesFile())
                         && hasFile(dir, FashionMnist.Split.TRAIN.labelsFile());
                 FashionMnist.Split split = train ? FashionMnist.Split.TRAIN : FashionMnist.Split.TEST;
-                return new TrainingImages(FashionMnist.open(dir, split), "fashion-mnist " + (train ? "train" : "t10k"));
+                return new TrainingData(FashionMnist.open(dir, split), "fashion-mnist " + (train ? "train" : "t10k"));
             }
             case "cifar10", "cifar-10" -> {
                 if (arg == null) {
                     throw new IllegalArgumentException("cifar10 needs a directory: cifar10:DIR");
                 }
                 Path path = Path.of(arg);
-                List<Path> batches = trainBatches(path);
-                if (batches.isEmpty()) {
-                    return new TrainingImages(Cifar10Binary.open(path), "cifar10 " + path.getFileName());
+                if (!trainSplit) {
+                    return new TrainingData(Cifar10Binary.open(testBatch(path)), "cifar10 test");
                 }
-                return new TrainingImages(Cifar10Binary.open(batches.toArray(Path[]::new)), "cifar10 train");
+                List<Path> batches = batchFiles(path, "data_batch_");
+                if (batches.isEmpty()) {
+                    return new TrainingData(Cifar10Binary.open(path), "cifar10 " + path.getFileName());
+                }
+                return new TrainingData(Cifar10Binary.open(batches.toArray(Path[]::new)), "cifar10 train");
             }
             default -> throw new IllegalArgumentException("unknown data set '" + spec + "'; valid forms: " + FORMS);
         }
@@ -59,8 +73,16 @@ public record TrainingImages(ImageDataset dataset, String description) {
         return Files.isRegularFile(dir.resolve(base + ".gz")) || Files.isRegularFile(dir.resolve(base));
     }
 
-    /** {@code data_batch_*.bin} of {@code dir} or of its {@code cifar-10-batches-bin}, in name order; empty if none. */
-    private static List<Path> trainBatches(Path dir) {
+    private static Path testBatch(Path dir) {
+        List<Path> found = batchFiles(dir, "test_batch");
+        if (found.isEmpty()) {
+            throw new IllegalArgumentException("no test_batch.bin in " + dir + " or its cifar-10-batches-bin");
+        }
+        return found.get(0);
+    }
+
+    /** {@code <prefix>*.bin} of {@code dir} or of its {@code cifar-10-batches-bin}, in name order; empty if none. */
+    private static List<Path> batchFiles(Path dir, String prefix) {
         for (Path d : List.of(dir, dir.resolve("cifar-10-batches-bin"))) {
             if (!Files.isDirectory(d)) {
                 continue;
@@ -68,7 +90,7 @@ public record TrainingImages(ImageDataset dataset, String description) {
             try (Stream<Path> files = Files.list(d)) {
                 List<Path> found = files.filter(p -> {
                             String n = p.getFileName().toString();
-                            return n.startsWith("data_batch_") && n.endsWith(".bin") && Files.isRegularFile(p);
+                            return n.startsWith(prefix) && n.endsWith(".bin") && Files.isRegularFile(p);
                         })
                         .sorted()
                         .toList();
