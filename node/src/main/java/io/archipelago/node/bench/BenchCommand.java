@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             BenchParetoCommand.class,
             BenchLatencyTableCommand.class,
             BenchReplayCommand.class,
+            BenchSupernetCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class BenchCommand implements Runnable {
@@ -30,6 +31,6 @@ public final class BenchCommand implements Runnable {
     public void run() {
         throw new CommandLine.ParameterException(
                 spec.commandLine(),
-                "missing benchmark: search, throughput, utilization, correlation, predictors, cluster-throughput, scaling, pareto or latency-table");
+                "missing benchmark: search, throughput, utilization, correlation, predictors, cluster-throughput, scaling, pareto, latency-table, replay or supernet");
     }
 }

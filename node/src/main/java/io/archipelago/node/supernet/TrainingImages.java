@@ -20,11 +20,11 @@ import java.util.stream.Stream;
  * @param description what the images are, without the path (so a moved data set still resumes),
  *     e.g. {@code fashion-mnist train}; {@code ImageSet.sample} adds count, seed and size
  */
-record TrainingImages(ImageDataset dataset, String description) {
+public record TrainingImages(ImageDataset dataset, String description) {
     static final String FORMS = "fashion-mnist[:DIR] or cifar10:DIR";
 
     /** @throws IllegalArgumentException for an unknown spec or missing/malformed files */
-    static TrainingImages open(String spec) {
+    public static TrainingImages open(String spec) {
         if (spec == null || spec.isBlank()) {
             throw new IllegalArgumentException("empty --data; valid forms: " + FORMS);
         }
@@ -53,6 +53,42 @@ record TrainingImages(ImageDataset dataset, String description) {
                     return new TrainingImages(Cifar10Binary.open(path), "cifar10 " + path.getFileName());
                 }
                 return new TrainingImages(Cifar10Binary.open(batches.toArray(Path[]::new)), "cifar10 train");
+            }
+            default -> throw new IllegalArgumentException("unknown data set '" + spec + "'; valid forms: " + FORMS);
+        }
+    }
+
+    /**
+     * The held-out images of the same {@code --data} spec: Fashion-MNIST's t10k split, CIFAR-10's
+     * {@code test_batch.bin} (in DIR or its {@code cifar-10-batches-bin}).
+     *
+     * @throws IllegalArgumentException for an unknown spec or missing/malformed files
+     */
+    public static TrainingImages heldOut(String spec) {
+        if (spec == null || spec.isBlank()) {
+            throw new IllegalArgumentException("empty --data; valid forms: " + FORMS);
+        }
+        String s = spec.strip();
+        int colon = s.indexOf(':');
+        String kind = (colon < 0 ? s : s.substring(0, colon)).toLowerCase(Locale.ROOT);
+        String arg = colon < 0 ? null : s.substring(colon + 1).strip();
+        switch (kind) {
+            case "fashion-mnist", "fashion_mnist", "fashionmnist" -> {
+                Path dir = arg == null || arg.isEmpty() ? FashionMnist.DEFAULT_DIR : Path.of(arg);
+                return new TrainingImages(FashionMnist.open(dir, FashionMnist.Split.TEST), "fashion-mnist t10k");
+            }
+            case "cifar10", "cifar-10" -> {
+                if (arg == null || arg.isEmpty()) {
+                    throw new IllegalArgumentException("cifar10 needs a directory: cifar10:DIR");
+                }
+                Path dir = Path.of(arg);
+                for (Path d : List.of(dir, dir.resolve("cifar-10-batches-bin"))) {
+                    Path test = d.resolve("test_batch.bin");
+                    if (Files.isRegularFile(test)) {
+                        return new TrainingImages(Cifar10Binary.open(test), "cifar10 test_batch");
+                    }
+                }
+                throw new IllegalArgumentException("--data " + spec + ": no test_batch.bin in " + dir);
             }
             default -> throw new IllegalArgumentException("unknown data set '" + spec + "'; valid forms: " + FORMS);
         }
