@@ -81,7 +81,7 @@ final class SuccessCases {
                 .toArray(String[]::new);
     }
 
-    /** A tiny bench supernet: the tiny SPOS run's settings, 4 sampled cells and the 5-cell truth, on 16 images. */
+    /** A tiny bench supernet: the tiny SPOS run's settings, 4 sampled cells and the 5-cell truth, on 64 images. */
     static final String[] TINY_BENCH_SUPERNET = {
         "bench",
         "supernet",
@@ -98,11 +98,13 @@ final class SuccessCases {
         "--sample",
         "4",
         "--eval-images",
-        "16",
+        "64",
         "--eval-batch",
-        "8",
+        "32",
         "--truth",
         "{tiny-truth}",
+        "--truth-metric",
+        "cifar10_valid_12",
         "--threads",
         "1",
         "--quiet"
@@ -188,8 +190,6 @@ final class SuccessCases {
                                         "2",
                                         "--sample-seed",
                                         "0",
-                                        "--truth-metric",
-                                        "cifar10_valid_12",
                                         "--benchmark",
                                         "{benchmark}",
                                         "--metric",
@@ -217,12 +217,10 @@ final class SuccessCases {
                                         "--augment",
                                         "--seeds",
                                         "1",
-                                        "--truth-metric",
-                                        "cifar10_valid_12",
                                         "--out",
                                         "{work}/bench-supernet/minutes",
                                         "--json"))
-                        .lastLineJson("table.kendall.supernet_accuracy", "curve.0.step", "per_seed.0.total_steps"),
+                        .lastLineJson("table.kendall.params", "curve.0.step", "per_seed.0.total_steps"),
                 // latency: the table made here is {latency-table} of later cases (device d1).
                 Case.succeeds(
                                 "latency build-table: a tiny table",
