@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -274,7 +275,7 @@ public final class BenchSupernetCommand implements Callable<Integer> {
     }
 
     /** The held-out images, drawn and preprocessed only when some cell is still to be scored. */
-    private final class EvalImagesOnce implements java.util.function.Supplier<EvalImages> {
+    private final class EvalImagesOnce implements Supplier<EvalImages> {
         private final TrainingImages source;
         private EvalImages images;
 
