@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * The cells scored with one checkpoint's weights, kept in {@code eval-step-NNNNNNNN.csv} beside the
@@ -35,6 +36,16 @@ final class CheckpointScores {
 
     static Path file(Path runDir, long step) {
         return runDir.resolve(String.format(Locale.ROOT, "eval-step-%08d.csv", step));
+    }
+
+    /** Deletes every checkpoint's scores in {@code runDir}. */
+    static void deleteAll(Path runDir) throws IOException {
+        try (Stream<Path> files = Files.list(runDir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().matches("\\.?eval-step-\\d+\\.csv(\\.tmp)?"))
+                    .toList()) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     /**

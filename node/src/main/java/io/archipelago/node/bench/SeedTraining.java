@@ -53,7 +53,10 @@ final class SeedTraining {
             args.addAll(List.of("--resume", dir.toString()));
         } else {
             if (Files.isDirectory(dir)) {
-                run.discardUnstarted(); // killed before its first checkpoint: nothing to resume
+                // Killed before its first checkpoint: nothing to resume. Scores left beside it were of
+                // other weights (its checkpoint deleted by hand), and a new run may reach the same steps.
+                run.discardUnstarted();
+                CheckpointScores.deleteAll(dir);
             }
             out.printf("seed %d: training%n", seed);
             args.addAll(newRun(seed, dir));

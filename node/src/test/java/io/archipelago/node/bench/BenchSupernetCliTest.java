@@ -157,6 +157,30 @@ class BenchSupernetCliTest {
     }
 
     @Test
+    void aSeedKilledBeforeItsFirstCheckpointStartsOver(@TempDir Path tmp) throws IOException {
+        Path truth = truthFile(tmp);
+        Path bench = tmp.resolve("bench");
+        Run whole = run(tiny(bench, truth, "--seeds", "1"));
+        assertEquals(0, whole.exit(), whole.err());
+        Path seed = bench.resolve("seed-0");
+        String weights = SposCheckpoint.read(seed.resolve("checkpoint.spos")).weightsHashHex();
+        // What a kill before the first checkpoint leaves: train.json and loss.csv, no checkpoint.
+        Files.delete(seed.resolve("checkpoint.spos"));
+        try (Stream<Path> kept = Files.walk(seed.resolve("checkpoints"))) {
+            for (Path p : kept.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+
+        Run again = run(tiny(bench, truth, "--seeds", "1"));
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(again.out().contains("seed 0: training"), again.out());
+        assertTrue(again.out().contains("step 4 (100%): 13 cells scored, 13 of them now"), again.out());
+        assertEquals(
+                weights, SposCheckpoint.read(seed.resolve("checkpoint.spos")).weightsHashHex());
+    }
+
+    @Test
     void refusesBadInputWithOneLine(@TempDir Path tmp) throws IOException {
         Path truth = truthFile(tmp);
         Path bench = tmp.resolve("bench");
