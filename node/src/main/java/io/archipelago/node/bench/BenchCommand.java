@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             BenchLatencyTableCommand.class,
             BenchReplayCommand.class,
             BenchStandaloneCommand.class,
+            BenchSupernetCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class BenchCommand implements Runnable {
@@ -31,6 +32,6 @@ public final class BenchCommand implements Runnable {
     public void run() {
         throw new CommandLine.ParameterException(
                 spec.commandLine(),
-                "missing benchmark: search, throughput, utilization, correlation, predictors, cluster-throughput, scaling, pareto, latency-table, replay or standalone");
+                "missing benchmark: search, throughput, utilization, correlation, predictors, cluster-throughput, scaling, pareto, latency-table, replay, standalone or supernet");
     }
 }

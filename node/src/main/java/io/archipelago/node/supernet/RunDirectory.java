@@ -13,10 +13,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The directory of one {@code supernet train} run and the files it holds: {@value #CHECKPOINT} (the
@@ -24,7 +26,7 @@ import java.util.Map;
  * #LOSS_CSV}, {@value #LOSS_PNG} and {@value #TRAIN_JSON}. Kept apart from the command so that what
  * a run leaves on disk, and how each file is replaced, is read in one place.
  */
-record RunDirectory(Path dir) {
+public record RunDirectory(Path dir) {
     static final String CHECKPOINT = "checkpoint.spos";
     static final String CHECKPOINTS = "checkpoints";
     static final String TRAIN_JSON = "train.json";
@@ -52,7 +54,7 @@ record RunDirectory(Path dir) {
         return dir.resolve(LOSS_CSV);
     }
 
-    Path checkpointFile() {
+    public Path checkpointFile() {
         return dir.resolve(CHECKPOINT);
     }
 
@@ -105,12 +107,41 @@ record RunDirectory(Path dir) {
      */
     String saveCheckpoint(SposTrainer t, LossLog log) throws IOException {
         SposCheckpoint cp = t.checkpoint();
-        Path kept = dir.resolve(CHECKPOINTS).resolve(String.format(Locale.ROOT, "step-%08d.spos", t.step()));
+        Path kept = keptCheckpoint(t.step());
         cp.write(kept);
         cp.write(checkpointFile());
         log.flush();
         writeLossChart(t.spec(), log);
         return checkpointSha256();
+    }
+
+    /** The checkpoint kept for {@code step}, whether or not it was written. */
+    public Path keptCheckpoint(long step) {
+        return dir.resolve(CHECKPOINTS).resolve(String.format(Locale.ROOT, "step-%08d.spos", step));
+    }
+
+    /**
+     * Deletes what a run killed before its first checkpoint left behind (its loss log, chart,
+     * train.json, a half-written checkpoint), so that a new run can start in the same directory;
+     * refuses a directory that holds a checkpoint, which is to be resumed instead.
+     */
+    public void discardUnstarted() throws IOException {
+        if (Files.exists(checkpointFile())) {
+            throw new IllegalStateException(dir + " holds a checkpoint: resume it");
+        }
+        for (String name : RUN_FILES) {
+            Path p = dir.resolve(name);
+            if (Files.isDirectory(p)) {
+                try (Stream<Path> files = Files.walk(p)) {
+                    for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                }
+            } else {
+                Files.deleteIfExists(p);
+            }
+        }
+        Files.deleteIfExists(dir.resolve("." + TRAIN_JSON + ".tmp"));
     }
 
     void writeLossChart(TrainingSpec ts, LossLog log) throws IOException {

@@ -9,11 +9,13 @@ import io.archipelago.models.supernet.SposTrainer;
 import io.archipelago.models.supernet.TrainingSpec;
 import io.archipelago.node.setup.OptionChecks;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -94,6 +96,11 @@ public final class SupernetTrainCommand implements Callable<Integer> {
             description = "Checkpoint every STEPS steps (default: every 10% of the run, at most 5 minutes apart).")
     Long checkpointEvery;
 
+    @Option(
+            names = "--quarter-checkpoints",
+            description = "Also checkpoint at 1/4, 1/2 and 3/4 of the run's steps (what bench supernet evaluates).")
+    boolean quarterCheckpoints;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Directory of a new run (must not hold a run).")
     Path out;
 
@@ -132,7 +139,26 @@ public final class SupernetTrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--out and --resume exclude each other: --resume continues its own DIR");
         }
         TrainSetup setup = resume != null ? resumed() : fresh();
-        return new TrainingLoop(spec.commandLine().getOut(), quiet, stopAfter, checkpointEvery, threads).run(setup);
+        return new TrainingLoop(
+                        spec.commandLine().getOut(), quiet, stopAfter, checkpointEvery, quarterCheckpoints, threads)
+                .run(setup);
+    }
+
+    /**
+     * Runs {@code supernet train ARGS} inside another command, printing to {@code out}. Errors are
+     * thrown, not printed: bad arguments as {@link IllegalArgumentException}, so the calling command
+     * reports them as its own.
+     */
+    public static int execute(PrintWriter out, String... args) throws Exception {
+        SupernetTrainCommand command = new SupernetTrainCommand();
+        CommandLine cli = new CommandLine(command);
+        cli.setOut(out);
+        try {
+            cli.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return command.call();
     }
 
     private TrainSetup fresh() throws IOException {

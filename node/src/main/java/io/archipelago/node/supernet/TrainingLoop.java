@@ -23,13 +23,21 @@ final class TrainingLoop {
     private final boolean quiet;
     private final Long stopAfter;
     private final Long checkpointEvery;
+    private final boolean quarterCheckpoints;
     private final int threads;
 
-    TrainingLoop(PrintWriter stdout, boolean quiet, Long stopAfter, Long checkpointEvery, int threads) {
+    TrainingLoop(
+            PrintWriter stdout,
+            boolean quiet,
+            Long stopAfter,
+            Long checkpointEvery,
+            boolean quarterCheckpoints,
+            int threads) {
         this.stdout = stdout;
         this.quiet = quiet;
         this.stopAfter = stopAfter;
         this.checkpointEvery = checkpointEvery;
+        this.quarterCheckpoints = quarterCheckpoints;
         this.threads = threads;
     }
 
@@ -84,7 +92,9 @@ final class TrainingLoop {
                     progress.stepTo(t.step());
                 }
                 // Also on multiples of the interval: checkpoints keep to the same steps when a run is resumed.
-                boolean due = t.step() - lastCheckpoint >= interval || t.step() % interval == 0;
+                boolean due = t.step() - lastCheckpoint >= interval
+                        || t.step() % interval == 0
+                        || (quarterCheckpoints && QuarterCheckpoints.isQuarter(t.step(), total));
                 if (due || t.step() == stop) {
                     checkpointHash = run.saveCheckpoint(t, log);
                     lastCheckpoint = t.step();

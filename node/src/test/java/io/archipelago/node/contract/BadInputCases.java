@@ -16,6 +16,26 @@ final class BadInputCases {
     static List<Case> all() {
         List<Case> cases = new ArrayList<>(List.of(
                 Case.rejects(
+                        "bench supernet: --seeds 0",
+                        "--seeds must be > 0",
+                        "bench",
+                        "supernet",
+                        "--seeds",
+                        "0",
+                        "--out",
+                        "{work}/bench-supernet/bad"),
+                Case.rejects(
+                        "bench supernet: a truth table without the metric",
+                        "unknown metric 'valid_accuracy'",
+                        "bench",
+                        "supernet",
+                        "--data",
+                        "fashion-mnist:{tiny-fashion-mnist}",
+                        "--truth",
+                        "{tiny-truth}",
+                        "--out",
+                        "{work}/bench-supernet/bad"),
+                Case.rejects(
                         "supernet train: an unknown space",
                         "unknown --space 'nb301'",
                         "supernet",

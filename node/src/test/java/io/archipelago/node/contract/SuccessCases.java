@@ -81,6 +81,41 @@ final class SuccessCases {
                 .toArray(String[]::new);
     }
 
+    /** A tiny bench supernet: the tiny SPOS run's settings, 4 sampled cells and the 5-cell truth, on 64 images. */
+    static final String[] TINY_BENCH_SUPERNET = {
+        "bench",
+        "supernet",
+        "--data",
+        "fashion-mnist:{tiny-fashion-mnist}",
+        "--channels",
+        "2",
+        "--cells",
+        "1",
+        "--batch",
+        "8",
+        "--train-images",
+        "32",
+        "--sample",
+        "4",
+        "--eval-images",
+        "64",
+        "--eval-batch",
+        "32",
+        "--truth",
+        "{tiny-truth}",
+        "--truth-metric",
+        "cifar10_valid_12",
+        "--threads",
+        "1",
+        "--quiet"
+    };
+
+    private static String[] benchSupernet(String... more) {
+        return java.util.stream.Stream.concat(
+                        java.util.Arrays.stream(TINY_BENCH_SUPERNET), java.util.Arrays.stream(more))
+                .toArray(String[]::new);
+    }
+
     static List<Case> all() {
         return List.of(
                 // supernet train: a run stopped at a checkpoint (the testing option --stop-after), then resumed to its
@@ -157,9 +192,64 @@ final class SuccessCases {
                                         List.of("supernet_accuracy", "supernet_loss", "params"))),
                 Case.succeeds(
                                 "supernet train: --minutes",
-                                supernet("--minutes", "0.02", "--out", "{work}/supernet/timed"))
+                                supernet(
+                                        "--minutes", "0.02", "--quarter-checkpoints", "--out", "{work}/supernet/timed"))
                         .files("{work}/supernet/timed", "checkpoint.spos", "loss.png", "train.json")
                         .expecting(new Check.JsonFileValue("{work}/supernet/timed/train.json", "plan.by", "minutes")),
+                // bench supernet: seed 0 stopped part-way (the testing option --stop-after), then resumed with a
+                // second seed; the bench by minutes has a directory of its own (its settings differ).
+                Case.succeeds(
+                                "bench supernet: a tiny bench stopped in seed 0",
+                                benchSupernet(
+                                        "--epochs",
+                                        "1",
+                                        "--seeds",
+                                        "1",
+                                        "--stop-after",
+                                        "2",
+                                        "--out",
+                                        "{work}/bench-supernet/epochs"))
+                        .expecting(new Check.StdoutContains("seed 0: stopped at step 2 of 4")),
+                Case.succeeds(
+                                "bench supernet: resumed, with a second seed",
+                                benchSupernet(
+                                        "--epochs",
+                                        "1",
+                                        "--seeds",
+                                        "2",
+                                        "--sample-seed",
+                                        "0",
+                                        "--benchmark",
+                                        "{benchmark}",
+                                        "--metric",
+                                        "cifar10_test_200",
+                                        "--out",
+                                        "{work}/bench-supernet/epochs",
+                                        "--json"))
+                        .lastLineJson(
+                                "truth.kendall.supernet_accuracy",
+                                "truth.kendall.params",
+                                "truth.spearman.supernet_accuracy",
+                                "table.kendall.supernet_accuracy",
+                                "table.kendall.params",
+                                "table.spearman.params",
+                                "train_images_per_second",
+                                "seconds_per_cell",
+                                "curve.3.table_kendall",
+                                "picked.value",
+                                "per_seed.1.table.kendall.supernet_accuracy"),
+                Case.succeeds(
+                                "bench supernet: --minutes",
+                                benchSupernet(
+                                        "--minutes",
+                                        "0.02",
+                                        "--augment",
+                                        "--seeds",
+                                        "1",
+                                        "--out",
+                                        "{work}/bench-supernet/minutes",
+                                        "--json"))
+                        .lastLineJson("table.kendall.params", "curve.0.step", "per_seed.0.total_steps"),
                 // latency: the table made here is {latency-table} of later cases (device d1).
                 Case.succeeds(
                                 "latency build-table: a tiny table",

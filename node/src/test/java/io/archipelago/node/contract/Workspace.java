@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  *   <li>{@code {tls-key-store}}, {@code {tls-trust-store}}, {@code {tls-password}}: stores made with keytool;
  *   <li>{@code {tiny-fashion-mnist}}: the models module's 64-image Fashion-MNIST test copy (t10k files only);
  *       {@code {corrupt-checkpoint}}: a folder whose checkpoint.spos is not a checkpoint;
+ *       {@code {tiny-truth}}: the benchmark's first 6 rows, a truth table small enough for {@code bench supernet};
  *   <li>{@code {ports}}: the first of 8 consecutive free loopback ports, fresh for each case;
  *   <li>values a scenario adds (e.g. {@code {node-port}}).
  * </ul>
@@ -55,6 +56,8 @@ final class Workspace {
                 "tiny-fashion-mnist",
                 repository.resolve("models/src/test/resources/fashion-mnist").toString());
         values.put("corrupt-checkpoint", writeCorruptCheckpoint().toString());
+        values.put(
+                "tiny-truth", writeTinyTruth(Path.of(values.get("benchmark"))).toString());
         makeTlsStores();
     }
 
@@ -63,6 +66,13 @@ final class Workspace {
         Path dir = Files.createDirectories(root.resolve("corrupt-supernet"));
         Files.writeString(dir.resolve("checkpoint.spos"), "not a checkpoint");
         return dir;
+    }
+
+    /** The header and first 5 cells of the benchmark: {@code bench supernet --truth} scores every cell of its table. */
+    private Path writeTinyTruth(Path benchmark) throws IOException {
+        try (java.util.stream.Stream<String> lines = Files.lines(benchmark)) {
+            return Files.write(root.resolve("tiny-truth.csv"), lines.limit(6).toList());
+        }
     }
 
     /** The environment that points tls-tcp (cluster-conf/tls-tcp.conf) at the test's key stores. */
