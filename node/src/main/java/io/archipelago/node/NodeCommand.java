@@ -13,6 +13,7 @@ import io.archipelago.node.setup.LatencyOptions;
 import io.archipelago.node.setup.SearchSetup;
 import io.archipelago.node.setup.SupernetOptions;
 import io.archipelago.node.setup.TegOptions;
+import io.archipelago.node.setup.TrainingOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +49,7 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(
             names = "--evaluator",
             defaultValue = "tabular",
-            description = "Evaluator kind this node offers: tabular | teg | supernet (with --supernet DIR) "
+            description = "Evaluator kind this node offers: tabular | teg | supernet (with --supernet DIR) | train "
                     + "(default: ${DEFAULT-VALUE}).")
     String evaluator;
 
@@ -87,6 +88,9 @@ public final class NodeCommand implements Callable<Integer> {
 
     @Mixin
     SupernetOptions supernet = new SupernetOptions();
+
+    @Mixin
+    TrainingOptions training = new TrainingOptions();
 
     @Mixin
     LatencyOptions latency = new LatencyOptions();
@@ -140,7 +144,12 @@ public final class NodeCommand implements Callable<Integer> {
         }
         EvaluatorSetup evaluators = evaluates
                 ? new EvaluatorSetup(
-                        evaluator, SearchSetup.loadTable(SearchSpaces.byId(space), benchmark), evalTime, teg, supernet)
+                        evaluator,
+                        SearchSetup.loadTable(SearchSpaces.byId(space), benchmark),
+                        evalTime,
+                        teg,
+                        supernet,
+                        training)
                 : null;
         ClusterOptions.logMembership();
         PrintWriter out = spec.commandLine().getOut();

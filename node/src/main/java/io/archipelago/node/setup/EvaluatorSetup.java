@@ -7,7 +7,11 @@ import io.archipelago.evaluators.TabularEvaluator;
 import io.archipelago.evaluators.supernet.SharedSupernet;
 import io.archipelago.evaluators.supernet.WeightSharingEvaluator;
 import io.archipelago.evaluators.teg.TegEvaluator;
+import io.archipelago.evaluators.train.TrainEvaluator;
+import io.archipelago.evaluators.train.TrainSettings;
 import io.archipelago.models.data.ImageDataset;
+import io.archipelago.models.supernet.NdThreads;
+import io.archipelago.models.supernet.StandaloneImages;
 import io.archipelago.models.teg.TegIndicators;
 import io.archipelago.models.teg.TegSettings;
 import java.util.List;
@@ -21,7 +25,7 @@ import java.util.function.IntFunction;
  */
 public final class EvaluatorSetup {
     public static final List<String> KINDS =
-            List.of(TabularEvaluator.KIND, TegEvaluator.KIND, WeightSharingEvaluator.KIND);
+            List.of(TabularEvaluator.KIND, TegEvaluator.KIND, WeightSharingEvaluator.KIND, TrainEvaluator.KIND);
 
     public final String kind;
     public final BenchmarkTable<?> table;
@@ -29,16 +33,23 @@ public final class EvaluatorSetup {
     private final TegOptions teg;
     private final ImageDataset tegData; // null unless teg
     private final SharedSupernet supernet; // null unless supernet
+    private final TrainingOptions training;
+    private final StandaloneImages trainImages; // null unless train
 
     /**
      * @param kind tabular, teg or supernet
      * @param table what the tabular evaluator answers from
      * @param evalTime simulated time of the tabular evaluator (null: none)
-     * @param teg the teg evaluator's options, whose {@code --data} the supernet evaluator reads too
+     * @param teg the teg evaluator's options, whose {@code --data} the supernet and train evaluators read too
      * @throws IllegalArgumentException naming the bad option
      */
     public EvaluatorSetup(
-            String kind, BenchmarkTable<?> table, String evalTime, TegOptions teg, SupernetOptions supernet) {
+            String kind,
+            BenchmarkTable<?> table,
+            String evalTime,
+            TegOptions teg,
+            SupernetOptions supernet,
+            TrainingOptions training) {
         if (!KINDS.contains(kind)) {
             throw new IllegalArgumentException(
                     "unknown evaluator '" + kind + "' (known: " + String.join(", ", KINDS) + ")");
@@ -47,6 +58,7 @@ public final class EvaluatorSetup {
         this.table = table;
         this.evalTime = evalTime == null ? null : SimulatedTime.parse(evalTime);
         this.teg = teg;
+        this.training = training;
         if (evalTime != null && !TabularEvaluator.KIND.equals(kind)) {
             throw new IllegalArgumentException(
                     "--eval-time simulates the tabular evaluator's cost; the " + kind + " evaluator's cost is real");
@@ -63,6 +75,17 @@ public final class EvaluatorSetup {
         } else {
             this.supernet = null;
         }
+        if (isTrain()) {
+            TrainSettings settings = training.settings(teg.data, 0); // checks the options before the data is read
+            NdThreads.configure(settings.threads());
+            this.trainImages = TrainEvaluator.images(settings);
+        } else {
+            this.trainImages = null;
+        }
+    }
+
+    public boolean isTrain() {
+        return TrainEvaluator.KIND.equals(kind);
     }
 
     public boolean isTeg() {
@@ -73,7 +96,7 @@ public final class EvaluatorSetup {
         return WeightSharingEvaluator.KIND.equals(kind);
     }
 
-    /** Makes slot i's evaluator; the seed fixes simulated times and TEG initialisations. */
+    /** Makes slot i's evaluator; the seed fixes simulated times, TEG initialisations and training runs. */
     public IntFunction<Evaluator> factory(long seed) {
         if (isTeg()) {
             TegSettings settings = teg.settings(seed);
@@ -81,6 +104,10 @@ public final class EvaluatorSetup {
         }
         if (isSupernet()) {
             return slot -> new WeightSharingEvaluator(supernet);
+        }
+        if (isTrain()) {
+            TrainSettings settings = training.settings(teg.data, seed);
+            return slot -> new TrainEvaluator(settings, trainImages);
         }
         return slot -> new TabularEvaluator<>(table, evalTime, seed * 1_000_003L + slot);
     }

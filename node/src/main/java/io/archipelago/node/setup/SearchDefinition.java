@@ -5,6 +5,7 @@ import io.archipelago.proto.SearchConfig;
 import io.archipelago.proto.SearchSpec;
 import io.archipelago.proto.SupernetConfig;
 import io.archipelago.proto.TegConfig;
+import io.archipelago.proto.TrainConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -82,6 +83,16 @@ public record SearchDefinition(
             supernet.setPath(o.supernet.supernet.toString());
         }
         c.setSupernet(supernet);
+        c.setTrain(TrainConfig.newBuilder()
+                .setEpochs(o.training.epochs)
+                .setTrainImages(o.training.trainImages)
+                .setValidImages(o.training.validImages)
+                .setTestImages(o.training.testImages)
+                .setChannels(o.training.channels)
+                .setCells(o.training.cells)
+                .setBatch(o.training.batch)
+                .setThreads(o.training.threads)
+                .setAugment(o.training.augment));
         if (o.metric != null) {
             c.setMetric(o.metric);
         }
@@ -136,6 +147,18 @@ public record SearchDefinition(
             o.supernet.supernet = supernet.hasPath() ? Path.of(supernet.getPath()) : null;
             o.supernet.evalImages = supernet.getEvalImages();
             o.supernet.evalBatch = supernet.getEvalBatch();
+        }
+        if (c.hasTrain()) { // else the options' defaults: the spec predates the train evaluator
+            TrainConfig train = c.getTrain();
+            o.training.epochs = train.getEpochs();
+            o.training.trainImages = train.getTrainImages();
+            o.training.validImages = train.getValidImages();
+            o.training.testImages = train.getTestImages();
+            o.training.channels = train.getChannels();
+            o.training.cells = train.getCells();
+            o.training.batch = train.getBatch();
+            o.training.threads = train.getThreads();
+            o.training.augment = train.getAugment();
         }
         o.latencySlots = c.getLatencySlots();
         o.benchmark = c.hasBenchmark() ? Path.of(c.getBenchmark()) : null;

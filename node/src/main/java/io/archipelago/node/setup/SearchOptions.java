@@ -22,7 +22,8 @@ public final class SearchOptions {
             defaultValue = "tabular",
             description =
                     "tabular (benchmark look-up) | teg (training-free indicators on the network at initialisation) | "
-                            + "supernet (accuracy with a trained supernet's weights, --supernet DIR) (default: ${DEFAULT-VALUE}).")
+                            + "supernet (accuracy with a trained supernet's weights, --supernet DIR) | train (each cell "
+                            + "trained alone, --train-* options) (default: ${DEFAULT-VALUE}).")
     public String evaluator;
 
     @Option(
@@ -30,7 +31,7 @@ public final class SearchOptions {
             description =
                     "Metric the search optimises, optionally with :max or :min (default: cifar10_valid_12 with the tabular "
                             + "evaluator, whose epochs suffix is the fidelity asked; ntk_cond:min with teg; supernet_accuracy "
-                            + "with supernet).")
+                            + "with supernet; valid_accuracy with train).")
     public String metric;
 
     @Option(
@@ -68,6 +69,9 @@ public final class SearchOptions {
 
     @Mixin
     public SupernetOptions supernet = new SupernetOptions();
+
+    @Mixin
+    public TrainingOptions training = new TrainingOptions();
 
     @Mixin
     public LatencyOptions latency = new LatencyOptions();

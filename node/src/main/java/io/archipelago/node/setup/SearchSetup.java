@@ -21,6 +21,7 @@ import io.archipelago.core.table.MetricName;
 import io.archipelago.evaluators.latency.LatencyEvaluators;
 import io.archipelago.evaluators.supernet.WeightSharingEvaluator;
 import io.archipelago.evaluators.teg.TegEvaluator;
+import io.archipelago.evaluators.train.TrainEvaluator;
 import io.archipelago.models.teg.TegIndicators;
 import io.archipelago.node.engine.Engine;
 import java.nio.file.Path;
@@ -51,6 +52,12 @@ public final class SearchSetup<A> {
             TegIndicators.NTK_MSE,
             TegEvaluator.PARAMS,
             TegEvaluator.FLOPS);
+    private static final List<String> TRAIN_METRICS = List.of(
+            TrainEvaluator.VALID_ACCURACY,
+            TrainEvaluator.TEST_ACCURACY,
+            TrainEvaluator.VALID_LOSS,
+            TrainEvaluator.TRAIN_LOSS,
+            TrainEvaluator.PARAMS);
     private static final List<String> SUPERNET_METRICS =
             List.of(WeightSharingEvaluator.ACCURACY, WeightSharingEvaluator.LOSS, WeightSharingEvaluator.PARAMS);
 
@@ -76,9 +83,12 @@ public final class SearchSetup<A> {
         this.options = options;
         this.space = space;
         this.table = table;
-        this.evaluators = new EvaluatorSetup(options.evaluator, table, options.evalTime, options.teg, options.supernet);
+        this.evaluators = new EvaluatorSetup(
+                options.evaluator, table, options.evalTime, options.teg, options.supernet, options.training);
         this.teg = evaluators.isTeg();
-        this.ownMetrics = teg ? TEG_METRICS : evaluators.isSupernet() ? SUPERNET_METRICS : null;
+        this.ownMetrics = teg
+                ? TEG_METRICS
+                : evaluators.isSupernet() ? SUPERNET_METRICS : evaluators.isTrain() ? TRAIN_METRICS : null;
         if (!StrategyFactory.NAMES.contains(options.strategy)) {
             throw new IllegalArgumentException("unknown strategy '" + options.strategy + "' (known: "
                     + String.join(", ", StrategyFactory.NAMES) + ")");
@@ -149,6 +159,7 @@ public final class SearchSetup<A> {
                 : switch (options.evaluator) {
                     case TegEvaluator.KIND -> TegIndicators.NTK_COND + ":min";
                     case WeightSharingEvaluator.KIND -> WeightSharingEvaluator.ACCURACY + ":max";
+                    case TrainEvaluator.KIND -> TrainEvaluator.VALID_ACCURACY + ":max";
                     default -> "cifar10_valid_12";
                 };
         return options.objectives != null ? Objectives.parseList(options.objectives) : List.of(Objective.parse(metric));

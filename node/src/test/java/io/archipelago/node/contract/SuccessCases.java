@@ -190,6 +190,46 @@ final class SuccessCases {
                                 new Check.CsvColumns(
                                         "{work}/runs/supernet/evaluations.csv",
                                         List.of("supernet_accuracy", "supernet_loss", "params"))),
+                // search with the train evaluator: each cell trained alone (C=2, one epoch of 3 batches, 16 images).
+                searchRun(
+                                Case.succeeds(
+                                        "search: the train evaluator",
+                                        "search",
+                                        "--evaluator",
+                                        "train",
+                                        "--data",
+                                        "fashion-mnist:{tiny-fashion-mnist}",
+                                        "--train-epochs",
+                                        "1",
+                                        "--train-images",
+                                        "24",
+                                        "--train-valid-images",
+                                        "16",
+                                        "--train-test-images",
+                                        "16",
+                                        "--train-channels",
+                                        "2",
+                                        "--train-cells",
+                                        "1",
+                                        "--train-batch",
+                                        "8",
+                                        "--train-threads",
+                                        "1",
+                                        "--train-augment",
+                                        "--slots",
+                                        "1",
+                                        "--budget",
+                                        "3",
+                                        "--quiet",
+                                        "--out",
+                                        "{work}/runs/train"),
+                                "{work}/runs/train",
+                                3)
+                        .expecting(
+                                new Check.JsonFileValue("{work}/runs/train/summary.json", "evaluator", "train"),
+                                new Check.CsvColumns(
+                                        "{work}/runs/train/evaluations.csv",
+                                        List.of("valid_accuracy", "test_accuracy", "train_loss", "params"))),
                 Case.succeeds(
                                 "supernet train: --minutes",
                                 supernet(
@@ -1021,7 +1061,7 @@ final class SuccessCases {
                 // bench standalone: stopped after one row (the testing option --stop-after-rows), then continued.
                 Case.succeeds("bench standalone: stopped after one row", standalone("--stop-after-rows", "1"))
                         .files("{work}/standalone", "truth.csv.settings.json", "truth.csv.progress.csv"),
-                Case.succeeds("bench standalone: the same command continues", standalone("--json"))
+                Case.succeeds("bench standalone: the same command continues", standalone("--workers", "2", "--json"))
                         .files("{work}/standalone", "truth.csv")
                         .lastLineJson("kendall_tau_seeds", "rows_trained", "rows_resumed", "seconds"));
     }
