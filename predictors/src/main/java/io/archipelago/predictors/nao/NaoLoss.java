@@ -17,7 +17,7 @@ final class NaoLoss {
     private final int predictorHidden;
     private final int decoderHidden;
     private final double tradeOff;
-    private final Map<String, Weights> p;
+    private final Map<String, Weights> parameters;
     private final Lstm lstm;
 
     /** @param parameters the trained arrays by {@link NaoNetwork}'s names; read and given gradients in place */
@@ -29,7 +29,7 @@ final class NaoLoss {
         this.predictorHidden = settings.predictorHidden();
         this.decoderHidden = settings.decoderHidden();
         this.tradeOff = settings.tradeOff();
-        this.p = parameters;
+        this.parameters = parameters;
         this.lstm = new Lstm(
                 embeddingSize,
                 hidden,
@@ -46,7 +46,7 @@ final class NaoLoss {
      */
     double accumulate(int[][] tokens, double[] targets, int[] rows) {
         int batch = rows.length;
-        double[] table = p.get(NaoNetwork.EMBEDDING).value;
+        double[] table = parameters.get(NaoNetwork.EMBEDDING).value;
         double[][] embedded = new double[length][batch * embeddingSize];
         for (int t = 0; t < length; t++) {
             for (int b = 0; b < batch; b++) {
@@ -94,7 +94,7 @@ final class NaoLoss {
         double[][] stepGradients = new double[length][];
         Arrays.fill(stepGradients, dh); // the mean passes the same share to every step
         double[][] dx = lstm.backward(trace, stepGradients);
-        double[] tableGradient = p.get(NaoNetwork.EMBEDDING).gradient;
+        double[] tableGradient = parameters.get(NaoNetwork.EMBEDDING).gradient;
         for (int t = 0; t < length; t++) {
             for (int b = 0; b < batch; b++) {
                 int row = tokens[rows[b]][t] * embeddingSize;
@@ -175,20 +175,20 @@ final class NaoLoss {
 
     /** x·W + b for x [rows, inputs]. */
     private double[] affine(double[] x, int rows, int inputs, String weights, String bias) {
-        double[] b = p.get(bias).value;
+        double[] b = parameters.get(bias).value;
         double[] y = new double[rows * b.length];
         DoubleMatrices.addRows(y, b, rows);
-        DoubleMatrices.multiply(x, p.get(weights).value, y, rows, inputs, b.length);
+        DoubleMatrices.multiply(x, parameters.get(weights).value, y, rows, inputs, b.length);
         return y;
     }
 
     /** Adds the gradients of W and b for output gradient {@code dy}; returns the gradient of x. */
     private double[] affineBackward(double[] x, double[] dy, int rows, int inputs, String weights, String bias) {
-        int outputs = p.get(bias).value.length;
-        DoubleMatrices.multiplyTransposedLeft(x, dy, p.get(weights).gradient, rows, inputs, outputs);
-        DoubleMatrices.sumRows(dy, p.get(bias).gradient, rows);
+        int outputs = parameters.get(bias).value.length;
+        DoubleMatrices.multiplyTransposedLeft(x, dy, parameters.get(weights).gradient, rows, inputs, outputs);
+        DoubleMatrices.sumRows(dy, parameters.get(bias).gradient, rows);
         double[] dx = new double[rows * inputs];
-        DoubleMatrices.multiplyTransposedRight(dy, p.get(weights).value, dx, rows, outputs, inputs);
+        DoubleMatrices.multiplyTransposedRight(dy, parameters.get(weights).value, dx, rows, outputs, inputs);
         return dx;
     }
 

@@ -9,8 +9,8 @@ import java.util.SplittableRandom;
 /**
  * Trains the NAO encoder, predictor and decoder jointly ({@link NaoLoss}, {@link Adam}) and hands
  * the result over as an immutable {@link NaoNetwork}. Plain Java arrays on the heap, so a fit
- * leaves nothing behind for the next: the SameDiff graph this replaced kept about 120 MB of
- * off-heap memory per fit, which no collection returned, and a long NAO search died of it.
+ * leaves nothing a collection cannot return: a SameDiff graph kept about 120 MB of off-heap memory
+ * per fit, and a long NAO search, which refits hundreds of times, died of it.
  */
 final class NaoTrainer {
     private final int length;
