@@ -7,14 +7,15 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The learned NAO network as plain immutable arrays, with its forward pass written out in Java.
- * {@link NaoTrainer} trains the same computation in SameDiff; keeping a private copy here makes a
- * model independent of any mutable graph (so it can be queried from several threads while the next
- * fit runs) and makes the exact gradient of the predictor with respect to the embedding cheap.
+ * The learned NAO network as plain immutable arrays, with its forward pass for one architecture.
+ * {@link NaoTrainer} trains the same computation over batches ({@link NaoLoss}); keeping a private
+ * copy here makes a model independent of the arrays the next fit trains (so it can be queried from
+ * several threads while that fit runs) and makes the exact gradient of the predictor with respect
+ * to the embedding cheap.
  *
  * <p>Layout (row-major, {@code x·W} convention): encoder = embedding [V×D] → LSTM (input weights
- * [D×4H], recurrent weights [H×4H], bias [4H], gate blocks in ND4J lstmLayer's order: input,
- * forget, candidate, output) → mean of the hidden states over the positions → L2 normalisation =
+ * [D×4H], recurrent weights [H×4H], bias [4H], gate blocks in the order input, forget, candidate,
+ * output, as ND4J's lstmLayer that first trained it) → mean of the hidden states over the positions → L2 normalisation =
  * embedding e; predictor = relu(e·P1 + p1)·P2 + p2; decoder = relu(e·Q1 + q1)·Q2 + q2, read as one
  * row of V token logits per position.
  */

@@ -23,9 +23,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.commons.math3.stat.correlation.KendallsCorrelation;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
-@ExtendWith(SingleThreadedNd4j.class)
 class NaoPredictorTest {
     private static final NaoPredictor<Nb201Cell> PREDICTOR = new NaoPredictor<>(Nb201Space.INSTANCE);
     /** Enough to tell seeds apart and check the plumbing; far from a trained model. */
