@@ -35,7 +35,9 @@ final class CompactResults {
 
     /**
      * Whether {@link StepReader} gives back exactly this op from its compact form: it has a result,
-     * with an architecture exactly when it names one, and no field of it is unknown here.
+     * with an architecture exactly when it names one, no learning curve (a trained candidate's
+     * intermediate results: rare, and each one costs an evaluation of minutes, so they are written
+     * whole rather than given a compact form), and no field of it is unknown here.
      */
     static boolean compactable(StepOp op) {
         ResultTold told = op.getTold();
@@ -47,6 +49,7 @@ final class CompactResults {
         boolean namesOne = !architecture.getSpace().isEmpty()
                 || !architecture.getEncoding().isEmpty();
         return result.hasArchitecture() == namesOne
+                && result.getIntermediatesCount() == 0
                 && WireWriter.noUnknownFields(op)
                 && WireWriter.noUnknownFields(told)
                 && WireWriter.noUnknownFields(result)

@@ -3,6 +3,7 @@ package io.archipelago.controller.journal;
 import io.archipelago.proto.Architecture;
 import io.archipelago.proto.CandidatesAsked;
 import io.archipelago.proto.EvaluationResult;
+import io.archipelago.proto.IntermediateResult;
 import io.archipelago.proto.JournalEvent;
 import io.archipelago.proto.ModelFitted;
 import io.archipelago.proto.ResultTold;
@@ -173,6 +174,11 @@ public final class StepWriter {
         out.int32(EvaluationResult.ATTEMPT_FIELD_NUMBER, result.getAttempt());
         out.repeatingString(EvaluationResult.EVALUATOR_KIND_FIELD_NUMBER, result.getEvaluatorKind());
         out.stringMap(EvaluationResult.LABELS_FIELD_NUMBER, result.getLabelsMap());
+        // A trained candidate's learning curve: a handful of small messages per result of minutes,
+        // not worth a hand-written form.
+        for (IntermediateResult point : result.getIntermediatesList()) {
+            out.message(EvaluationResult.INTERMEDIATES_FIELD_NUMBER, point);
+        }
         out.unknown(result);
         out.endNested(start);
     }

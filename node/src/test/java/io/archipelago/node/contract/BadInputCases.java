@@ -604,12 +604,38 @@ final class BadInputCases {
                         "--repeats",
                         "0")));
         // The bench commands that take every search option: what their tiny succeeding cases cannot combine.
-        cases.addAll(searchOptionRejections("--teg-bn must be batch or running", "bench", "search"));
-        cases.addAll(searchOptionRejections("with the tabular evaluator, not 'teg'", "bench", "throughput"));
-        // utilization and replay simulate evaluation time by default, which the teg evaluator refuses.
-        cases.addAll(searchOptionRejections("the teg evaluator's cost is real", "bench", "utilization"));
-        cases.addAll(searchOptionRejections("--teg-bn must be batch or running", "bench", "pareto"));
-        cases.addAll(searchOptionRejections("the teg evaluator's cost is real", "bench", "replay"));
+        // Each is told what a search of its own would say about a bad option of the evaluator it names.
+        cases.addAll(searchOptionRejections(
+                "--teg-bn must be batch or running",
+                "no checkpoint there",
+                "--train-epochs must be > 0",
+                "bench",
+                "search"));
+        cases.addAll(searchOptionRejections(
+                "with the tabular evaluator, not 'teg'",
+                "with the tabular evaluator, not 'supernet'",
+                "with the tabular evaluator, not 'train'",
+                "bench",
+                "throughput"));
+        // utilization and replay simulate evaluation time by default, which the other evaluators refuse.
+        cases.addAll(searchOptionRejections(
+                "the teg evaluator's cost is real",
+                "the supernet evaluator's cost is real",
+                "the train evaluator's cost is real",
+                "bench",
+                "utilization"));
+        cases.addAll(searchOptionRejections(
+                "--teg-bn must be batch or running",
+                "no checkpoint there",
+                "--train-epochs must be > 0",
+                "bench",
+                "pareto"));
+        cases.addAll(searchOptionRejections(
+                "the teg evaluator's cost is real",
+                "the supernet evaluator's cost is real",
+                "the train evaluator's cost is real",
+                "bench",
+                "replay"));
         return cases;
     }
 
@@ -619,10 +645,50 @@ final class BadInputCases {
      * settings (with an unknown batch-norm mode), a constraint without nsga2, an unknown predictor.
      *
      * @param tegMessage what the command says about the TEG case
+     * @param supernetMessage what it says about a supernet evaluator without a checkpoint
+     * @param trainMessage what it says about a train evaluator of 0 epochs
      */
-    private static List<Case> searchOptionRejections(String tegMessage, String... command) {
+    private static List<Case> searchOptionRejections(
+            String tegMessage, String supernetMessage, String trainMessage, String... command) {
         String name = String.join(" ", command);
         return List.of(
+                Case.rejects(
+                        name + ": the supernet evaluator without a checkpoint",
+                        supernetMessage,
+                        args(
+                                command,
+                                "--evaluator",
+                                "supernet",
+                                "--supernet",
+                                "{work}/no-such-supernet",
+                                "--eval-images",
+                                "16",
+                                "--eval-batch",
+                                "8")),
+                Case.rejects(
+                        name + ": the train evaluator with 0 epochs",
+                        trainMessage,
+                        args(
+                                command,
+                                "--evaluator",
+                                "train",
+                                "--train-epochs",
+                                "0",
+                                "--train-images",
+                                "24",
+                                "--train-valid-images",
+                                "16",
+                                "--train-test-images",
+                                "16",
+                                "--train-channels",
+                                "2",
+                                "--train-cells",
+                                "1",
+                                "--train-batch",
+                                "8",
+                                "--train-threads",
+                                "1",
+                                "--train-augment")),
                 Case.rejects(
                         name + ": two latency methods",
                         "latency needs exactly one of --measured, --runner CMD or --latency-table FILE",
