@@ -142,8 +142,8 @@ public final class BenchStandaloneCommand implements Callable<Integer> {
             names = "--workers",
             defaultValue = "1",
             paramLabel = "W",
-            description = "Rows trained at once, each with --threads ND4J threads; on a small machine W workers of "
-                    + "one thread train more rows per hour than one of W threads (default: ${DEFAULT-VALUE}).")
+            description = "Rows trained at once, each with --threads ND4J threads; a step's element-wise half runs on "
+                    + "one thread, so W workers of one thread keep W cores busier (default: ${DEFAULT-VALUE}).")
     int workers;
 
     @Option(names = "--json", description = "End with one JSON line.")
