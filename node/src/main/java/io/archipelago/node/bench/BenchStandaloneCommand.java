@@ -54,6 +54,14 @@ public final class BenchStandaloneCommand implements Callable<Integer> {
     int sample;
 
     @Option(
+            names = "--arch",
+            paramLabel = "CELL",
+            description =
+                    "Train these cells instead of --sample drawn ones (repeatable), e.g. the cells searches picked, "
+                            + "to read them against the truth table made with the same options.")
+    List<String> archs = new ArrayList<>();
+
+    @Option(
             names = "--epochs",
             defaultValue = "4",
             paramLabel = "E",
@@ -188,7 +196,8 @@ public final class BenchStandaloneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bad standalone options: " + e.getMessage(), e);
         }
-        List<Nb201Cell> drawn = StandaloneCells.draw(sample, cellSeed);
+        List<Nb201Cell> drawn = archs.isEmpty() ? StandaloneCells.draw(sample, cellSeed) : given(archs);
+        sample = drawn.size();
         NdThreads.configure(threads);
         StandaloneImages images = TrainEvaluator.images(settings); // before any file is made: bad data makes none
         StandaloneProgress progress = StandaloneProgress.open(out, recorded(settings));
@@ -320,6 +329,9 @@ public final class BenchStandaloneCommand implements Callable<Integer> {
         m.put("image_seed", settings.imageSeed());
         m.put("epochs", epochs);
         m.put("sample", sample);
+        if (!archs.isEmpty()) {
+            m.put("archs", archs);
+        }
         m.put("seeds", seeds);
         m.put("cell_seed", cellSeed);
         return m;
@@ -338,6 +350,18 @@ public final class BenchStandaloneCommand implements Callable<Integer> {
                 m.get(TrainEvaluator.TRAIN_LOSS),
                 Math.round(m.get(TrainEvaluator.PARAMS)),
                 e.costSeconds());
+    }
+
+    /** The cells {@code --arch} names, each once, in order. */
+    private static List<Nb201Cell> given(List<String> archs) {
+        List<Nb201Cell> cells = new ArrayList<>();
+        for (String arch : archs) {
+            Nb201Cell cell = Nb201Space.INSTANCE.parse(arch); // a malformed one: IllegalArgumentException naming it
+            if (!cells.contains(cell)) {
+                cells.add(cell);
+            }
+        }
+        return cells;
     }
 
     static long key(int cell, int seed) {

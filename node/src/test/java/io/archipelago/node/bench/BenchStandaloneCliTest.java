@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -125,6 +126,36 @@ class BenchStandaloneCliTest {
         JsonNode summary = JSON.readTree(lines[lines.length - 1]);
         assertEquals(6, summary.get("rows_resumed").asInt());
         assertTrue(summary.has("kendall_tau_seeds"));
+    }
+
+    @Test
+    void cellsNamedByArchAreTrainedAsTheTableTrainsThemOnAnyNumberOfWorkers(@TempDir Path tmp) throws IOException {
+        Path table = tmp.resolve("truth.csv");
+        assertEquals(0, run(tiny(table)).exit());
+        Map<String, String> truth = rows(tmp.resolve("truth.csv.progress.csv"));
+        List<String> archs = truth.keySet().stream()
+                .map(key -> key.substring(0, key.lastIndexOf(' ')))
+                .distinct()
+                .limit(2)
+                .toList();
+
+        Path picked = tmp.resolve("picked.csv");
+        Run run = run(base(picked, "--epochs", "1", "--workers", "2", "--arch", archs.get(0), "--arch", archs.get(1)));
+        assertEquals(0, run.exit(), run.err());
+        Map<String, String> trained = rows(tmp.resolve("picked.csv.progress.csv"));
+        assertEquals(4, trained.size(), trained.toString());
+        trained.forEach((key, accuracies) -> assertEquals(truth.get(key), accuracies, key));
+    }
+
+    /** "arch seed" to "valid_accuracy test_accuracy" of a progress file. */
+    private static Map<String, String> rows(Path progress) throws IOException {
+        Map<String, String> rows = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(progress)
+                .subList(1, Files.readAllLines(progress).size())) {
+            String[] f = line.split(",");
+            rows.put(f[1] + " " + f[2], f[3] + " " + f[4]);
+        }
+        return rows;
     }
 
     @Test

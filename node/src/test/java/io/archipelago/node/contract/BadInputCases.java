@@ -569,6 +569,15 @@ final class BadInputCases {
                         "--out",
                         "{work}/never-standalone.csv"),
                 Case.rejects(
+                        "bench standalone: a malformed --arch",
+                        "malformed NAS-Bench-201 cell",
+                        "bench",
+                        "standalone",
+                        "--arch",
+                        "|bogus|",
+                        "--out",
+                        "{work}/never-standalone.csv"),
+                Case.rejects(
                         "bench latency-table: a sample of 2",
                         "--sample must be >= 3",
                         "bench",
