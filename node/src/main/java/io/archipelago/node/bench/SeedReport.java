@@ -97,11 +97,17 @@ final class SeedReport {
                 .toArray();
     }
 
-    /** The training speed the run recorded (that of its last stretch, if it was resumed); null if none. */
+    /**
+     * The training speed the run recorded: over all its steps, whichever processes ran them (or, for
+     * a run resumed from a train.json that predates that figure, its last stretch); null if none.
+     */
     private static Double imagesPerSecond(RunDirectory run) {
         try {
             JsonNode json = JSON.readTree(run.dir().resolve("train.json").toFile());
-            double v = json.path("images_per_second").asDouble(0);
+            JsonNode overall = json.path("images_per_second_overall");
+            double v = overall.isNumber()
+                    ? overall.asDouble()
+                    : json.path("images_per_second").asDouble(0);
             return v > 0 ? v : null;
         } catch (IOException e) {
             return null;

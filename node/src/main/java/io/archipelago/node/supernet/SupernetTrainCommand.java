@@ -216,7 +216,7 @@ public final class SupernetTrainCommand implements Callable<Integer> {
         Files.createDirectories(out);
         SposTrainer trainer = SposTrainer.create(base.withTotalSteps(steps), images);
         RunDirectory run = new RunDirectory(out);
-        return new TrainSetup(trainer, run, dataSpec, plan, secondsPerStep, LossLog.create(run.lossCsv()));
+        return new TrainSetup(trainer, run, dataSpec, plan, secondsPerStep, LossLog.create(run.lossCsv()), 0.0);
     }
 
     private TrainSetup resumed() throws IOException {
@@ -264,6 +264,11 @@ public final class SupernetTrainCommand implements Callable<Integer> {
         }
         Double secondsPerStep = plan.get("probe_seconds_per_step") instanceof Number x ? x.doubleValue() : null;
         LossLog log = LossLog.resume(run.lossCsv(), checkpoint.step());
-        return new TrainSetup(trainer, run, dataSpec, plan, secondsPerStep, log);
+        // train.json is written with every checkpoint: its training seconds are those of the checkpoint's steps
+        Double secondsBefore =
+                previous != null && previous.path("training_seconds").isNumber()
+                        ? previous.get("training_seconds").asDouble()
+                        : null;
+        return new TrainSetup(trainer, run, dataSpec, plan, secondsPerStep, log, secondsBefore);
     }
 }

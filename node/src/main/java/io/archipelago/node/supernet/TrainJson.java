@@ -16,8 +16,19 @@ import java.util.Map;
 final class TrainJson {
     private TrainJson() {}
 
+    /**
+     * @param imagesPerSecond this process's training speed
+     * @param trainingSeconds seconds of training for all {@code steps_done} steps, this process's and
+     *     earlier ones' (null when unknown)
+     */
     static void write(
-            TrainSetup setup, String status, LossLog log, double imagesPerSecond, String weightsHash, int threads)
+            TrainSetup setup,
+            String status,
+            LossLog log,
+            double imagesPerSecond,
+            Double trainingSeconds,
+            String weightsHash,
+            int threads)
             throws IOException {
         SposTrainer t = setup.trainer();
         TrainingSpec ts = t.spec();
@@ -37,6 +48,10 @@ final class TrainJson {
         int n = Math.min(100, ts.stepsPerEpoch());
         double[] recent = log.recentMeans(n);
         json.put("images_per_second", imagesPerSecond);
+        json.put("training_seconds", trainingSeconds);
+        json.put(
+                "images_per_second_overall",
+                trainingSeconds == null || trainingSeconds <= 0 ? null : t.step() * ts.batch() / trainingSeconds);
         json.put("final_loss", finite(recent[0]));
         json.put("final_accuracy", finite(recent[1]));
         json.put("final_window_steps", Math.min(n, log.rows().size()));

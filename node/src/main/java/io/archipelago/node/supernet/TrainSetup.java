@@ -6,7 +6,9 @@ import java.util.Map;
 /**
  * What a run needs to start, whether new or resumed: the trainer, its directory, its data spec (as
  * given, so that {@code --resume} can open the same images), its plan (written to train.json as
- * is), the probe's seconds per step (null when not timed: {@code --epochs}), and its loss log.
+ * is), the probe's seconds per step (null when not timed: {@code --epochs}), its loss log, and the
+ * seconds of training its checkpoint's steps took in earlier processes (0 for a new run; null when
+ * a resumed run's train.json does not say, e.g. one written before this was recorded).
  */
 record TrainSetup(
         SposTrainer trainer,
@@ -14,4 +16,5 @@ record TrainSetup(
         String data,
         Map<String, Object> plan,
         Double secondsPerStep,
-        LossLog log) {}
+        LossLog log,
+        Double trainingSecondsBefore) {}

@@ -65,7 +65,14 @@ final class TrainingLoop {
         ProgressBar progress = quiet ? null : progressBar(total, firstStep);
         try (SposTrainer t = trainer;
                 LossLog log = setup.log()) {
-            TrainJson.write(setup, "running", log, 0, t.supernet().weightsHashHex(), threads);
+            TrainJson.write(
+                    setup,
+                    "running",
+                    log,
+                    0,
+                    setup.trainingSecondsBefore(),
+                    t.supernet().weightsHashHex(),
+                    threads);
             while (t.step() < stop) {
                 long t0 = System.nanoTime();
                 StepResult r = t.trainStep();
@@ -103,6 +110,7 @@ final class TrainingLoop {
                             t.done() ? "done" : (t.step() == stop ? "stopped" : "running"),
                             log,
                             imagesPerSecond,
+                            trainingSeconds(setup, trainNanos),
                             t.supernet().weightsHashHex(),
                             threads);
                 }
@@ -115,6 +123,7 @@ final class TrainingLoop {
                         t.done() ? "done" : "stopped",
                         log,
                         imagesPerSecond,
+                        setup.trainingSecondsBefore(),
                         t.supernet().weightsHashHex(),
                         threads);
                 run.writeLossChart(ts, log);
@@ -170,5 +179,10 @@ final class TrainingLoop {
                 "  weights sha256 %s%n  checkpoint %s (sha256 %s)%n",
                 t.supernet().weightsHashHex(), run.checkpointFile(), checkpointHash);
         stdout.flush();
+    }
+
+    /** All training seconds up to now: earlier processes' and this one's (null when the earlier ones are unknown). */
+    private static Double trainingSeconds(TrainSetup setup, long trainNanos) {
+        return setup.trainingSecondsBefore() == null ? null : setup.trainingSecondsBefore() + trainNanos / 1e9;
     }
 }

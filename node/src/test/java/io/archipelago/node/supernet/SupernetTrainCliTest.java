@@ -149,6 +149,8 @@ class SupernetTrainCliTest {
         JsonNode stopped = JSON.readTree(split.resolve("train.json").toFile());
         assertEquals("stopped", stopped.get("status").asText());
         assertEquals(5, stopped.get("steps_done").asLong());
+        double secondsBefore = stopped.get("training_seconds").asDouble();
+        assertTrue(secondsBefore > 0, stopped.toString());
         // As if killed after two more steps that no checkpoint holds: their loss rows are dropped on resume.
         Files.writeString(
                 split.resolve("loss.csv"), "5,9.0,0.0,0.01\n6,9.0,0.0,0.01\n", java.nio.file.StandardOpenOption.APPEND);
@@ -164,6 +166,10 @@ class SupernetTrainCliTest {
         assertEquals("done", json.get("status").asText());
         assertEquals(expected, json.get("weights_sha256").asText());
         assertEquals(Files.readAllLines(whole.resolve("loss.csv")), Files.readAllLines(split.resolve("loss.csv")));
+        // The speed over the whole run counts both processes' training time.
+        double seconds = json.get("training_seconds").asDouble();
+        assertTrue(seconds > secondsBefore, json.toString());
+        assertEquals(12 * 8 / seconds, json.get("images_per_second_overall").asDouble(), 1e-9);
     }
 
     @Test
