@@ -20,8 +20,8 @@ import java.util.function.IntFunction;
 /**
  * The evaluators of a node's slots, checked from the command line before anything starts: a
  * search's own slots ({@code search}) and a worker node's ({@code node --roles evaluator}) are
- * made the same way. What every slot of a JVM reads (TEG's images, a supernet's weights) is
- * loaded once here and shared read-only.
+ * made the same way. What every slot of a JVM reads (TEG's images, a supernet's weights, the
+ * images cells are trained on) is loaded once here and shared read-only.
  */
 public final class EvaluatorSetup {
     public static final List<String> KINDS =
@@ -37,10 +37,12 @@ public final class EvaluatorSetup {
     private final StandaloneImages trainImages; // null unless train
 
     /**
-     * @param kind tabular, teg or supernet
+     * @param kind tabular, teg, supernet or train
      * @param table what the tabular evaluator answers from
      * @param evalTime simulated time of the tabular evaluator (null: none)
      * @param teg the teg evaluator's options, whose {@code --data} the supernet and train evaluators read too
+     * @param supernet the supernet evaluator's options (null when the kind cannot be supernet)
+     * @param training the train evaluator's options (null when the kind cannot be train)
      * @throws IllegalArgumentException naming the bad option
      */
     public EvaluatorSetup(
