@@ -68,7 +68,7 @@ class ClusterSearchTest {
                 out.toString());
     }
 
-    private static int rowsSoFar(Path csv) {
+    static int rowsSoFar(Path csv) {
         try {
             return Files.exists(csv) ? (int) Files.lines(csv).count() - 1 : 0;
         } catch (IOException e) {
@@ -91,7 +91,7 @@ class ClusterSearchTest {
         return rows;
     }
 
-    private static long rowsBy(List<Map<String, String>> rows, int port) {
+    static long rowsBy(List<Map<String, String>> rows, int port) {
         return rows.stream()
                 .filter(row -> row.get("evaluator").contains("127.0.0.1:" + port + "/"))
                 .count();

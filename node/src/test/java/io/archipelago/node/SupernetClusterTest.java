@@ -12,7 +12,6 @@ import io.archipelago.models.supernet.HeldOutImages;
 import io.archipelago.models.supernet.SposCheckpoint;
 import io.archipelago.models.supernet.SupernetEvaluator;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -128,7 +127,7 @@ class SupernetClusterTest {
                 ChildJvm first = evaluatorNode(tmp, "evaluator-1", base + 1, base, supernet);
                 ChildJvm second = evaluatorNode(tmp, "evaluator-2", base + 2, base, supernet)) {
             Path csv = out.resolve("evaluations.csv");
-            ChildJvm.await(() -> rowsSoFar(csv) >= 30, START, "the search did not get going");
+            ChildJvm.await(() -> ClusterSearchTest.rowsSoFar(csv) >= 30, START, "the search did not get going");
             first.killNode(base + 1);
             assertEquals(0, controller.awaitExit(Duration.ofSeconds(180)), controller.tail());
         }
@@ -144,8 +143,8 @@ class SupernetClusterTest {
             assertEquals("ok", row.get("status"), row.toString());
             assertTrue(ids.add(row.get("candidate_id")), "candidate " + row.get("candidate_id") + " twice");
         }
-        assertTrue(rowsBy(rows, base + 1) > 0, "the killed node scored nothing before it died");
-        assertTrue(rowsBy(rows, base + 2) > 0);
+        assertTrue(ClusterSearchTest.rowsBy(rows, base + 1) > 0, "the killed node scored nothing before it died");
+        assertTrue(ClusterSearchTest.rowsBy(rows, base + 2) > 0);
 
         SposCheckpoint checkpoint = SposCheckpoint.read(supernet.resolve("checkpoint.spos"));
         TrainingData split = TrainingData.train(DATA);
@@ -159,19 +158,5 @@ class SupernetClusterTest {
                 assertEquals(here, Double.parseDouble(row.get("supernet_accuracy")), 1e-9, row.toString());
             }
         }
-    }
-
-    private static int rowsSoFar(Path csv) {
-        try {
-            return Files.exists(csv) ? (int) Files.lines(csv).count() - 1 : 0;
-        } catch (IOException e) {
-            return 0;
-        }
-    }
-
-    private static long rowsBy(List<Map<String, String>> rows, int port) {
-        return rows.stream()
-                .filter(row -> row.get("evaluator").contains("127.0.0.1:" + port + "/"))
-                .count();
     }
 }
