@@ -66,14 +66,15 @@ class MeasuredLatencyEvaluatorTest {
     }
 
     /**
-     * Six 3x3 convolutions per cell against none: on the standard width (C=16) with N=2 the
-     * conv network runs about six times longer here. Measured twice, interleaved, and compared by
-     * the fastest conv median against the slowest skip median with a margin of 1.5x, so load from
-     * elsewhere would have to hit only the skip measurements, and hard, to fail it.
+     * Six 3x3 convolutions per cell against none, on the standard width (C=16) with N=2. At batch 1
+     * a forward pass here is mostly ND4J's per-op dispatch, which both networks pay alike, so the
+     * ratio depends on the machine (1.4x on CI's, once). A batch of 16 on one thread makes the
+     * convolutions' arithmetic dominate (about 5x the FLOPs of the skip network): a margin of 1.5x
+     * between the fastest conv median and the slowest skip or none median then holds on any CPU.
      */
     @Test
     void sixConvolutionsAreMeasurablySlowerThanSkipsOrNothing() throws Exception {
-        LatencySettings settings = new LatencySettings(NetworkShape.STANDARD.withCells(16, 2), 1, 2, 7, 0, 0);
+        LatencySettings settings = new LatencySettings(NetworkShape.STANDARD.withCells(16, 2), 16, 1, 5, 1, 0);
         MeasuredLatencyEvaluator evaluator = new MeasuredLatencyEvaluator("cpu-test", settings);
         double conv = Double.MAX_VALUE;
         double cheap = 0;
@@ -87,6 +88,7 @@ class MeasuredLatencyEvaluatorTest {
                     cheap,
                     evaluator.measure(Nb201Space.INSTANCE.parse(ALL_NONE)).medianMs());
         }
+        System.out.println("all-conv3x3 " + conv + " ms, skip/none at most " + cheap + " ms");
         assertTrue(conv > 1.5 * cheap, "all-conv3x3 " + conv + " ms vs skip/none at most " + cheap + " ms");
     }
 
