@@ -24,7 +24,10 @@ final class OpPolicy<A> {
                     + learningRate + " and " + baselineDecay);
         }
         this.encoding = encoding;
-        this.logits = new double[encoding.length()][encoding.vocabulary()];
+        this.logits = new double[encoding.length()][];
+        for (int p = 0; p < logits.length; p++) {
+            logits[p] = new double[encoding.choices(p)]; // only the position's own choices: no mass on invalid tokens
+        }
         this.learningRate = learningRate;
         this.baselineDecay = baselineDecay;
     }

@@ -14,6 +14,15 @@ public interface TokenEncoding<A> {
     /** Choices at each position: tokens are {@code 0 .. vocabulary()-1}. */
     int vocabulary();
 
+    /**
+     * Choices at {@code position}: its tokens are {@code 0 .. choices(position)-1}. Spaces whose
+     * positions differ (a graph node reading one of the nodes before it) say so here, and policies
+     * mask the rest of the vocabulary.
+     */
+    default int choices(int position) {
+        return vocabulary();
+    }
+
     int[] tokens(A architecture);
 
     /**
