@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.core.space.SearchSpace;
+import io.archipelago.core.space.SearchSpaces;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,12 +20,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * A tabular benchmark: metrics of every architecture of a space, read from CSV. The header names
  * the columns: {@code arch} (the space's encoding), an optional {@code index}, and one numeric
- * column per metric, named {@code <dataset>_<split>_<epochs>} when the metric has a fidelity.
+ * column per metric, named {@code <dataset>_<split>_<epochs>} when the metric has a fidelity;
+ * any other name (e.g. NAS-Bench-Graph's {@code valid_acc}, {@code latency}) is a plain metric,
+ * which every fidelity includes.
  *
  * <p>Rows are looked up by canonical key: cells that compute the same function are one entry,
  * whose metrics are the mean over the rows of that class (NB201 trained isomorphic cells
@@ -60,17 +64,70 @@ public final class BenchmarkTable<A> {
                 Arrays.stream(metricEpochs).filter(e -> e >= 0).boxed().toList()));
     }
 
+    /**
+     * Tables shipped inside Archipelago, by name ({@code <space>:<dataset>}): the space they
+     * belong to and their resource beside this class.
+     */
+    private record Embedded(String spaceId, String resource) {}
+
+    private static final Map<String, Embedded> EMBEDDED = new TreeMap<>(Map.of(
+            "nb201:cifar10", new Embedded("nb201", EMBEDDED_NB201_CIFAR10),
+            "nbgraph:cora", new Embedded("nbgraph", "nbgraph-cora.csv"),
+            "nbgraph:citeseer", new Embedded("nbgraph", "nbgraph-citeseer.csv"),
+            "nbgraph:pubmed", new Embedded("nbgraph", "nbgraph-pubmed.csv")));
+
     /** The CIFAR-10 table of NAS-Bench-201 shipped inside Archipelago. */
     public static BenchmarkTable<Nb201Cell> embeddedNb201Cifar10() {
-        try (InputStream in = BenchmarkTable.class.getResourceAsStream(EMBEDDED_NB201_CIFAR10)) {
+        return embedded(Nb201Space.INSTANCE, "nb201:cifar10");
+    }
+
+    /** Names of the tables shipped inside Archipelago, e.g. {@code nbgraph:cora}, sorted. */
+    public static List<String> embeddedNames() {
+        return List.copyOf(EMBEDDED.keySet());
+    }
+
+    /**
+     * A table shipped inside Archipelago, read for {@code space}.
+     *
+     * @param name one of {@link #embeddedNames()}, e.g. {@code nbgraph:cora}
+     * @throws IllegalArgumentException when no table has that name (the message lists the known
+     *     ones), or the table belongs to another space
+     */
+    public static <A> BenchmarkTable<A> embedded(SearchSpace<A> space, String name) {
+        Embedded table = EMBEDDED.get(name);
+        if (table == null) {
+            throw new IllegalArgumentException(
+                    "unknown embedded benchmark '" + name + "' (known: " + String.join(", ", EMBEDDED.keySet()) + ")");
+        }
+        if (!table.spaceId().equals(space.id())) {
+            throw new IllegalArgumentException("embedded benchmark '" + name + "' belongs to space '" + table.spaceId()
+                    + "', not '" + space.id() + "'");
+        }
+        try (InputStream in = BenchmarkTable.class.getResourceAsStream(table.resource())) {
             if (in == null) {
                 throw new IllegalStateException(
-                        "embedded benchmark " + EMBEDDED_NB201_CIFAR10 + " is missing from the classpath");
+                        "embedded benchmark " + table.resource() + " is missing from the classpath");
             }
-            return read(Nb201Space.INSTANCE, in, "embedded:" + EMBEDDED_NB201_CIFAR10);
+            return read(space, in, "embedded:" + table.resource());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A table shipped inside Archipelago, read for the space it belongs to (found with {@link
+     * SearchSpaces#byId}).
+     *
+     * @throws IllegalArgumentException when no table has that name (the message lists the known
+     *     ones)
+     */
+    public static BenchmarkTable<?> embedded(String name) {
+        Embedded table = EMBEDDED.get(name);
+        if (table == null) {
+            throw new IllegalArgumentException(
+                    "unknown embedded benchmark '" + name + "' (known: " + String.join(", ", EMBEDDED.keySet()) + ")");
+        }
+        return embedded(SearchSpaces.byId(table.spaceId()), name);
     }
 
     /** @throws BenchmarkFormatException when the file is missing or malformed */
@@ -272,11 +329,14 @@ public final class BenchmarkTable<A> {
         return epochs < 0 || metricEpochs[metric] < 0 || metricEpochs[metric] == epochs;
     }
 
-    /** Checks a fidelity: 0 resolves to the table's highest. */
+    /**
+     * Checks a fidelity: 0 resolves to the table's highest, or, in a table without fidelities
+     * (every metric plain), to -1: all metrics.
+     */
     public int resolveFidelity(int fidelity) {
         List<Integer> available = fidelities;
-        if (fidelity == 0 && !available.isEmpty()) {
-            return available.get(available.size() - 1);
+        if (fidelity == 0) {
+            return available.isEmpty() ? -1 : available.get(available.size() - 1);
         }
         if (!available.contains(fidelity)) {
             throw new IllegalArgumentException("the benchmark " + source + " has no metrics at fidelity " + fidelity

@@ -1,0 +1,12 @@
+package io.archipelago.core.nb201;
+
+import io.archipelago.core.space.SearchSpace;
+import io.archipelago.core.space.SearchSpaceProvider;
+
+/** Registers {@link Nb201Space} with {@link io.archipelago.core.space.SearchSpaces}. */
+public final class Nb201SpaceProvider implements SearchSpaceProvider {
+    @Override
+    public SearchSpace<?> space() {
+        return Nb201Space.INSTANCE;
+    }
+}
