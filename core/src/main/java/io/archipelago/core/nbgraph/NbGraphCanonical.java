@@ -69,19 +69,54 @@ final class NbGraphCanonical {
     }
 
     static String key(int code) {
-        Reduced tree = reduce(code);
+        return key(reduce(code));
+    }
+
+    static String key(Reduced tree) {
         String key = subtrees(tree, 0);
         return key.isEmpty() ? EMPTY : key;
     }
 
     /** Number of nodes left after the reduction (0 for the all-skip encodings). */
     static int effectiveNodes(int code) {
-        Reduced tree = reduce(code);
+        return effectiveNodes(reduce(code));
+    }
+
+    static int effectiveNodes(Reduced tree) {
         int count = 0;
         for (boolean a : tree.alive()) {
             count += a ? 1 : 0;
         }
         return count;
+    }
+
+    /**
+     * Whether an encoding has the form of the benchmark's rows for a network of {@code effective}
+     * nodes: with p = 4 - effective, nodes 1..p are the chain {@code skip~0|skip~1|...} and the
+     * other nodes read node p or later. Among the encodings of one network that have this form,
+     * the benchmark's row is the one of least {@link #rowOrder}.
+     */
+    static boolean rowForm(int code, int effective) {
+        int chain = GraphArch.NODES - effective;
+        for (int node = 1; node <= GraphArch.NODES; node++) {
+            int op = GraphArch.token(code, 2 * (node - 1));
+            int input = GraphArch.token(code, 2 * (node - 1) + 1);
+            if (node <= chain ? op != SKIP || input != node - 1 : input < chain) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Lexicographic order over (input digits, then op ordinals), which picks the benchmark's rows. */
+    static int rowOrder(int code) {
+        int inputs = 0;
+        int ops = 0;
+        for (int node = 1; node <= GraphArch.NODES; node++) {
+            inputs = inputs * GraphArch.NODES + GraphArch.token(code, 2 * (node - 1) + 1);
+            ops = ops * GraphArch.OPS + GraphArch.token(code, 2 * (node - 1));
+        }
+        return inputs * 6561 + ops;
     }
 
     /** The sorted subtrees of {@code parent}'s readers, joined by {@code ,}. */

@@ -29,23 +29,30 @@ public final class NbGraphSpace implements SearchSpace<GraphArch>, TokenEncoding
 
     private NbGraphSpace() {}
 
-    /** Canonical keys and representatives of every encoding, computed on first use (~0.2 s). */
+    /** Canonical keys and representatives of every encoding, computed on first use (~0.5 s). */
     private static final class Classes {
         static final String[] KEYS = new String[GraphArch.ENCODINGS];
-        /** Per encoding: the first encoding (in code order) with the same key. */
+        /** Per encoding: the benchmark's row form of its network (itself for the all-skip ones). */
         static final int[] REPRESENTATIVE = new int[GraphArch.ENCODINGS];
 
         static final int DISTINCT;
 
         static {
-            Map<String, Integer> first = new HashMap<>();
+            Map<String, Integer> row = new HashMap<>();
+            Map<String, String> keys = new HashMap<>();
             for (int code = 0; code < GraphArch.ENCODINGS; code++) {
-                String key = NbGraphCanonical.key(code);
-                Integer earlier = first.putIfAbsent(key, code);
-                REPRESENTATIVE[code] = earlier == null ? code : earlier;
-                KEYS[code] = KEYS[REPRESENTATIVE[code]] == null ? key : KEYS[REPRESENTATIVE[code]];
+                NbGraphCanonical.Reduced tree = NbGraphCanonical.reduce(code);
+                String key = keys.computeIfAbsent(NbGraphCanonical.key(tree), k -> k);
+                KEYS[code] = key;
+                if (NbGraphCanonical.rowForm(code, NbGraphCanonical.effectiveNodes(tree))) {
+                    row.merge(
+                            key, code, (a, b) -> NbGraphCanonical.rowOrder(a) <= NbGraphCanonical.rowOrder(b) ? a : b);
+                }
             }
-            DISTINCT = first.size() - 1; // less the empty network
+            for (int code = 0; code < GraphArch.ENCODINGS; code++) {
+                REPRESENTATIVE[code] = GraphArch.allSkip(code) ? code : row.get(KEYS[code]);
+            }
+            DISTINCT = keys.size() - 1; // less the empty network
         }
     }
 
@@ -180,9 +187,10 @@ public final class NbGraphSpace implements SearchSpace<GraphArch>, TokenEncoding
     }
 
     /**
-     * One fixed architecture per network: the first, in {@link #enumerate()} order, with {@code
-     * arch}'s canonical key. (Not the benchmark's own representative; a table's entry carries
-     * that.)
+     * The benchmark's own form of {@code arch}'s network, as its tables' {@code arch} column
+     * writes it: inputs in one of the 9 tree shapes, interchangeable branches in op order, a
+     * network of fewer than 4 effective nodes after a chain of skips (e.g. {@code
+     * skip~0|skip~1|gcn~2|gcn~3}). Equal exactly when canonical keys are.
      */
     public GraphArch representative(GraphArch arch) {
         int code = Classes.REPRESENTATIVE[arch.code()];

@@ -228,6 +228,14 @@ class NbGraphSpaceTest {
         GraphArch a = SPACE.parse("gcn~0|cheb~1|gin~1|fc~3");
         GraphArch b = SPACE.parse(EXAMPLE);
         assertEquals(SPACE.representative(a), SPACE.representative(b));
+        assertEquals(b, SPACE.representative(a));
+        assertEquals(b, SPACE.representative(b));
+        assertEquals(
+                SPACE.parse("skip~0|skip~1|gcn~2|gcn~3"),
+                SPACE.representative(SPACE.parse("skip~0|gcn~1|gcn~2|skip~3")));
+        assertEquals(
+                SPACE.parse("skip~0|skip~1|skip~2|gin~3"),
+                SPACE.representative(SPACE.parse("gin~0|skip~1|skip~0|skip~3")));
         assertEquals(SPACE.canonicalKey(a), SPACE.canonicalKey(SPACE.representative(a)));
         GraphEncoding ga = SPACE.graph(a);
         GraphEncoding gb = SPACE.graph(b);

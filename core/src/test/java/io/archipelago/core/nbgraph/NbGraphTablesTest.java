@@ -48,6 +48,8 @@ class NbGraphTablesTest {
         SPACE.enumerate().forEach(arch -> {
             String key = SPACE.canonicalKey(arch);
             assertTrue(rowKeys.contains(key), () -> SPACE.format(arch) + " maps to no row (" + key + ")");
+            // the space's representative is the table's own row
+            assertEquals(cora.entry(arch).orElseThrow().representative(), SPACE.representative(arch));
             reached.add(key);
             encodings[0]++;
         });
