@@ -29,7 +29,7 @@ import java.util.random.RandomGenerator;
  *       ({@link ArchitectureFormatException}) or whose canonical key was proposed before
  *       ({@link Novelty}) are drawn again, up to {@value #DRAWS} times; then the incumbent's whole
  *       one-token neighbourhood is enumerated and an unseen neighbour drawn with the policy's
- *       probabilities (the rejection draws' distribution, exactly); when the neighbourhood is
+ *       probabilities (the draws' distribution conditioned on novelty); when the neighbourhood is
  *       exhausted the trial is a random novel architecture. Fewer trials come back only when the
  *       space is exhausted.
  *   <li>Reward of a child: its score minus the score of the parent it was derived from (the
@@ -46,12 +46,15 @@ import java.util.random.RandomGenerator;
  *       holds only trials in flight. Deterministic per seed given the same asks and tells.
  * </ul>
  *
- * <p>What is ours rather than the paper's: Auto-GNN uses an RNN "class controller" to pick the
- * component class and one RNN controller per class to pick its new value, and trains the GNNs with
- * constrained parameter sharing between parent and child. Here the policies are independent
- * softmaxes (one over positions, one per position over its tokens), and there is no weight sharing
- * at all, since evaluation is by the evaluator (often a table); the token policy's gradient is that
- * of the softmax over the tokens other than the current one, ignoring the novelty rejections.
+ * <p>What is ours rather than the paper's: Auto-GNN's controller is built from RNNs (one per class
+ * of GNN component: aggregation, attention, activation, hidden size...) that decide which class to
+ * change and to what, and it trains the GNNs with constrained parameter sharing between a parent
+ * and its homogeneous children. Here a "component" is a token position of any {@link TokenEncoding};
+ * the policies are independent softmaxes (one over positions, one per position over its tokens)
+ * trained by plain REINFORCE; the reward is the difference to the parent with a moving baseline
+ * (our choice, see above); and there is no weight sharing, since evaluation belongs to the
+ * evaluator (often a table). The token policy's gradient is that of the softmax over the tokens
+ * other than the current one; the novelty rejections are ignored in it.
  */
 public final class Agnn<A> implements Strategy<A> {
     private static final int DRAWS = 200;
