@@ -22,7 +22,8 @@ public final class StrategyFactory {
             "nao",
             "teg-evolution",
             "tenas-prune",
-            "nsga2");
+            "nsga2",
+            "agnn");
 
     /**
      * Hyper-parameters of the strategies that have them.
@@ -70,6 +71,11 @@ public final class StrategyFactory {
     static final double REINFORCE_LEARNING_RATE = 0.2;
 
     static final double REINFORCE_BASELINE_DECAY = 0.9;
+    /** AGNN: random trials before the conservative explorer starts, and its policies' REINFORCE step and baseline decay. */
+    static final int AGNN_WARMUP = 10;
+
+    static final double AGNN_LEARNING_RATE = 0.2;
+    static final double AGNN_BASELINE_DECAY = 0.9;
     /** BANANAS mutates the 10 best cells into a pool it ranks. */
     static final int PARENTS = 10;
 
@@ -99,6 +105,8 @@ public final class StrategyFactory {
             case "reinforce" ->
                 new Reinforce<>(
                         tokens(name, space), objective, seed, REINFORCE_LEARNING_RATE, REINFORCE_BASELINE_DECAY);
+            case "agnn" ->
+                new Agnn<>(tokens(name, space), objective, seed, AGNN_WARMUP, AGNN_LEARNING_RATE, AGNN_BASELINE_DECAY);
             case "predictor-evolution" ->
                 new PredictorEvolution<>(
                         space,
