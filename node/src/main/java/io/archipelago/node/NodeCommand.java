@@ -68,7 +68,8 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(
             names = "--benchmark",
             paramLabel = "FILE",
-            description = "Tabular benchmark CSV (default: the embedded NAS-Bench-201 CIFAR-10 table).")
+            description = "Tabular benchmark: a CSV file or a table shipped inside Archipelago (nb201:cifar10,"
+                    + " nbgraph:cora, nbgraph:citeseer, nbgraph:pubmed); default: nb201:cifar10 for nb201.")
     Path benchmark;
 
     @Option(

@@ -2,8 +2,7 @@ package io.archipelago.node.bench;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.archipelago.core.nb201.Nb201Cell;
-import io.archipelago.core.nb201.Nb201Space;
+import io.archipelago.core.space.SearchSpace;
 import io.archipelago.core.table.BenchmarkTable;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -32,13 +31,14 @@ public final class BenchOutput {
      * {@code count} distinct cells (by canonical key) of the table, drawn uniformly over cells with
      * the seed (so a function shared by many isomorphic cells is more likely, as in a search).
      */
-    static List<Nb201Cell> distinctCells(BenchmarkTable<Nb201Cell> table, int count, long seed) {
+    static <A> List<A> distinctCells(BenchmarkTable<A> table, int count, long seed) {
+        SearchSpace<A> space = table.space();
         SplittableRandom random = new SplittableRandom(seed);
         Set<String> seen = new HashSet<>();
-        List<Nb201Cell> cells = new ArrayList<>();
+        List<A> cells = new ArrayList<>();
         for (int draws = 0; cells.size() < count && draws < 100 * count; draws++) {
-            Nb201Cell cell = Nb201Space.INSTANCE.sample(random);
-            if (table.metricsOf(cell).isPresent() && seen.add(Nb201Space.INSTANCE.canonicalKey(cell))) {
+            A cell = space.sample(random);
+            if (table.metricsOf(cell).isPresent() && seen.add(space.canonicalKey(cell))) {
                 cells.add(cell);
             }
         }

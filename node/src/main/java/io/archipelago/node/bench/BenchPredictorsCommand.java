@@ -1,10 +1,11 @@
 package io.archipelago.node.bench;
 
-import io.archipelago.core.nb201.Nb201Cell;
-import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.core.predictor.Predictor;
 import io.archipelago.core.predictor.PredictorModel;
+import io.archipelago.core.space.SearchSpaces;
 import io.archipelago.core.table.BenchmarkTable;
+import io.archipelago.node.setup.SearchSetup;
+import io.archipelago.node.setup.TableProtocol;
 import io.archipelago.predictors.Predictors;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -60,16 +61,20 @@ public final class BenchPredictorsCommand implements Callable<Integer> {
     @Option(names = "--predictors", split = ",", description = "Predictors to measure (default: all: gcn, nac, nao).")
     List<String> predictors;
 
+    @Option(names = "--space", defaultValue = "nb201", description = "Search space (default: ${DEFAULT-VALUE}).")
+    String space;
+
     @Option(
             names = "--benchmark",
             paramLabel = "FILE",
-            description = "Benchmark CSV (default: the embedded NAS-Bench-201 CIFAR-10 table).")
+            description = "Benchmark CSV or embedded table name, e.g. nbgraph:cora (default: the space's embedded"
+                    + " table, for nb201 the NAS-Bench-201 CIFAR-10 one).")
     Path benchmark;
 
     @Option(
             names = "--metric",
-            defaultValue = "cifar10_test_200",
-            description = "Benchmark metric to predict (default: ${DEFAULT-VALUE}).")
+            description = "Benchmark metric to predict (default: the space's report metric: cifar10_test_200 on nb201,"
+                    + " test_acc on nbgraph).")
     String metric;
 
     @Option(names = "--json", description = "End with one JSON line.")
@@ -86,9 +91,13 @@ public final class BenchPredictorsCommand implements Callable<Integer> {
         }
         List<String> names = predictors == null ? Predictors.NAMES : predictors;
         names.forEach(Predictors::create); // unknown names fail before any work
-        BenchmarkTable<Nb201Cell> table = benchmark == null
-                ? BenchmarkTable.embeddedNb201Cifar10()
-                : BenchmarkTable.load(Nb201Space.INSTANCE, benchmark);
+        return run(SearchSetup.loadTable(SearchSpaces.byId(space), benchmark), names);
+    }
+
+    private <A> int run(BenchmarkTable<A> table, List<String> names) {
+        if (metric == null) {
+            metric = TableProtocol.of(space).reportMetric();
+        }
         table.metricIndex(metric);
         PrintWriter out = spec.commandLine().getOut();
 
@@ -99,16 +108,16 @@ public final class BenchPredictorsCommand implements Callable<Integer> {
         Map<String, double[]> predictSeconds = perPredictor(names);
         for (int s = 0; s < seeds; s++) {
             long seed = s + 1;
-            List<Nb201Cell> cells = BenchOutput.distinctCells(table, train + test, seed);
-            List<Nb201Cell> trainCells = cells.subList(0, train);
-            List<Nb201Cell> testCells = cells.subList(train, train + test);
+            List<A> cells = BenchOutput.distinctCells(table, train + test, seed);
+            List<A> trainCells = cells.subList(0, train);
+            List<A> testCells = cells.subList(train, train + test);
             double[] trainTruth = truth(table, trainCells);
             double[] testTruth = truth(table, testCells);
             int[][] pairIndices = samplePairs(testTruth, seed);
             for (String name : names) {
-                Predictor<Nb201Cell> predictor = Predictors.create(name);
+                Predictor<A> predictor = Predictors.create(name, table.space());
                 long start = System.nanoTime();
-                PredictorModel<Nb201Cell> model = predictor.fit(trainCells, trainTruth, seed);
+                PredictorModel<A> model = predictor.fit(trainCells, trainTruth, seed);
                 fitSeconds.get(name)[s] = (System.nanoTime() - start) / 1e9;
                 start = System.nanoTime();
                 double[] predicted = model.predict(testCells);
@@ -147,6 +156,7 @@ public final class BenchPredictorsCommand implements Callable<Integer> {
         }
         if (json) {
             Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("space", table.space().id());
             fields.put("train", train);
             fields.put("test", test);
             fields.put("seeds", seeds);
@@ -174,7 +184,7 @@ public final class BenchPredictorsCommand implements Callable<Integer> {
         return means;
     }
 
-    private double[] truth(BenchmarkTable<Nb201Cell> table, List<Nb201Cell> cells) {
+    private <A> double[] truth(BenchmarkTable<A> table, List<A> cells) {
         double[] truth = new double[cells.size()];
         for (int i = 0; i < truth.length; i++) {
             truth[i] = table.metricsOf(cells.get(i)).orElseThrow().get(metric);
@@ -196,10 +206,10 @@ public final class BenchPredictorsCommand implements Callable<Integer> {
         return chosen;
     }
 
-    private static double pairwiseAccuracy(
-            PredictorModel<Nb201Cell> model,
+    private static <A> double pairwiseAccuracy(
+            PredictorModel<A> model,
             double[] predicted,
-            List<Nb201Cell> cells,
+            List<A> cells,
             double[] truth,
             int[][] pairs,
             boolean pairwise) {

@@ -5,6 +5,7 @@ import io.archipelago.node.engine.Engine;
 import io.archipelago.node.engine.SearchParent;
 import io.archipelago.node.setup.SearchOptions;
 import io.archipelago.node.setup.SearchSetup;
+import io.archipelago.node.setup.TableProtocol;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,8 +36,8 @@ public final class BenchSearchCommand implements Callable<Integer> {
 
     @Option(
             names = "--report-metric",
-            defaultValue = "cifar10_test_200",
-            description = "Table metric reported for the picked cell (default: ${DEFAULT-VALUE}).")
+            description = "Table metric reported for the picked cell (default: the space's protocol: cifar10_test_200"
+                    + " on nb201, test_acc on nbgraph).")
     String reportMetric;
 
     @Option(names = "--json", description = "End with one JSON line.")
@@ -55,6 +56,9 @@ public final class BenchSearchCommand implements Callable<Integer> {
     }
 
     private <A> int run(SearchSetup<A> setup) throws Exception {
+        String reportMetric = this.reportMetric != null
+                ? this.reportMetric
+                : TableProtocol.of(options.space).reportMetric();
         setup.table.metricIndex(reportMetric); // unknown: fail now, naming the known ones
         PrintWriter out = spec.commandLine().getOut();
         double[] values = new double[runs.seeds];

@@ -30,7 +30,7 @@ public final class SearchOptions {
             names = "--metric",
             description =
                     "Metric the search optimises, optionally with :max or :min (default: cifar10_valid_12 with the tabular "
-                            + "evaluator, whose epochs suffix is the fidelity asked; ntk_cond:min with teg; supernet_accuracy "
+                            + "evaluator, whose epochs suffix is the fidelity asked, valid_acc on nbgraph; ntk_cond:min with teg; supernet_accuracy "
                             + "with supernet; valid_accuracy with train).")
     public String metric;
 
@@ -87,7 +87,8 @@ public final class SearchOptions {
     @Option(
             names = "--benchmark",
             paramLabel = "FILE",
-            description = "Tabular benchmark CSV (default: the embedded NAS-Bench-201 CIFAR-10 table).")
+            description = "Tabular benchmark: a CSV file or a table shipped inside Archipelago (nb201:cifar10,"
+                    + " nbgraph:cora, nbgraph:citeseer, nbgraph:pubmed); default: nb201:cifar10 for nb201.")
     public Path benchmark;
 
     @Option(

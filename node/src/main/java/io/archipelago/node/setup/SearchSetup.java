@@ -7,7 +7,6 @@ import io.archipelago.controller.strategy.ModelGuidedStrategy;
 import io.archipelago.controller.strategy.Nsga2;
 import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.controller.strategy.StrategyFactory;
-import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.core.objective.Constraint;
 import io.archipelago.core.objective.Fitness;
 import io.archipelago.core.objective.MnasNetReward;
@@ -24,12 +23,14 @@ import io.archipelago.evaluators.teg.TegEvaluator;
 import io.archipelago.evaluators.train.TrainEvaluator;
 import io.archipelago.models.teg.TegIndicators;
 import io.archipelago.node.engine.Engine;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Everything a search needs, checked from the command-line options before anything runs: a bad
@@ -44,6 +45,7 @@ public final class SearchSetup<A> {
     public static final String LATENCY = LatencyEvaluators.LATENCY_MS;
 
     private static final String LATENCY_PREFIX = "latency_";
+    private static final Pattern EMBEDDED_NAME = Pattern.compile("[a-z0-9-]+:[a-z0-9-]+");
     private static final List<String> LATENCY_METRICS =
             List.of(LatencyEvaluators.LATENCY_MS, LatencyEvaluators.LATENCY_P10_MS, LatencyEvaluators.LATENCY_P90_MS);
     private static final List<String> TEG_METRICS = List.of(
@@ -160,7 +162,7 @@ public final class SearchSetup<A> {
                     case TegEvaluator.KIND -> TegIndicators.NTK_COND + ":min";
                     case WeightSharingEvaluator.KIND -> WeightSharingEvaluator.ACCURACY + ":max";
                     case TrainEvaluator.KIND -> TrainEvaluator.VALID_ACCURACY + ":max";
-                    default -> "cifar10_valid_12";
+                    default -> TableProtocol.of(options.space).searchMetric();
                 };
         return options.objectives != null ? Objectives.parseList(options.objectives) : List.of(Objective.parse(metric));
     }
@@ -218,16 +220,26 @@ public final class SearchSetup<A> {
         return new SearchSetup<>(options, space, loadTable(named, options.benchmark));
     }
 
-    /** The table of {@code --benchmark FILE}, or the space's embedded one. */
+    /**
+     * The table of {@code --benchmark}: a CSV file, or the name of a table shipped inside
+     * Archipelago (e.g. {@code nbgraph:cora}); without it, the space's default embedded table.
+     */
     public static BenchmarkTable<?> loadTable(SearchSpace<?> space, Path benchmark) {
-        if (benchmark != null) {
-            return BenchmarkTable.load(space, benchmark);
+        if (benchmark == null) {
+            String table = TableProtocol.of(space.id()).defaultTable();
+            if (table == null) {
+                String names = TableProtocol.embeddedTablesOf(space.id());
+                throw new IllegalArgumentException("space '" + space.id() + "' has several benchmark tables: pass "
+                        + "--benchmark with one of " + (names.isEmpty() ? "(none embedded)" : names) + " or a FILE");
+            }
+            return BenchmarkTable.embedded(space, table);
         }
-        if (space == Nb201Space.INSTANCE) {
-            return BenchmarkTable.embeddedNb201Cifar10();
+        // a name like nbgraph:cora is a shipped table unless a file of that name exists here
+        if (!Files.exists(benchmark)
+                && EMBEDDED_NAME.matcher(benchmark.toString()).matches()) {
+            return BenchmarkTable.embedded(space, benchmark.toString());
         }
-        throw new IllegalArgumentException(
-                "no embedded benchmark for space '" + space.id() + "': pass --benchmark FILE");
+        return BenchmarkTable.load(space, benchmark);
     }
 
     public Strategy<A> strategy(long seed) {

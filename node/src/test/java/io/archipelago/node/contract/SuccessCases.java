@@ -394,6 +394,50 @@ final class SuccessCases {
                                 "{work}/runs/evolution",
                                 20)
                         .files("{work}/runs/evolution", "journal.mv.db"),
+                // NAS-Bench-Graph: a shipped table by name, the AGNN controller, and NSGA-II on the table's latency.
+                searchRun(
+                                Case.succeeds(
+                                        "search: agnn on the embedded NAS-Bench-Graph CiteSeer table",
+                                        "search",
+                                        "--space",
+                                        "nbgraph",
+                                        "--benchmark",
+                                        "nbgraph:citeseer",
+                                        "--strategy",
+                                        "agnn",
+                                        "--budget",
+                                        "30",
+                                        "--quiet",
+                                        "--out",
+                                        "{work}/runs/nbgraph-agnn"),
+                                "{work}/runs/nbgraph-agnn",
+                                30)
+                        .expecting(new Check.CsvColumns(
+                                "{work}/runs/nbgraph-agnn/evaluations.csv",
+                                List.of("valid_acc", "test_acc", "latency"))),
+                searchRun(
+                                Case.succeeds(
+                                        "search: nsga2 on NAS-Bench-Graph accuracy x latency",
+                                        "search",
+                                        "--space",
+                                        "nbgraph",
+                                        "--benchmark",
+                                        "nbgraph:cora",
+                                        "--strategy",
+                                        "nsga2",
+                                        "--objectives",
+                                        "valid_acc:max,latency:min",
+                                        "--population",
+                                        "10",
+                                        "--budget",
+                                        "40",
+                                        "--quiet",
+                                        "--out",
+                                        "{work}/runs/nbgraph-nsga2"),
+                                "{work}/runs/nbgraph-nsga2",
+                                40)
+                        .files("{work}/runs/nbgraph-nsga2", "pareto.png")
+                        .expecting(new Check.JsonFile("{work}/runs/nbgraph-nsga2/summary.json", FRONT_FIELDS)),
                 // Without --quiet: the progress bar must not get in the way of the files or the table.
                 searchRun(
                                 Case.succeeds(
@@ -977,6 +1021,42 @@ final class SuccessCases {
                         .lastLineJson(fields(
                                 List.of("kendall", "spearman", "pairwise_accuracy", "fit_seconds", "predict_seconds"),
                                 List.of("gcn", "nac", "nao"))),
+                Case.succeeds(
+                                "bench predictors: gcn on NAS-Bench-Graph PubMed",
+                                "bench",
+                                "predictors",
+                                "--space",
+                                "nbgraph",
+                                "--benchmark",
+                                "nbgraph:pubmed",
+                                "--train",
+                                "20",
+                                "--test",
+                                "30",
+                                "--seeds",
+                                "1",
+                                "--pairs",
+                                "20",
+                                "--predictors",
+                                "gcn",
+                                "--json")
+                        .lastLineJson("space", "metric", "kendall.gcn"),
+                Case.succeeds(
+                                "bench search: agnn on NAS-Bench-Graph Cora, the space's report metric",
+                                "bench",
+                                "search",
+                                "--space",
+                                "nbgraph",
+                                "--benchmark",
+                                "nbgraph:cora",
+                                "--strategy",
+                                "agnn",
+                                "--budget",
+                                "20",
+                                "--seeds",
+                                "2",
+                                "--json")
+                        .lastLineJson("strategy", "report_metric", "mean", "std", "per_seed.1.value"),
                 // aeron-udp, the default transport, is covered here: nodes in one JVM, lighter than node processes.
                 Case.succeeds(
                                 "bench cluster-throughput: aeron-udp",
