@@ -14,6 +14,7 @@ import io.archipelago.core.objective.Objective;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,19 +58,23 @@ class AgnnTest {
     }
 
     @Test
-    void afterWarmupChildrenChangeOneTokenOfTheIncumbentUntilItsNeighbourhoodIsSpent() {
+    void afterWarmupChildrenChangeOneTokenOfTheIncumbentThenOfTheRunnersUp() {
         Agnn<Nb201Cell> strategy = agnn(3);
         Set<String> proposed = new HashSet<>();
+        Map<Long, Observation<Nb201Cell>> observed = new HashMap<>();
         int children = 0;
+        int ofRunnersUp = 0;
         for (int i = 0; i < 120; i++) {
-            Optional<Observation<Nb201Cell>> parent = strategy.best();
+            Optional<Observation<Nb201Cell>> incumbent = strategy.best();
             Trial<Nb201Cell> trial = strategy.ask(1).get(0);
             Optional<Agnn.Decision> decision = strategy.decision(trial.id());
             if (i < WARMUP) {
                 assertTrue(decision.isEmpty(), "warmup trial " + i + " is a child");
             } else if (decision.isPresent()) {
                 children++;
-                int[] from = SPACE.tokens(parent.orElseThrow().trial().architecture());
+                Observation<Nb201Cell> parent = observed.get(decision.get().parent());
+                assertEquals(parent.score(), decision.get().parentScore());
+                int[] from = SPACE.tokens(parent.trial().architecture());
                 int[] to = SPACE.tokens(trial.architecture());
                 int changed = 0;
                 for (int p = 0; p < from.length; p++) {
@@ -81,24 +86,42 @@ class AgnnTest {
                     }
                 }
                 assertEquals(1, changed, "trial " + i + " changes " + changed + " positions");
-                assertEquals(parent.get().score(), decision.get().parentScore());
+                if (parent.trial().id() != incumbent.orElseThrow().trial().id()) {
+                    // A runner-up is a parent only once every one-token neighbour of the incumbent was proposed.
+                    ofRunnersUp++;
+                    assertTrue(parent.score() <= incumbent.get().score());
+                    assertNeighboursProposed(incumbent.get(), proposed, i);
+                }
             } else {
-                // A random fallback: every one-token neighbour of the incumbent was proposed already.
-                int[] base = SPACE.tokens(parent.orElseThrow().trial().architecture());
-                for (int p = 0; p < base.length; p++) {
-                    for (int t = 0; t < SPACE.choices(p); t++) {
-                        int[] tokens = base.clone();
-                        tokens[p] = t;
-                        String key = SPACE.canonicalKey(SPACE.fromTokens(tokens));
-                        assertTrue(proposed.contains(key), "trial " + i + " is random but " + key + " is unseen");
-                    }
+                for (Observation<Nb201Cell> o : observed.values()) {
+                    assertNeighboursProposed(o, proposed, i); // a random fallback: no parent has an unseen neighbour
                 }
             }
             assertTrue(proposed.add(SPACE.canonicalKey(trial.architecture())));
-            strategy.tell(trial, StrategyFixtures.evaluate(trial));
+            TrialResult result = StrategyFixtures.evaluate(trial);
+            strategy.tell(trial, result);
+            if (result.ok()) {
+                observed.put(trial.id(), new Observation<>(trial, result.metrics(), OBJECTIVE.score(result.metrics())));
+            }
             assertEquals(0, strategy.pending(), "decisions are forgotten on tell");
         }
-        assertTrue(children >= 40, "only " + children + " of 110 trials after warmup were children");
+        assertTrue(children >= 100, "only " + children + " of 110 trials after warmup were children");
+        assertTrue(ofRunnersUp > 0, "no runner-up was ever a parent: the test shows nothing");
+    }
+
+    private static void assertNeighboursProposed(Observation<Nb201Cell> parent, Set<String> proposed, int trial) {
+        int[] base = SPACE.tokens(parent.trial().architecture());
+        for (int p = 0; p < base.length; p++) {
+            for (int t = 0; t < SPACE.choices(p); t++) {
+                int[] tokens = base.clone();
+                tokens[p] = t;
+                String key = SPACE.canonicalKey(SPACE.fromTokens(tokens));
+                assertTrue(
+                        proposed.contains(key),
+                        "trial " + trial + ": " + key + " next to trial "
+                                + parent.trial().id() + " is unseen");
+            }
+        }
     }
 
     @Test
