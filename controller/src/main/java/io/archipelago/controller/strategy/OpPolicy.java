@@ -1,5 +1,6 @@
 package io.archipelago.controller.strategy;
 
+import io.archipelago.core.space.ArchitectureFormatException;
 import io.archipelago.core.space.TokenEncoding;
 import java.util.random.RandomGenerator;
 
@@ -11,6 +12,7 @@ import java.util.random.RandomGenerator;
  * so one learning rate suits rewards of any scale (accuracies in percent, probabilities).
  */
 final class OpPolicy<A> {
+    private static final int MAX_DRAWS = 10_000;
     private final TokenEncoding<A> encoding;
     private final double[][] logits;
     private final double learningRate;
@@ -32,8 +34,25 @@ final class OpPolicy<A> {
         this.baselineDecay = baselineDecay;
     }
 
-    /** Draws one architecture: each position's token from its softmax. */
+    /**
+     * Draws one architecture: each position's token from its softmax. Sequences that are no
+     * architecture (NAS-Bench-Graph's all-skip one) are drawn again: the policy conditioned on
+     * validity.
+     */
     A sample(RandomGenerator random) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return encoding.fromTokens(draw(random));
+            } catch (ArchitectureFormatException invalid) {
+                if (attempt == MAX_DRAWS) {
+                    throw new IllegalStateException(
+                            "the policy drew no valid architecture in " + MAX_DRAWS + " draws", invalid);
+                }
+            }
+        }
+    }
+
+    private int[] draw(RandomGenerator random) {
         int[] tokens = new int[logits.length];
         for (int p = 0; p < logits.length; p++) {
             double[] probabilities = softmax(logits[p]);
@@ -48,7 +67,7 @@ final class OpPolicy<A> {
             }
             tokens[p] = choice;
         }
-        return encoding.fromTokens(tokens);
+        return tokens;
     }
 
     /** One policy-gradient step on a sampled architecture and its reward. */
