@@ -8,6 +8,7 @@ import io.archipelago.controller.router.Router.Capacity;
 import io.archipelago.controller.router.Router.Completed;
 import io.archipelago.controller.router.Router.Source;
 import io.archipelago.core.nb201.Nb201Space;
+import io.archipelago.core.nbgraph.NbGraphSpace;
 import io.archipelago.evaluators.EvaluatorActor;
 import io.archipelago.evaluators.supernet.WeightSharingEvaluator;
 import io.archipelago.proto.Architecture;
@@ -317,6 +318,22 @@ class RouterTest {
         assertEquals(1, cached.result().getCandidateId(), "the answer is addressed to the asking candidate");
         assertEquals(DEAD_END_B, cached.result().getArchitecture().getEncoding());
         assertEquals(88.0, cached.result().getMetricsOrThrow("acc"));
+        asked.expectNoMessage(Duration.ofMillis(200));
+    }
+
+    @Test
+    void answersAnEquivalentNasBenchGraphEncodingFromTheCache() {
+        evaluators(1);
+        ActorRef<Router.Command> router = router(Router.Settings.DEFAULTS, 1);
+        // The README's example: the same network as its table row, with two branches swapped.
+        submit(router, candidate(0, NbGraphSpace.ID, "gcn~0|gin~1|cheb~1|fc~2"));
+        answerOk(asked.receiveMessage(), 80.5);
+        assertEquals(Source.EVALUATED, completed().source());
+
+        submit(router, candidate(1, NbGraphSpace.ID, "gcn~0|cheb~1|gin~1|fc~3"));
+        Completed cached = completed();
+        assertEquals(Source.CACHED, cached.source());
+        assertEquals(80.5, cached.result().getMetricsOrThrow("acc"));
         asked.expectNoMessage(Duration.ofMillis(200));
     }
 
