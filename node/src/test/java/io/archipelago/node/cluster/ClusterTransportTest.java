@@ -1,6 +1,7 @@
 package io.archipelago.node.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
@@ -17,11 +18,15 @@ import io.archipelago.node.engine.Engine;
 import io.archipelago.node.engine.SearchParent;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -91,6 +96,32 @@ class ClusterTransportTest {
                 "PKCS12",
                 "-storepass",
                 PASSWORD);
+        makeRogueKeyStore(keytool);
+    }
+
+    /** A key pair of its own, trusted by nobody else: what a stranger on the network would bring. */
+    private static void makeRogueKeyStore(String keytool) throws IOException, InterruptedException {
+        keytool(
+                keytool,
+                "-genkeypair",
+                "-alias",
+                "rogue",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                "CN=archipelago",
+                "-validity",
+                "2",
+                "-keystore",
+                stores.resolve("rogue.p12").toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                PASSWORD,
+                "-keypass",
+                PASSWORD);
     }
 
     private static void keytool(String... command) throws IOException, InterruptedException {
@@ -100,13 +131,18 @@ class ClusterTransportTest {
     }
 
     private static Config overrides(Transport transport) {
+        return overrides(transport, "node.p12");
+    }
+
+    /** @param keyStore the node's own key store, in {@link #stores}; every node trusts trust.p12 */
+    private static Config overrides(Transport transport, String keyStore) {
         String quiet = "pekko.loglevel = WARNING\n";
         if (transport != Transport.TLS_TCP) {
             return ConfigFactory.parseString(quiet);
         }
         String ssl = "pekko.remote.artery.ssl.config-ssl-engine";
         return ConfigFactory.parseString(quiet
-                + ssl + ".key-store = \"" + stores.resolve("node.p12") + "\"\n"
+                + ssl + ".key-store = \"" + stores.resolve(keyStore) + "\"\n"
                 + ssl + ".trust-store = \"" + stores.resolve("trust.p12") + "\"\n"
                 + ssl + ".key-store-password = \"" + PASSWORD + "\"\n"
                 + ssl + ".key-password = \"" + PASSWORD + "\"\n"
@@ -151,6 +187,41 @@ class ClusterTransportTest {
             assertEquals(2, report.maxSlots(), "the controller node has no slots of its own: all 2 are remote");
             assertTrue(
                     evaluators.status().getEvaluations() >= 40, "the evaluator node ran them: " + evaluators.status());
+        }
+    }
+    /**
+     * With tls-tcp and mutual authentication, a node whose certificate the trust store lacks
+     * cannot join: the TLS handshake fails before any cluster message (join, gossip, an
+     * evaluation) is read, so it cannot send either. It even trusts the cluster's certificate, so
+     * only the cluster's side refuses it.
+     */
+    @Test
+    @Timeout(120)
+    void aNodeWithoutATrustedCertificateCannotJoin() throws Exception {
+        int port = io.archipelago.node.ChildJvmPorts.freePorts(2);
+        String seed = "127.0.0.1:" + port;
+        ClusterSettings controllerSettings = new ClusterSettings(
+                Transport.TLS_TCP, "127.0.0.1", port, List.of(seed), Set.of(NodeRole.CONTROLLER), null);
+        ClusterSettings rogueSettings = new ClusterSettings(
+                Transport.TLS_TCP, "127.0.0.1", port + 1, List.of(seed), Set.of(NodeRole.EVALUATOR), null);
+        BenchmarkTable<?> table = BenchmarkTable.embeddedNb201Cifar10();
+        try (Engine controller = Engine.cluster(controllerSettings, 0, null, overrides(Transport.TLS_TCP));
+                Engine rogue = Engine.cluster(
+                        rogueSettings,
+                        2,
+                        slot -> new TabularEvaluator<>(table, null, slot),
+                        overrides(Transport.TLS_TCP, "rogue.p12"))) {
+            controller.joined().toCompletableFuture().get(60, TimeUnit.SECONDS); // the seed forms its cluster
+            assertThrows(
+                    TimeoutException.class,
+                    () -> rogue.joined().toCompletableFuture().get(20, TimeUnit.SECONDS),
+                    "the rogue node joined");
+            Set<String> members = new HashSet<>();
+            Cluster.get(controller.system())
+                    .state()
+                    .getMembers()
+                    .forEach(m -> members.add(m.address().toString()));
+            assertEquals(1, members.size(), "members seen by the seed: " + members);
         }
     }
 }
