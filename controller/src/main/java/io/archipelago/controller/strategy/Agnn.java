@@ -293,9 +293,7 @@ public final class Agnn<A> implements Strategy<A> {
         private final double[][] tokenLogits;
         private final boolean[] mutable;
         private final double learningRate;
-        private final double baselineDecay;
-        private double baseline = Double.NaN;
-        private double spread = Double.NaN;
+        private final RewardBaseline baseline;
 
         Modifier(TokenEncoding<?> encoding, double learningRate, double baselineDecay) {
             if (!(learningRate > 0) || !(baselineDecay >= 0 && baselineDecay < 1)) {
@@ -312,7 +310,7 @@ public final class Agnn<A> implements Strategy<A> {
                 mutable[p] = tokenLogits[p].length > 1;
             }
             this.learningRate = learningRate;
-            this.baselineDecay = baselineDecay;
+            this.baseline = new RewardBaseline(baselineDecay);
         }
 
         boolean anyMutable() {
@@ -341,15 +339,7 @@ public final class Agnn<A> implements Strategy<A> {
         }
 
         void reinforce(Decision decision, double reward) {
-            if (Double.isNaN(baseline)) {
-                baseline = reward; // the first reward sets the baseline: no signal yet
-                spread = 0;
-                return;
-            }
-            double advantage = reward - baseline;
-            spread = baselineDecay * spread + (1 - baselineDecay) * Math.abs(advantage);
-            baseline = baselineDecay * baseline + (1 - baselineDecay) * reward;
-            double step = spread > 0 ? learningRate * advantage / spread : 0;
+            double step = learningRate * baseline.advantage(reward);
             if (step == 0) {
                 return;
             }

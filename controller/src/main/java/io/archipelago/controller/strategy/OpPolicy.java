@@ -16,9 +16,7 @@ final class OpPolicy<A> {
     private final TokenEncoding<A> encoding;
     private final double[][] logits;
     private final double learningRate;
-    private final double baselineDecay;
-    private double baseline = Double.NaN;
-    private double spread = Double.NaN;
+    private final RewardBaseline baseline;
 
     OpPolicy(TokenEncoding<A> encoding, double learningRate, double baselineDecay) {
         if (!(learningRate > 0) || !(baselineDecay >= 0 && baselineDecay < 1)) {
@@ -31,7 +29,7 @@ final class OpPolicy<A> {
             logits[p] = new double[encoding.choices(p)]; // only the position's own choices: no mass on invalid tokens
         }
         this.learningRate = learningRate;
-        this.baselineDecay = baselineDecay;
+        this.baseline = new RewardBaseline(baselineDecay);
     }
 
     /**
@@ -72,15 +70,7 @@ final class OpPolicy<A> {
 
     /** One policy-gradient step on a sampled architecture and its reward. */
     void reinforce(A architecture, double reward) {
-        if (Double.isNaN(baseline)) {
-            baseline = reward; // the first reward sets the baseline: no signal yet
-            spread = 0;
-            return;
-        }
-        double advantage = reward - baseline;
-        spread = baselineDecay * spread + (1 - baselineDecay) * Math.abs(advantage);
-        baseline = baselineDecay * baseline + (1 - baselineDecay) * reward;
-        double scaled = spread > 0 ? advantage / spread : 0;
+        double scaled = baseline.advantage(reward);
         int[] tokens = encoding.tokens(architecture);
         for (int p = 0; p < logits.length; p++) {
             double[] probabilities = softmax(logits[p]);

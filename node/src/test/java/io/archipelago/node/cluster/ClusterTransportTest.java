@@ -50,27 +50,7 @@ class ClusterTransportTest {
                 Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
         Path keyStore = stores.resolve("node.p12");
         Path cert = stores.resolve("node.crt");
-        keytool(
-                keytool,
-                "-genkeypair",
-                "-alias",
-                "node",
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-dname",
-                "CN=archipelago",
-                "-validity",
-                "2",
-                "-keystore",
-                keyStore.toString(),
-                "-storetype",
-                "PKCS12",
-                "-storepass",
-                PASSWORD,
-                "-keypass",
-                PASSWORD);
+        genKeyPair(keytool, "node", keyStore);
         keytool(
                 keytool,
                 "-exportcert",
@@ -96,16 +76,17 @@ class ClusterTransportTest {
                 "PKCS12",
                 "-storepass",
                 PASSWORD);
-        makeRogueKeyStore(keytool);
+        // A key pair of its own, trusted by nobody else: what a stranger on the network would bring.
+        genKeyPair(keytool, "rogue", stores.resolve("rogue.p12"));
     }
 
-    /** A key pair of its own, trusted by nobody else: what a stranger on the network would bring. */
-    private static void makeRogueKeyStore(String keytool) throws IOException, InterruptedException {
+    /** A self-signed key pair in a PKCS12 store of its own. */
+    private static void genKeyPair(String keytool, String alias, Path store) throws IOException, InterruptedException {
         keytool(
                 keytool,
                 "-genkeypair",
                 "-alias",
-                "rogue",
+                alias,
                 "-keyalg",
                 "RSA",
                 "-keysize",
@@ -115,7 +96,7 @@ class ClusterTransportTest {
                 "-validity",
                 "2",
                 "-keystore",
-                stores.resolve("rogue.p12").toString(),
+                store.toString(),
                 "-storetype",
                 "PKCS12",
                 "-storepass",
