@@ -1,0 +1,218 @@
+package io.archipelago.core.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.archipelago.core.space.ArchitectureFormatException;
+import io.archipelago.core.space.SearchSpace;
+import io.archipelago.core.space.SearchSpaces;
+import io.archipelago.core.space.TokenEncoding;
+import java.util.List;
+import java.util.SplittableRandom;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fuzz target: the architecture strings and token sequences of every space. A string either
+ * parses to an architecture whose {@code format} parses back to it, or is refused with an
+ * {@link ArchitectureFormatException} that says why; never another exception, never a hang.
+ * Runs {@value #TRIES} tries per property; {@code -Darchipelago.fuzz.seconds=N} runs each for N
+ * seconds (see {@link Fuzz}).
+ */
+class ArchitectureFuzzTest {
+    static final int TRIES = 300;
+    static final List<String> SPACES = List.of("nb201", "nb201-mixed", "nbgraph");
+    /** A parse slower than this is taken for a hang (the spaces' classes are loaded before). */
+    private static final long SLOW_NANOS = 2_000_000_000L;
+
+    static {
+        for (String id : SPACES) { // warm up: load each space and its canonical keys
+            SearchSpace<?> space = SearchSpaces.byId(id);
+            check(space, formatted(space, new SplittableRandom(1)));
+            check(space, "x");
+        }
+    }
+
+    /** The characters the spaces' grammars are written in, and some that they are not. */
+    private static final String ALPHABET = "|+~,_0123456789 abcdefghijklmnopqrstuvwxyz\t\n-.é\u0000";
+
+    /** An input to a space: the space's id and the string. */
+    record Input(String space, String text) {
+        @Override
+        public String toString() {
+            return space + " " + Fuzz.show(text);
+        }
+    }
+
+    /** Token sequences, per space implementing {@link TokenEncoding}. */
+    record Tokens(String space, int[] tokens) {
+        @Override
+        public String toString() {
+            return space + " " + Fuzz.show(tokens);
+        }
+    }
+
+    /** Inputs found by fuzzing or written by hand, kept so that they stay answered well. */
+    static final List<Input> REGRESSIONS = List.of(
+            new Input("nb201", ""),
+            new Input("nb201", "++"),
+            new Input("nb201", "|~0|+|~0|~1|+|~0|~1|~2|"),
+            new Input("nb201", "|none~0|+|none~0|none~1|+|none~0|none~1|none~~2|"),
+            new Input("nb201", "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|+"),
+            new Input("nb201-mixed", "|none,none~0|+|none~0|none~1|+|none~0|none~1|none~2|"),
+            new Input("nb201-mixed", "|,~0|+|none~0|none~1|+|none~0|none~1|none~2|"),
+            new Input("nbgraph", "gcn~0|gin~1|cheb~1|fc~"),
+            new Input("nbgraph", "skip~0|skip~1|skip~2|skip~3"),
+            new Input("nbgraph", "gcn~0|gin~1|cheb~1|fc~2~"),
+            new Input("nbgraph", "gcn~0|gin~1|cheb~1|fc~\u0663"));
+
+    @Example
+    void regressions() {
+        for (Input input : REGRESSIONS) {
+            parsesOrRefuses(input);
+        }
+    }
+
+    @Property(tries = TRIES)
+    void anyString(@ForAll("anyStrings") Input input) {
+        parsesOrRefuses(input);
+    }
+
+    @Property(tries = TRIES)
+    void mutatedEncoding(@ForAll("mutatedEncodings") Input input) {
+        parsesOrRefuses(input);
+    }
+
+    @Property(tries = TRIES)
+    void anyTokens(@ForAll("anyTokenSequences") Tokens tokens) {
+        decodesOrRefuses(tokens);
+    }
+
+    @Test
+    void anyStringForSeconds() {
+        Fuzz.forSeconds("architecture strings", anyStrings(), ArchitectureFuzzTest::parsesOrRefuses);
+    }
+
+    @Test
+    void mutatedEncodingForSeconds() {
+        Fuzz.forSeconds("mutated architecture strings", mutatedEncodings(), ArchitectureFuzzTest::parsesOrRefuses);
+    }
+
+    @Test
+    void anyTokensForSeconds() {
+        Fuzz.forSeconds("token sequences", anyTokenSequences(), ArchitectureFuzzTest::decodesOrRefuses);
+    }
+
+    @Provide
+    Arbitrary<Input> anyStrings() {
+        Arbitrary<String> text = Arbitraries.oneOf(
+                Arbitraries.strings().all().ofMaxLength(120),
+                Arbitraries.strings().withChars(ALPHABET).ofMaxLength(120));
+        return Combinators.combine(Arbitraries.of(SPACES), text).as(Input::new);
+    }
+
+    /** A valid encoding of a random architecture with 1 to 4 random character edits. */
+    @Provide
+    Arbitrary<Input> mutatedEncodings() {
+        return Combinators.combine(
+                        Arbitraries.of(SPACES),
+                        Arbitraries.longs(),
+                        Arbitraries.integers().between(1, 4))
+                .as((space, seed, edits) -> new Input(space, mutated(space, seed, edits)));
+    }
+
+    @Provide
+    Arbitrary<Tokens> anyTokenSequences() {
+        Arbitrary<Integer> token = Arbitraries.oneOf(Arbitraries.integers().between(-2, 10), Arbitraries.integers());
+        return Combinators.combine(
+                        Arbitraries.of("nb201", "nbgraph"),
+                        token.array(int[].class).ofMaxSize(10))
+                .as(Tokens::new);
+    }
+
+    static String mutated(String spaceId, long seed, int edits) {
+        SplittableRandom random = new SplittableRandom(seed);
+        SearchSpace<?> space = SearchSpaces.byId(spaceId);
+        StringBuilder text = new StringBuilder(formatted(space, random));
+        for (int e = 0; e < edits; e++) {
+            int at = random.nextInt(text.length() + 1);
+            char c = ALPHABET.charAt(random.nextInt(ALPHABET.length()));
+            switch (random.nextInt(3)) {
+                case 0 -> text.insert(at, c);
+                case 1 -> {
+                    if (at < text.length()) {
+                        text.deleteCharAt(at);
+                    }
+                }
+                default -> {
+                    if (at < text.length()) {
+                        text.setCharAt(at, c);
+                    }
+                }
+            }
+        }
+        return text.toString();
+    }
+
+    private static <A> String formatted(SearchSpace<A> space, SplittableRandom random) {
+        return space.format(space.sample(random));
+    }
+
+    static void parsesOrRefuses(Input input) {
+        check(SearchSpaces.byId(input.space()), input.text());
+    }
+
+    private static <A> void check(SearchSpace<A> space, String text) {
+        long start = System.nanoTime();
+        A arch;
+        try {
+            arch = space.parse(text);
+        } catch (ArchitectureFormatException refused) {
+            assertReason(refused);
+            return;
+        } finally {
+            assertTrue(System.nanoTime() - start < SLOW_NANOS, "parse took over two seconds");
+        }
+        String formatted = space.format(arch);
+        assertEquals(arch, space.parse(formatted), "format then parse gives the architecture back");
+        assertEquals(formatted, space.format(space.parse(formatted)), "format is stable");
+        if (!space.id().equals("nb201-mixed")) {
+            // One string per architecture (the mixed space also takes an edge's ops in any order).
+            assertEquals(formatted, text.strip(), "the only encoding of an architecture is its format");
+        }
+        space.canonicalKey(arch);
+        space.graph(arch);
+    }
+
+    static void decodesOrRefuses(Tokens input) {
+        @SuppressWarnings("unchecked")
+        TokenEncoding<Object> encoding = (TokenEncoding<Object>) SearchSpaces.byId(input.space());
+        @SuppressWarnings("unchecked")
+        SearchSpace<Object> space = (SearchSpace<Object>) SearchSpaces.byId(input.space());
+        int[] tokens = input.tokens().clone();
+        Object arch;
+        try {
+            arch = encoding.fromTokens(tokens);
+        } catch (ArchitectureFormatException refused) {
+            assertReason(refused);
+            return;
+        }
+        assertArrayEquals(input.tokens(), tokens, "fromTokens leaves its argument as it was");
+        assertArrayEquals(tokens, encoding.tokens(arch), "tokens of fromTokens give the sequence back");
+        assertEquals(arch, space.parse(space.format(arch)));
+    }
+
+    private static void assertReason(RuntimeException refused) {
+        String message = refused.getMessage();
+        assertTrue(message != null && !message.isBlank(), "a refusal says why");
+        assertFalse(message.contains("Exception"), "a refusal is no exception's text: " + message);
+    }
+}

@@ -1,0 +1,244 @@
+package io.archipelago.core.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.archipelago.core.space.SearchSpace;
+import io.archipelago.core.space.SearchSpaces;
+import io.archipelago.core.table.BenchmarkFormatException;
+import io.archipelago.core.table.BenchmarkTable;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fuzz target: benchmark CSV files. Any bytes either read as a table whose every entry is
+ * finite and found again by its representative, or are refused with a
+ * {@link BenchmarkFormatException} that names the source (and the line, where there is one);
+ * never another exception, never a hang. Inputs: random bytes, random lines, and the first 50
+ * lines of the shipped nb201 and nbgraph tables with random edits. Runs {@value #TRIES} tries
+ * per property; {@code -Darchipelago.fuzz.seconds=N} runs each for N seconds (see {@link Fuzz}).
+ */
+class BenchmarkTableFuzzTest {
+    static final int TRIES = 200;
+    private static final String SOURCE = "fuzz.csv";
+    /** A read slower than this is taken for a hang (the first reads, which load classes, are done before). */
+    private static final long SLOW_NANOS = 5_000_000_000L;
+
+    private static final Map<String, String> SAMPLES = Map.of(
+            "nb201", head("nb201-cifar10.csv", 50),
+            "nbgraph", head("nbgraph-cora.csv", 50));
+    /** What an edit writes: CSV's own characters, numbers' and the grammars'. */
+    private static final String ALPHABET = ",\"\n\r|+~ -.eE0123456789aNnIfinity_\t\u0000é";
+
+    private static final String[] WORDS = {"NaN", "Infinity", "-Infinity", "1e999", "arch", "index", "\"", "\"\"", ",,"
+    };
+
+    static {
+        for (var sample : SAMPLES.entrySet()) { // warm up: load the spaces, their canonical keys and Jackson
+            check(SearchSpaces.byId(sample.getKey()), sample.getValue().getBytes(StandardCharsets.UTF_8));
+            check(SearchSpaces.byId(sample.getKey()), new byte[] {(byte) 0xff, '"'});
+        }
+    }
+
+    /** A CSV input: the space it is read for, and its bytes. */
+    record Input(String space, byte[] bytes) {
+        @Override
+        public String toString() {
+            return space + " " + Fuzz.show(new String(bytes, StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Inputs found by fuzzing or written by hand, kept so that they stay answered well. */
+    static final List<Input> REGRESSIONS = List.of(
+            input("nb201", ""),
+            input("nb201", "arch"),
+            // Found by anyBytes: not UTF-8 (Jackson's CharConversionException came out of read as an IOException).
+            new Input("nbgraph", new byte[] {(byte) 0xff}),
+            new Input("nbgraph", "arch,x\ngcn~0|gin~1|cheb~1|fc~2,\u00e9\n".getBytes(StandardCharsets.ISO_8859_1)),
+            input("nb201", "arch,x\n\"unterminated"),
+            input("nbgraph", "arch,x\ngcn~0|gin~1|cheb~1|fc~2,\"1\"2\n"),
+            input("nbgraph", "arch,x\ngcn~0|gin~1|cheb~1|fc~2,NaN\n"),
+            input("nbgraph", "\"arch\",\"x\"\n\"gcn~0|gin~1|cheb~1|fc~2\",1\n\"a"),
+            input("nbgraph", "arch,x\r\ngcn~0|gin~1|cheb~1|fc~2,1\r\n\r\n"));
+
+    static Input input(String space, String text) {
+        return new Input(space, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Example
+    void regressions() {
+        for (Input input : REGRESSIONS) {
+            readsOrRefuses(input);
+        }
+    }
+
+    @Example
+    void theSamplesAreTables() throws IOException {
+        for (var sample : SAMPLES.entrySet()) {
+            BenchmarkTable<?> table = BenchmarkTable.read(
+                    SearchSpaces.byId(sample.getKey()),
+                    new ByteArrayInputStream(sample.getValue().getBytes(StandardCharsets.UTF_8)),
+                    SOURCE);
+            assertEquals(49, table.rows(), sample.getKey());
+        }
+    }
+
+    @Property(tries = TRIES)
+    void anyBytes(@ForAll("anyBytesInputs") Input input) {
+        readsOrRefuses(input);
+    }
+
+    @Property(tries = TRIES)
+    void anyLines(@ForAll("anyLinesInputs") Input input) {
+        readsOrRefuses(input);
+    }
+
+    @Property(tries = TRIES)
+    void mutatedTable(@ForAll("mutatedTables") Input input) {
+        readsOrRefuses(input);
+    }
+
+    @Test
+    void anyBytesForSeconds() {
+        Fuzz.forSeconds("benchmark CSV bytes", anyBytesInputs(), BenchmarkTableFuzzTest::readsOrRefuses);
+    }
+
+    @Test
+    void anyLinesForSeconds() {
+        Fuzz.forSeconds("benchmark CSV lines", anyLinesInputs(), BenchmarkTableFuzzTest::readsOrRefuses);
+    }
+
+    @Test
+    void mutatedTableForSeconds() {
+        Fuzz.forSeconds("mutated benchmark tables", mutatedTables(), BenchmarkTableFuzzTest::readsOrRefuses);
+    }
+
+    @Provide
+    Arbitrary<Input> anyBytesInputs() {
+        return Combinators.combine(
+                        Arbitraries.of(SAMPLES.keySet()),
+                        Arbitraries.bytes().array(byte[].class).ofMaxSize(300))
+                .as(Input::new);
+    }
+
+    @Provide
+    Arbitrary<Input> anyLinesInputs() {
+        Arbitrary<String> line = Arbitraries.oneOf(
+                Arbitraries.strings()
+                        .withChars(ALPHABET + "abcdefghijklmnopqrstuvwxyz")
+                        .ofMaxLength(60),
+                Arbitraries.of(WORDS),
+                Arbitraries.of("arch,x", "index,arch,a,b", "arch,valid_acc,test_acc"),
+                Arbitraries.of(SAMPLES.values())
+                        .map(s -> s.lines().skip(1).findFirst().orElseThrow()));
+        return Combinators.combine(
+                        Arbitraries.of(SAMPLES.keySet()),
+                        line.list().ofMaxSize(8).map(lines -> String.join("\n", lines)))
+                .as(BenchmarkTableFuzzTest::input);
+    }
+
+    /** A sample table with 1 to 6 edits: characters inserted, deleted or replaced, lines dropped or repeated. */
+    @Provide
+    Arbitrary<Input> mutatedTables() {
+        return Combinators.combine(
+                        Arbitraries.of(SAMPLES.keySet()),
+                        Arbitraries.longs(),
+                        Arbitraries.integers().between(1, 6))
+                .as((space, seed, edits) -> input(space, mutated(SAMPLES.get(space), seed, edits)));
+    }
+
+    static String mutated(String sample, long seed, int edits) {
+        SplittableRandom random = new SplittableRandom(seed);
+        StringBuilder text = new StringBuilder(sample);
+        for (int e = 0; e < edits; e++) {
+            int at = random.nextInt(text.length() + 1);
+            switch (random.nextInt(6)) {
+                case 0 -> text.insert(at, ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+                case 1 -> text.insert(at, WORDS[random.nextInt(WORDS.length)]);
+                case 2 -> {
+                    if (at < text.length()) {
+                        text.deleteCharAt(at);
+                    }
+                }
+                case 3 -> {
+                    if (at < text.length()) {
+                        text.setCharAt(at, ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+                    }
+                }
+                default -> {
+                    List<String> lines = new ArrayList<>(text.toString().lines().toList());
+                    if (!lines.isEmpty()) {
+                        int line = random.nextInt(lines.size());
+                        if (random.nextBoolean()) {
+                            lines.remove(line);
+                        } else {
+                            lines.add(random.nextInt(lines.size() + 1), lines.get(line));
+                        }
+                    }
+                    text.setLength(0);
+                    text.append(String.join("\n", lines));
+                }
+            }
+        }
+        return text.toString();
+    }
+
+    static void readsOrRefuses(Input input) {
+        check(SearchSpaces.byId(input.space()), input.bytes());
+    }
+
+    private static <A> void check(SearchSpace<A> space, byte[] bytes) {
+        long start = System.nanoTime();
+        BenchmarkTable<A> table;
+        try {
+            table = BenchmarkTable.read(space, new ByteArrayInputStream(bytes), SOURCE);
+        } catch (BenchmarkFormatException refused) {
+            String message = refused.getMessage();
+            assertTrue(message.startsWith(SOURCE + ": "), "the refusal names the source: " + message);
+            assertFalse(message.contains("Exception"), "a refusal is no exception's text: " + message);
+            return;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            assertTrue(System.nanoTime() - start < SLOW_NANOS, "read took over five seconds");
+        }
+        long lines = new String(bytes, StandardCharsets.UTF_8).lines().count();
+        assertTrue(table.rows() >= 1 && table.rows() < lines, "rows " + table.rows() + " of " + lines + " lines");
+        assertTrue(table.size() <= table.rows());
+        assertFalse(table.metrics().isEmpty());
+        int rows = 0;
+        for (BenchmarkTable.Entry<A> entry : table.entries()) {
+            for (double value : entry.values()) {
+                assertTrue(Double.isFinite(value), "metric " + value);
+            }
+            assertEquals(entry, table.entry(entry.representative()).orElseThrow());
+            rows += entry.rows();
+        }
+        assertEquals(table.rows(), rows, "every row is in one entry");
+    }
+
+    private static String head(String resource, int lines) {
+        try (InputStream in = BenchmarkTable.class.getResourceAsStream(resource)) {
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return String.join("\n", text.lines().limit(lines).toList()) + "\n";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
