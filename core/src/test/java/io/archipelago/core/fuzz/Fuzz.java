@@ -57,6 +57,14 @@ public final class Fuzz {
         System.out.printf("fuzz %s: %d inputs in %d s, no finding%n", target, tries, seconds);
     }
 
+    /**
+     * CPU time of this thread, in nanoseconds: what the hang checks measure, so that a loaded
+     * machine or a GC pause is not taken for a hang.
+     */
+    public static long cpuNanos() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
     /** An input as Java source would write it, so that it can be kept as a regression example. */
     public static String show(Object input) {
         if (input instanceof String s) {

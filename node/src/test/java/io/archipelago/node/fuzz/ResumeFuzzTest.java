@@ -1,0 +1,197 @@
+package io.archipelago.node.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.node.Main;
+import io.archipelago.node.SearchCommand;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fuzz target: a run directory's run.json, read by {@code archipelago resume DIR}. A finished
+ * run is made once; each try writes garbage, random bytes or an edited copy of its run.json and
+ * resumes it in process. Unless the edit left the same search_id, resume must exit 2 with exactly
+ * one line on stderr that names run.json, print no stack trace, and leave the run's files as
+ * they were. Runs {@value #TRIES} tries per property; {@code -Darchipelago.fuzz.seconds=N} runs
+ * each for N seconds (see {@link Fuzz}).
+ */
+class ResumeFuzzTest {
+    static final int TRIES = 25;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String ALPHABET = "{}[]\":,\\ \n\t0123456789abcdefnrstu_-+.eE\u0000é\u2028\uffff";
+    private static final String[] WORDS = {
+        "null", "true", "\"search_id\"", "\"\"", "\"\\u0000\"", "\"\\n\"", "[", "{", "1e999", "\"x\""
+    };
+
+    /** A finished run: its directory, run.json as search wrote it, and the files a refused resume must not change. */
+    private record Template(Path dir, String runJson, String searchId, byte[] evaluations, byte[] summary) {}
+
+    private static Template template;
+
+    private static synchronized Template template() {
+        if (template == null) {
+            try {
+                Path root = Files.createDirectories(Path.of("target", "fuzz-resume"));
+                Path dir = Files.createTempDirectory(root, "run");
+                Result search = run("search", "--budget", "10", "--seed", "1", "--out", dir.toString(), "--quiet");
+                assertEquals(0, search.exit(), search.err());
+                String runJson = Files.readString(dir.resolve(SearchCommand.RUN));
+                template = new Template(
+                        dir,
+                        runJson,
+                        JSON.readTree(runJson).get("search_id").asText(),
+                        Files.readAllBytes(dir.resolve(SearchCommand.EVALUATIONS)),
+                        Files.readAllBytes(dir.resolve(SearchCommand.SUMMARY)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return template;
+    }
+
+    record Result(int exit, String out, String err) {}
+
+    static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    /** Contents of run.json found by fuzzing or written by hand, kept so that they stay answered well. */
+    static final List<String> REGRESSIONS = List.of(
+            // The issue's: a raw Jackson stack trace (exit 1), not one line naming run.json.
+            "garbage",
+            "",
+            "{",
+            "[]",
+            "null",
+            "{\"search_id\": 7}",
+            "{\"search_id\": \"\"}",
+            "{\"search_id\": \"other\"}",
+            "{\"search_id\": \"a\\nb\"}",
+            "{\"search_id\": \"\\u0000\"}",
+            "{\"search_id\": \"x\"",
+            "\u00ff\u00fe");
+
+    @Example
+    void regressions() {
+        for (String runJson : REGRESSIONS) {
+            resumeRefuses(runJson.getBytes(StandardCharsets.UTF_8));
+        }
+        resumeRefuses(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 0});
+    }
+
+    @Property(tries = TRIES)
+    void anyBytes(@ForAll("anyBytesFiles") byte[] runJson) {
+        resumeRefuses(runJson);
+    }
+
+    @Property(tries = TRIES)
+    void mutatedRunJson(@ForAll("mutatedRunJsons") String runJson) {
+        resumeRefuses(runJson.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anyBytesForSeconds() {
+        Fuzz.forSeconds("run.json bytes", anyBytesFiles(), ResumeFuzzTest::resumeRefuses);
+    }
+
+    @Test
+    void mutatedRunJsonForSeconds() {
+        Fuzz.forSeconds(
+                "mutated run.json",
+                mutatedRunJsons(),
+                runJson -> resumeRefuses(runJson.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Provide
+    Arbitrary<byte[]> anyBytesFiles() {
+        return Arbitraries.oneOf(
+                Arbitraries.bytes().array(byte[].class).ofMaxSize(200),
+                Arbitraries.strings().all().ofMaxLength(100).map(s -> s.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** run.json as search wrote it, with 1 to 5 edits: characters or JSON words inserted, deleted or replaced. */
+    @Provide
+    Arbitrary<String> mutatedRunJsons() {
+        return Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(1, 5))
+                .as((seed, edits) -> mutated(template().runJson(), seed, edits));
+    }
+
+    static String mutated(String valid, long seed, int edits) {
+        SplittableRandom random = new SplittableRandom(seed);
+        StringBuilder text = new StringBuilder(valid);
+        for (int e = 0; e < edits; e++) {
+            int at = random.nextInt(text.length() + 1);
+            switch (random.nextInt(4)) {
+                case 0 -> text.insert(at, ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+                case 1 -> text.insert(at, WORDS[random.nextInt(WORDS.length)]);
+                case 2 -> {
+                    if (at < text.length()) {
+                        text.delete(at, Math.min(text.length(), at + 1 + random.nextInt(4)));
+                    }
+                }
+                default -> {
+                    if (at < text.length()) {
+                        text.setCharAt(at, ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+                    }
+                }
+            }
+        }
+        return text.toString();
+    }
+
+    /** Whether {@code runJson} still names the run's search (then resume would rightly run it). */
+    private static boolean namesTheSearch(byte[] runJson, String searchId) {
+        try {
+            JsonNode json = JSON.readTree(runJson);
+            return json != null && searchId.equals(json.path("search_id").asText(null));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void resumeRefuses(byte[] runJson) {
+        Template run = template();
+        if (namesTheSearch(runJson, run.searchId())) {
+            return;
+        }
+        Path file = run.dir().resolve(SearchCommand.RUN);
+        try {
+            Files.write(file, runJson);
+            Result resumed = run("resume", run.dir().toString(), "--quiet");
+            String shown = resumed.out() + resumed.err();
+            assertEquals(Main.USAGE, resumed.exit(), shown);
+            assertEquals("", resumed.out());
+            List<String> lines = resumed.err().strip().lines().toList();
+            assertEquals(1, lines.size(), "one line on stderr: " + resumed.err());
+            assertTrue(lines.get(0).contains(file.toString()), "the line names run.json: " + lines.get(0));
+            assertFalse(shown.contains("Exception") || shown.contains("\tat "), "no stack trace: " + shown);
+            assertArrayEquals(run.evaluations(), Files.readAllBytes(run.dir().resolve(SearchCommand.EVALUATIONS)));
+            assertArrayEquals(run.summary(), Files.readAllBytes(run.dir().resolve(SearchCommand.SUMMARY)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
