@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.node.Main;
 import io.archipelago.node.SearchCommand;
+import io.archipelago.node.journal.JournalSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -32,12 +33,14 @@ import org.junit.jupiter.api.Test;
  * run is made once; each try writes garbage, random bytes or an edited copy of its run.json and
  * resumes it in process. Unless the edit left the same search_id, resume must exit 2 with exactly
  * one line on stderr that names run.json, print no stack trace, and leave the run's files as
- * they were. Runs {@value #TRIES} tries per property; {@code -Darchipelago.fuzz.seconds=N} runs
+ * they were. Its H2 journal is damaged too: resume then runs (the damage did not matter) or
+ * refuses the same way. Runs {@value #TRIES} tries per property; {@code -Darchipelago.fuzz.seconds=N} runs
  * each for N seconds (see {@link Fuzz}).
  */
 class ResumeFuzzTest {
-    static final int TRIES = 25;
+    static final int TRIES = 15;
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String JOURNAL = JournalSettings.H2_FILE;
     private static final String ALPHABET = "{}[]\":,\\ \n\t0123456789abcdefnrstu_-+.eE\u0000é\u2028\uffff";
     private static final String[] WORDS = {
         "null", "true", "\"search_id\"", "\"\"", "\"\\u0000\"", "\"\\n\"", "[", "{", "1e999", "\"x\""
@@ -100,7 +103,17 @@ class ResumeFuzzTest {
             resumeRefuses(runJson.getBytes(StandardCharsets.UTF_8));
         }
         resumeRefuses(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 0});
+        for (long seed : JOURNAL_REGRESSIONS) {
+            resumeOfDamagedJournal(seed);
+        }
     }
+
+    /**
+     * Seeds of {@link #damaged} found by fuzzing, kept (-118516: H2 said only "IO Exception" and the
+     * path). The template journal differs a little from run to run, so a seed replays the kind of
+     * damage, not the same bytes.
+     */
+    static final long[] JOURNAL_REGRESSIONS = {-118516L, 0L, 1L};
 
     @Property(tries = TRIES)
     void anyBytes(@ForAll("anyBytesFiles") byte[] runJson) {
@@ -110,6 +123,78 @@ class ResumeFuzzTest {
     @Property(tries = TRIES)
     void mutatedRunJson(@ForAll("mutatedRunJsons") String runJson) {
         resumeRefuses(runJson.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The run's H2 journal with a few bytes overwritten, a block zeroed or its tail cut off. */
+    @Property(tries = TRIES)
+    void damagedJournal(@ForAll("journalDamages") long seed) {
+        resumeOfDamagedJournal(seed);
+    }
+
+    @Test
+    void damagedJournalForSeconds() {
+        Fuzz.forSeconds("damaged journal", journalDamages(), ResumeFuzzTest::resumeOfDamagedJournal);
+    }
+
+    @Provide
+    Arbitrary<Long> journalDamages() {
+        return Arbitraries.longs();
+    }
+
+    static byte[] damaged(byte[] journal, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[] out = journal.clone();
+        switch (random.nextInt(4)) {
+            case 0 -> {
+                return java.util.Arrays.copyOf(out, random.nextInt(out.length));
+            }
+            case 1 -> {
+                int block = random.nextInt(out.length / 4096 + 1) * 4096;
+                java.util.Arrays.fill(out, Math.min(block, out.length), Math.min(block + 4096, out.length), (byte) 0);
+            }
+            default -> {
+                for (int n = 1 + random.nextInt(8); n > 0; n--) {
+                    out[random.nextInt(out.length)] = (byte) random.nextInt(256);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Resumes a copy of the run whose journal is damaged: either the damage does not matter (exit
+     * 0), or resume refuses with exit 2 and one line, leaving the run's files as they were.
+     */
+    static void resumeOfDamagedJournal(long seed) {
+        Template run = template();
+        try {
+            Path dir = Files.createTempDirectory(run.dir().getParent(), "damaged");
+            for (String name : List.of(SearchCommand.RUN, SearchCommand.EVALUATIONS, SearchCommand.SUMMARY)) {
+                Files.write(dir.resolve(name), Files.readAllBytes(run.dir().resolve(name)));
+            }
+            Files.writeString(dir.resolve(SearchCommand.RUN), run.runJson());
+            Files.write(
+                    dir.resolve(JOURNAL), damaged(Files.readAllBytes(run.dir().resolve(JOURNAL)), seed));
+            Result resumed = run("resume", dir.toString(), "--quiet");
+            String shown = resumed.out() + resumed.err();
+            assertFalse(shown.contains("Exception") || shown.contains("\tat "), "no stack trace: " + shown);
+            if (resumed.exit() != 0) {
+                assertEquals(Main.USAGE, resumed.exit(), shown);
+                List<String> lines = resumed.err().strip().lines().toList();
+                assertEquals(1, lines.size(), "one line on stderr: " + resumed.err());
+                assertTrue(lines.get(0).contains("journal"), "the line names the journal: " + lines.get(0));
+                assertArrayEquals(run.evaluations(), Files.readAllBytes(dir.resolve(SearchCommand.EVALUATIONS)));
+                assertArrayEquals(run.summary(), Files.readAllBytes(dir.resolve(SearchCommand.SUMMARY)));
+            }
+            try (var files = Files.list(dir)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
