@@ -47,7 +47,8 @@ public final class JournalReader implements AutoCloseable {
     private static String openFailure(SQLException e) {
         return switch (e.getErrorCode()) {
             case 90028, 90030, 90031, 90048, 50000 ->
-                "its file is damaged or is not an H2 database (H2 error " + e.getErrorCode() + ")";
+                "its file cannot be read as an H2 database (damaged, cut short or "
+                        + "not one, or unreadable: H2 error " + e.getErrorCode() + ")";
             default -> firstLine(e.getMessage());
         };
     }

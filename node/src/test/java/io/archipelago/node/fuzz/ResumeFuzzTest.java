@@ -34,11 +34,14 @@ import org.junit.jupiter.api.Test;
  * resumes it in process. Unless the edit left the same search_id, resume must exit 2 with exactly
  * one line on stderr that names run.json, print no stack trace, and leave the run's files as
  * they were. Its H2 journal is damaged too: resume then runs (the damage did not matter) or
- * refuses the same way. Runs {@value #TRIES} tries per property; {@code -Darchipelago.fuzz.seconds=N} runs
+ * refuses the same way. Runs {@value #TRIES} tries per property ({@value #JOURNAL_TRIES} for the journal); {@code -Darchipelago.fuzz.seconds=N} runs
  * each for N seconds (see {@link Fuzz}).
  */
 class ResumeFuzzTest {
     static final int TRIES = 15;
+    /** A damaged journal costs more (H2 may recover it, and resume then rebuilds the run's files). */
+    static final int JOURNAL_TRIES = 5;
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String JOURNAL = JournalSettings.H2_FILE;
     private static final String ALPHABET = "{}[]\":,\\ \n\t0123456789abcdefnrstu_-+.eE\u0000é\u2028\uffff";
@@ -126,7 +129,7 @@ class ResumeFuzzTest {
     }
 
     /** The run's H2 journal with a few bytes overwritten, a block zeroed or its tail cut off. */
-    @Property(tries = TRIES)
+    @Property(tries = JOURNAL_TRIES)
     void damagedJournal(@ForAll("journalDamages") long seed) {
         resumeOfDamagedJournal(seed);
     }
