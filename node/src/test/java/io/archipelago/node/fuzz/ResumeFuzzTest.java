@@ -38,9 +38,9 @@ import org.junit.jupiter.api.Test;
  * each for N seconds (see {@link Fuzz}).
  */
 class ResumeFuzzTest {
-    static final int TRIES = 15;
+    static final int TRIES = 10;
     /** A damaged journal costs more (H2 may recover it, and resume then rebuilds the run's files). */
-    static final int JOURNAL_TRIES = 5;
+    static final int JOURNAL_TRIES = 3;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String JOURNAL = JournalSettings.H2_FILE;
