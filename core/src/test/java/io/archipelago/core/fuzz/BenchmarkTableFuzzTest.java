@@ -14,16 +14,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * {@link BenchmarkFormatException} that names the source (and the line, where there is one);
  * never another exception, never a hang. Inputs: random bytes, random lines, and the first 50
  * lines of the shipped nb201 and nbgraph tables with random edits. Runs {@value #TRIES} tries
- * per property; {@code -Darchipelago.fuzz.seconds=N} runs each for N seconds (see {@link Fuzz}).
+ * per target from a fixed seed; {@code -Darchipelago.fuzz.seconds=N} runs each for N seconds from
+ * a random one (see {@link Fuzz}).
  */
 class BenchmarkTableFuzzTest {
     static final int TRIES = 200;
@@ -60,7 +55,10 @@ class BenchmarkTableFuzzTest {
     record Input(String space, byte[] bytes) {
         @Override
         public String toString() {
-            return space + " " + Fuzz.show(new String(bytes, StandardCharsets.UTF_8));
+            String text = new String(bytes, StandardCharsets.UTF_8);
+            return Arrays.equals(bytes, text.getBytes(StandardCharsets.UTF_8))
+                    ? "input(" + Fuzz.show(space) + ", " + Fuzz.show(text) + ")"
+                    : "new Input(" + Fuzz.show(space) + ", " + Fuzz.show(bytes) + ")";
         }
     }
 
@@ -81,14 +79,14 @@ class BenchmarkTableFuzzTest {
         return new Input(space, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    @Example
+    @Test
     void regressions() {
         for (Input input : REGRESSIONS) {
             readsOrRefuses(input);
         }
     }
 
-    @Example
+    @Test
     void theSamplesAreTables() throws IOException {
         for (var sample : SAMPLES.entrySet()) {
             BenchmarkTable<?> table = BenchmarkTable.read(
@@ -99,68 +97,70 @@ class BenchmarkTableFuzzTest {
         }
     }
 
-    @Property(tries = TRIES)
-    void anyBytes(@ForAll("anyBytesInputs") Input input) {
-        readsOrRefuses(input);
-    }
-
-    @Property(tries = TRIES)
-    void anyLines(@ForAll("anyLinesInputs") Input input) {
-        readsOrRefuses(input);
-    }
-
-    @Property(tries = TRIES)
-    void mutatedTable(@ForAll("mutatedTables") Input input) {
-        readsOrRefuses(input);
+    @Test
+    void anyBytes() {
+        Fuzz.check(
+                "benchmark CSV bytes",
+                201,
+                TRIES,
+                BenchmarkTableFuzzTest::anyBytesInputs,
+                BenchmarkTableFuzzTest::readsOrRefuses);
     }
 
     @Test
-    void anyBytesForSeconds() {
-        Fuzz.forSeconds("benchmark CSV bytes", anyBytesInputs(), BenchmarkTableFuzzTest::readsOrRefuses);
+    void anyLines() {
+        Fuzz.check(
+                "benchmark CSV lines",
+                202,
+                TRIES,
+                BenchmarkTableFuzzTest::anyLinesInputs,
+                BenchmarkTableFuzzTest::readsOrRefuses);
     }
 
     @Test
-    void anyLinesForSeconds() {
-        Fuzz.forSeconds("benchmark CSV lines", anyLinesInputs(), BenchmarkTableFuzzTest::readsOrRefuses);
+    void mutatedTable() {
+        Fuzz.check(
+                "mutated benchmark tables",
+                203,
+                TRIES,
+                BenchmarkTableFuzzTest::mutatedTables,
+                BenchmarkTableFuzzTest::readsOrRefuses);
     }
 
-    @Test
-    void mutatedTableForSeconds() {
-        Fuzz.forSeconds("mutated benchmark tables", mutatedTables(), BenchmarkTableFuzzTest::readsOrRefuses);
+    private static final List<String> SPACE_IDS = List.copyOf(new java.util.TreeSet<>(SAMPLES.keySet()));
+    private static final List<String> HEADERS = List.of("arch,x", "index,arch,a,b", "arch,valid_acc,test_acc");
+
+    /** Up to 300 random bytes. */
+    static Input anyBytesInputs(SplittableRandom random) {
+        return new Input(Fuzz.pick(random, SPACE_IDS), Fuzz.anyBytes(random, 300));
     }
 
-    @Provide
-    Arbitrary<Input> anyBytesInputs() {
-        return Combinators.combine(
-                        Arbitraries.of(SAMPLES.keySet()),
-                        Arbitraries.bytes().array(byte[].class).ofMaxSize(300))
-                .as(Input::new);
-    }
-
-    @Provide
-    Arbitrary<Input> anyLinesInputs() {
-        Arbitrary<String> line = Arbitraries.oneOf(
-                Arbitraries.strings()
-                        .withChars(ALPHABET + "abcdefghijklmnopqrstuvwxyz")
-                        .ofMaxLength(60),
-                Arbitraries.of(WORDS),
-                Arbitraries.of("arch,x", "index,arch,a,b", "arch,valid_acc,test_acc"),
-                Arbitraries.of(SAMPLES.values())
-                        .map(s -> s.lines().skip(1).findFirst().orElseThrow()));
-        return Combinators.combine(
-                        Arbitraries.of(SAMPLES.keySet()),
-                        line.list().ofMaxSize(8).map(lines -> String.join("\n", lines)))
-                .as(BenchmarkTableFuzzTest::input);
+    /** Up to 8 lines, each random characters, a word, a header or a sample's first row. */
+    static Input anyLinesInputs(SplittableRandom random) {
+        String space = Fuzz.pick(random, SPACE_IDS);
+        int count = Fuzz.size(random, 8);
+        List<String> lines = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            lines.add(
+                    switch (random.nextInt(4)) {
+                        case 0 -> Fuzz.string(random, ALPHABET + "abcdefghijklmnopqrstuvwxyz", 60);
+                        case 1 -> WORDS[random.nextInt(WORDS.length)];
+                        case 2 -> Fuzz.pick(random, HEADERS);
+                        default ->
+                            SAMPLES.get(Fuzz.pick(random, SPACE_IDS))
+                                    .lines()
+                                    .skip(1)
+                                    .findFirst()
+                                    .orElseThrow();
+                    });
+        }
+        return input(space, String.join("\n", lines));
     }
 
     /** A sample table with 1 to 6 edits: characters inserted, deleted or replaced, lines dropped or repeated. */
-    @Provide
-    Arbitrary<Input> mutatedTables() {
-        return Combinators.combine(
-                        Arbitraries.of(SAMPLES.keySet()),
-                        Arbitraries.longs(),
-                        Arbitraries.integers().between(1, 6))
-                .as((space, seed, edits) -> input(space, mutated(SAMPLES.get(space), seed, edits)));
+    static Input mutatedTables(SplittableRandom random) {
+        String space = Fuzz.pick(random, SPACE_IDS);
+        return input(space, mutated(SAMPLES.get(space), random.nextLong(), 1 + random.nextInt(6)));
     }
 
     static String mutated(String sample, long seed, int edits) {

@@ -12,13 +12,6 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,8 +19,8 @@ import org.junit.jupiter.api.Test;
  * rogue or broken runner may print) and a request (what {@code latency measure --stdin} reads)
  * either parse to what the JSON says, every number as written, or are refused with an
  * {@link IllegalArgumentException} that says why; never another exception. Runs {@value #TRIES}
- * tries per property; {@code -Darchipelago.fuzz.seconds=N} runs each for N seconds (see
- * {@link Fuzz}).
+ * tries per target from a fixed seed; {@code -Darchipelago.fuzz.seconds=N} runs each for N
+ * seconds from a random one (see {@link Fuzz}).
  */
 class RunnerProtocolFuzzTest {
     static final int TRIES = 300;
@@ -64,7 +57,7 @@ class RunnerProtocolFuzzTest {
             REQUEST.replace("\"channels\":16", "\"channels\":4294967312"),
             REQUEST.replace("\"warmup\":5", "\"warmup\":4294967301"));
 
-    @Example
+    @Test
     void regressions() {
         RESULT_REGRESSIONS.forEach(RunnerProtocolFuzzTest::resultParsesOrRefuses);
         REQUEST_REGRESSIONS.forEach(RunnerProtocolFuzzTest::requestParsesOrRefuses);
@@ -73,53 +66,39 @@ class RunnerProtocolFuzzTest {
         assertEquals(1.25, RunnerProtocol.parseResult(RESULT).metrics().get(LatencyEvaluators.LATENCY_MS));
     }
 
-    @Property(tries = TRIES)
-    void anyResultLine(@ForAll("anyLines") String line) {
-        resultParsesOrRefuses(line);
-    }
-
-    @Property(tries = TRIES)
-    void mutatedResultLine(@ForAll("mutatedResults") String line) {
-        resultParsesOrRefuses(line);
-    }
-
-    @Property(tries = TRIES)
-    void mutatedRequest(@ForAll("mutatedRequests") String text) {
-        requestParsesOrRefuses(text);
+    @Test
+    void anyResultLine() {
+        Fuzz.check(
+                "runner result lines",
+                301,
+                TRIES,
+                RunnerProtocolFuzzTest::anyLines,
+                RunnerProtocolFuzzTest::resultParsesOrRefuses);
     }
 
     @Test
-    void anyResultLineForSeconds() {
-        Fuzz.forSeconds("runner result lines", anyLines(), RunnerProtocolFuzzTest::resultParsesOrRefuses);
+    void mutatedResultLine() {
+        Fuzz.check(
+                "mutated runner results",
+                302,
+                TRIES,
+                random -> mutated(RESULT, random.nextLong(), 1 + random.nextInt(5)),
+                RunnerProtocolFuzzTest::resultParsesOrRefuses);
     }
 
     @Test
-    void mutatedResultLineForSeconds() {
-        Fuzz.forSeconds("mutated runner results", mutatedResults(), RunnerProtocolFuzzTest::resultParsesOrRefuses);
+    void mutatedRequest() {
+        Fuzz.check(
+                "mutated runner requests",
+                303,
+                TRIES,
+                random -> mutated(REQUEST, random.nextLong(), 1 + random.nextInt(5)),
+                RunnerProtocolFuzzTest::requestParsesOrRefuses);
     }
 
-    @Test
-    void mutatedRequestForSeconds() {
-        Fuzz.forSeconds("mutated runner requests", mutatedRequests(), RunnerProtocolFuzzTest::requestParsesOrRefuses);
-    }
-
-    @Provide
-    Arbitrary<String> anyLines() {
-        return Arbitraries.oneOf(
-                Arbitraries.strings().all().ofMaxLength(100),
-                Arbitraries.strings().withChars(ALPHABET).ofMaxLength(100));
-    }
-
-    @Provide
-    Arbitrary<String> mutatedResults() {
-        return Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(1, 5))
-                .as((seed, edits) -> mutated(RESULT, seed, edits));
-    }
-
-    @Provide
-    Arbitrary<String> mutatedRequests() {
-        return Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(1, 5))
-                .as((seed, edits) -> mutated(REQUEST, seed, edits));
+    /** Any string, or one over JSON's characters, up to 100 long. */
+    static String anyLines(SplittableRandom random) {
+        return random.nextBoolean() ? Fuzz.anyString(random, 100) : Fuzz.string(random, ALPHABET, 100);
     }
 
     static String mutated(String valid, long seed, int edits) {

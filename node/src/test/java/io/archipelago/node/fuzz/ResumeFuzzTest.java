@@ -19,13 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,8 +27,9 @@ import org.junit.jupiter.api.Test;
  * resumes it in process. Unless the edit left the same search_id, resume must exit 2 with exactly
  * one line on stderr that names run.json, print no stack trace, and leave the run's files as
  * they were. Its H2 journal is damaged too: resume then runs (the damage did not matter) or
- * refuses the same way. Runs {@value #TRIES} tries per property ({@value #JOURNAL_TRIES} for the journal); {@code -Darchipelago.fuzz.seconds=N} runs
- * each for N seconds (see {@link Fuzz}).
+ * refuses the same way. Runs {@value #TRIES} tries per target ({@value #JOURNAL_TRIES} for the
+ * journal) from a fixed seed; {@code -Darchipelago.fuzz.seconds=N} runs each for N seconds from a
+ * random one (see {@link Fuzz}).
  */
 class ResumeFuzzTest {
     static final int TRIES = 10;
@@ -100,12 +94,17 @@ class ResumeFuzzTest {
             "{\"search_id\": \"x\"",
             "\u00ff\u00fe");
 
-    @Example
+    /** Contents of run.json that are no UTF-8 text, kept likewise. */
+    static final List<byte[]> BYTE_REGRESSIONS = List.of(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 0});
+
+    @Test
     void regressions() {
         for (String runJson : REGRESSIONS) {
             resumeRefuses(runJson.getBytes(StandardCharsets.UTF_8));
         }
-        resumeRefuses(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 0});
+        for (byte[] runJson : BYTE_REGRESSIONS) {
+            resumeRefuses(runJson);
+        }
         for (long seed : JOURNAL_REGRESSIONS) {
             resumeOfDamagedJournal(seed);
         }
@@ -118,30 +117,30 @@ class ResumeFuzzTest {
      */
     static final long[] JOURNAL_REGRESSIONS = {-118516L, 0L, 1L};
 
-    @Property(tries = TRIES)
-    void anyBytes(@ForAll("anyBytesFiles") byte[] runJson) {
-        resumeRefuses(runJson);
-    }
-
-    @Property(tries = TRIES)
-    void mutatedRunJson(@ForAll("mutatedRunJsons") String runJson) {
-        resumeRefuses(runJson.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** The run's H2 journal with a few bytes overwritten, a block zeroed or its tail cut off. */
-    @Property(tries = JOURNAL_TRIES)
-    void damagedJournal(@ForAll("journalDamages") long seed) {
-        resumeOfDamagedJournal(seed);
+    @Test
+    void anyBytes() {
+        Fuzz.check("run.json bytes", 401, TRIES, ResumeFuzzTest::anyBytesFiles, ResumeFuzzTest::resumeRefuses);
     }
 
     @Test
-    void damagedJournalForSeconds() {
-        Fuzz.forSeconds("damaged journal", journalDamages(), ResumeFuzzTest::resumeOfDamagedJournal);
+    void mutatedRunJson() {
+        Fuzz.check(
+                "mutated run.json",
+                402,
+                TRIES,
+                random -> mutated(template().runJson(), random.nextLong(), 1 + random.nextInt(5)),
+                runJson -> resumeRefuses(runJson.getBytes(StandardCharsets.UTF_8)));
     }
 
-    @Provide
-    Arbitrary<Long> journalDamages() {
-        return Arbitraries.longs();
+    /** The run's H2 journal with a few bytes overwritten, a block zeroed or its tail cut off. */
+    @Test
+    void damagedJournal() {
+        Fuzz.check(
+                "damaged journal",
+                403,
+                JOURNAL_TRIES,
+                SplittableRandom::nextLong,
+                ResumeFuzzTest::resumeOfDamagedJournal);
     }
 
     static byte[] damaged(byte[] journal, long seed) {
@@ -200,33 +199,14 @@ class ResumeFuzzTest {
         }
     }
 
-    @Test
-    void anyBytesForSeconds() {
-        Fuzz.forSeconds("run.json bytes", anyBytesFiles(), ResumeFuzzTest::resumeRefuses);
-    }
-
-    @Test
-    void mutatedRunJsonForSeconds() {
-        Fuzz.forSeconds(
-                "mutated run.json",
-                mutatedRunJsons(),
-                runJson -> resumeRefuses(runJson.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    @Provide
-    Arbitrary<byte[]> anyBytesFiles() {
-        return Arbitraries.oneOf(
-                Arbitraries.bytes().array(byte[].class).ofMaxSize(200),
-                Arbitraries.strings().all().ofMaxLength(100).map(s -> s.getBytes(StandardCharsets.UTF_8)));
+    /** Up to 200 random bytes, or any string of up to 100 characters as UTF-8. */
+    static byte[] anyBytesFiles(SplittableRandom random) {
+        return random.nextBoolean()
+                ? Fuzz.anyBytes(random, 200)
+                : Fuzz.anyString(random, 100).getBytes(StandardCharsets.UTF_8);
     }
 
     /** run.json as search wrote it, with 1 to 5 edits: characters or JSON words inserted, deleted or replaced. */
-    @Provide
-    Arbitrary<String> mutatedRunJsons() {
-        return Combinators.combine(Arbitraries.longs(), Arbitraries.integers().between(1, 5))
-                .as((seed, edits) -> mutated(template().runJson(), seed, edits));
-    }
-
     static String mutated(String valid, long seed, int edits) {
         SplittableRandom random = new SplittableRandom(seed);
         StringBuilder text = new StringBuilder(valid);
