@@ -119,22 +119,25 @@ class ResumeFuzzTest {
 
     @Test
     void anyBytes() {
+        template(); // made before the clock starts: a search of its own
         Fuzz.check("run.json bytes", 401, TRIES, ResumeFuzzTest::anyBytesFiles, ResumeFuzzTest::resumeRefuses);
     }
 
     @Test
     void mutatedRunJson() {
+        String valid = template().runJson();
         Fuzz.check(
                 "mutated run.json",
                 402,
                 TRIES,
-                random -> mutated(template().runJson(), random.nextLong(), 1 + random.nextInt(5)),
+                random -> mutated(valid, random.nextLong(), 1 + random.nextInt(5)),
                 runJson -> resumeRefuses(runJson.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The run's H2 journal with a few bytes overwritten, a block zeroed or its tail cut off. */
     @Test
     void damagedJournal() {
+        template();
         Fuzz.check(
                 "damaged journal",
                 403,
