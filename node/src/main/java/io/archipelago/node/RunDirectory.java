@@ -1,5 +1,7 @@
 package io.archipelago.node;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.node.journal.JournalReader;
 import io.archipelago.node.journal.JournalSettings;
@@ -45,15 +47,37 @@ final class RunDirectory {
         return JournalSettings.inRunDirectory(dir, true);
     }
 
-    /** The search a run directory holds: what its run.json names, or the only one in its own journal. */
+    /**
+     * The search a run directory holds: what its run.json names, or the only one in its own journal.
+     *
+     * @throws IllegalArgumentException naming run.json and what is wrong with it (not JSON, no
+     *     search_id), or saying that the journal holds no single search
+     */
     static String searchIdOf(Path dir, JournalReader reader) throws IOException {
         Path run = dir.resolve(SearchCommand.RUN);
         if (Files.isRegularFile(run)) {
-            var id = new ObjectMapper().readTree(run.toFile()).path("search_id");
-            if (!id.isTextual()) {
-                throw new IllegalArgumentException(run + " does not name a search_id");
+            JsonNode json;
+            try {
+                json = new ObjectMapper().readTree(run.toFile());
+            } catch (JsonProcessingException e) {
+                var at = e.getLocation();
+                String where = at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+                throw new IllegalArgumentException(
+                        run + " is not JSON" + where + ": " + oneLine(e.getOriginalMessage()), e);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read " + run + ": " + oneLine(e.getMessage()), e);
             }
-            return id.asText();
+            JsonNode id = json == null ? null : json.path("search_id");
+            if (id == null || !id.isTextual()) {
+                throw new IllegalArgumentException(
+                        run + " does not name a search_id (expected an object like {\"search_id\": \"...\"})");
+            }
+            String searchId = id.asText();
+            if (searchId.isBlank() || searchId.chars().anyMatch(Character::isISOControl)) {
+                throw new IllegalArgumentException(
+                        run + ": its search_id " + new ObjectMapper().valueToTree(searchId) + " is not a search id");
+            }
+            return searchId;
         }
         List<String> ids = reader.searchIds();
         if (ids.size() != 1) {
@@ -61,5 +85,10 @@ final class RunDirectory {
                     dir + " is not a run directory: its journal holds " + ids.size() + " searches " + ids);
         }
         return ids.get(0);
+    }
+
+    /** A message as one line (Jackson's span several, with a source excerpt). */
+    private static String oneLine(String message) {
+        return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 }

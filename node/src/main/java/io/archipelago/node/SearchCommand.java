@@ -14,6 +14,7 @@ import io.archipelago.node.setup.SearchSetup;
 import io.archipelago.node.setup.SpecOptions;
 import io.archipelago.proto.SearchSpec;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
@@ -166,7 +167,10 @@ public final class SearchCommand implements Callable<Integer> {
             String searchId = RunDirectory.searchIdOf(dir, reader);
             record = reader.search(searchId)
                     .orElseThrow(() -> new IllegalArgumentException("the journal " + journalSettings.describe()
-                            + " has no search " + searchId + " (the one " + dir + " holds)"));
+                            + " has no search " + searchId + " (the one "
+                            + (Files.isRegularFile(dir.resolve(RUN))
+                                    ? dir.resolve(RUN) + " names)"
+                                    : dir + " holds)")));
         }
         SearchDefinition definition = SearchDefinition.of(record.spec());
         if (definition.cluster()) {

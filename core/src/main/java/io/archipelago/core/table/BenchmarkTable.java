@@ -1,5 +1,6 @@
 package io.archipelago.core.table;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
@@ -7,6 +8,7 @@ import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.core.space.SearchSpaces;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -142,7 +144,11 @@ public final class BenchmarkTable<A> {
         }
     }
 
-    /** @throws BenchmarkFormatException naming the source, line and column of what is wrong */
+    /**
+     * @throws BenchmarkFormatException naming the source, line and column of what is wrong (bytes
+     *     that are not UTF-8 or not CSV included)
+     * @throws IOException when {@code in} cannot be read
+     */
     public static <A> BenchmarkTable<A> read(SearchSpace<A> space, InputStream in, String source) throws IOException {
         CsvMapper mapper = new CsvMapper();
         mapper.enable(CsvParser.Feature.WRAP_AS_ARRAY);
@@ -235,7 +241,19 @@ public final class BenchmarkTable<A> {
                 throw e;
             }
             throw new BenchmarkFormatException(source + ": not a readable CSV table: " + e.getMessage(), e);
+        } catch (JsonProcessingException e) {
+            // Malformed CSV (an unclosed quote, characters after a closing one): where, and what.
+            var at = e.getLocation();
+            String where = at == null || at.getLineNr() < 1 ? "" : " line " + at.getLineNr() + ":";
+            throw new BenchmarkFormatException(
+                    source + ":" + where + " not a readable CSV table: " + oneLine(e.getOriginalMessage()), e);
+        } catch (CharConversionException e) {
+            throw new BenchmarkFormatException(source + ": not UTF-8 text: " + oneLine(e.getMessage()), e);
         }
+    }
+
+    private static String oneLine(String message) {
+        return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     private static double[] mean(List<double[]> rows) {

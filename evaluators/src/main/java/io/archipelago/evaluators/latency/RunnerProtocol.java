@@ -74,7 +74,7 @@ public final class RunnerProtocol {
                     "the latency request must be a JSON object, got " + (r == null ? "nothing" : r.getNodeType()));
         }
         int protocol = r.path("protocol").asInt(-1);
-        if (!r.path("protocol").isIntegralNumber() || protocol != VERSION) {
+        if (!isInt(r.path("protocol")) || protocol != VERSION) {
             throw new IllegalArgumentException("the latency request has protocol " + r.get("protocol")
                     + "; this build speaks protocol " + VERSION);
         }
@@ -94,7 +94,7 @@ public final class RunnerProtocol {
         }
         int[] s = new int[4];
         for (int i = 0; i < 4; i++) {
-            if (!shape.get(i).isIntegralNumber() || shape.get(i).asInt() < 1) {
+            if (!isInt(shape.get(i)) || shape.get(i).asInt() < 1) {
                 throw new IllegalArgumentException(
                         "the latency request's 'input_shape' must hold positive integers, got " + shape);
             }
@@ -122,9 +122,14 @@ public final class RunnerProtocol {
         return new Request(cell, network, batch, device, warmup, repeats);
     }
 
+    /** An integer that fits an int: a bigger one must not wrap around (4294967297 read as 1). */
+    private static boolean isInt(JsonNode v) {
+        return v.isIntegralNumber() && v.canConvertToInt();
+    }
+
     private static int positiveInt(JsonNode parent, String field) {
         JsonNode v = parent.get(field);
-        if (v == null || !v.isIntegralNumber() || v.asInt() < 1) {
+        if (v == null || !isInt(v) || v.asInt() < 1) {
             throw new IllegalArgumentException(
                     "the latency request's '" + field + "' must be a positive integer, got " + v);
         }
@@ -133,7 +138,7 @@ public final class RunnerProtocol {
 
     private static int nonNegativeInt(JsonNode parent, String field) {
         JsonNode v = parent.get(field);
-        if (v == null || !v.isIntegralNumber() || v.asInt() < 0) {
+        if (v == null || !isInt(v) || v.asInt() < 0) {
             throw new IllegalArgumentException(
                     "the latency request's '" + field + "' must be an integer >= 0, got " + v);
         }

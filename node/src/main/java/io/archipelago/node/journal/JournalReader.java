@@ -36,9 +36,21 @@ public final class JournalReader implements AutoCloseable {
             this.connection = DriverManager.getConnection(url);
             this.connection.setReadOnly(true);
         } catch (SQLException e) {
-            throw new IllegalArgumentException(
-                    "cannot open the journal " + source + ": " + firstLine(e.getMessage()), e);
+            throw new IllegalArgumentException("cannot open the journal " + source + ": " + openFailure(e), e);
         }
+    }
+
+    /**
+     * Why a journal did not open. H2's messages for a file it cannot read (damaged, cut short,
+     * not a database) say only "IO Exception" or "General error" and the path: say what that means.
+     */
+    private static String openFailure(SQLException e) {
+        return switch (e.getErrorCode()) {
+            case 90028, 90030, 90031, 90048, 50000 ->
+                "its file cannot be read as an H2 database (damaged, cut short or "
+                        + "not one, or unreadable: H2 error " + e.getErrorCode() + ")";
+            default -> firstLine(e.getMessage());
+        };
     }
 
     public static JournalReader open(JournalSettings settings) {
