@@ -58,7 +58,7 @@ public final class Main {
         });
         cli.setExecutionExceptionHandler((ex, command, parseResult) -> {
             if (ex instanceof IllegalArgumentException) {
-                err.println(command.getCommandSpec().qualifiedName() + ": error: " + ex.getMessage());
+                err.println(command.getCommandSpec().qualifiedName() + ": error: " + oneLine(ex.getMessage()));
                 if (System.getenv("ARCHIPELAGO_DEBUG") != null) {
                     ex.printStackTrace(err);
                 }
@@ -85,8 +85,11 @@ public final class Main {
             shown = shown.getCause();
         }
         String message = shown.getMessage();
-        return message == null || message.isBlank()
-                ? shown.getClass().getSimpleName()
-                : message.strip().replace('\n', ' ');
+        return message == null || message.isBlank() ? shown.getClass().getSimpleName() : oneLine(message);
+    }
+
+    /** A message as one line: drivers' and parsers' messages span several (an SQL statement, an excerpt). */
+    static String oneLine(String message) {
+        return message == null ? "" : message.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 }

@@ -103,13 +103,17 @@ class ClusterSearchTest {
         int base = ChildJvmPorts.freePorts(4);
         int budget = 400;
         Path out = tmp.resolve("run");
+        // 300 ms an evaluation: after the kill the one node left (2 slots) needs ~50 s for the rest of
+        // the budget, time enough for a third JVM to start and join on a loaded machine (at 100 ms
+        // the search once ended before it did).
+        String evalTime = "300ms";
         try (ChildJvm controller = search(tmp, base, budget, out);
-                ChildJvm first = ChildJvm.start(tmp, "evaluator-1", evaluatorNode(base + 1, base, "100ms"));
-                ChildJvm second = ChildJvm.start(tmp, "evaluator-2", evaluatorNode(base + 2, base, "100ms"))) {
+                ChildJvm first = ChildJvm.start(tmp, "evaluator-1", evaluatorNode(base + 1, base, evalTime));
+                ChildJvm second = ChildJvm.start(tmp, "evaluator-2", evaluatorNode(base + 2, base, evalTime))) {
             Path csv = out.resolve("evaluations.csv");
             ChildJvm.await(() -> rowsSoFar(csv) >= 40, START, "the search did not get going");
             first.killNode(base + 1);
-            try (ChildJvm third = ChildJvm.start(tmp, "evaluator-3", evaluatorNode(base + 3, base, "100ms"))) {
+            try (ChildJvm third = ChildJvm.start(tmp, "evaluator-3", evaluatorNode(base + 3, base, evalTime))) {
                 assertEquals(0, controller.awaitExit(Duration.ofSeconds(150)), controller.tail());
                 List<Map<String, String>> rows = checkComplete(out, budget);
                 assertTrue(rowsBy(rows, base + 3) > 0, "the node that joined mid-search got no work");
