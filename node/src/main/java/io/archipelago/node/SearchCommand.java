@@ -164,6 +164,7 @@ public final class SearchCommand implements Callable<Integer> {
         JournalSettings journalSettings = RunDirectory.journalOf(dir, journalUrl);
         SearchRecord record;
         try (JournalReader reader = JournalReader.open(journalSettings)) {
+            reader.requireSearchTables();
             String searchId = RunDirectory.searchIdOf(dir, reader);
             record = reader.search(searchId)
                     .orElseThrow(() -> new IllegalArgumentException("the journal " + journalSettings.describe()

@@ -275,6 +275,14 @@ class JournalCliTest {
     }
 
     @Test
+    @Timeout(120)
+    void aJournalWithoutItsSnapshotTableIsRefused(@TempDir Path tmp) throws Exception {
+        // What a damaged H2 file can open as (found by ResumeFuzzTest): the search would fail on its first snapshot
+        // read.
+        refusesToResume(tmp, "DROP TABLE \"snapshot\"", "has no table 'snapshot'");
+    }
+
+    @Test
     void aDirectoryThatIsNotARunIsRefused(@TempDir Path tmp) throws Exception {
         Files.writeString(tmp.resolve("notes.txt"), "not a run");
         Result resumed = run("resume", tmp.toString());

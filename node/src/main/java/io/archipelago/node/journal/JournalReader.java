@@ -123,6 +123,26 @@ public final class JournalReader implements AutoCloseable {
                 .isEmpty();
     }
 
+    /**
+     * Checks that the tables a resumed search reads are there: its events and its snapshots (a
+     * damaged file can open as a database that lacks one; without this check the search would
+     * start and fail on its first snapshot read).
+     *
+     * @throws IllegalArgumentException naming the table that is missing
+     */
+    public void requireSearchTables() {
+        for (String table : List.of("event_journal", "snapshot")) {
+            try (ResultSet found = connection.getMetaData().getTables(null, null, table, null)) {
+                if (!found.next()) {
+                    throw new IllegalArgumentException("the journal " + source + " has no table '" + table
+                            + "': it is damaged, or not an Archipelago journal");
+                }
+            } catch (SQLException e) {
+                throw notAJournal(e);
+            }
+        }
+    }
+
     /** A search's spec, and whether its journal ends with the search-finished event. */
     public record SearchHead(SearchSpec spec, boolean finished) {}
 
