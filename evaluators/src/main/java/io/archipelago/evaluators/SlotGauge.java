@@ -30,11 +30,13 @@ public final class SlotGauge {
         return finished.get();
     }
 
-    void started() {
+    /** A slot began an evaluation (an evaluator actor, or a worker gateway for its workers' slots). */
+    public void started() {
         busy.incrementAndGet();
     }
 
-    void ended() {
+    /** A slot's evaluation ended, however it ended. */
+    public void ended() {
         finished.incrementAndGet();
         busy.decrementAndGet();
     }
