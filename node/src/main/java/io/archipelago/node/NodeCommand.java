@@ -14,6 +14,8 @@ import io.archipelago.node.setup.SearchSetup;
 import io.archipelago.node.setup.SupernetOptions;
 import io.archipelago.node.setup.TegOptions;
 import io.archipelago.node.setup.TrainingOptions;
+import io.archipelago.node.setup.WorkerOptions;
+import io.archipelago.node.worker.WorkerGateway;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,8 +44,8 @@ public final class NodeCommand implements Callable<Integer> {
             names = "--roles",
             defaultValue = "evaluator",
             description =
-                    "Comma-separated: evaluator, latency (measures on --device), controller, predictor, or none (a seed "
-                            + "that only holds membership) (default: ${DEFAULT-VALUE}).")
+                    "Comma-separated: evaluator, latency (measures on --device), controller, gateway (worker processes "
+                            + "dial --worker-port), or none (a seed that only holds membership) (default: ${DEFAULT-VALUE}).")
     String roles;
 
     @Option(
@@ -106,6 +108,9 @@ public final class NodeCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions cluster = new ClusterOptions();
 
+    @Mixin
+    WorkerOptions workers = new WorkerOptions();
+
     @Option(
             names = "--journal",
             paramLabel = "URL",
@@ -143,6 +148,14 @@ public final class NodeCommand implements Callable<Integer> {
             }
             latency.validate();
         }
+        boolean gateway = nodeRoles.contains(NodeRole.GATEWAY);
+        if (gateway != workers.enabled()) {
+            throw new IllegalArgumentException(
+                    gateway
+                            ? "a gateway node needs --worker-port [HOST:]PORT"
+                            : "--worker-port opens a worker gateway: add the role gateway (--roles gateway,...)");
+        }
+        WorkerGateway.Settings gatewaySettings = gateway ? workers.settings(settings.host()) : null;
         EvaluatorSetup evaluators = evaluates
                 ? new EvaluatorSetup(
                         evaluator,
@@ -156,6 +169,10 @@ public final class NodeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<Engine.Pool> pools = new ArrayList<>();
         List<String> offered = new ArrayList<>();
+        if (evaluates && !evaluators.runsHere()) {
+            throw new IllegalArgumentException("--evaluator " + evaluator + " runs in worker processes: a gateway "
+                    + "node (--roles gateway --worker-port PORT) takes them, not --roles evaluator");
+        }
         if (evaluates) {
             // Nodes started with the same --seed still draw different simulated times.
             pools.add(new Engine.Pool(slots, evaluators.factory(seed * 65_537 + settings.port())));
@@ -172,6 +189,16 @@ public final class NodeCommand implements Callable<Integer> {
         }
         Engine engine = Engine.cluster(
                 settings, pools, journalSettings != null ? journalSettings.config() : ConfigFactory.empty());
+        if (gatewaySettings != null) {
+            try {
+                WorkerGateway started =
+                        WorkerGateway.start(engine.system(), gatewaySettings).drainOnShutdown();
+                offered.add("a worker gateway on " + gatewaySettings.host() + ":" + started.port());
+            } catch (IllegalArgumentException e) {
+                engine.close();
+                throw e;
+            }
+        }
         if (journalSettings != null) {
             journalSettings.createSchema(engine.system());
             SearchHost.init(engine.system(), journalSettings);

@@ -1,8 +1,10 @@
 package io.archipelago.node;
 
+import io.archipelago.node.setup.WorkerOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,6 +32,9 @@ public final class ResumeCommand implements Callable<Integer> {
                     "The journal the search was written to, if not the run directory's own (e.g. jdbc:postgresql://...).")
     String journal;
 
+    @Mixin
+    WorkerOptions workerOptions = new WorkerOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -39,6 +44,7 @@ public final class ResumeCommand implements Callable<Integer> {
                 dir,
                 journal,
                 quiet,
+                workerOptions,
                 spec.commandLine().getOut(),
                 spec.commandLine().getErr());
     }

@@ -12,6 +12,8 @@ import io.archipelago.node.setup.OptionChecks;
 import io.archipelago.node.setup.SearchDefinition;
 import io.archipelago.node.setup.SearchSetup;
 import io.archipelago.node.setup.SpecOptions;
+import io.archipelago.node.setup.WorkerOptions;
+import io.archipelago.node.worker.WorkerGateway;
 import io.archipelago.proto.SearchSpec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -58,6 +60,9 @@ public final class SearchCommand implements Callable<Integer> {
     @Mixin
     ClusterOptions clusterOptions = new ClusterOptions();
 
+    @Mixin
+    WorkerOptions workerOptions = new WorkerOptions();
+
     @Option(
             names = "--journal",
             paramLabel = "URL",
@@ -91,7 +96,7 @@ public final class SearchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (resume != null) {
-            return resume(resume, journal, quiet, out, err);
+            return resume(resume, journal, quiet, workerOptions, out, err);
         }
         SearchDefinition definition = specOptions.definition();
         JournalSettings journalSettings = journal != null ? JournalSettings.parse(journal) : null;
@@ -99,6 +104,11 @@ public final class SearchCommand implements Callable<Integer> {
         ClusterSettings clusterSettings =
                 definition.cluster() ? clusterOptions.settings(EnumSet.of(NodeRole.CONTROLLER)) : null;
         SearchSetup<?> setup = SearchSetup.from(definition.options());
+        WorkerGateway.Settings workers = gatewayOf(setup, workerOptions, clusterSettings);
+        if (workers != null && clusterSettings != null && journalSettings != null && journalSettings.isPostgres()) {
+            throw new IllegalArgumentException("--worker-port: a search on a shared journal runs in the cluster's "
+                    + "search host; give the cluster a gateway node (node --roles gateway --worker-port PORT)");
+        }
         Path dir = this.dir != null
                 ? this.dir
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -132,9 +142,31 @@ public final class SearchCommand implements Callable<Integer> {
         if (clusterSettings != null && journalSettings.isPostgres()) {
             run.onClusterSearchHost(clusterSettings, clusterOptions);
         } else {
-            run.here(clusterSettings, clusterOptions, true);
+            run.here(clusterSettings, clusterOptions, true, workers);
         }
         return 0;
+    }
+
+    /**
+     * The worker gateway this search hosts: one is needed (and only allowed) when its evaluator is
+     * {@code worker:KIND}, unless it runs on a cluster, whose gateway nodes take the workers.
+     */
+    private static WorkerGateway.Settings gatewayOf(
+            SearchSetup<?> setup, WorkerOptions options, ClusterSettings cluster) {
+        if (options.enabled()) {
+            if (!setup.evaluators.isWorker()) {
+                throw new IllegalArgumentException(
+                        "--worker-port serves worker:KIND evaluators; this search's evaluator " + "is "
+                                + setup.evaluatorKind());
+            }
+            return options.settings(cluster != null ? cluster.host() : "127.0.0.1");
+        }
+        if (setup.evaluators.isWorker() && cluster == null) {
+            throw new IllegalArgumentException("--evaluator " + setup.evaluatorKind() + " takes its slots from worker "
+                    + "processes: open a gateway for them with --worker-port [HOST:]PORT (or search with --cluster on a "
+                    + "cluster that has a gateway node)");
+        }
+        return null;
     }
 
     /**
@@ -160,7 +192,9 @@ public final class SearchCommand implements Callable<Integer> {
      * journal that cannot be replayed fails here and is left as it is), rebuilds the search from the
      * spec it records, and resumes it in this JVM.
      */
-    static int resume(Path dir, String journalUrl, boolean quiet, PrintWriter out, PrintWriter err) throws Exception {
+    static int resume(
+            Path dir, String journalUrl, boolean quiet, WorkerOptions workerOptions, PrintWriter out, PrintWriter err)
+            throws Exception {
         JournalSettings journalSettings = RunDirectory.journalOf(dir, journalUrl);
         SearchRecord record;
         try (JournalReader reader = JournalReader.open(journalSettings)) {
@@ -179,6 +213,8 @@ public final class SearchCommand implements Callable<Integer> {
                     "search " + record.searchId() + " ran on a cluster: its controller-role nodes resume it "
                             + "(archipelago node --roles controller --journal URL)");
         }
+        SearchSetup<?> setup = SearchSetup.from(definition.options());
+        WorkerGateway.Settings workers = gatewayOf(setup, workerOptions, null);
         err.printf(
                 "archipelago: resuming %s (%s) in %s: %d of %d evaluations journaled%n",
                 record.searchId(),
@@ -186,16 +222,8 @@ public final class SearchCommand implements Callable<Integer> {
                 dir,
                 record.evaluations(),
                 record.spec().getBudget());
-        new SearchRun(
-                        SearchSetup.from(definition.options()),
-                        definition,
-                        dir,
-                        journalSettings,
-                        record.spec(),
-                        quiet,
-                        out,
-                        err)
-                .here(null, null, false);
+        new SearchRun(setup, definition, dir, journalSettings, record.spec(), quiet, out, err)
+                .here(null, null, false, workers);
         return 0;
     }
 }

@@ -17,6 +17,7 @@ import io.archipelago.node.run.ParetoFront;
 import io.archipelago.node.run.RunRecorder;
 import io.archipelago.node.setup.SearchDefinition;
 import io.archipelago.node.setup.SearchSetup;
+import io.archipelago.node.worker.WorkerGateway;
 import io.archipelago.proto.ResultSource;
 import io.archipelago.proto.SearchSpec;
 import java.io.IOException;
@@ -79,16 +80,24 @@ final class SearchRun {
      * written to evaluations.csv as it arrives.
      *
      * @param fresh a new search (its journal's schema is made first), not a resumed one
+     * @param workers the worker gateway this JVM opens for the search's worker slots (null: none)
      */
-    void here(ClusterSettings cluster, ClusterOptions clusterOptions, boolean fresh) throws Exception {
+    void here(ClusterSettings cluster, ClusterOptions clusterOptions, boolean fresh, WorkerGateway.Settings workers)
+            throws Exception {
         ProgressBar progress = progressBar();
         ParetoFront front = front();
         RunRecorder recorder = recorder(progress, front);
         SearchReport report;
         try (Engine engine =
-                cluster == null ? setup.engine(definition.seed(), journal.config()) : clusterEngine(cluster)) {
+                        cluster == null ? setup.engine(definition.seed(), journal.config()) : clusterEngine(cluster);
+                WorkerGateway gateway = workers == null ? null : WorkerGateway.start(engine.system(), workers)) {
             if (fresh) {
                 journal.createSchema(engine.system());
+            }
+            if (gateway != null) {
+                err.printf(
+                        "archipelago: worker gateway on %s:%d waits for %s workers%n",
+                        workers.host(), gateway.port(), setup.evaluatorKind());
             }
             if (cluster != null) {
                 err.printf(

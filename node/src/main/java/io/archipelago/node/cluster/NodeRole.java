@@ -15,7 +15,9 @@ public enum NodeRole {
     /** Offers evaluator slots of one evaluator kind. */
     EVALUATOR,
     /** Measures latency on one attached device (its pool is {@code latency:DEVICE}). */
-    LATENCY;
+    LATENCY,
+    /** Accepts worker processes on {@code --worker-port}: their slots are the pools {@code worker:KIND}. */
+    GATEWAY;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);

@@ -26,6 +26,11 @@ import java.util.function.IntFunction;
 public final class EvaluatorSetup {
     public static final List<String> KINDS =
             List.of(TabularEvaluator.KIND, TegEvaluator.KIND, WeightSharingEvaluator.KIND, TrainEvaluator.KIND);
+    /** {@code worker:KIND}: slots are the worker processes of that kind connected to a gateway ({@code worker/}). */
+    public static final String WORKER_PREFIX = "worker:";
+
+    private static final java.util.regex.Pattern WORKER_KIND =
+            java.util.regex.Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     public final String kind;
     public final BenchmarkTable<?> table;
@@ -37,7 +42,7 @@ public final class EvaluatorSetup {
     private final StandaloneImages trainImages; // null unless train
 
     /**
-     * @param kind tabular, teg, supernet or train
+     * @param kind tabular, teg, supernet, train or worker:KIND
      * @param table what the tabular evaluator answers from
      * @param evalTime simulated time of the tabular evaluator (null: none)
      * @param teg the teg evaluator's options, whose {@code --data} the supernet and train evaluators read too
@@ -52,9 +57,15 @@ public final class EvaluatorSetup {
             TegOptions teg,
             SupernetOptions supernet,
             TrainingOptions training) {
-        if (!KINDS.contains(kind)) {
+        if (kind.startsWith(WORKER_PREFIX)) {
+            String worker = kind.substring(WORKER_PREFIX.length());
+            if (!WORKER_KIND.matcher(worker).matches()) {
+                throw new IllegalArgumentException("--evaluator " + kind + ": a worker kind is 1-64 of a-z 0-9 . _ - "
+                        + "(starting with a letter or digit), as its workers declare it");
+            }
+        } else if (!KINDS.contains(kind)) {
             throw new IllegalArgumentException(
-                    "unknown evaluator '" + kind + "' (known: " + String.join(", ", KINDS) + ")");
+                    "unknown evaluator '" + kind + "' (known: " + String.join(", ", KINDS) + ", worker:KIND)");
         }
         this.kind = kind;
         this.table = table;
@@ -90,6 +101,16 @@ public final class EvaluatorSetup {
         return TrainEvaluator.KIND.equals(kind);
     }
 
+    /** The evaluator runs outside Archipelago (worker processes): it reports metrics of its own choosing. */
+    public boolean isWorker() {
+        return kind.startsWith(WORKER_PREFIX);
+    }
+
+    /** Whether this JVM runs the kind's evaluations itself (a worker kind's run in the workers). */
+    public boolean runsHere() {
+        return !isWorker();
+    }
+
     public boolean isTeg() {
         return TegEvaluator.KIND.equals(kind);
     }
@@ -100,6 +121,9 @@ public final class EvaluatorSetup {
 
     /** Makes slot i's evaluator; the seed fixes simulated times, TEG initialisations and training runs. */
     public IntFunction<Evaluator> factory(long seed) {
+        if (!runsHere()) {
+            throw new IllegalStateException(kind + " evaluations run in worker processes, not in this JVM");
+        }
         if (isTeg()) {
             TegSettings settings = teg.settings(seed);
             return slot -> new TegEvaluator(new TegIndicators(settings, tegData));

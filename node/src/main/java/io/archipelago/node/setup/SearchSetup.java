@@ -88,9 +88,30 @@ public final class SearchSetup<A> {
         this.evaluators = new EvaluatorSetup(
                 options.evaluator, table, options.evalTime, options.teg, options.supernet, options.training);
         this.teg = evaluators.isTeg();
+        List<String> named = null;
+        if (evaluators.isWorker()) {
+            if (options.metric == null && options.objectives == null) {
+                throw new IllegalArgumentException(
+                        "--evaluator " + evaluators.kind + " reports metrics of its own: name "
+                                + "the one to optimise with --metric NAME:max|min (or --objectives)");
+            }
+            named = new ArrayList<>();
+            for (Objective o : objectivesOf(options)) {
+                named.add(o.metric());
+            }
+            for (String constraint : options.constraints) {
+                String metric = Constraint.parse(constraint).metric();
+                if (!named.contains(metric)) {
+                    named.add(metric);
+                }
+            }
+        }
+        // A worker's metrics are whatever it reports: the ones the search names are its columns.
         this.ownMetrics = teg
                 ? TEG_METRICS
-                : evaluators.isSupernet() ? SUPERNET_METRICS : evaluators.isTrain() ? TRAIN_METRICS : null;
+                : evaluators.isSupernet()
+                        ? SUPERNET_METRICS
+                        : evaluators.isTrain() ? TRAIN_METRICS : evaluators.isWorker() ? List.copyOf(named) : null;
         if (!StrategyFactory.NAMES.contains(options.strategy)) {
             throw new IllegalArgumentException("unknown strategy '" + options.strategy + "' (known: "
                     + String.join(", ", StrategyFactory.NAMES) + ")");
@@ -281,7 +302,9 @@ public final class SearchSetup<A> {
     /** @param overrides e.g. the journal's settings */
     public Engine engine(long seed, com.typesafe.config.Config overrides) {
         List<Engine.Pool> pools = new ArrayList<>();
-        pools.add(new Engine.Pool(options.slots, evaluators.factory(seed)));
+        if (evaluators.runsHere()) {
+            pools.add(new Engine.Pool(options.slots, evaluators.factory(seed)));
+        }
         if (measuresLatency()) {
             pools.add(new Engine.Pool(options.latencySlots, options.latency.factory()));
         }

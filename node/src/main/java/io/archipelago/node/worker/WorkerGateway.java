@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerGateway implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerGateway.class);
+    private static final String DRAIN_TIMEOUT = "archipelago.node.drain-timeout";
 
     /**
      * @param host the address to listen on
@@ -64,6 +65,7 @@ public final class WorkerGateway implements AutoCloseable {
     private final Settings settings;
     private final Server server;
     private final SlotGauge gauge = new SlotGauge();
+    private int port;
     private final AtomicLong sessions = new AtomicLong();
     private final Map<String, ActorRef<WorkerSession.Command>> live = new ConcurrentHashMap<>();
 
@@ -78,7 +80,8 @@ public final class WorkerGateway implements AutoCloseable {
     }
 
     /**
-     * Starts listening, and drains with {@code system}'s coordinated shutdown.
+     * Starts listening; the caller closes it (a search, when it ends), or {@link #drainOnShutdown()}
+     * leaves that to the node's coordinated shutdown.
      *
      * @throws IllegalArgumentException when the port cannot be bound (naming it)
      */
@@ -86,20 +89,26 @@ public final class WorkerGateway implements AutoCloseable {
         WorkerGateway gateway = new WorkerGateway(system, settings);
         try {
             gateway.server.start();
+            gateway.port = gateway.server.getPort();
         } catch (IOException e) {
             throw new IllegalArgumentException(
                     "--worker-port " + settings.port() + " on " + settings.host() + " cannot be opened: "
                             + e.getMessage(),
                     e);
         }
-        CoordinatedShutdown.get(system)
-                .addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "drain-workers", gateway::drain);
         return gateway;
+    }
+
+    /** A long-lived node: its coordinated shutdown drains the workers, then stops the gateway. */
+    public WorkerGateway drainOnShutdown() {
+        CoordinatedShutdown.get(system)
+                .addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "drain-workers", this::drain);
+        return this;
     }
 
     /** The port workers dial. */
     public int port() {
-        return server.getPort();
+        return port;
     }
 
     /** The gateway's tasks: how many run now, how many have ended. */
@@ -113,7 +122,7 @@ public final class WorkerGateway implements AutoCloseable {
     }
 
     private CompletableFuture<Done> drain() {
-        Duration timeout = system.settings().config().getDuration("archipelago.node.drain-timeout");
+        Duration timeout = system.settings().config().getDuration(DRAIN_TIMEOUT);
         gauge.startDraining();
         live.values().forEach(session -> session.tell(WorkerSession.Drain.INSTANCE));
         return CompletableFuture.supplyAsync(
@@ -136,9 +145,14 @@ public final class WorkerGateway implements AutoCloseable {
                 });
     }
 
-    /** Stops the server at once: workers' streams break, their tasks fail over. */
+    /**
+     * Stops the server: idle workers are told the gateway is gone (UNAVAILABLE, so they dial again
+     * later); a stream still busy after 2 s breaks, and its tasks fail over.
+     */
     @Override
     public void close() {
+        gauge.startDraining();
+        live.values().forEach(session -> session.tell(WorkerSession.Drain.INSTANCE)); // idle ones say goodbye
         server.shutdown();
         try {
             if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
@@ -148,7 +162,7 @@ public final class WorkerGateway implements AutoCloseable {
             server.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        LOG.info("worker gateway on port {} stopped", port());
+        LOG.info("worker gateway on {}:{} stopped", settings.host(), port);
     }
 
     private final class Service extends WorkerGatewayGrpc.WorkerGatewayImplBase {

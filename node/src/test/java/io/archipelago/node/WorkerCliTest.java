@@ -1,0 +1,228 @@
+package io.archipelago.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.node.journal.JournalReader;
+import io.archipelago.node.journal.SearchRecord;
+import io.archipelago.node.worker.WorkerClient;
+import io.archipelago.proto.EvaluationResult;
+import io.archipelago.proto.EvaluationStatus;
+import io.archipelago.proto.ResultTold;
+import io.archipelago.proto.WorkerHello;
+import io.grpc.Status;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A search whose evaluator is {@code worker:KIND}, end to end in this JVM: the search opens a
+ * worker gateway, Java workers dial it (as the Python client does), and one of them dies
+ * mid-evaluation.
+ */
+class WorkerCliTest {
+    private static final String TOKEN = "s3cret-token";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A made-up evaluation: a score from the encoding, a learning curve of three steps. */
+    private static Map<String, Double> score(io.archipelago.proto.Task task, WorkerClient.Progress progress)
+            throws InterruptedException {
+        double score = Math.floorMod(
+                        task.getCandidate().getArchitecture().getEncoding().hashCode(), 1000)
+                / 10.0;
+        for (int step = 1; step <= 3; step++) {
+            Thread.sleep(5);
+            progress.report(step, Map.of("score", score * step / 3));
+        }
+        return Map.of("score", score, "params", 1234.0);
+    }
+
+    private static WorkerHello hello(String name, int slots) {
+        return WorkerHello.newBuilder()
+                .setKind("echo")
+                .setSlots(slots)
+                .setName(name)
+                .setProtocol(1)
+                .putLabels("gpu", "none")
+                .build();
+    }
+
+    /** Dials until the search's gateway is up (it opens once the search has started). */
+    private static WorkerClient connect(int port, String token, WorkerHello hello, WorkerClient.Handler handler)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            WorkerClient client = WorkerClient.connect("127.0.0.1:" + port, token, hello, handler);
+            try {
+                client.welcomed().get(10, TimeUnit.SECONDS);
+                return client;
+            } catch (java.util.concurrent.ExecutionException e) {
+                client.close();
+                if (Status.fromThrowable(e.getCause()).getCode() != Status.Code.UNAVAILABLE
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void aSearchRunsOnWorkersAndGoesOnWhenOneDiesMidEvaluation(@TempDir Path tmp) throws Exception {
+        Path tokenFile = Files.writeString(tmp.resolve("token"), TOKEN + "\n");
+        Path dir = tmp.resolve("run");
+        int port = freePort();
+        CompletableFuture<CliTest.Run> search = CompletableFuture.supplyAsync(() -> CliTest.run(
+                "search",
+                "--evaluator",
+                "worker:echo",
+                "--metric",
+                "score:max",
+                "--strategy",
+                "random",
+                "--budget",
+                "20",
+                "--seed",
+                "4",
+                "--quiet",
+                "--out",
+                dir.toString(),
+                "--worker-port",
+                Integer.toString(port),
+                "--worker-token-file",
+                tokenFile.toString()));
+
+        AtomicInteger survivorTasks = new AtomicInteger();
+        WorkerClient survivor = connect(port, TOKEN, hello("survivor", 2), (task, progress) -> {
+            survivorTasks.incrementAndGet();
+            return score(task, progress);
+        });
+        CountDownLatch stuck = new CountDownLatch(1);
+        AtomicInteger doomedTasks = new AtomicInteger();
+        WorkerClient doomed = connect(port, TOKEN, hello("doomed", 2), (task, progress) -> {
+            if (doomedTasks.incrementAndGet() == 3) {
+                stuck.countDown();
+                Thread.sleep(60_000); // killed before it answers
+            }
+            return score(task, progress);
+        });
+        assertTrue(stuck.await(60, TimeUnit.SECONDS), "the doomed worker got a third task");
+        doomed.kill();
+
+        CliTest.Run run = search.get(120, TimeUnit.SECONDS);
+        survivor.close();
+        assertEquals(0, run.exit(), run.err());
+        JsonNode summary = JSON.readTree(dir.resolve(SearchCommand.SUMMARY).toFile());
+        assertEquals(20, summary.get("evaluations").asInt(), summary.toString());
+        assertEquals(0, summary.get("failed").asInt(), summary.toString());
+        assertEquals("worker:echo", summary.get("evaluator").asText());
+
+        List<String> rows = Files.readAllLines(dir.resolve(SearchCommand.EVALUATIONS));
+        assertTrue(rows.get(0).contains("score"), rows.get(0));
+        assertEquals(21, rows.size(), String.join("\n", rows));
+        assertTrue(survivorTasks.get() >= 2 && doomedTasks.get() >= 3, survivorTasks + " / " + doomedTasks);
+
+        // The journal holds every result with its learning curve and the worker's labels; the
+        // candidate the dead worker had took a second attempt.
+        try (JournalReader reader = JournalReader.open(RunDirectory.journalOf(dir, null))) {
+            SearchRecord record =
+                    reader.search(RunDirectory.searchIdOf(dir, reader)).orElseThrow();
+            Set<Long> ids = new HashSet<>();
+            int retried = 0;
+            for (ResultTold told : record.told()) {
+                EvaluationResult result = told.getResult();
+                ids.add(result.getCandidateId());
+                assertEquals(EvaluationStatus.EVALUATION_STATUS_OK, result.getStatus(), result.toString());
+                if (told.getSource() != io.archipelago.proto.ResultSource.RESULT_SOURCE_EVALUATED) {
+                    continue; // a repeat answered from the cache carries the first evaluation's curve
+                }
+                assertEquals(3, result.getIntermediatesCount(), result.toString());
+                assertEquals(
+                        result.getMetricsOrThrow("score"),
+                        result.getIntermediates(2).getMetricsOrThrow("score"),
+                        1e-9);
+                assertEquals("none", result.getLabelsOrThrow("gpu"));
+                assertTrue(result.getEvaluator().startsWith("worker:echo@"), result.getEvaluator());
+                retried += told.getAttempts() > 1 ? 1 : 0;
+            }
+            assertEquals(20, ids.size());
+            assertTrue(retried >= 1, "the dead worker's candidate was dispatched again");
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void aWorkerWithoutTheTokenIsRefused(@TempDir Path tmp) throws Exception {
+        Path tokenFile = Files.writeString(tmp.resolve("token"), TOKEN);
+        int port = freePort();
+        CompletableFuture<CliTest.Run> search = CompletableFuture.supplyAsync(() -> CliTest.run(
+                "search",
+                "--evaluator",
+                "worker:echo",
+                "--metric",
+                "score:max",
+                "--budget",
+                "2",
+                "--quiet",
+                "--out",
+                tmp.resolve("run").toString(),
+                "--worker-port",
+                "127.0.0.1:" + port,
+                "--worker-token-file",
+                tokenFile.toString()));
+        try {
+            assertRefused(port, "wrong-token", "wrong worker token");
+            assertRefused(port, null, "no worker token");
+            WorkerHello bad = hello("bad", 0);
+            WorkerClient client = connect(port, TOKEN, bad, WorkerCliTest::score);
+            assertTrue(false, "a worker with 0 slots was welcomed: " + client);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Status status = Status.fromThrowable(e.getCause());
+            assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode(), status.toString());
+            assertTrue(status.getDescription().contains("slots must be"), status.toString());
+        }
+        WorkerClient good = connect(port, TOKEN, hello("good", 1), WorkerCliTest::score);
+        CliTest.Run run = search.get(60, TimeUnit.SECONDS);
+        good.close();
+        assertEquals(0, run.exit(), run.err());
+    }
+
+    private static void assertRefused(int port, String token, String why) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            WorkerClient client =
+                    WorkerClient.connect("127.0.0.1:" + port, token, hello("intruder", 1), WorkerCliTest::score);
+            Status status = client.ended().get(10, TimeUnit.SECONDS);
+            client.close();
+            if (status.getCode() == Status.Code.UNAVAILABLE && System.nanoTime() < deadline) {
+                Thread.sleep(100); // the gateway is not up yet
+                continue;
+            }
+            assertEquals(Status.Code.UNAUTHENTICATED, status.getCode(), status.toString());
+            assertTrue(status.getDescription().contains(why), status.toString());
+            return;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
