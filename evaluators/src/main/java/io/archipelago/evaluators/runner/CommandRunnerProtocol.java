@@ -70,6 +70,21 @@ final class CommandRunnerProtocol {
      * @throws IllegalArgumentException saying what is wrong with it (without the line number)
      */
     static Report parse(String line) {
+        try {
+            return read(line);
+        } catch (IllegalArgumentException e) {
+            // the reason quotes the line, keys and Jackson's words: control characters would break it
+            throw new IllegalArgumentException(oneLine(e.getMessage()), e);
+        }
+    }
+
+    private static String oneLine(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> b.appendCodePoint(Character.isISOControl(c) ? ' ' : c));
+        return b.toString();
+    }
+
+    private static Report read(String line) {
         JsonNode o;
         try {
             o = JSON.readTree(line);
