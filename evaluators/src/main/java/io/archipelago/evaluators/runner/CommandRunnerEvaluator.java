@@ -62,48 +62,71 @@ public final class CommandRunnerEvaluator implements Evaluator {
     public Evaluation evaluate(Architecture architecture, int fidelity) throws EvaluationException {
         long start = System.nanoTime();
         String who = "runner \"" + RunnerProcess.abbreviate(command, 80) + "\"";
-        List<Evaluation.Intermediate> intermediates = new ArrayList<>();
-        CommandRunnerProtocol.Report result = null;
-        long resultLine = 0;
+        Run run;
         try (RunnerProcess runner =
                 RunnerProcess.start(who, command, CommandRunnerProtocol.request(architecture, fidelity), timeout)) {
+            run = new Run(runner);
             for (RunnerProcess.Line line; (line = runner.nextLine()) != null; ) {
-                if (!CommandRunnerProtocol.isProtocolLine(line.text())) {
-                    continue; // free text: the runner's logs
-                }
-                String where = "stdout line " + line.number();
-                if (result != null) {
-                    throw runner.fail("printed " + where + " after its final line (stdout line " + resultLine
-                            + ", without a step); the final line must be the last JSON line");
-                }
-                if (line.cut()) {
-                    throw runner.fail("printed " + where + " longer than " + RunnerProcess.MAX_LINE + " characters");
-                }
-                CommandRunnerProtocol.Report report;
-                try {
-                    report = CommandRunnerProtocol.parse(line.text());
-                } catch (IllegalArgumentException e) {
-                    throw runner.fail("printed a bad protocol line: " + where + " " + e.getMessage(), e);
-                }
-                if (report.isFinal()) {
-                    result = report;
-                    resultLine = line.number();
-                    continue;
-                }
-                if (!intermediates.isEmpty()) {
-                    int previous = intermediates.get(intermediates.size() - 1).step();
-                    if (report.step() <= previous) {
-                        throw runner.fail("printed step " + report.step() + " on " + where + " after step " + previous
-                                + "; steps must increase");
-                    }
-                }
-                if (intermediates.size() == MAX_INTERMEDIATES) {
-                    throw runner.fail("printed more than " + MAX_INTERMEDIATES + " intermediate lines (" + where
-                            + "); report at most one per epoch or so");
-                }
-                double elapsed = report.elapsedSeconds() != null ? report.elapsedSeconds() : line.seconds();
-                onIntermediate(intermediates, new Evaluation.Intermediate(report.step(), report.metrics(), elapsed));
+                run.read(line);
             }
+            run.finish();
+        }
+        Map<String, String> labels = new LinkedHashMap<>(run.result.labels());
+        labels.put("runner", RunnerProcess.abbreviate(command, 200));
+        return new Evaluation(run.result.metrics(), (System.nanoTime() - start) / 1e9, labels, run.curve);
+    }
+
+    /** One candidate's run: its stdout read line by line as it arrives. */
+    private final class Run {
+        private final RunnerProcess runner;
+        private final List<Evaluation.Intermediate> curve = new ArrayList<>();
+        private CommandRunnerProtocol.Report result;
+        private long resultLine;
+
+        Run(RunnerProcess runner) {
+            this.runner = runner;
+        }
+
+        void read(RunnerProcess.Line line) throws EvaluationException {
+            if (!CommandRunnerProtocol.isProtocolLine(line.text())) {
+                return; // free text: the runner's logs
+            }
+            String where = "stdout line " + line.number();
+            if (result != null) {
+                throw runner.fail("printed " + where + " after its final line (stdout line " + resultLine
+                        + ", without a step); the final line must be the last JSON line");
+            }
+            if (line.cut()) {
+                throw runner.fail("printed " + where + " longer than " + RunnerProcess.MAX_LINE + " characters");
+            }
+            CommandRunnerProtocol.Report report;
+            try {
+                report = CommandRunnerProtocol.parse(line.text());
+            } catch (IllegalArgumentException e) {
+                throw runner.fail("printed a bad protocol line: " + where + " " + e.getMessage(), e);
+            }
+            if (report.isFinal()) {
+                result = report;
+                resultLine = line.number();
+                return;
+            }
+            if (!curve.isEmpty()) {
+                int previous = curve.get(curve.size() - 1).step();
+                if (report.step() <= previous) {
+                    throw runner.fail("printed step " + report.step() + " on " + where + " after step " + previous
+                            + "; steps must increase");
+                }
+            }
+            if (curve.size() == MAX_INTERMEDIATES) {
+                throw runner.fail("printed more than " + MAX_INTERMEDIATES + " intermediate lines (" + where
+                        + "); report at most one per epoch or so");
+            }
+            double elapsed = report.elapsedSeconds() != null ? report.elapsedSeconds() : line.seconds();
+            onIntermediate(new Evaluation.Intermediate(report.step(), report.metrics(), elapsed));
+        }
+
+        /** After stdout ended: the runner must exit 0 having printed its final line. */
+        void finish() throws EvaluationException {
             int exit = runner.exitCode();
             if (exit != 0) {
                 throw runner.fail("exited with code " + exit);
@@ -111,20 +134,16 @@ public final class CommandRunnerEvaluator implements Evaluator {
             if (result == null) {
                 throw runner.fail("printed no final line on stdout (expected {\"metrics\": {\"NAME\": number, ...}} as"
                         + " its last JSON line"
-                        + (intermediates.isEmpty() ? "" : ", after " + intermediates.size() + " intermediate lines")
-                        + ")");
+                        + (curve.isEmpty() ? "" : ", after " + curve.size() + " intermediate lines") + ")");
             }
         }
-        Map<String, String> labels = new LinkedHashMap<>(result.labels());
-        labels.put("runner", RunnerProcess.abbreviate(command, 200));
-        return new Evaluation(result.metrics(), (System.nanoTime() - start) / 1e9, labels, intermediates);
-    }
 
-    /**
-     * One point of the learning curve, as soon as it was read. The place to forward it live (e.g.
-     * for early stopping) when that is wanted.
-     */
-    private void onIntermediate(List<Evaluation.Intermediate> curve, Evaluation.Intermediate point) {
-        curve.add(point);
+        /**
+         * One point of the learning curve, as soon as it was read: the place to forward it live
+         * (e.g. for early stopping) when that is wanted.
+         */
+        private void onIntermediate(Evaluation.Intermediate point) {
+            curve.add(point);
+        }
     }
 }
