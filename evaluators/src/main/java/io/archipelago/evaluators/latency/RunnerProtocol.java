@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
+import io.archipelago.evaluators.runner.RunnerProcess;
 import io.archipelago.models.nb201.NetworkShape;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -234,6 +235,6 @@ public final class RunnerProtocol {
     }
 
     static String abbreviate(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max) + "...";
+        return RunnerProcess.abbreviate(s, max);
     }
 }
