@@ -51,8 +51,8 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(
             names = "--evaluator",
             defaultValue = "tabular",
-            description = "Evaluator kind this node offers: tabular | teg | supernet (with --supernet DIR) | train "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Evaluator kind this node offers: tabular | teg | supernet (with --supernet DIR) | train | "
+                    + "runner:CMD (CMD per candidate, runners/README.md) (default: ${DEFAULT-VALUE}).")
     String evaluator;
 
     @Option(
@@ -60,6 +60,14 @@ public final class NodeCommand implements Callable<Integer> {
             defaultValue = "2",
             description = "Evaluator slots this node offers (default: ${DEFAULT-VALUE}).")
     int slots;
+
+    @Option(
+            names = "--eval-timeout",
+            defaultValue = "3600",
+            paramLabel = "SECONDS",
+            description = "runner:CMD evaluator: seconds one candidate's process may run before it is killed and the "
+                    + "candidate fails (default: ${DEFAULT-VALUE}).")
+    double evalTimeoutSeconds;
 
     @Option(
             names = "--space",
@@ -132,6 +140,13 @@ public final class NodeCommand implements Callable<Integer> {
         return config.hasPath(JournalSettings.CONFIG_KEY) ? config.getString(JournalSettings.CONFIG_KEY) : null;
     }
 
+    private java.time.Duration runnerTimeout() {
+        if (!(evalTimeoutSeconds > 0)) {
+            throw new IllegalArgumentException("--eval-timeout must be > 0 seconds, got " + evalTimeoutSeconds);
+        }
+        return java.time.Duration.ofMillis((long) (evalTimeoutSeconds * 1000));
+    }
+
     @Override
     public Integer call() throws Exception {
         Set<NodeRole> nodeRoles = NodeRole.parseList(roles);
@@ -163,7 +178,8 @@ public final class NodeCommand implements Callable<Integer> {
                         evalTime,
                         teg,
                         supernet,
-                        training)
+                        training,
+                        runnerTimeout())
                 : null;
         ClusterOptions.logMembership();
         PrintWriter out = spec.commandLine().getOut();

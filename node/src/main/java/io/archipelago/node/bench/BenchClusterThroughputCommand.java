@@ -192,7 +192,7 @@ public final class BenchClusterThroughputCommand implements Callable<Integer> {
 
         /** @param evalTime the tabular evaluator's simulated time (null: none) */
         Bench(String evalTime) {
-            this.evaluators = new EvaluatorSetup(TabularEvaluator.KIND, table, evalTime, null, null, null);
+            this.evaluators = new EvaluatorSetup(TabularEvaluator.KIND, table, evalTime, null, null, null, null);
         }
 
         /** The evaluators of the next node's slots (each node draws its own simulated times). */

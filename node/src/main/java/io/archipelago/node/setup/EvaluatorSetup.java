@@ -4,6 +4,7 @@ import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.evaluators.Evaluator;
 import io.archipelago.evaluators.SimulatedTime;
 import io.archipelago.evaluators.TabularEvaluator;
+import io.archipelago.evaluators.runner.CommandRunnerEvaluator;
 import io.archipelago.evaluators.supernet.SharedSupernet;
 import io.archipelago.evaluators.supernet.WeightSharingEvaluator;
 import io.archipelago.evaluators.teg.TegEvaluator;
@@ -28,11 +29,15 @@ public final class EvaluatorSetup {
             List.of(TabularEvaluator.KIND, TegEvaluator.KIND, WeightSharingEvaluator.KIND, TrainEvaluator.KIND);
     /** {@code worker:KIND}: slots are the worker processes of that kind connected to a gateway ({@code worker/}). */
     public static final String WORKER_PREFIX = "worker:";
+    /** {@code runner:CMD}: each slot runs CMD per candidate (runner protocol 2, runners/README.md). */
+    public static final String RUNNER_PREFIX = "runner:";
 
     private static final java.util.regex.Pattern WORKER_KIND =
             java.util.regex.Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
 
     public final String kind;
+    private final String runnerCommand; // null unless runner:CMD
+    private final java.time.Duration runnerTimeout;
     public final BenchmarkTable<?> table;
     public final SimulatedTime evalTime; // null: none
     private final TegOptions teg;
@@ -42,12 +47,13 @@ public final class EvaluatorSetup {
     private final StandaloneImages trainImages; // null unless train
 
     /**
-     * @param kind tabular, teg, supernet, train or worker:KIND
+     * @param kind tabular, teg, supernet, train, runner:CMD or worker:KIND
      * @param table what the tabular evaluator answers from
      * @param evalTime simulated time of the tabular evaluator (null: none)
      * @param teg the teg evaluator's options, whose {@code --data} the supernet and train evaluators read too
      * @param supernet the supernet evaluator's options (null when the kind cannot be supernet)
      * @param training the train evaluator's options (null when the kind cannot be train)
+     * @param runnerTimeout how long a runner:CMD process may take before it is killed
      * @throws IllegalArgumentException naming the bad option
      */
     public EvaluatorSetup(
@@ -56,8 +62,17 @@ public final class EvaluatorSetup {
             String evalTime,
             TegOptions teg,
             SupernetOptions supernet,
-            TrainingOptions training) {
-        if (kind.startsWith(WORKER_PREFIX)) {
+            TrainingOptions training,
+            java.time.Duration runnerTimeout) {
+        this.runnerTimeout = runnerTimeout;
+        this.runnerCommand = kind.startsWith(RUNNER_PREFIX)
+                ? kind.substring(RUNNER_PREFIX.length()).strip()
+                : null;
+        if (runnerCommand != null) {
+            if (runnerCommand.isEmpty()) {
+                throw new IllegalArgumentException("--evaluator runner:CMD needs a command after 'runner:'");
+            }
+        } else if (kind.startsWith(WORKER_PREFIX)) {
             String worker = kind.substring(WORKER_PREFIX.length());
             if (!WORKER_KIND.matcher(worker).matches()) {
                 throw new IllegalArgumentException("--evaluator " + kind + ": a worker kind is 1-64 of a-z 0-9 . _ - "
@@ -67,7 +82,7 @@ public final class EvaluatorSetup {
             throw new IllegalArgumentException(
                     "unknown evaluator '" + kind + "' (known: " + String.join(", ", KINDS) + ", worker:KIND)");
         }
-        this.kind = kind;
+        this.kind = runnerCommand != null ? CommandRunnerEvaluator.DEFAULT_KIND : kind;
         this.table = table;
         this.evalTime = evalTime == null ? null : SimulatedTime.parse(evalTime);
         this.teg = teg;
@@ -106,6 +121,16 @@ public final class EvaluatorSetup {
         return kind.startsWith(WORKER_PREFIX);
     }
 
+    /** The evaluator is a user's program, run per candidate: it reports metrics of its own choosing. */
+    public boolean isRunner() {
+        return runnerCommand != null;
+    }
+
+    /** The metrics are the evaluator's own choice (a worker's or a runner's): the search names the ones it uses. */
+    public boolean isExternal() {
+        return isWorker() || isRunner();
+    }
+
     /** Whether this JVM runs the kind's evaluations itself (a worker kind's run in the workers). */
     public boolean runsHere() {
         return !isWorker();
@@ -134,6 +159,9 @@ public final class EvaluatorSetup {
         if (isTrain()) {
             TrainSettings settings = training.settings(teg.data, seed);
             return slot -> new TrainEvaluator(settings, trainImages);
+        }
+        if (isRunner()) {
+            return slot -> new CommandRunnerEvaluator(kind, runnerCommand, runnerTimeout);
         }
         return slot -> new TabularEvaluator<>(table, evalTime, seed * 1_000_003L + slot);
     }

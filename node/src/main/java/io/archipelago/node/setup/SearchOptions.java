@@ -23,7 +23,9 @@ public final class SearchOptions {
             description =
                     "tabular (benchmark look-up) | teg (training-free indicators on the network at initialisation) | "
                             + "supernet (accuracy with a trained supernet's weights, --supernet DIR) | train (each cell "
-                            + "trained alone, --train-* options) (default: ${DEFAULT-VALUE}).")
+                            + "trained alone, --train-* options) | runner:CMD (a program run per candidate, runners/README.md) | "
+                            + "worker:KIND (worker processes of that kind, clients/python; with --worker-port or on a "
+                            + "cluster's gateway nodes); these two need --metric NAME:max|min (default: ${DEFAULT-VALUE}).")
     public String evaluator;
 
     @Option(

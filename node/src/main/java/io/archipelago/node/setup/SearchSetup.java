@@ -86,10 +86,16 @@ public final class SearchSetup<A> {
         this.space = space;
         this.table = table;
         this.evaluators = new EvaluatorSetup(
-                options.evaluator, table, options.evalTime, options.teg, options.supernet, options.training);
+                options.evaluator,
+                table,
+                options.evalTime,
+                options.teg,
+                options.supernet,
+                options.training,
+                Duration.ofMillis((long) (options.evalTimeoutSeconds * 1000)));
         this.teg = evaluators.isTeg();
         List<String> named = null;
-        if (evaluators.isWorker()) {
+        if (evaluators.isExternal()) {
             if (options.metric == null && options.objectives == null) {
                 throw new IllegalArgumentException(
                         "--evaluator " + evaluators.kind + " reports metrics of its own: name "
@@ -106,12 +112,12 @@ public final class SearchSetup<A> {
                 }
             }
         }
-        // A worker's metrics are whatever it reports: the ones the search names are its columns.
+        // A worker's or runner's metrics are whatever it reports: the ones the search names are its columns.
         this.ownMetrics = teg
                 ? TEG_METRICS
                 : evaluators.isSupernet()
                         ? SUPERNET_METRICS
-                        : evaluators.isTrain() ? TRAIN_METRICS : evaluators.isWorker() ? List.copyOf(named) : null;
+                        : evaluators.isTrain() ? TRAIN_METRICS : evaluators.isExternal() ? List.copyOf(named) : null;
         if (!StrategyFactory.NAMES.contains(options.strategy)) {
             throw new IllegalArgumentException("unknown strategy '" + options.strategy + "' (known: "
                     + String.join(", ", StrategyFactory.NAMES) + ")");
