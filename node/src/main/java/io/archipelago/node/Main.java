@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             ResumeCommand.class,
             RunsCommand.class,
             NodeCommand.class,
+            WorkerCommand.class,
             ClusterCommand.class,
             TegCommand.class,
             BenchCommand.class,

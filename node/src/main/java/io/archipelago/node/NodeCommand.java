@@ -209,6 +209,7 @@ public final class NodeCommand implements Callable<Integer> {
             try {
                 WorkerGateway started =
                         WorkerGateway.start(engine.system(), gatewaySettings).drainOnShutdown();
+                engine.hostPools(started::pools);
                 offered.add("a worker gateway on " + gatewaySettings.host() + ":" + started.port());
             } catch (IllegalArgumentException e) {
                 engine.close();

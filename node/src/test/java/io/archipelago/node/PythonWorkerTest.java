@@ -141,6 +141,30 @@ class PythonWorkerTest {
         }
     }
 
+    @Test
+    @Timeout(300)
+    void benchWorkerThroughputDrivesAPythonNoopWorker() throws Exception {
+        assumePythonClient();
+        CliTest.Run run = CliTest.run(
+                "bench",
+                "worker-throughput",
+                "--language",
+                "python",
+                "--client",
+                CLIENT.toString(),
+                "--slots",
+                "4",
+                "--candidates",
+                "300",
+                "--warmup-seconds",
+                "0",
+                "--json");
+        assertEquals(0, run.exit(), run.err());
+        JsonNode result = new ObjectMapper().readTree(run.lastLine());
+        assertEquals("python", result.get("language").asText());
+        assertTrue(result.get("evaluations_per_second").asDouble() > 0, result.toString());
+    }
+
     private static Process worker(int port, Path module, Path log) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(
                         PYTHON.toString(),

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             BenchCorrelationCommand.class,
             BenchPredictorsCommand.class,
             BenchClusterThroughputCommand.class,
+            BenchWorkerThroughputCommand.class,
             BenchScalingCommand.class,
             BenchParetoCommand.class,
             BenchLatencyTableCommand.class,
@@ -32,6 +33,6 @@ public final class BenchCommand implements Runnable {
     public void run() {
         throw new CommandLine.ParameterException(
                 spec.commandLine(),
-                "missing benchmark: search, throughput, utilization, correlation, predictors, cluster-throughput, scaling, pareto, latency-table, replay, standalone or supernet");
+                "missing benchmark: search, throughput, utilization, correlation, predictors, cluster-throughput, worker-throughput, scaling, pareto, latency-table, replay, standalone or supernet");
     }
 }

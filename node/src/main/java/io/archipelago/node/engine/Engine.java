@@ -86,6 +86,9 @@ public final class Engine implements AutoCloseable {
 
     private final List<String> roles;
     private final long startNanos = System.nanoTime();
+    /** Pools this node hosts besides its own slots (a worker gateway's), read at each status. */
+    private final List<java.util.function.Supplier<List<EvaluatorPoolStatus>>> hostedPools =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Aeron UDP: the media driver's directory, deleted once the system has terminated (null: none). */
     private Path aeronDir;
 
@@ -197,7 +200,13 @@ public final class Engine implements AutoCloseable {
                 .setKind(kind)
                 .setSlots(n)
                 .setBusy(gauges.get(kind).busy())));
+        hostedPools.forEach(pools -> status.addAllPools(pools.get()));
         return status.build();
+    }
+
+    /** Shows {@code pools} (e.g. a worker gateway's) in this node's status beside its own slots. */
+    public void hostPools(java.util.function.Supplier<List<EvaluatorPoolStatus>> pools) {
+        hostedPools.add(pools);
     }
 
     private int busy() {

@@ -74,7 +74,7 @@ public final class EvaluatorSetup {
             }
         } else if (kind.startsWith(WORKER_PREFIX)) {
             String worker = kind.substring(WORKER_PREFIX.length());
-            if (!WORKER_KIND.matcher(worker).matches()) {
+            if (!io.archipelago.node.worker.WorkerGateway.KIND.matcher(worker).matches()) {
                 throw new IllegalArgumentException("--evaluator " + kind + ": a worker kind is 1-64 of a-z 0-9 . _ - "
                         + "(starting with a letter or digit), as its workers declare it");
             }

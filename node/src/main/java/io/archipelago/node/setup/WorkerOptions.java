@@ -68,7 +68,8 @@ public final class WorkerOptions {
             try {
                 lines = Files.readAllLines(tokenFile, StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new IllegalArgumentException("--worker-token-file " + tokenFile + " cannot be read: " + e);
+                throw new IllegalArgumentException("--worker-token-file " + tokenFile + " cannot be read ("
+                        + (Files.exists(tokenFile) ? "not readable as UTF-8 text" : "no such file") + ")");
             }
             String token = lines.isEmpty() ? "" : lines.get(0).strip();
             if (token.isEmpty()) {

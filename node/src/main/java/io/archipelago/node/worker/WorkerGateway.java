@@ -1,6 +1,7 @@
 package io.archipelago.node.worker;
 
 import io.archipelago.evaluators.SlotGauge;
+import io.archipelago.proto.EvaluatorPoolStatus;
 import io.archipelago.proto.GatewayMessage;
 import io.archipelago.proto.WorkerGatewayGrpc;
 import io.archipelago.proto.WorkerMessage;
@@ -12,6 +13,7 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,6 +63,14 @@ public final class WorkerGateway implements AutoCloseable {
         }
     }
 
+    /** What a worker kind may be: it becomes part of a pool's name and of command lines. */
+    public static final java.util.regex.Pattern KIND = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+
+    /** Why the gateway would refuse {@code hello} (INVALID_ARGUMENT), or null: a worker can check before it dials. */
+    public static String problemWith(io.archipelago.proto.WorkerHello hello) {
+        return WorkerSession.check(hello);
+    }
+
     private final ActorSystem<?> system;
     private final Settings settings;
     private final Server server;
@@ -68,6 +78,7 @@ public final class WorkerGateway implements AutoCloseable {
     private int port;
     private final AtomicLong sessions = new AtomicLong();
     private final Map<String, ActorRef<WorkerSession.Command>> live = new ConcurrentHashMap<>();
+    private final Map<String, WorkerSession.Load> loads = new ConcurrentHashMap<>();
 
     private WorkerGateway(ActorSystem<?> system, Settings settings) {
         this.system = system;
@@ -114,6 +125,23 @@ public final class WorkerGateway implements AutoCloseable {
     /** The gateway's tasks: how many run now, how many have ended. */
     public SlotGauge gauge() {
         return gauge;
+    }
+
+    /** The pools its workers form now, one line per kind (for {@code cluster status}). */
+    public List<EvaluatorPoolStatus> pools() {
+        Map<String, int[]> byKind = new java.util.TreeMap<>();
+        for (WorkerSession.Load load : loads.values()) {
+            int[] line = byKind.computeIfAbsent(load.kind(), k -> new int[2]);
+            line[0] += load.slots();
+            line[1] += load.busy().get();
+        }
+        List<EvaluatorPoolStatus> pools = new java.util.ArrayList<>();
+        byKind.forEach((kind, line) -> pools.add(EvaluatorPoolStatus.newBuilder()
+                .setKind(kind)
+                .setSlots(line[0])
+                .setBusy(line[1])
+                .build()));
+        return pools;
     }
 
     /** Workers connected now (having said hello or not). */
@@ -176,7 +204,7 @@ public final class WorkerGateway implements AutoCloseable {
                 return new Ignored();
             }
             ActorRef<WorkerSession.Command> session = system.systemActorOf(
-                    WorkerSession.create(id, toWorker, settings.heartbeat(), gauge, () -> live.remove(id)),
+                    WorkerSession.create(id, toWorker, settings.heartbeat(), gauge, loads, () -> live.remove(id)),
                     id,
                     Props.empty());
             live.put(id, session);

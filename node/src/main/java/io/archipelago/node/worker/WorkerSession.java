@@ -19,7 +19,6 @@ import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
@@ -38,9 +37,10 @@ import org.apache.pekko.actor.typed.receptionist.Receptionist;
  * {@link EvaluationResult} sent to the router.
  *
  * <p>When the stream ends (the worker closed it, its connection broke, or it fell silent for three
- * heartbeat periods) every task it had is answered as failed, naming the worker, and the session
- * stops with its slots, which leave the Receptionist: the router retries those candidates
- * elsewhere under a new attempt number, so an answer the worker might still send is dropped.
+ * heartbeat periods) every task it had is answered as failed, naming the worker, and its slots
+ * leave the Receptionist: the router retries those candidates elsewhere under a new attempt
+ * number, so an answer the worker might still send is dropped. For {@link #WITHDRAW_GRACE} the
+ * slots hand back what still reaches them (no attempt spent), then the session stops.
  */
 final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
     /** The protocol version this gateway speaks (WorkerHello.protocol). */
@@ -50,7 +50,6 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
     /** The pool kind of a worker that declared {@code kind}: a namespace apart from the built-in evaluators. */
     static final String KIND_PREFIX = "worker:";
 
-    private static final Pattern KIND = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     /** Silence longer than this many heartbeat periods ends the session. */
     private static final int MISSED_HEARTBEATS = 3;
 
@@ -73,6 +72,18 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
         INSTANCE
     }
 
+    /** The slots have left the Receptionist long enough ago: stop. */
+    private enum Stop implements Command {
+        INSTANCE
+    }
+
+    /**
+     * How long an ended session's slots stay, answering HANDED_BACK: routers that have not yet
+     * seen them leave the Receptionist (a cluster's listing takes a moment) give such requests to
+     * another slot without spending an attempt, instead of losing them to a stopped actor.
+     */
+    static final Duration WITHDRAW_GRACE = Duration.ofSeconds(5);
+
     /** A task on the worker: the request it answers and its learning curve so far. */
     private static final class Running {
         final EvaluationRequest request;
@@ -91,6 +102,10 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
     private final Duration heartbeat;
     private final SlotGauge gauge;
     private final Runnable onEnd;
+    private final TimerScheduler<Command> timers;
+    private final java.util.List<ActorRef<EvaluationRequest>> slots = new java.util.ArrayList<>();
+    private final Map<String, Load> loads;
+    private Load load; // null until the hello
     private final ActorRefResolver resolver;
     private final Map<Long, Running> running = new HashMap<>();
     // Requests of one search come from one router: remember its resolved reference.
@@ -104,23 +119,38 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
     private boolean draining;
     private boolean closed;
 
-    /** @param onEnd runs once the session has ended (the gateway forgets it) */
+    /** What a worker offers, for the node's status: its pool, slots, and tasks running now. */
+    record Load(String kind, int slots, java.util.concurrent.atomic.AtomicInteger busy) {}
+
+    /**
+     * @param loads where the session shows its {@link Load} while it serves (keyed by its id)
+     * @param onEnd runs once the session has ended (the gateway forgets it)
+     */
     static Behavior<Command> create(
-            String id, StreamObserver<GatewayMessage> toWorker, Duration heartbeat, SlotGauge gauge, Runnable onEnd) {
+            String id,
+            StreamObserver<GatewayMessage> toWorker,
+            Duration heartbeat,
+            SlotGauge gauge,
+            Map<String, Load> loads,
+            Runnable onEnd) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(CheckSilence.INSTANCE, heartbeat);
-            return new WorkerSession(context, id, toWorker, heartbeat, gauge, onEnd);
+            return new WorkerSession(context, timers, id, toWorker, heartbeat, gauge, loads, onEnd);
         }));
     }
 
     private WorkerSession(
             ActorContext<Command> context,
+            TimerScheduler<Command> timers,
             String id,
             StreamObserver<GatewayMessage> toWorker,
             Duration heartbeat,
             SlotGauge gauge,
+            Map<String, Load> loads,
             Runnable onEnd) {
         super(context);
+        this.timers = timers;
+        this.loads = loads;
         this.onEnd = onEnd;
         this.id = id;
         this.toWorker = toWorker;
@@ -137,10 +167,14 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
                 .onMessage(StreamEnded.class, m -> end(m.why(), null))
                 .onMessageEquals(CheckSilence.INSTANCE, this::onCheckSilence)
                 .onMessageEquals(Drain.INSTANCE, this::onDrain)
+                .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
                 .build();
     }
 
     private Behavior<Command> onMessage(WorkerMessage message) {
+        if (closed) {
+            return this; // what a worker sends after its session ended answers nothing
+        }
         lastHeardNanos = System.nanoTime();
         return switch (message.getMessageCase()) {
             case HELLO -> onHello(message.getHello());
@@ -161,9 +195,11 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
         }
         hello = message;
         kind = KIND_PREFIX + message.getKind();
+        load = new Load(kind, message.getSlots(), new java.util.concurrent.atomic.AtomicInteger());
+        loads.put(id, load);
         address = getContext().getSystem().address().hostPort();
         for (int slot = 0; slot < message.getSlots(); slot++) {
-            getContext().spawn(slot(getContext().getSelf(), slot, kind), "slot-" + slot);
+            slots.add(getContext().spawn(slot(getContext().getSelf(), slot, kind), "slot-" + slot));
         }
         send(GatewayMessage.newBuilder()
                 .setWelcome(
@@ -181,7 +217,7 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
             return "worker protocol " + hello.getProtocol() + " is not spoken here (this gateway speaks " + PROTOCOL
                     + ")";
         }
-        if (!KIND.matcher(hello.getKind()).matches()) {
+        if (!WorkerGateway.KIND.matcher(hello.getKind()).matches()) {
             return "kind '" + hello.getKind() + "' is not 1-64 of a-z 0-9 . _ - (starting with a letter or digit)";
         }
         if (hello.getSlots() < 1 || hello.getSlots() > MAX_SLOTS) {
@@ -216,6 +252,7 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
         long taskId = nextTaskId++;
         running.put(taskId, new Running(request, slotRequest.slot()));
         gauge.started();
+        load.busy().incrementAndGet();
         send(GatewayMessage.newBuilder()
                 .setTask(Task.newBuilder()
                         .setTaskId(taskId)
@@ -261,6 +298,7 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
             return this;
         }
         gauge.ended();
+        load.busy().decrementAndGet();
         EvaluationResult.Builder result = result(task.request, task.slot)
                 .setCostSeconds(seconds(task.startNanos))
                 .addAllIntermediates(task.curve)
@@ -294,6 +332,9 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
     }
 
     private Behavior<Command> onCheckSilence() {
+        if (closed) {
+            return this;
+        }
         long silentNanos = System.nanoTime() - lastHeardNanos;
         if (silentNanos > heartbeat.toNanos() * MISSED_HEARTBEATS) {
             String why = String.format(
@@ -307,6 +348,9 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
     }
 
     private Behavior<Command> onDrain() {
+        if (closed) {
+            return this;
+        }
         draining = true;
         return running.isEmpty() ? end("drained", Status.UNAVAILABLE.withDescription("gateway shut down")) : this;
     }
@@ -321,6 +365,9 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
      * ended it) and stops, taking the slots out of the Receptionist with it.
      */
     private Behavior<Command> end(String why, Status status) {
+        if (closed) {
+            return this;
+        }
         for (Running task : running.values()) {
             gauge.ended();
             reply(
@@ -331,23 +378,33 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
                             .setFailureReason("worker " + describe() + " left mid-evaluation: " + why));
         }
         running.clear();
-        if (!closed) {
-            closed = true;
-            try {
-                if (status == null) {
-                    toWorker.onCompleted();
-                } else {
-                    toWorker.onError(status.asRuntimeException());
-                }
-            } catch (RuntimeException alreadyClosed) {
-                // the call is already over (the worker cancelled it): nothing to tell
+        closed = true;
+        try {
+            if (status == null) {
+                toWorker.onCompleted();
+            } else {
+                toWorker.onError(status.asRuntimeException());
             }
+        } catch (RuntimeException alreadyClosed) {
+            // the call is already over (the worker cancelled it): nothing to tell
         }
         if (hello != null) {
             getContext().getLog().info("worker {} left: {}", describe(), why);
         }
+        loads.remove(id);
         onEnd.run();
-        return Behaviors.stopped();
+        for (ActorRef<EvaluationRequest> slot : slots) {
+            getContext()
+                    .getSystem()
+                    .receptionist()
+                    .tell(Receptionist.deregister(EvaluatorActor.serviceKey(kind), slot));
+        }
+        if (slots.isEmpty()) {
+            return Behaviors.stopped();
+        }
+        timers.cancel(CheckSilence.INSTANCE);
+        timers.startSingleTimer(Stop.INSTANCE, WITHDRAW_GRACE);
+        return this;
     }
 
     private String describe() {

@@ -152,8 +152,14 @@ class CliContractIT {
         runScenario(ClusterScenarios.SEARCH_HOST_ON_POSTGRES);
     }
 
-    @TestFactory
+    @Test
     @Order(6)
+    void aGatewayNodeServesAWorkersSlotsUntilSigterm() throws Exception {
+        runScenario(ClusterScenarios.GATEWAY_NODE_AND_WORKER);
+    }
+
+    @TestFactory
+    @Order(7)
     Stream<DynamicTest> badInput() {
         return dynamicTests(BadInputCases.all());
     }
@@ -214,8 +220,14 @@ class CliContractIT {
         Case node = scenario.node();
         assumeTrue(scenario.cases().stream().anyMatch(CliContractIT::selected), "no case of this scenario is selected");
         skipIfNotRunHere(node);
-        int base = ChildJvmPorts.freePorts(2);
-        Map<String, String> ports = Map.of("node-port", String.valueOf(base), "search-port", String.valueOf(base + 1));
+        int base = ChildJvmPorts.freePorts(3);
+        Map<String, String> ports = Map.of(
+                "node-port",
+                String.valueOf(base),
+                "search-port",
+                String.valueOf(base + 1),
+                "worker-port",
+                String.valueOf(base + 2));
         UnaryOperator<String> resolve = workspace.resolver(ports);
         Outcome.ServesUntilSigterm serves = (Outcome.ServesUntilSigterm) node.outcome();
         System.out.printf("[contract] scenario: %s%n", scenario.name());
@@ -229,8 +241,19 @@ class CliContractIT {
             }
             System.out.printf(
                     Locale.ROOT, "[contract] %6.1f s  up        %s%n", (System.nanoTime() - start) / 1e9, node.name());
-            for (Case probe : scenario.probes()) {
-                execute(probe, ports);
+            List<JarLauncher.Running> companions = new ArrayList<>();
+            try {
+                for (Case companion : scenario.companions()) {
+                    companions.add(startCompanion(companion, resolve));
+                }
+                for (Case probe : scenario.probes()) {
+                    execute(probe, ports);
+                }
+                for (int i = companions.size() - 1; i >= 0; i--) {
+                    stop(scenario.companions().get(i), companions.get(i));
+                }
+            } finally {
+                companions.forEach(JarLauncher.Running::close);
             }
             JarLauncher.Finished stopped = running.terminate(serves.stopWithin());
             System.out.printf(
@@ -248,6 +271,40 @@ class CliContractIT {
                     stopped.exit(),
                     node.name() + ": exit code after SIGTERM\n" + stopped.describe());
         }
+    }
+
+    private static JarLauncher.Running startCompanion(Case companion, UnaryOperator<String> resolve)
+            throws IOException, InterruptedException {
+        Outcome.ServesUntilSigterm serves = (Outcome.ServesUntilSigterm) companion.outcome();
+        long start = System.nanoTime();
+        JarLauncher.Running running = launcher.start(
+                companion.args().stream().map(resolve).toList(), resolveValues(companion.env(), resolve), null);
+        try {
+            running.awaitStdout(serves.readyLine(), companion.timeout());
+        } catch (AssertionError e) {
+            running.close();
+            throw new AssertionError(companion.name() + ": " + e.getMessage(), e);
+        }
+        System.out.printf(
+                Locale.ROOT, "[contract] %6.1f s  up        %s%n", (System.nanoTime() - start) / 1e9, companion.name());
+        return running;
+    }
+
+    /** SIGTERM: the command must stop in time with the documented exit code. */
+    private static void stop(Case c, JarLauncher.Running running) throws InterruptedException {
+        Outcome.ServesUntilSigterm serves = (Outcome.ServesUntilSigterm) c.outcome();
+        JarLauncher.Finished stopped = running.terminate(serves.stopWithin());
+        System.out.printf(
+                Locale.ROOT,
+                "[contract] %6.1f s  exit %3d  %s (SIGTERM)%n",
+                stopped.took().toMillis() / 1000.0,
+                stopped.exit(),
+                c.name());
+        assertFalse(
+                stopped.timedOut(),
+                c.name() + ": still running " + serves.stopWithin().toSeconds() + " s after SIGTERM\n"
+                        + stopped.describe());
+        assertEquals(serves.exitCode(), stopped.exit(), c.name() + ": exit code after SIGTERM\n" + stopped.describe());
     }
 
     private static boolean selected(Case c) {

@@ -13,12 +13,19 @@ final class ClusterScenarios {
 
     /**
      * @param node the long-lived command ({@link Case.Outcome.ServesUntilSigterm})
-     * @param probes commands run against it, in order
+     * @param companions more long-lived commands, started once the node is up (e.g. a worker that
+     *     dials it) and stopped with SIGTERM before it
+     * @param probes commands run against them, in order
      */
-    record Scenario(String name, Case node, List<Case> probes) {
+    record Scenario(String name, Case node, List<Case> companions, List<Case> probes) {
+        Scenario(String name, Case node, List<Case> probes) {
+            this(name, node, List.of(), probes);
+        }
+
         List<Case> cases() {
             List<Case> all = new ArrayList<>();
             all.add(node);
+            all.addAll(companions);
             all.addAll(probes);
             return all;
         }
@@ -181,5 +188,100 @@ final class ClusterScenarios {
                                     new Check.StdoutContains("finished"))
                             .onlyWithPostgres()));
 
-    static final List<Scenario> ALL = List.of(EVALUATOR_AND_LATENCY_NODE, SEARCH_HOST_ON_POSTGRES);
+    /**
+     * A gateway node and a worker process that runs a protocol-2 program per task: the worker's
+     * slots show in the node's status, and a cluster search evaluates on them.
+     */
+    static final Scenario GATEWAY_NODE_AND_WORKER = new Scenario(
+            "a gateway node with a worker",
+            Case.servesUntilSigterm(
+                    "node: a worker gateway",
+                    "is up",
+                    "node",
+                    "--roles",
+                    "gateway",
+                    "--worker-port",
+                    "127.0.0.1:{worker-port}",
+                    "--worker-token-file",
+                    "{worker-token}",
+                    "--transport",
+                    "tcp",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "{node-port}",
+                    "--seed-nodes",
+                    "127.0.0.1:{node-port}",
+                    "--cluster-config",
+                    "{cluster-config}"),
+            List.of(Case.servesUntilSigterm(
+                    "worker: a runner's slots on the gateway",
+                    "welcomed",
+                    "worker",
+                    "--gateway",
+                    "127.0.0.1:{worker-port}",
+                    "--kind",
+                    "score",
+                    "--slots",
+                    "2",
+                    "--runner",
+                    "{score-runner}",
+                    "--eval-timeout",
+                    "60",
+                    "--token-file",
+                    "{worker-token}",
+                    "--name",
+                    "contract-worker")),
+            List.of(
+                    Case.succeeds(
+                                    "cluster status: the gateway's worker pool",
+                                    "cluster",
+                                    "status",
+                                    "--seed-nodes",
+                                    "127.0.0.1:{node-port}",
+                                    "--transport",
+                                    "tcp",
+                                    "--host",
+                                    "127.0.0.1",
+                                    "--cluster-config",
+                                    "{cluster-config}",
+                                    "--timeout",
+                                    "30",
+                                    "--json")
+                            .expecting(new Check.StdoutContains("worker:score")),
+                    SuccessCases.searchRun(
+                                    Case.succeeds(
+                                            "search --cluster: evaluations on a worker",
+                                            "search",
+                                            "--cluster",
+                                            "--transport",
+                                            "tcp",
+                                            "--host",
+                                            "127.0.0.1",
+                                            "--port",
+                                            "{search-port}",
+                                            "--seed-nodes",
+                                            "127.0.0.1:{node-port}",
+                                            "--min-evaluators",
+                                            "2",
+                                            "--cluster-config",
+                                            "{cluster-config}",
+                                            "--evaluator",
+                                            "worker:score",
+                                            "--metric",
+                                            "score:max",
+                                            "--strategy",
+                                            "random",
+                                            "--budget",
+                                            "6",
+                                            "--quiet",
+                                            "--out",
+                                            "{work}/runs/worker-cluster"),
+                                    "{work}/runs/worker-cluster",
+                                    6)
+                            .expecting(new Check.CsvColumns(
+                                    "{work}/runs/worker-cluster/evaluations.csv", List.of("score")))));
+
+    static final List<Scenario> ALL =
+            List.of(EVALUATOR_AND_LATENCY_NODE, SEARCH_HOST_ON_POSTGRES, GATEWAY_NODE_AND_WORKER);
 }

@@ -649,6 +649,44 @@ final class SuccessCases {
                         Case.succeeds("resume: a run with its own journal", "resume", "{work}/runs/evolution"),
                         "{work}/runs/evolution",
                         20),
+                Case.succeeds(
+                                "bench worker-throughput: a Java no-op worker, and the tcp cluster path",
+                                "bench",
+                                "worker-throughput",
+                                "--language",
+                                "java",
+                                "--slots",
+                                "2",
+                                "--candidates",
+                                "200",
+                                "--warmup-seconds",
+                                "0",
+                                "--compare-tcp",
+                                "--json")
+                        .lastLineJson(
+                                "evaluations_per_second", "tcp_cluster_evaluations_per_second", "ratio_to_tcp_cluster"),
+                searchRun(
+                                Case.succeeds(
+                                        "search: a runner program per candidate",
+                                        "search",
+                                        "--evaluator",
+                                        "runner:{score-runner}",
+                                        "--metric",
+                                        "score:max",
+                                        "--strategy",
+                                        "random",
+                                        "--slots",
+                                        "2",
+                                        "--eval-timeout",
+                                        "60",
+                                        "--budget",
+                                        "4",
+                                        "--quiet",
+                                        "--out",
+                                        "{work}/runs/score-runner"),
+                                "{work}/runs/score-runner",
+                                4)
+                        .expecting(new Check.CsvColumns("{work}/runs/score-runner/evaluations.csv", List.of("score"))),
                 searchRun(
                         Case.succeeds(
                                 "resume: a run journaled in a shared H2 file",

@@ -59,6 +59,25 @@ final class Workspace {
         values.put(
                 "tiny-truth", writeTinyTruth(Path.of(values.get("benchmark"))).toString());
         makeTlsStores();
+        values.put(
+                "worker-token",
+                Files.writeString(root.resolve("worker-token"), "contract-token\n")
+                        .toString());
+        values.put("score-runner", writeScoreRunner().toString());
+    }
+
+    /** A runner protocol 2 program: a learning curve of two steps and a score from the request's checksum. */
+    private Path writeScoreRunner() throws IOException {
+        Path runner = Files.writeString(root.resolve("score-runner.sh"), """
+                #!/bin/sh
+                read -r request
+                n=$(printf '%s' "$request" | cksum | cut -d' ' -f1)
+                echo "{\\"step\\": 1, \\"metrics\\": {\\"score\\": 1}}"
+                echo "{\\"step\\": 2, \\"metrics\\": {\\"score\\": 2}}"
+                echo "{\\"metrics\\": {\\"score\\": $((n % 100)), \\"params\\": 7}}"
+                """);
+        runner.toFile().setExecutable(true);
+        return runner;
     }
 
     /** A run folder for {@code supernet train --resume} whose checkpoint.spos is garbage. */
