@@ -6,12 +6,14 @@ import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.controller.journal.EncodedStep;
 import io.archipelago.controller.journal.JournalReplayException;
 import io.archipelago.controller.router.Router;
+import io.archipelago.controller.scheduler.Scheduler;
 import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.controller.strategy.Trial;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.predictors.PredictorActor;
 import io.archipelago.proto.CandidatesAsked;
 import io.archipelago.proto.EvaluationResult;
+import io.archipelago.proto.IntermediateResult;
 import io.archipelago.proto.ModelFitted;
 import io.archipelago.proto.ResultSource;
 import io.archipelago.proto.ResultTold;
@@ -90,6 +92,9 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     private final PoolSlots pools;
 
     private final CandidateBuilder<A> candidates;
+    /** What stops unpromising evaluations early (null: none). */
+    private final Scheduler scheduler;
+
     private final RunClock clock = new RunClock();
     private boolean started;
     private boolean finishing;
@@ -144,6 +149,8 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         this.kinds = settings.kinds();
         this.pools = new PoolSlots(kinds, settings.evaluatorKind(), settings.minSlots());
         this.candidates = new CandidateBuilder<>(settings, space);
+        this.scheduler =
+                settings.scheduler() == null ? null : settings.scheduler().create();
         for (String kind : kinds) {
             router.tell(new Router.WatchCapacity(kind, routerEvents));
         }
@@ -236,6 +243,9 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         for (ResultTold t : replayed) { // the observer rebuilds its files from the journal
             if (t.getSource() == ResultSource.RESULT_SOURCE_EVALUATED) {
                 evaluations++;
+                if (scheduler != null) {
+                    scheduler.replay(t.getResult()); // its rungs hold what they held before the crash
+                }
             }
             observer.tell(recorded(t, evaluations, Double.NaN));
         }
@@ -283,6 +293,9 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     private Behavior<Command> onRouterEvent(Router.Event event) {
         if (event instanceof Router.Capacity c) {
             return pools.capacity(c.kind(), c.slots()) ? launch() : this;
+        }
+        if (event instanceof Router.Progress p) {
+            return onProgress(p.point());
         }
         return onCompleted((Router.Completed) event);
     }
@@ -334,6 +347,26 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         router.tell(new Router.Submit(candidates.forPools(trials), routerEvents));
     }
 
+    /** The scheduler judges each point of a running candidate's curve; a stop goes to its evaluator. */
+    private Behavior<Command> onProgress(IntermediateResult point) {
+        if (scheduler == null
+                || state == null
+                || finishing
+                || !point.getEvaluatorKind().equals(settings.evaluatorKind())
+                || !state.outstanding().containsKey(point.getCandidateId())) {
+            return this;
+        }
+        if (scheduler.report(point.getCandidateId(), point.getStep(), point.getMetricsMap())
+                == Scheduler.Decision.STOP) {
+            router.tell(new Router.Stop(
+                    settings.searchId(),
+                    point.getCandidateId(),
+                    point.getEvaluatorKind(),
+                    scheduler + " stopped it at step " + point.getStep()));
+        }
+        return this;
+    }
+
     private Behavior<Command> onCompleted(Router.Completed part) {
         EvaluationResult partResult = part.result();
         if (state == null
@@ -363,6 +396,9 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
                 .setAttempts(completed.attempts())
                 .build();
         apply(StepOp.newBuilder().setTold(told).build());
+        if (scheduler != null) {
+            scheduler.completed(partResult.getCandidateId());
+        }
         fits.send(state.pendingFits());
         observer.tell(recorded(told, state.evaluations(), state.bestScore().orElse(Double.NaN)));
         if (state.evaluations() >= settings.budget() && state.outstanding().isEmpty()) {

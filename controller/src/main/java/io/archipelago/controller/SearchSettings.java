@@ -26,6 +26,7 @@ import java.util.List;
  *     once it has doubled since the last one, so a long search recovers from one record and the
  *     steps after it; 0: no snapshots (the journal plugin then needs no snapshot store)
  * @param journaled false: no journal at all, nothing to resume (benchmarks of the engine alone)
+ * @param scheduler what stops unpromising evaluations early (null: none; each runs to its fidelity)
  */
 public record SearchSettings(
         String searchId,
@@ -37,7 +38,8 @@ public record SearchSettings(
         int minSlots,
         List<String> mergedKinds,
         int snapshotEvery,
-        boolean journaled) {
+        boolean journaled,
+        io.archipelago.controller.scheduler.SchedulerSpec scheduler) {
 
     public SearchSettings {
         if (budget <= 0) {
@@ -60,7 +62,23 @@ public record SearchSettings(
     }
 
     public static SearchSettings of(String searchId, String evaluatorKind, int fidelity, int budget) {
-        return new SearchSettings(searchId, evaluatorKind, fidelity, budget, false, 10_000, 1, List.of(), 0, true);
+        return new SearchSettings(
+                searchId, evaluatorKind, fidelity, budget, false, 10_000, 1, List.of(), 0, true, null);
+    }
+
+    public SearchSettings scheduler(io.archipelago.controller.scheduler.SchedulerSpec value) {
+        return new SearchSettings(
+                searchId,
+                evaluatorKind,
+                fidelity,
+                budget,
+                generational,
+                maxConsecutiveRepeats,
+                minSlots,
+                mergedKinds,
+                snapshotEvery,
+                journaled,
+                value);
     }
 
     public SearchSettings generational(boolean value) {
@@ -74,7 +92,8 @@ public record SearchSettings(
                 minSlots,
                 mergedKinds,
                 snapshotEvery,
-                journaled);
+                journaled,
+                scheduler);
     }
 
     public SearchSettings minSlots(int value) {
@@ -88,7 +107,8 @@ public record SearchSettings(
                 value,
                 mergedKinds,
                 snapshotEvery,
-                journaled);
+                journaled,
+                scheduler);
     }
 
     public SearchSettings mergedKinds(List<String> value) {
@@ -102,7 +122,8 @@ public record SearchSettings(
                 minSlots,
                 value,
                 snapshotEvery,
-                journaled);
+                journaled,
+                scheduler);
     }
 
     public SearchSettings snapshotEvery(int value) {
@@ -116,7 +137,8 @@ public record SearchSettings(
                 minSlots,
                 mergedKinds,
                 value,
-                journaled);
+                journaled,
+                scheduler);
     }
 
     public SearchSettings journaled(boolean value) {
@@ -130,7 +152,8 @@ public record SearchSettings(
                 minSlots,
                 mergedKinds,
                 snapshotEvery,
-                value);
+                value,
+                scheduler);
     }
 
     /** The journal's record of this search, to be completed with how it was started (strategy, seed, options). */

@@ -10,6 +10,9 @@ import java.util.Map;
  */
 public record Evaluation(
         Map<String, Double> metrics, double costSeconds, Map<String, String> labels, List<Intermediate> intermediates) {
+    /** The label of an evaluation a scheduler stopped early: the step whose metrics it reports. */
+    public static final String STOPPED_AT_STEP = "stopped_at_step";
+
     public Evaluation {
         metrics = Map.copyOf(metrics);
         labels = Map.copyOf(labels);

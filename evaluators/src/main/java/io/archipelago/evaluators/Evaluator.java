@@ -18,4 +18,13 @@ public interface Evaluator {
      *     reported with the failed result
      */
     Evaluation evaluate(Architecture architecture, int fidelity) throws EvaluationException;
+
+    /**
+     * Evaluates while reporting each step of the learning curve to {@code progress}; when a report
+     * answers false the evaluation ends there, and the result's metrics are that step's. An
+     * evaluator without a learning curve ignores {@code progress} (the default).
+     */
+    default Evaluation evaluate(Architecture architecture, int fidelity, Progress progress) throws EvaluationException {
+        return evaluate(architecture, fidelity);
+    }
 }

@@ -5,6 +5,11 @@ import io.archipelago.proto.EvaluationRequest;
 import io.archipelago.proto.EvaluationResult;
 import io.archipelago.proto.EvaluationStatus;
 import io.archipelago.proto.IntermediateResult;
+import io.archipelago.proto.StopEvaluation;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
@@ -16,22 +21,27 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import org.slf4j.LoggerFactory;
 
 /**
  * One evaluator slot: runs an {@link Evaluator} for one request at a time and answers with an
- * {@link EvaluationResult}. Its protocol is the wire message {@link EvaluationRequest} itself, so the
- * same actor serves local and remote routers. It must be spawned on {@link #DISPATCHER}: the
- * evaluation blocks its thread, which must never be one of the default dispatcher's.
+ * {@link EvaluationResult}. Its protocol is the wire messages {@link EvaluationRequest} and
+ * {@link StopEvaluation} themselves, so the same actor serves local and remote routers. The
+ * evaluation blocks a thread of {@link #DISPATCHER}, never the actor's: the slot stays responsive
+ * while it runs, so a stop reaches the evaluation at its next reported step.
  *
  * <p>It registers under {@link #serviceKey(String)} of its evaluator kind with the Receptionist;
- * routers find pools there. An evaluator's exception becomes a failed result with the reason;
- * anything worse restarts the actor (the router's deadline then re-dispatches the candidate).
+ * routers find pools there. Whatever an evaluator throws (an error too) becomes a failed result
+ * with the reason; a failure of the actor itself restarts it (the router's deadline then
+ * re-dispatches the candidate). Requests that arrive while one runs wait their turn. Each
+ * step the evaluator reports goes to the request's {@code progress_to} as an
+ * {@link IntermediateResult} as it is measured, and with the result.
  *
  * <p>Once its node's {@link SlotGauge} is draining, a request is answered at once with
  * {@code EVALUATION_STATUS_HANDED_BACK}, so the router gives the candidate to another node without
  * counting an attempt; the evaluation running when draining began finishes normally.
  */
-public final class EvaluatorActor extends AbstractBehavior<EvaluationRequest> {
+public final class EvaluatorActor extends AbstractBehavior<Object> {
     /** Dedicated thread pool for blocking evaluations (see reference.conf). */
     public static final String DISPATCHER = "archipelago.evaluator-dispatcher";
 
@@ -39,9 +49,21 @@ public final class EvaluatorActor extends AbstractBehavior<EvaluationRequest> {
     private final SlotGauge gauge;
     private final String name;
     private final ActorRefResolver resolver;
-    // Requests of one search come from one router: remember its resolved reference.
+    private final Executor evaluations;
+    // Requests of one search come from one router: remember its resolved references.
     private String lastReplyTo;
     private ActorRef<EvaluationResult> lastReplyRef;
+    private String lastProgressTo;
+    private ActorRef<IntermediateResult> lastProgressRef;
+    /** The evaluation running now (null: idle). */
+    private Running running;
+    /** Requests that came while one ran, in order. */
+    private final java.util.ArrayDeque<EvaluationRequest> waiting = new java.util.ArrayDeque<>();
+
+    /** The evaluation of one request, and whether a stop has been asked of it. */
+    private record Running(EvaluationRequest request, AtomicBoolean stop) {}
+
+    private record Finished(EvaluationRequest request, EvaluationResult result) {}
 
     public static ServiceKey<EvaluationRequest> serviceKey(String kind) {
         return ServiceKey.create(EvaluationRequest.class, "evaluator-" + kind);
@@ -51,54 +73,130 @@ public final class EvaluatorActor extends AbstractBehavior<EvaluationRequest> {
         return DispatcherSelector.fromConfig(DISPATCHER);
     }
 
+    /**
+     * A slot's reference as the router holds it, widened to take a {@link StopEvaluation} too
+     * (every slot, this actor's or a worker gateway's, takes both).
+     */
+    public static ActorRef<Object> control(ActorRef<EvaluationRequest> slot) {
+        return slot.unsafeUpcast();
+    }
+
     public static Behavior<EvaluationRequest> create(Evaluator evaluator) {
         return create(evaluator, new SlotGauge());
     }
 
     /** A slot that reports to (and drains with) its node's {@code gauge}. */
     public static Behavior<EvaluationRequest> create(Evaluator evaluator, SlotGauge gauge) {
-        return Behaviors.supervise(
-                        Behaviors.<EvaluationRequest>setup(context -> new EvaluatorActor(context, evaluator, gauge)))
-                .onFailure(SupervisorStrategy.restart());
+        return Behaviors.supervise(Behaviors.<Object>setup(context -> new EvaluatorActor(context, evaluator, gauge)))
+                .onFailure(SupervisorStrategy.restart())
+                .narrow();
     }
 
-    private EvaluatorActor(ActorContext<EvaluationRequest> context, Evaluator evaluator, SlotGauge gauge) {
+    private EvaluatorActor(ActorContext<Object> context, Evaluator evaluator, SlotGauge gauge) {
         super(context);
         this.evaluator = evaluator;
         this.gauge = gauge;
         this.name = evaluator.kind() + "@" + context.getSystem().address().hostPort() + "/"
                 + context.getSelf().path().name();
         this.resolver = ActorRefResolver.get(context.getSystem());
-        context.getSystem().receptionist().tell(Receptionist.register(serviceKey(evaluator.kind()), context.getSelf()));
+        this.evaluations = context.getSystem().dispatchers().lookup(dispatcher());
+        ActorRef<EvaluationRequest> self = context.getSelf().narrow();
+        context.getSystem().receptionist().tell(Receptionist.register(serviceKey(evaluator.kind()), self));
     }
 
     @Override
-    public Receive<EvaluationRequest> createReceive() {
+    public Receive<Object> createReceive() {
         return newReceiveBuilder()
                 .onMessage(EvaluationRequest.class, this::onRequest)
+                .onMessage(StopEvaluation.class, this::onStop)
+                .onMessage(Finished.class, this::onFinished)
                 .build();
     }
 
-    private Behavior<EvaluationRequest> onRequest(EvaluationRequest request) {
-        Candidate candidate = request.getCandidate();
-        EvaluationResult.Builder result = EvaluationResult.newBuilder()
-                .setSearchId(candidate.getSearchId())
-                .setCandidateId(candidate.getCandidateId())
-                .setArchitecture(candidate.getArchitecture())
-                .setEvaluator(name)
-                .setEvaluatorKind(candidate.getEvaluatorKind())
-                .setAttempt(request.getAttempt());
+    private Behavior<Object> onRequest(EvaluationRequest request) {
         if (gauge.draining()) {
             replyTo(request.getReplyTo())
-                    .tell(result.setStatus(EvaluationStatus.EVALUATION_STATUS_HANDED_BACK)
+                    .tell(result(request)
+                            .setStatus(EvaluationStatus.EVALUATION_STATUS_HANDED_BACK)
                             .setFailureReason("node is draining")
                             .build());
             return this;
         }
+        if (running != null) {
+            waiting.add(request); // a router sends one at a time; others (tests, a stale router) wait their turn
+            return this;
+        }
+        start(request);
+        return this;
+    }
+
+    private void start(EvaluationRequest request) {
         gauge.started();
+        Running run = new Running(request, new AtomicBoolean());
+        running = run;
+        ActorRef<IntermediateResult> progressTo =
+                request.getProgressTo().isEmpty() ? null : progressTo(request.getProgressTo());
+        getContext()
+                .pipeToSelf(
+                        CompletableFuture.supplyAsync(() -> evaluate(run, progressTo), evaluations),
+                        (result, error) -> new Finished(
+                                request,
+                                error == null ? result : failed(result(request), describe(error), System.nanoTime())));
+    }
+
+    private Behavior<Object> onStop(StopEvaluation stop) {
+        Running run = running;
+        if (run != null
+                && run.request().getAttempt() == stop.getAttempt()
+                && run.request().getCandidate().getCandidateId() == stop.getCandidateId()
+                && run.request().getCandidate().getSearchId().equals(stop.getSearchId())) {
+            run.stop().set(true);
+        }
+        return this;
+    }
+
+    private Behavior<Object> onFinished(Finished finished) {
+        gauge.ended();
+        running = null;
+        replyTo(finished.request().getReplyTo()).tell(finished.result());
+        EvaluationRequest next = waiting.poll();
+        if (next != null) {
+            onRequest(next);
+        }
+        return this;
+    }
+
+    /** On the evaluator dispatcher: runs the evaluation, reporting its steps as they come. */
+    private EvaluationResult evaluate(Running run, ActorRef<IntermediateResult> progressTo) {
+        EvaluationRequest request = run.request();
+        Candidate candidate = request.getCandidate();
+        EvaluationResult.Builder result = result(request);
         long start = System.nanoTime();
+        // Nobody follows (no scheduler): the evaluator needs no curve of its own, and nothing can stop it.
+        Progress progress = progressTo == null
+                ? Progress.IGNORED
+                : new Progress() {
+                    @Override
+                    public boolean report(int step, Map<String, Double> metrics) {
+                        progressTo.tell(IntermediateResult.newBuilder()
+                                .setSearchId(candidate.getSearchId())
+                                .setCandidateId(candidate.getCandidateId())
+                                .setEvaluatorKind(candidate.getEvaluatorKind())
+                                .setAttempt(request.getAttempt())
+                                .setStep(step)
+                                .putAllMetrics(metrics)
+                                .setElapsedSeconds((System.nanoTime() - start) / 1e9)
+                                .build());
+                        return !run.stop().get();
+                    }
+
+                    @Override
+                    public boolean stopRequested() {
+                        return run.stop().get();
+                    }
+                };
         try {
-            Evaluation evaluation = evaluator.evaluate(candidate.getArchitecture(), candidate.getFidelity());
+            Evaluation evaluation = evaluator.evaluate(candidate.getArchitecture(), candidate.getFidelity(), progress);
             result.setStatus(EvaluationStatus.EVALUATION_STATUS_OK)
                     .putAllMetrics(evaluation.metrics())
                     .putAllLabels(evaluation.labels())
@@ -112,29 +210,44 @@ public final class EvaluatorActor extends AbstractBehavior<EvaluationRequest> {
                         .putAllMetrics(point.metrics())
                         .setElapsedSeconds(point.elapsedSeconds()));
             }
+            return result.build();
         } catch (EvaluationException e) {
-            failed(result, e.getMessage(), start);
+            return failed(result, e.getMessage(), start);
         } catch (RuntimeException e) {
             // A bug in an evaluator fails this candidate, not the slot.
-            getContext()
-                    .getLog()
+            LoggerFactory.getLogger(EvaluatorActor.class)
                     .warn(
                             "evaluator {} threw on {}",
                             name,
                             candidate.getArchitecture().getEncoding(),
                             e);
-            failed(result, e.getClass().getSimpleName() + ": " + e.getMessage(), start);
-        } finally {
-            gauge.ended();
+            return failed(result, e.getClass().getSimpleName() + ": " + e.getMessage(), start);
         }
-        replyTo(request.getReplyTo()).tell(result.build());
-        return this;
     }
 
-    private static void failed(EvaluationResult.Builder result, String reason, long start) {
-        result.setStatus(EvaluationStatus.EVALUATION_STATUS_FAILED)
+    private EvaluationResult.Builder result(EvaluationRequest request) {
+        Candidate candidate = request.getCandidate();
+        return EvaluationResult.newBuilder()
+                .setSearchId(candidate.getSearchId())
+                .setCandidateId(candidate.getCandidateId())
+                .setArchitecture(candidate.getArchitecture())
+                .setEvaluator(name)
+                .setEvaluatorKind(candidate.getEvaluatorKind())
+                .setAttempt(request.getAttempt());
+    }
+
+    private static String describe(Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause()
+                : error;
+        return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    }
+
+    private static EvaluationResult failed(EvaluationResult.Builder result, String reason, long start) {
+        return result.setStatus(EvaluationStatus.EVALUATION_STATUS_FAILED)
                 .setFailureReason(reason == null ? "unknown" : reason)
-                .setCostSeconds((System.nanoTime() - start) / 1e9);
+                .setCostSeconds(Math.max(0, (System.nanoTime() - start) / 1e9))
+                .build();
     }
 
     private ActorRef<EvaluationResult> replyTo(String serialized) {
@@ -143,5 +256,13 @@ public final class EvaluatorActor extends AbstractBehavior<EvaluationRequest> {
             lastReplyTo = serialized;
         }
         return lastReplyRef;
+    }
+
+    private ActorRef<IntermediateResult> progressTo(String serialized) {
+        if (!serialized.equals(lastProgressTo)) {
+            lastProgressRef = resolver.resolveActorRef(serialized);
+            lastProgressTo = serialized;
+        }
+        return lastProgressRef;
     }
 }

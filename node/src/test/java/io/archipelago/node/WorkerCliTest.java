@@ -168,6 +168,71 @@ class WorkerCliTest {
 
     @Test
     @Timeout(120)
+    void ashaCancelsAWorkersUnpromisingTasksAndTheirResultIsTheLastStep(@TempDir Path tmp) throws Exception {
+        Path tokenFile = Files.writeString(tmp.resolve("token"), TOKEN);
+        Path dir = tmp.resolve("run");
+        int port = freePort();
+        CompletableFuture<CliTest.Run> search = CompletableFuture.supplyAsync(() -> CliTest.run(
+                "search",
+                "--evaluator",
+                "worker:echo",
+                "--metric",
+                "score:max",
+                "--scheduler",
+                "asha",
+                "--rungs",
+                "1,4",
+                "--eta",
+                "2",
+                "--strategy",
+                "random",
+                "--budget",
+                "12",
+                "--quiet",
+                "--out",
+                dir.toString(),
+                "--worker-port",
+                Integer.toString(port),
+                "--worker-token-file",
+                tokenFile.toString()));
+        AtomicInteger cancelled = new AtomicInteger();
+        WorkerClient worker = connect(port, TOKEN, hello("asha", 2), (task, progress) -> {
+            double level = Math.floorMod(
+                    task.getCandidate().getArchitecture().getEncoding().hashCode(), 50);
+            assertEquals(4, task.getCandidate().getFidelity(), "asked for the last rung");
+            for (int step = 1; step <= 4; step++) {
+                Thread.sleep(100);
+                progress.report(step, Map.of("score", level + step));
+                if (progress.cancelled()) {
+                    cancelled.incrementAndGet();
+                    throw new IllegalStateException("cancelled at step " + step); // what a worker might answer
+                }
+            }
+            return Map.of("score", level + 4);
+        });
+        CliTest.Run run = search.get(90, TimeUnit.SECONDS);
+        worker.close();
+        assertEquals(0, run.exit(), run.err());
+        List<ObjectNodeRow> rows = ObjectNodeRow.read(dir.resolve(SearchCommand.EVALUATIONS));
+        long stopped = rows.stream().filter(r -> r.steps() < 4).count();
+        assertTrue(stopped >= 2 && cancelled.get() >= 2, rows + " / cancelled " + cancelled);
+        for (ObjectNodeRow row : rows) {
+            assertEquals("ok", row.status(), "a cancelled task's result is its last step's: " + row);
+        }
+    }
+
+    /** The columns of evaluations.csv these tests read. */
+    record ObjectNodeRow(String status, int steps) {
+        static List<ObjectNodeRow> read(Path csv) throws Exception {
+            return SchedulerCliTest.rows(csv).stream()
+                    .map(r -> new ObjectNodeRow(
+                            r.get("status").asText(), r.get("steps").asInt()))
+                    .toList();
+        }
+    }
+
+    @Test
+    @Timeout(120)
     void aWorkerWithoutTheTokenIsRefused(@TempDir Path tmp) throws Exception {
         Path tokenFile = Files.writeString(tmp.resolve("token"), TOKEN);
         int port = freePort();

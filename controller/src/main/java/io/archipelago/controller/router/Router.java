@@ -5,6 +5,8 @@ import io.archipelago.proto.Candidate;
 import io.archipelago.proto.EvaluationRequest;
 import io.archipelago.proto.EvaluationResult;
 import io.archipelago.proto.EvaluationStatus;
+import io.archipelago.proto.IntermediateResult;
+import io.archipelago.proto.StopEvaluation;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -74,6 +76,14 @@ public final class Router extends AbstractBehavior<Router.Command> {
 
     private record ResultArrived(EvaluationResult result) implements Command {}
 
+    /**
+     * Stop the candidate's evaluation in {@code evaluatorKind}'s pool (a scheduler gave up on it): its
+     * evaluator ends at its next step and answers with what it has, which completes it as usual.
+     */
+    public record Stop(String searchId, long candidateId, String evaluatorKind, String reason) implements Command {}
+
+    private record ProgressArrived(IntermediateResult point) implements Command {}
+
     private record PoolChanged(String kind, Set<ActorRef<EvaluationRequest>> members) implements Command {}
 
     private enum Sweep implements Command {
@@ -92,6 +102,9 @@ public final class Router extends AbstractBehavior<Router.Command> {
 
     /** The number of evaluator slots in {@code kind}'s pool. */
     public record Capacity(String kind, int slots) implements Event {}
+
+    /** A point of a running candidate's learning curve (only with {@link Settings#followProgress()}). */
+    public record Progress(IntermediateResult point) implements Event {}
 
     /** Where a {@link Completed} result came from; only {@code EVALUATED} spent evaluator time. */
     public enum Source {
@@ -129,8 +142,18 @@ public final class Router extends AbstractBehavior<Router.Command> {
      * @param maxAttempts dispatches per candidate before it fails
      * @param cacheCapacity results kept (least recently used are dropped beyond it)
      */
-    public record Settings(Duration timeout, int maxAttempts, int cacheCapacity) {
+    public record Settings(Duration timeout, int maxAttempts, int cacheCapacity, boolean followProgress) {
         public static final Settings DEFAULTS = new Settings(Duration.ofHours(1), 3, 1_000_000);
+
+        /** Evaluators report to nobody while they run (no scheduler follows them). */
+        public Settings(Duration timeout, int maxAttempts, int cacheCapacity) {
+            this(timeout, maxAttempts, cacheCapacity, false);
+        }
+
+        /** Evaluators send their learning curves as they go, and stops reach them (a scheduler's search). */
+        public Settings withProgress() {
+            return new Settings(timeout, maxAttempts, cacheCapacity, true);
+        }
 
         public Settings {
             if (timeout.isNegative() || timeout.isZero() || maxAttempts < 1 || cacheCapacity < 0) {
@@ -147,6 +170,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
     private final Settings settings;
     private final long timeoutNanos;
     private final String selfSerialized;
+    private final String progressSerialized;
     private final ActorRef<Receptionist.Listing> listingAdapter;
     private final Map<String, EvaluatorPool> pools = new HashMap<>();
     private final Map<String, String> kindOfServiceId = new HashMap<>();
@@ -160,6 +184,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
         this.timeoutNanos = settings.timeout().toNanos();
         ActorRef<EvaluationResult> resultAdapter = context.messageAdapter(EvaluationResult.class, ResultArrived::new);
         this.selfSerialized = ActorRefResolver.get(context.getSystem()).toSerializationFormat(resultAdapter);
+        this.progressSerialized = ActorRefResolver.get(context.getSystem())
+                .toSerializationFormat(context.messageAdapter(IntermediateResult.class, ProgressArrived::new));
         this.listingAdapter = context.messageAdapter(Receptionist.Listing.class, this::toPoolChanged);
         this.cache = new ResultCache(settings.cacheCapacity());
         Duration sweep = settings.timeout().dividedBy(10);
@@ -181,6 +207,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
                 .onMessage(Seed.class, this::onSeed)
                 .onMessage(WatchCapacity.class, this::onWatchCapacity)
                 .onMessage(ResultArrived.class, arrived -> onResult(arrived.result()))
+                .onMessage(ProgressArrived.class, arrived -> onProgress(arrived.point()))
+                .onMessage(Stop.class, this::onStop)
                 .onMessage(PoolChanged.class, this::onPoolChanged)
                 .onMessageEquals(Sweep.INSTANCE, this::onSweep)
                 .build();
@@ -260,11 +288,38 @@ public final class Router extends AbstractBehavior<Router.Command> {
     private void send(Dispatch dispatch, Slot slot) {
         int attempt = dispatch.sentTo(slot, timeoutNanos);
         dispatch.pool.occupy(slot, dispatch.key, attempt);
-        slot.ref.tell(EvaluationRequest.newBuilder()
+        EvaluationRequest.Builder request = EvaluationRequest.newBuilder()
                 .setCandidate(dispatch.candidate)
                 .setAttempt(attempt)
-                .setReplyTo(selfSerialized)
-                .build());
+                .setReplyTo(selfSerialized);
+        if (settings.followProgress()) {
+            request.setProgressTo(progressSerialized);
+        }
+        slot.ref.tell(request.build());
+    }
+
+    /** A point of the current attempt's curve goes to the controller; a superseded attempt's is dropped. */
+    private Behavior<Command> onProgress(IntermediateResult point) {
+        Dispatch dispatch =
+                inFlight.get(new CandidateKey(point.getSearchId(), point.getCandidateId(), point.getEvaluatorKind()));
+        if (dispatch != null && dispatch.slot() != null && dispatch.attempt() == point.getAttempt()) {
+            dispatch.replyTo.tell(new Progress(point));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onStop(Stop stop) {
+        Dispatch dispatch = inFlight.get(new CandidateKey(stop.searchId(), stop.candidateId(), stop.evaluatorKind()));
+        if (dispatch != null && dispatch.slot() != null) {
+            EvaluatorActor.control(dispatch.slot().ref)
+                    .tell(StopEvaluation.newBuilder()
+                            .setSearchId(stop.searchId())
+                            .setCandidateId(stop.candidateId())
+                            .setAttempt(dispatch.attempt())
+                            .setReason(stop.reason())
+                            .build());
+        }
+        return this;
     }
 
     private Behavior<Command> onResult(EvaluationResult result) {

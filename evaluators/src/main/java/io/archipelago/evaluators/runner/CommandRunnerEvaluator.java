@@ -3,6 +3,7 @@ package io.archipelago.evaluators.runner;
 import io.archipelago.evaluators.Evaluation;
 import io.archipelago.evaluators.EvaluationException;
 import io.archipelago.evaluators.Evaluator;
+import io.archipelago.evaluators.Progress;
 import io.archipelago.proto.Architecture;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,31 +61,55 @@ public final class CommandRunnerEvaluator implements Evaluator {
 
     @Override
     public Evaluation evaluate(Architecture architecture, int fidelity) throws EvaluationException {
+        return evaluate(architecture, fidelity, Progress.IGNORED);
+    }
+
+    /**
+     * Each intermediate line goes to {@code progress} as it is read; when it answers stop, the
+     * runner is killed and the result is that line's metrics (label {@code stopped_at_step}).
+     */
+    @Override
+    public Evaluation evaluate(Architecture architecture, int fidelity, Progress progress) throws EvaluationException {
         long start = System.nanoTime();
         String who = "runner \"" + RunnerProcess.abbreviate(command, 80) + "\"";
         Run run;
         try (RunnerProcess runner =
                 RunnerProcess.start(who, command, CommandRunnerProtocol.request(architecture, fidelity), timeout)) {
-            run = new Run(runner);
-            for (RunnerProcess.Line line; (line = runner.nextLine()) != null; ) {
+            run = new Run(runner, progress);
+            for (RunnerProcess.Line line; !run.stopped && (line = runner.nextLine()) != null; ) {
                 run.read(line);
             }
-            run.finish();
+            if (!run.stopped) {
+                run.finish();
+            }
+        } // closing kills a runner that was stopped
+        Map<String, String> labels = new LinkedHashMap<>();
+        Map<String, Double> metrics;
+        if (run.stopped) {
+            Evaluation.Intermediate last = run.curve.get(run.curve.size() - 1);
+            metrics = last.metrics();
+            labels.put(Evaluation.STOPPED_AT_STEP, Integer.toString(last.step()));
+        } else {
+            metrics = run.result.metrics();
+            labels.putAll(run.result.labels());
         }
-        Map<String, String> labels = new LinkedHashMap<>(run.result.labels());
         labels.put("runner", RunnerProcess.abbreviate(command, 200));
-        return new Evaluation(run.result.metrics(), (System.nanoTime() - start) / 1e9, labels, run.curve);
+        return new Evaluation(metrics, (System.nanoTime() - start) / 1e9, labels, run.curve);
     }
 
     /** One candidate's run: its stdout read line by line as it arrives. */
     private final class Run {
         private final RunnerProcess runner;
+        private final Progress progress;
         private final List<Evaluation.Intermediate> curve = new ArrayList<>();
         private CommandRunnerProtocol.Report result;
         private long resultLine;
+        /** A scheduler stopped it at its last intermediate. */
+        private boolean stopped;
 
-        Run(RunnerProcess runner) {
+        Run(RunnerProcess runner, Progress progress) {
             this.runner = runner;
+            this.progress = progress;
         }
 
         void read(RunnerProcess.Line line) throws EvaluationException {
@@ -138,12 +163,10 @@ public final class CommandRunnerEvaluator implements Evaluator {
             }
         }
 
-        /**
-         * One point of the learning curve, as soon as it was read: the place to forward it live
-         * (e.g. for early stopping) when that is wanted.
-         */
+        /** One point of the learning curve, as soon as it was read: followers may stop the run here. */
         private void onIntermediate(Evaluation.Intermediate point) {
             curve.add(point);
+            stopped = !progress.report(point.step(), point.metrics());
         }
     }
 }

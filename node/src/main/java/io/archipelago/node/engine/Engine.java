@@ -155,7 +155,7 @@ public final class Engine implements AutoCloseable {
                 Evaluator evaluator = pool.evaluators().apply(i);
                 SlotGauge gauge = gauges.computeIfAbsent(evaluator.kind(), kind -> new SlotGauge());
                 ActorRef<EvaluationRequest> ref = system.systemActorOf(
-                        EvaluatorActor.create(evaluator, gauge), "evaluator-" + actor++, EvaluatorActor.dispatcher());
+                        EvaluatorActor.create(evaluator, gauge), "evaluator-" + actor++, Props.empty());
                 this.evaluators.add(Map.entry(ref, evaluator.kind()));
             }
         }

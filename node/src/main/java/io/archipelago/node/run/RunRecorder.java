@@ -32,7 +32,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 public final class RunRecorder {
     public static final List<String> FIXED_COLUMNS =
-            List.of("candidate_id", "arch", "status", "evaluator", "seconds", "attempts", "failure_reason");
+            List.of("candidate_id", "arch", "status", "evaluator", "seconds", "attempts", "steps", "failure_reason");
 
     /** One evaluation that ran: its number, its search-metric value and the best value so far. */
     public record Point(int evaluation, double value, double best) {}
@@ -140,6 +140,9 @@ public final class RunRecorder {
         row.add(result.getEvaluator());
         row.add(result.getCostSeconds());
         row.add(recorded.attempts());
+        // the learning curve's last step: where a scheduler stopped it, or where it ended (empty: no curve)
+        int steps = result.getIntermediatesCount();
+        row.add(steps == 0 ? "" : result.getIntermediates(steps - 1).getStep());
         row.add(result.getFailureReason());
         for (String metric : metricColumns) {
             Double value = result.getMetricsMap().get(metric);

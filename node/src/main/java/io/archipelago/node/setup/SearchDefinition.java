@@ -111,6 +111,9 @@ public record SearchDefinition(
         if (o.population != null) {
             c.setPopulation(o.population);
         }
+        if (!o.scheduler.scheduler.equals("none")) {
+            c.setScheduler(o.scheduler.scheduler).addAllRungs(o.scheduler.rungs).setEta(o.scheduler.eta);
+        }
         return c.build();
     }
 
@@ -118,6 +121,7 @@ public record SearchDefinition(
         DefinitionCommand defaults = new DefinitionCommand();
         new CommandLine(defaults).parseArgs(); // defaults first, so every field below overrides one that has a value
         SearchOptions o = defaults.spec.options;
+        o.scheduler = defaults.spec.scheduler;
         o.space = c.getSpace();
         o.strategy = c.getStrategy();
         o.evaluator = c.getEvaluator();
@@ -171,6 +175,11 @@ public record SearchDefinition(
         o.refitEvery = c.getRefitEvery();
         o.evalTimeoutSeconds = c.getEvalTimeoutSeconds();
         o.maxAttempts = c.getMaxAttempts();
+        if (c.hasScheduler()) { // else none: the spec predates schedulers, or its search had none
+            o.scheduler.scheduler = c.getScheduler();
+            o.scheduler.rungs = new ArrayList<>(c.getRungsList());
+            o.scheduler.eta = c.getEta();
+        }
         return new SearchDefinition(
                 o, c.getBudget(), c.getSeed(), c.getCluster(), c.getMinEvaluators(), c.getSnapshotEvery());
     }

@@ -66,6 +66,9 @@ public final class SearchOptions {
             description = "nsga2: a feasibility condition such as params<=1e6 or latency_ms<=20 (repeatable).")
     public java.util.List<String> constraints = new java.util.ArrayList<>();
 
+    /** {@code search}'s --scheduler options (SpecOptions parses them); other commands' searches run without. */
+    public SchedulerOptions scheduler = new SchedulerOptions();
+
     @Mixin
     public TegOptions teg = new TegOptions();
 

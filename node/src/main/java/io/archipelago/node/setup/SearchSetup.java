@@ -3,6 +3,7 @@ package io.archipelago.node.setup;
 import com.typesafe.config.ConfigFactory;
 import io.archipelago.controller.SearchSettings;
 import io.archipelago.controller.router.Router;
+import io.archipelago.controller.scheduler.SchedulerSpec;
 import io.archipelago.controller.strategy.ModelGuidedStrategy;
 import io.archipelago.controller.strategy.Nsga2;
 import io.archipelago.controller.strategy.Strategy;
@@ -75,6 +76,9 @@ public final class SearchSetup<A> {
 
     public final List<Constraint> constraints;
     public final int fidelity;
+    /** What stops unpromising evaluations early (null: none). */
+    public final SchedulerSpec scheduler;
+
     public final EvaluatorSetup evaluators;
     public final Router.Settings routerSettings;
     private final boolean teg;
@@ -156,9 +160,20 @@ public final class SearchSetup<A> {
         for (Constraint c : constraints) {
             checkMetric(c.metric(), "--constraint");
         }
+        this.scheduler = options.scheduler.spec(objective);
+        // a scheduler's last rung is the budget each candidate is asked for, unless the metric names its fidelity
         this.fidelity = ownMetrics != null
-                ? 0
+                ? (scheduler != null && scheduler.name().equals("asha") ? scheduler.maxStep() : 0)
                 : MetricName.parse(objective.metric()).map(MetricName::epochs).orElse(0);
+        if (scheduler != null && ownMetrics == null && scheduler.name().equals("asha")) {
+            List<Integer> fidelities =
+                    table.fidelities().stream().filter(f -> f <= fidelity).toList();
+            if (!fidelities.containsAll(scheduler.rungs()) || scheduler.maxStep() != fidelity) {
+                throw new IllegalArgumentException("--rungs " + scheduler.rungs()
+                        + ": the tabular evaluator's steps are " + "its table's fidelities up to the metric's ("
+                        + objective.metric() + "): " + fidelities);
+            }
+        }
         if (measuresLatency()) {
             if (!options.latency.enabled()) {
                 options.latency.measured = true; // a local search times the networks here unless told otherwise
@@ -174,10 +189,11 @@ public final class SearchSetup<A> {
             throw new IllegalArgumentException("--eval-timeout must be > 0 seconds, got " + options.evalTimeoutSeconds);
         }
         OptionChecks.positive("--max-attempts", options.maxAttempts);
-        this.routerSettings = new Router.Settings(
+        Router.Settings router = new Router.Settings(
                 Duration.ofMillis((long) (options.evalTimeoutSeconds * 1000)),
                 options.maxAttempts,
                 Router.Settings.DEFAULTS.cacheCapacity());
+        this.routerSettings = scheduler == null ? router : router.withProgress();
         strategy(0); // checks the strategy's hyper-parameters
     }
 
@@ -319,7 +335,8 @@ public final class SearchSetup<A> {
 
     public SearchSettings settings(String searchId, int budget) {
         return SearchSettings.of(searchId, evaluatorKind(), fidelity, budget)
-                .mergedKinds(latencyKind().stream().toList());
+                .mergedKinds(latencyKind().stream().toList())
+                .scheduler(scheduler);
     }
 
     /** The metrics the evaluators return (the CSV's metric columns). */

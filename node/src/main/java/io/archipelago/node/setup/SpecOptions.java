@@ -12,6 +12,9 @@ public final class SpecOptions {
     @Mixin
     public SearchOptions options = new SearchOptions();
 
+    @Mixin
+    public SchedulerOptions scheduler = new SchedulerOptions();
+
     @Option(names = "--budget", defaultValue = "300", description = "Evaluations to run (default: ${DEFAULT-VALUE}).")
     public int budget;
 
@@ -45,6 +48,7 @@ public final class SpecOptions {
 
     SpecOptions(SearchDefinition definition) {
         this.options = definition.options();
+        this.scheduler = definition.options().scheduler;
         this.budget = definition.budget();
         this.seed = definition.seed();
         this.cluster = definition.cluster();
@@ -62,6 +66,7 @@ public final class SpecOptions {
             OptionChecks.positive("--min-evaluators", minEvaluators);
             options.slots = minEvaluators;
         }
+        options.scheduler = scheduler;
         return new SearchDefinition(options, budget, seed, cluster, minEvaluators, snapshotEvery);
     }
 }

@@ -1,13 +1,16 @@
 package io.archipelago.node.worker;
 
+import io.archipelago.evaluators.Evaluation;
 import io.archipelago.evaluators.EvaluatorActor;
 import io.archipelago.evaluators.SlotGauge;
+import io.archipelago.proto.CancelTask;
 import io.archipelago.proto.Candidate;
 import io.archipelago.proto.EvaluationRequest;
 import io.archipelago.proto.EvaluationResult;
 import io.archipelago.proto.EvaluationStatus;
 import io.archipelago.proto.GatewayMessage;
 import io.archipelago.proto.IntermediateResult;
+import io.archipelago.proto.StopEvaluation;
 import io.archipelago.proto.Task;
 import io.archipelago.proto.TaskProgress;
 import io.archipelago.proto.TaskResult;
@@ -69,6 +72,9 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
 
     private record SlotRequest(int slot, EvaluationRequest request) implements Command {}
 
+    /** A router's stop for the evaluation a slot runs. */
+    private record SlotStop(StopEvaluation stop) implements Command {}
+
     private enum CheckSilence implements Command {
         INSTANCE
     }
@@ -87,14 +93,19 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
 
     /** A task on the worker: the request it answers and its learning curve so far. */
     private static final class Running {
+        final long taskId;
         final EvaluationRequest request;
         final int slot;
+        final ActorRef<IntermediateResult> progressTo; // null: nobody follows the curve
         final long startNanos = System.nanoTime();
         final java.util.List<IntermediateResult> curve = new java.util.ArrayList<>();
+        boolean stopped;
 
-        Running(EvaluationRequest request, int slot) {
+        Running(long taskId, EvaluationRequest request, int slot, ActorRef<IntermediateResult> progressTo) {
+            this.taskId = taskId;
             this.request = request;
             this.slot = slot;
+            this.progressTo = progressTo;
         }
     }
 
@@ -165,6 +176,7 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
         return newReceiveBuilder()
                 .onMessage(FromWorker.class, m -> onMessage(m.message()))
                 .onMessage(SlotRequest.class, this::onRequest)
+                .onMessage(SlotStop.class, this::onStop)
                 .onMessage(StreamEnded.class, m -> end(m.why(), null))
                 .onMessageEquals(CheckSilence.INSTANCE, this::onCheckSilence)
                 .onMessageEquals(Drain.INSTANCE, this::onDrain)
@@ -200,7 +212,9 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
         loads.put(id, load);
         address = getContext().getSystem().address().hostPort();
         for (int slot = 0; slot < message.getSlots(); slot++) {
-            slots.add(getContext().spawn(slot(getContext().getSelf(), slot, kind), "slot-" + slot));
+            slots.add(getContext()
+                    .spawn(slot(getContext().getSelf(), slot, kind), "slot-" + slot)
+                    .narrow());
         }
         send(GatewayMessage.newBuilder()
                 .setWelcome(
@@ -227,17 +241,43 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
         return null;
     }
 
-    /** A slot: forwards its requests to the session, which runs them on the worker. */
-    private static Behavior<EvaluationRequest> slot(ActorRef<Command> session, int slot, String kind) {
+    /** A slot: forwards its requests (and stops) to the session, which runs them on the worker. */
+    private static Behavior<Object> slot(ActorRef<Command> session, int slot, String kind) {
         return Behaviors.setup(context -> {
             context.getSystem()
                     .receptionist()
-                    .tell(Receptionist.register(EvaluatorActor.serviceKey(kind), context.getSelf()));
-            return Behaviors.receiveMessage(request -> {
-                session.tell(new SlotRequest(slot, request));
-                return Behaviors.same();
-            });
+                    .tell(Receptionist.register(
+                            EvaluatorActor.serviceKey(kind), context.getSelf().narrow()));
+            return Behaviors.receive(Object.class)
+                    .onMessage(EvaluationRequest.class, request -> {
+                        session.tell(new SlotRequest(slot, request));
+                        return Behaviors.same();
+                    })
+                    .onMessage(StopEvaluation.class, stop -> {
+                        session.tell(new SlotStop(stop));
+                        return Behaviors.same();
+                    })
+                    .build();
         });
+    }
+
+    /** A scheduler gave up on a task: the worker is asked to end it and answer with what it has. */
+    private Behavior<Command> onStop(SlotStop slotStop) {
+        StopEvaluation stop = slotStop.stop();
+        for (Running task : running.values()) {
+            Candidate candidate = task.request.getCandidate();
+            if (!task.stopped
+                    && candidate.getCandidateId() == stop.getCandidateId()
+                    && task.request.getAttempt() == stop.getAttempt()
+                    && candidate.getSearchId().equals(stop.getSearchId())) {
+                task.stopped = true;
+                send(GatewayMessage.newBuilder()
+                        .setCancel(
+                                CancelTask.newBuilder().setTaskId(task.taskId).setReason(stop.getReason()))
+                        .build());
+            }
+        }
+        return this;
     }
 
     private Behavior<Command> onRequest(SlotRequest slotRequest) {
@@ -251,7 +291,10 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
             return this;
         }
         long taskId = nextTaskId++;
-        running.put(taskId, new Running(request, slotRequest.slot()));
+        ActorRef<IntermediateResult> progressTo = request.getProgressTo().isEmpty()
+                ? null
+                : resolver.<IntermediateResult>resolveActorRef(request.getProgressTo());
+        running.put(taskId, new Running(taskId, request, slotRequest.slot(), progressTo));
         gauge.started();
         load.busy().incrementAndGet();
         send(GatewayMessage.newBuilder()
@@ -282,14 +325,19 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
             return this;
         }
         Candidate candidate = task.request.getCandidate();
-        task.curve.add(IntermediateResult.newBuilder()
+        IntermediateResult point = IntermediateResult.newBuilder()
                 .setSearchId(candidate.getSearchId())
                 .setCandidateId(candidate.getCandidateId())
+                .setEvaluatorKind(candidate.getEvaluatorKind())
                 .setAttempt(task.request.getAttempt())
                 .setStep(progress.getStep())
                 .putAllMetrics(progress.getMetricsMap())
                 .setElapsedSeconds(seconds(task.startNanos))
-                .build());
+                .build();
+        task.curve.add(point);
+        if (task.progressTo != null) {
+            task.progressTo.tell(point);
+        }
         return this;
     }
 
@@ -308,7 +356,13 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
                 .putLabels("worker", hello.getName().isEmpty() ? id : hello.getName());
         String failure =
                 answer.getFailureReason().isEmpty() ? checkMetrics(answer.getMetricsMap()) : answer.getFailureReason();
-        if (failure == null) {
+        if (task.stopped && !task.curve.isEmpty()) {
+            // stopped by a scheduler: what it measured at its last step is its result, whatever it answered
+            IntermediateResult last = task.curve.get(task.curve.size() - 1);
+            result.setStatus(EvaluationStatus.EVALUATION_STATUS_OK)
+                    .putAllMetrics(last.getMetricsMap())
+                    .putLabels(Evaluation.STOPPED_AT_STEP, Integer.toString(last.getStep()));
+        } else if (failure == null) {
             result.setStatus(EvaluationStatus.EVALUATION_STATUS_OK).putAllMetrics(answer.getMetricsMap());
         } else {
             result.setStatus(EvaluationStatus.EVALUATION_STATUS_FAILED).setFailureReason(failure);

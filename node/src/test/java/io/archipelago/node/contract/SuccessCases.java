@@ -30,7 +30,7 @@ final class SuccessCases {
     static final List<String> FRONT_FIELDS = List.of("objectives", "front", "hypervolume", "hypervolume_reference");
     /** evaluations.csv's columns before the metrics. */
     static final List<String> CSV_COLUMNS =
-            List.of("candidate_id", "arch", "status", "evaluator", "seconds", "attempts", "failure_reason");
+            List.of("candidate_id", "arch", "status", "evaluator", "seconds", "attempts", "steps", "failure_reason");
 
     static final List<String> LATENCY_COLUMNS = List.of("latency_ms", "latency_p10_ms", "latency_p90_ms");
 

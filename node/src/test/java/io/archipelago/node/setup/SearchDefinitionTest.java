@@ -38,6 +38,8 @@ class SearchDefinitionTest {
                 args.addAll(List.of(name, (1000 + i) + ".25"));
             } else if (type == java.nio.file.Path.class) {
                 args.addAll(List.of(name, "/tmp/path-" + i));
+            } else if (List.class.isAssignableFrom(type) && option.auxiliaryTypes()[0] == Integer.class) {
+                args.addAll(List.of(name, Integer.toString(1000 + i), name, Integer.toString(2000 + i)));
             } else if (List.class.isAssignableFrom(type)) {
                 args.addAll(List.of(name, "first-" + i, name, "second-" + i));
             } else {
@@ -52,6 +54,7 @@ class SearchDefinitionTest {
         SearchDefinition.DefinitionCommand command = new SearchDefinition.DefinitionCommand();
         new CommandLine(command).parseArgs(args.toArray(String[]::new));
         SpecOptions o = command.spec;
+        o.options.scheduler = o.scheduler; // as SpecOptions.definition() hands it on
         return new SearchDefinition(o.options, o.budget, o.seed, o.cluster, o.minEvaluators, o.snapshotEvery);
     }
 
