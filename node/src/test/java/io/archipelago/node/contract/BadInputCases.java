@@ -296,6 +296,16 @@ final class BadInputCases {
                         "--worker-token-file",
                         "{worker-token}"),
                 Case.rejects(
+                        "search: ASHA without rungs",
+                        "--scheduler asha needs --rungs",
+                        "search",
+                        "--scheduler",
+                        "asha",
+                        "--budget",
+                        "2",
+                        "--out",
+                        "{work}/runs/asha-no-rungs"),
+                Case.rejects(
                         "search: a worker evaluator with no gateway",
                         "takes its slots from worker processes",
                         "search",

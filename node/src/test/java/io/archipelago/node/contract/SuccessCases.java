@@ -667,6 +667,31 @@ final class SuccessCases {
                                 "evaluations_per_second", "tcp_cluster_evaluations_per_second", "ratio_to_tcp_cluster"),
                 searchRun(
                                 Case.succeeds(
+                                        "search: ASHA over the table's fidelities",
+                                        "search",
+                                        "--metric",
+                                        "cifar10_test_200",
+                                        "--scheduler",
+                                        "asha",
+                                        "--rungs",
+                                        "12,200",
+                                        "--eta",
+                                        "3",
+                                        "--strategy",
+                                        "random",
+                                        "--eval-time",
+                                        "5ms",
+                                        "--budget",
+                                        "12",
+                                        "--quiet",
+                                        "--out",
+                                        "{work}/runs/asha"),
+                                "{work}/runs/asha",
+                                12)
+                        .expecting(new Check.CsvColumns(
+                                "{work}/runs/asha/evaluations.csv", List.of("steps", "cifar10_test_200"))),
+                searchRun(
+                                Case.succeeds(
                                         "search: a runner program per candidate",
                                         "search",
                                         "--evaluator",
