@@ -20,6 +20,7 @@ from typing import Mapping, Optional
 
 from .worker import (
     PROTOCOL,
+    TLS_CA_ENV,
     TOKEN_ENV,
     Cancelled,
     Evaluate,
@@ -39,6 +40,7 @@ __all__ = [
     "WorkerRefused",
     "GatewayLost",
     "PROTOCOL",
+    "TLS_CA_ENV",
     "TOKEN_ENV",
 ]
 
@@ -53,6 +55,7 @@ def serve(
     labels: Optional[Mapping[str, str]] = None,
     name: Optional[str] = None,
     reconnect: bool = True,
+    tls_ca: Optional[str] = None,
 ) -> None:
     """Serves ``slots`` evaluations of ``kind`` at once for the gateway until Ctrl-C or SIGTERM.
 
@@ -60,13 +63,23 @@ def serve(
     read-only Request (space, encoding, fidelity, search_id, candidate_id, attempt and the
     ``cancelled`` event), ``report(step=None, epoch=None, **metrics)`` sends a point of the learning
     curve, and the returned dict of floats is the task's final metrics (an exception fails the task,
-    not the worker). ``token`` defaults to $ARCHIPELAGO_WORKER_TOKEN, ``name`` to host:pid.
+    not the worker). ``token`` defaults to $ARCHIPELAGO_WORKER_TOKEN, ``name`` to host:pid;
+    ``tls_ca`` (default $ARCHIPELAGO_WORKER_TLS_CA), a PEM file of the authority that signed the
+    gateway's certificate, makes the worker dial with TLS.
 
     Raises WorkerRefused when the gateway refuses the worker (wrong token, bad hello), and
     GatewayLost when the gateway goes away and ``reconnect`` is False.
     """
     worker = Worker(
-        kind, slots, evaluate, gateway=gateway, token=token, labels=labels, name=name, reconnect=reconnect
+        kind,
+        slots,
+        evaluate,
+        gateway=gateway,
+        token=token,
+        labels=labels,
+        name=name,
+        reconnect=reconnect,
+        tls_ca=tls_ca,
     )
     in_main = threading.current_thread() is threading.main_thread()
     previous = None

@@ -55,6 +55,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--gateway", default="127.0.0.1:50051", help="HOST:PORT of the worker gateway")
     parser.add_argument("--token", help=f"the gateway's token (default ${TOKEN_ENV}; the variable keeps it out of ps)")
     parser.add_argument("--name", help="name in the gateway's logs and results (default host:pid)")
+    parser.add_argument("--tls-ca", metavar="FILE",
+                        help="PEM of the authority that signed the gateway's certificate: dial with TLS "
+                             "(default $ARCHIPELAGO_WORKER_TLS_CA)")
     parser.add_argument("--label", action="append", default=[], metavar="KEY=VALUE",
                         help="label copied into every result, e.g. gpu=A100 (repeatable)")
     parser.add_argument("--no-reconnect", action="store_true", help="exit when the gateway goes away")
@@ -69,7 +72,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     evaluate = noop if args.noop else load_evaluate(args.module)
     try:
         serve(args.kind, args.slots, evaluate, gateway=args.gateway, token=args.token,
-              labels=parse_labels(args.label), name=args.name, reconnect=not args.no_reconnect)
+              labels=parse_labels(args.label), name=args.name, reconnect=not args.no_reconnect,
+              tls_ca=args.tls_ca)
+    except OSError as error:  # e.g. --tls-ca names no readable file
+        print(f"archipelago_worker: {error}", file=sys.stderr)
+        return 2
     except WorkerError as error:
         print(f"archipelago_worker: {error}", file=sys.stderr)
         return 2

@@ -24,6 +24,8 @@ from ._proto import worker_pb2_grpc as pb_grpc
 
 PROTOCOL = 1
 TOKEN_ENV = "ARCHIPELAGO_WORKER_TOKEN"
+# A PEM file of the certificate authority that signed a TLS gateway's certificate: set, the worker dials with TLS.
+TLS_CA_ENV = "ARCHIPELAGO_WORKER_TLS_CA"
 
 log = logging.getLogger("archipelago_worker")
 
@@ -143,6 +145,7 @@ class Worker:
         name: Optional[str] = None,
         reconnect: bool = True,
         backoff: Tuple[float, float] = (0.5, 30.0),
+        tls_ca: Optional[str] = None,
     ):
         if slots < 1:
             raise ValueError(f"slots must be > 0, got {slots}")
@@ -155,6 +158,12 @@ class Worker:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}"
         self.reconnect = reconnect
         self.backoff = backoff
+        ca = tls_ca if tls_ca is not None else os.environ.get(TLS_CA_ENV)
+        # read now: a missing file is the caller's mistake, not a reason to keep reconnecting
+        self._tls_roots: Optional[bytes] = None
+        if ca:
+            with open(ca, "rb") as pem:
+                self._tls_roots = pem.read()
         self.worker_id: Optional[str] = None  # the welcome's, once connected
         self._tasks: "queue.Queue[Tuple[_Session, Request]]" = queue.Queue()
         self._stopping = threading.Event()
@@ -195,7 +204,12 @@ class Worker:
         metadata = [("authorization", f"Bearer {self.token}")] if self.token else []
         welcomed = False
         log.info("connecting to %s as %s (%d %s slot(s))", self.gateway, self.name, self.slots, self.kind)
-        with grpc.insecure_channel(self.gateway) as channel:
+        channel_of = (
+            (lambda: grpc.secure_channel(self.gateway, grpc.ssl_channel_credentials(root_certificates=self._tls_roots)))
+            if self._tls_roots is not None
+            else (lambda: grpc.insecure_channel(self.gateway))
+        )
+        with channel_of() as channel:
             call = pb_grpc.WorkerGatewayStub(channel).Connect(session.requests(), metadata=metadata)
             self._session, self._call = session, call
             if self._stopping.is_set():  # stop() ran between the loop's check and here

@@ -79,6 +79,12 @@ public final class WorkerCommand implements Callable<Integer> {
                     + WorkerOptions.TOKEN_VARIABLE + ").")
     Path tokenFile;
 
+    @Option(
+            names = "--tls-ca",
+            paramLabel = "FILE",
+            description = "The authority that signed the gateway's certificate (PEM): dial with TLS.")
+    Path tlsCa;
+
     @Option(names = "--name", description = "How the gateway's logs and results name this worker (default: host:pid).")
     String name;
 
@@ -107,6 +113,9 @@ public final class WorkerCommand implements Callable<Integer> {
                     problem.startsWith("kind") ? "--" + problem : problem.replace("slots", "--slots"));
         }
         String token = token();
+        if (tlsCa != null && !Files.isReadable(tlsCa)) {
+            throw new IllegalArgumentException("--tls-ca " + tlsCa + " cannot be read");
+        }
         AtomicReference<WorkerClient> current = new AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             WorkerClient client = current.get();
@@ -116,7 +125,7 @@ public final class WorkerCommand implements Callable<Integer> {
         }));
         long backoffMillis = 500;
         while (true) {
-            WorkerClient client = WorkerClient.connect(gateway, token, hello, (task, progress) -> {
+            WorkerClient client = WorkerClient.connect(gateway, token, tlsCa, hello, (task, progress) -> {
                 Evaluation evaluation = evaluator.evaluate(
                         task.getCandidate().getArchitecture(),
                         task.getCandidate().getFidelity());

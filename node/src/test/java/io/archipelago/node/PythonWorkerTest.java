@@ -165,7 +165,49 @@ class PythonWorkerTest {
         assertTrue(result.get("evaluations_per_second").asDouble() > 0, result.toString());
     }
 
-    private static Process worker(int port, Path module, Path log) throws IOException {
+    @Test
+    @Timeout(300)
+    void aPythonWorkerDialsATlsGatewayThatItTrusts(@TempDir Path tmp) throws Exception {
+        assumePythonClient();
+        Path[] tls = WorkerCliTest.selfSigned(tmp);
+        assumeTrue(tls != null, "openssl is not installed");
+        Path tokenFile = Files.writeString(tmp.resolve("token"), TOKEN);
+        Path module = Files.writeString(tmp.resolve("slow_eval.py"), EVALUATE);
+        Path dir = tmp.resolve("run");
+        int port = freePort();
+        CompletableFuture<CliTest.Run> search = CompletableFuture.supplyAsync(() -> CliTest.run(
+                "search",
+                "--evaluator",
+                "worker:slow",
+                "--metric",
+                "score:max",
+                "--budget",
+                "4",
+                "--quiet",
+                "--out",
+                dir.toString(),
+                "--worker-port",
+                Integer.toString(port),
+                "--worker-token-file",
+                tokenFile.toString(),
+                "--worker-tls-cert",
+                tls[0].toString(),
+                "--worker-tls-key",
+                tls[1].toString()));
+        Process worker = worker(port, module, tmp.resolve("worker-tls.log"), "--tls-ca", tls[0].toString());
+        try {
+            CliTest.Run run = search.get(120, TimeUnit.SECONDS);
+            assertEquals(0, run.exit(), run.err() + log(tmp));
+        } finally {
+            worker.destroyForcibly();
+        }
+        JsonNode summary =
+                new ObjectMapper().readTree(dir.resolve(SearchCommand.SUMMARY).toFile());
+        assertEquals(4, summary.get("evaluations").asInt(), summary.toString());
+        assertEquals(0, summary.get("failed").asInt(), summary.toString());
+    }
+
+    private static Process worker(int port, Path module, Path log, String... extra) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(
                         PYTHON.toString(),
                         "-m",
@@ -181,6 +223,7 @@ class PythonWorkerTest {
                 .directory(CLIENT.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
+        builder.command().addAll(List.of(extra));
         builder.environment().put("ARCHIPELAGO_WORKER_TOKEN", TOKEN);
         return builder.start();
     }

@@ -221,6 +221,91 @@ class WorkerCliTest {
         }
     }
 
+    /** A self-signed certificate for 127.0.0.1 and its key (PEM), made with openssl; null without openssl. */
+    static Path[] selfSigned(Path dir) throws Exception {
+        Path cert = dir.resolve("gateway.crt");
+        Path key = dir.resolve("gateway.key");
+        Process openssl;
+        try {
+            openssl = new ProcessBuilder(
+                            "openssl",
+                            "req",
+                            "-x509",
+                            "-newkey",
+                            "rsa:2048",
+                            "-nodes",
+                            "-keyout",
+                            key.toString(),
+                            "-out",
+                            cert.toString(),
+                            "-days",
+                            "2",
+                            "-subj",
+                            "/CN=localhost",
+                            "-addext",
+                            "subjectAltName=IP:127.0.0.1,DNS:localhost")
+                    .redirectErrorStream(true)
+                    .start();
+        } catch (IOException noOpenssl) {
+            return null;
+        }
+        String output = new String(openssl.getInputStream().readAllBytes());
+        assertTrue(openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0, output);
+        return new Path[] {cert, key};
+    }
+
+    @Test
+    @Timeout(120)
+    void aTlsGatewayServesWorkersThatTrustItsCertificateAndNoPlaintextOnes(@TempDir Path tmp) throws Exception {
+        Path[] tls = selfSigned(tmp);
+        org.junit.jupiter.api.Assumptions.assumeTrue(tls != null, "openssl is not installed");
+        Path tokenFile = Files.writeString(tmp.resolve("token"), TOKEN);
+        int port = freePort();
+        CompletableFuture<CliTest.Run> search = CompletableFuture.supplyAsync(() -> CliTest.run(
+                "search",
+                "--evaluator",
+                "worker:echo",
+                "--metric",
+                "score:max",
+                "--budget",
+                "3",
+                "--quiet",
+                "--out",
+                tmp.resolve("run").toString(),
+                "--worker-port",
+                Integer.toString(port),
+                "--worker-token-file",
+                tokenFile.toString(),
+                "--worker-tls-cert",
+                tls[0].toString(),
+                "--worker-tls-key",
+                tls[1].toString()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        WorkerClient secure;
+        while (true) {
+            secure = WorkerClient.connect("127.0.0.1:" + port, TOKEN, tls[0], hello("tls", 1), WorkerCliTest::score);
+            try {
+                secure.welcomed().get(10, TimeUnit.SECONDS);
+                break;
+            } catch (java.util.concurrent.ExecutionException e) {
+                secure.close();
+                assertTrue(System.nanoTime() < deadline, "no TLS welcome: " + e.getCause());
+                Thread.sleep(200);
+            }
+        }
+        WorkerClient plaintext =
+                WorkerClient.connect("127.0.0.1:" + port, TOKEN, hello("plain", 1), WorkerCliTest::score);
+        Status refused = plaintext.ended().get(30, TimeUnit.SECONDS);
+        plaintext.close();
+        assertTrue(
+                refused.getCode() != Status.Code.OK && !plaintext.welcomed().isDone()
+                        || plaintext.welcomed().isCompletedExceptionally(),
+                "a plaintext worker was served: " + refused);
+        CliTest.Run run = search.get(60, TimeUnit.SECONDS);
+        secure.close();
+        assertEquals(0, run.exit(), run.err());
+    }
+
     /** The columns of evaluations.csv these tests read. */
     record ObjectNodeRow(String status, int steps) {
         static List<ObjectNodeRow> read(Path csv) throws Exception {

@@ -31,8 +31,34 @@ public final class WorkerOptions {
                     + TOKEN_VARIABLE + ").")
     public Path tokenFile;
 
-    /** Whether a gateway was asked for. */
+    @Option(
+            names = "--worker-tls-cert",
+            paramLabel = "FILE",
+            description = "The gateway's certificate chain (PEM): with --worker-tls-key, workers must dial with TLS "
+                    + "(they trust it with --tls-ca / ARCHIPELAGO_WORKER_TLS_CA).")
+    public Path tlsCertificate;
+
+    @Option(
+            names = "--worker-tls-key",
+            paramLabel = "FILE",
+            description = "The private key of --worker-tls-cert (PKCS#8 PEM).")
+    public Path tlsKey;
+
+    /**
+     * Whether a gateway was asked for.
+     *
+     * @throws IllegalArgumentException when a gateway's option is given without --worker-port
+     */
     public boolean enabled() {
+        if (port == null) {
+            String orphan = tokenFile != null
+                    ? "--worker-token-file"
+                    : tlsCertificate != null ? "--worker-tls-cert" : tlsKey != null ? "--worker-tls-key" : null;
+            if (orphan != null) {
+                throw new IllegalArgumentException(
+                        orphan + " belongs to a worker gateway: add --worker-port [HOST:]PORT");
+            }
+        }
         return port != null;
     }
 
@@ -59,7 +85,14 @@ public final class WorkerOptions {
         if (host.isBlank()) {
             throw new IllegalArgumentException("--worker-port: empty host in '" + port + "'");
         }
-        return new WorkerGateway.Settings(host, value, token(), WorkerGateway.Settings.DEFAULT_HEARTBEAT);
+        for (Path file : java.util.Arrays.asList(tlsCertificate, tlsKey)) {
+            if (file != null && !Files.isReadable(file)) {
+                throw new IllegalArgumentException(
+                        (file == tlsKey ? "--worker-tls-key " : "--worker-tls-cert ") + file + " cannot be read");
+            }
+        }
+        return new WorkerGateway.Settings(
+                host, value, token(), WorkerGateway.Settings.DEFAULT_HEARTBEAT, tlsCertificate, tlsKey);
     }
 
     private String token() {

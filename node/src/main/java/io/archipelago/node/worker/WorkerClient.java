@@ -50,9 +50,9 @@ public final class WorkerClient implements AutoCloseable {
     private final CompletableFuture<String> welcomed = new CompletableFuture<>();
     private final CompletableFuture<Status> ended = new CompletableFuture<>();
 
-    private WorkerClient(String target, String token, WorkerHello hello, Handler handler) {
+    private WorkerClient(String target, String token, java.nio.file.Path tlsCa, WorkerHello hello, Handler handler) {
         this.handler = handler;
-        this.channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
+        this.channel = NettyChannelBuilder.forTarget(target, credentials(tlsCa)).build();
         this.slots = Executors.newFixedThreadPool(Math.max(1, hello.getSlots()), daemon("worker-slot"));
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(daemon("worker-heartbeat"));
         Metadata headers = new Metadata();
@@ -72,7 +72,26 @@ public final class WorkerClient implements AutoCloseable {
      * @param token null sends none (to see the gateway refuse it)
      */
     public static WorkerClient connect(String target, String token, WorkerHello hello, Handler handler) {
-        return new WorkerClient(target, token, hello, handler);
+        return connect(target, token, null, hello, handler);
+    }
+
+    /** @param tlsCa the authority that signed the gateway's certificate (PEM): dial with TLS (null: plaintext) */
+    public static WorkerClient connect(
+            String target, String token, java.nio.file.Path tlsCa, WorkerHello hello, Handler handler) {
+        return new WorkerClient(target, token, tlsCa, hello, handler);
+    }
+
+    private static io.grpc.ChannelCredentials credentials(java.nio.file.Path tlsCa) {
+        if (tlsCa == null) {
+            return io.grpc.InsecureChannelCredentials.create();
+        }
+        try {
+            return io.grpc.TlsChannelCredentials.newBuilder()
+                    .trustManager(tlsCa.toFile())
+                    .build();
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--tls-ca " + tlsCa + " cannot be read: " + e.getMessage(), e);
+        }
     }
 
     /** Completes with the worker id once the gateway has welcomed this worker. */

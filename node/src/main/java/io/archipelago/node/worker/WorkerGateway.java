@@ -46,11 +46,28 @@ public final class WorkerGateway implements AutoCloseable {
      * @param port 0 picks a free one ({@link #port()} says which)
      * @param token what workers must present ({@code authorization: Bearer TOKEN})
      * @param heartbeat how often workers must say something; three silent periods end a session
+     * @param tlsCertificate the gateway's certificate chain (PEM): with its key, workers must dial
+     *     with TLS (null: plaintext, for a network only the cluster reaches)
+     * @param tlsKey the certificate's private key (PKCS#8 PEM)
      */
-    public record Settings(String host, int port, String token, Duration heartbeat) {
+    public record Settings(
+            String host,
+            int port,
+            String token,
+            Duration heartbeat,
+            java.nio.file.Path tlsCertificate,
+            java.nio.file.Path tlsKey) {
         public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(5);
 
+        /** A plaintext gateway. */
+        public Settings(String host, int port, String token, Duration heartbeat) {
+            this(host, port, token, heartbeat, null, null);
+        }
+
         public Settings {
+            if ((tlsCertificate == null) != (tlsKey == null)) {
+                throw new IllegalArgumentException("--worker-tls-cert and --worker-tls-key go together");
+            }
             if (port < 0 || port > 65_535) {
                 throw new IllegalArgumentException("--worker-port must be 0..65535, got " + port);
             }
@@ -83,11 +100,27 @@ public final class WorkerGateway implements AutoCloseable {
     private WorkerGateway(ActorSystem<?> system, Settings settings) {
         this.system = system;
         this.settings = settings;
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()))
+        this.server = NettyServerBuilder.forAddress(
+                        new InetSocketAddress(settings.host(), settings.port()), credentials(settings))
                 // the service only hands messages to actors: it never blocks gRPC's threads
                 .directExecutor()
                 .addService(ServerInterceptors.intercept(new Service(), new TokenCheck(settings.token())))
                 .build();
+    }
+
+    private static io.grpc.ServerCredentials credentials(Settings settings) {
+        if (settings.tlsCertificate() == null) {
+            return io.grpc.InsecureServerCredentials.create();
+        }
+        try {
+            return io.grpc.TlsServerCredentials.create(
+                    settings.tlsCertificate().toFile(), settings.tlsKey().toFile());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "--worker-tls-cert " + settings.tlsCertificate() + " / --worker-tls-key " + settings.tlsKey()
+                            + " cannot be used: " + e.getMessage(),
+                    e);
+        }
     }
 
     /**
