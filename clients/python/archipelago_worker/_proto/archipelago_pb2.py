@@ -13,7 +13,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n archipelago/v1/archipelago.proto\x12\x0e\x61rchipelago.v1\"/\n\x0c\x41rchitecture\x12\r\n\x05space\x18\x01 \x01(\t\x12\x10\n\x08\x65ncoding\x18\x02 \x01(\t\"\x92\x01\n\tCandidate\x12\x11\n\tsearch_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63\x61ndidate_id\x18\x02 \x01(\x03\x12\x32\n\x0c\x61rchitecture\x18\x03 \x01(\x0b\x32\x1c.archipelago.v1.Architecture\x12\x16\n\x0e\x65valuator_kind\x18\x04 \x01(\t\x12\x10\n\x08\x66idelity\x18\x05 \x01(\x05\"\xa3\x04\n\x10\x45valuationResult\x12\x11\n\tsearch_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63\x61ndidate_id\x18\x02 \x01(\x03\x12\x32\n\x0c\x61rchitecture\x18\x03 \x01(\x0b\x32\x1c.archipelago.v1.Architecture\x12\x30\n\x06status\x18\x04 \x01(\x0e\x32 .archipelago.v1.EvaluationStatus\x12\x16\n\x0e\x66\x61ilure_reason\x18\x05 \x01(\t\x12>\n\x07metrics\x18\x06 \x03(\x0b\x32-.archipelago.v1.EvaluationResult.MetricsEntry\x12\x14\n\x0c\x63ost_seconds\x18\x07 \x01(\x01\x12\x11\n\tevaluator\x18\x08 \x01(\t\x12\x0f\n\x07\x61ttempt\x18\t \x01(\x05\x12\x16\n\x0e\x65valuator_kind\x18\n \x01(\t\x12<\n\x06labels\x18\x0b \x03(\x0b\x32,.archipelago.v1.EvaluationResult.LabelsEntry\x12\x39\n\rintermediates\x18\x0c \x03(\x0b\x32\".archipelago.v1.IntermediateResult\x1a.\n\x0cMetricsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xe7\x01\n\x12IntermediateResult\x12\x11\n\tsearch_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63\x61ndidate_id\x18\x02 \x01(\x03\x12\x0f\n\x07\x61ttempt\x18\x03 \x01(\x05\x12\x0c\n\x04step\x18\x04 \x01(\x05\x12@\n\x07metrics\x18\x05 \x03(\x0b\x32/.archipelago.v1.IntermediateResult.MetricsEntry\x12\x17\n\x0f\x65lapsed_seconds\x18\x06 \x01(\x01\x1a.\n\x0cMetricsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"d\n\x11\x45valuationRequest\x12,\n\tcandidate\x18\x01 \x01(\x0b\x32\x19.archipelago.v1.Candidate\x12\x0f\n\x07\x61ttempt\x18\x02 \x01(\x05\x12\x10\n\x08reply_to\x18\x03 \x01(\t\"%\n\x11NodeStatusRequest\x12\x10\n\x08reply_to\x18\x01 \x01(\t\"@\n\x13\x45valuatorPoolStatus\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05slots\x18\x02 \x01(\x05\x12\x0c\n\x04\x62usy\x18\x03 \x01(\x05\"\x9f\x01\n\nNodeStatus\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\r\n\x05roles\x18\x02 \x03(\t\x12\x32\n\x05pools\x18\x03 \x03(\x0b\x32#.archipelago.v1.EvaluatorPoolStatus\x12\x10\n\x08\x64raining\x18\x04 \x01(\x08\x12\x16\n\x0euptime_seconds\x18\x05 \x01(\x01\x12\x13\n\x0b\x65valuations\x18\x06 \x01(\x03*\x90\x01\n\x10\x45valuationStatus\x12!\n\x1d\x45VALUATION_STATUS_UNSPECIFIED\x10\x00\x12\x18\n\x14\x45VALUATION_STATUS_OK\x10\x01\x12\x1c\n\x18\x45VALUATION_STATUS_FAILED\x10\x02\x12!\n\x1d\x45VALUATION_STATUS_HANDED_BACK\x10\x03\x42\x18\n\x14io.archipelago.protoP\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n archipelago/v1/archipelago.proto\x12\x0e\x61rchipelago.v1\"/\n\x0c\x41rchitecture\x12\r\n\x05space\x18\x01 \x01(\t\x12\x10\n\x08\x65ncoding\x18\x02 \x01(\t\"\x92\x01\n\tCandidate\x12\x11\n\tsearch_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63\x61ndidate_id\x18\x02 \x01(\x03\x12\x32\n\x0c\x61rchitecture\x18\x03 \x01(\x0b\x32\x1c.archipelago.v1.Architecture\x12\x16\n\x0e\x65valuator_kind\x18\x04 \x01(\t\x12\x10\n\x08\x66idelity\x18\x05 \x01(\x05\"\xa3\x04\n\x10\x45valuationResult\x12\x11\n\tsearch_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63\x61ndidate_id\x18\x02 \x01(\x03\x12\x32\n\x0c\x61rchitecture\x18\x03 \x01(\x0b\x32\x1c.archipelago.v1.Architecture\x12\x30\n\x06status\x18\x04 \x01(\x0e\x32 .archipelago.v1.EvaluationStatus\x12\x16\n\x0e\x66\x61ilure_reason\x18\x05 \x01(\t\x12>\n\x07metrics\x18\x06 \x03(\x0b\x32-.archipelago.v1.EvaluationResult.MetricsEntry\x12\x14\n\x0c\x63ost_seconds\x18\x07 \x01(\x01\x12\x11\n\tevaluator\x18\x08 \x01(\t\x12\x0f\n\x07\x61ttempt\x18\t \x01(\x05\x12\x16\n\x0e\x65valuator_kind\x18\n \x01(\t\x12<\n\x06labels\x18\x0b \x03(\x0b\x32,.archipelago.v1.EvaluationResult.LabelsEntry\x12\x39\n\rintermediates\x18\x0c \x03(\x0b\x32\".archipelago.v1.IntermediateResult\x1a.\n\x0cMetricsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xff\x01\n\x12IntermediateResult\x12\x11\n\tsearch_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63\x61ndidate_id\x18\x02 \x01(\x03\x12\x0f\n\x07\x61ttempt\x18\x03 \x01(\x05\x12\x0c\n\x04step\x18\x04 \x01(\x05\x12@\n\x07metrics\x18\x05 \x03(\x0b\x32/.archipelago.v1.IntermediateResult.MetricsEntry\x12\x17\n\x0f\x65lapsed_seconds\x18\x06 \x01(\x01\x12\x16\n\x0e\x65valuator_kind\x18\x07 \x01(\t\x1a.\n\x0cMetricsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"y\n\x11\x45valuationRequest\x12,\n\tcandidate\x18\x01 \x01(\x0b\x32\x19.archipelago.v1.Candidate\x12\x0f\n\x07\x61ttempt\x18\x02 \x01(\x05\x12\x10\n\x08reply_to\x18\x03 \x01(\t\x12\x13\n\x0bprogress_to\x18\x04 \x01(\t\"Z\n\x0eStopEvaluation\x12\x11\n\tsearch_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63\x61ndidate_id\x18\x02 \x01(\x03\x12\x0f\n\x07\x61ttempt\x18\x03 \x01(\x05\x12\x0e\n\x06reason\x18\x04 \x01(\t\"%\n\x11NodeStatusRequest\x12\x10\n\x08reply_to\x18\x01 \x01(\t\"@\n\x13\x45valuatorPoolStatus\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\r\n\x05slots\x18\x02 \x01(\x05\x12\x0c\n\x04\x62usy\x18\x03 \x01(\x05\"\x9f\x01\n\nNodeStatus\x12\x0f\n\x07\x61\x64\x64ress\x18\x01 \x01(\t\x12\r\n\x05roles\x18\x02 \x03(\t\x12\x32\n\x05pools\x18\x03 \x03(\x0b\x32#.archipelago.v1.EvaluatorPoolStatus\x12\x10\n\x08\x64raining\x18\x04 \x01(\x08\x12\x16\n\x0euptime_seconds\x18\x05 \x01(\x01\x12\x13\n\x0b\x65valuations\x18\x06 \x01(\x03*\x90\x01\n\x10\x45valuationStatus\x12!\n\x1d\x45VALUATION_STATUS_UNSPECIFIED\x10\x00\x12\x18\n\x14\x45VALUATION_STATUS_OK\x10\x01\x12\x1c\n\x18\x45VALUATION_STATUS_FAILED\x10\x02\x12!\n\x1d\x45VALUATION_STATUS_HANDED_BACK\x10\x03\x42\x18\n\x14io.archipelago.protoP\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'archipelago.v1.archipelago_pb2', globals())
@@ -27,8 +27,8 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _EVALUATIONRESULT_LABELSENTRY._serialized_options = b'8\001'
   _INTERMEDIATERESULT_METRICSENTRY._options = None
   _INTERMEDIATERESULT_METRICSENTRY._serialized_options = b'8\001'
-  _EVALUATIONSTATUS._serialized_start=1404
-  _EVALUATIONSTATUS._serialized_end=1548
+  _EVALUATIONSTATUS._serialized_start=1541
+  _EVALUATIONSTATUS._serialized_end=1685
   _ARCHITECTURE._serialized_start=52
   _ARCHITECTURE._serialized_end=99
   _CANDIDATE._serialized_start=102
@@ -40,15 +40,17 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _EVALUATIONRESULT_LABELSENTRY._serialized_start=753
   _EVALUATIONRESULT_LABELSENTRY._serialized_end=798
   _INTERMEDIATERESULT._serialized_start=801
-  _INTERMEDIATERESULT._serialized_end=1032
+  _INTERMEDIATERESULT._serialized_end=1056
   _INTERMEDIATERESULT_METRICSENTRY._serialized_start=705
   _INTERMEDIATERESULT_METRICSENTRY._serialized_end=751
-  _EVALUATIONREQUEST._serialized_start=1034
-  _EVALUATIONREQUEST._serialized_end=1134
-  _NODESTATUSREQUEST._serialized_start=1136
-  _NODESTATUSREQUEST._serialized_end=1173
-  _EVALUATORPOOLSTATUS._serialized_start=1175
-  _EVALUATORPOOLSTATUS._serialized_end=1239
-  _NODESTATUS._serialized_start=1242
-  _NODESTATUS._serialized_end=1401
+  _EVALUATIONREQUEST._serialized_start=1058
+  _EVALUATIONREQUEST._serialized_end=1179
+  _STOPEVALUATION._serialized_start=1181
+  _STOPEVALUATION._serialized_end=1271
+  _NODESTATUSREQUEST._serialized_start=1273
+  _NODESTATUSREQUEST._serialized_end=1310
+  _EVALUATORPOOLSTATUS._serialized_start=1312
+  _EVALUATORPOOLSTATUS._serialized_end=1376
+  _NODESTATUS._serialized_start=1379
+  _NODESTATUS._serialized_end=1538
 # @@protoc_insertion_point(module_scope)
