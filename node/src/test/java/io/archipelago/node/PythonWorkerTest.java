@@ -12,7 +12,6 @@ import io.archipelago.proto.EvaluationResult;
 import io.archipelago.proto.EvaluationStatus;
 import io.archipelago.proto.ResultTold;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -77,14 +75,12 @@ class PythonWorkerTest {
     @Timeout(300)
     void twoPythonWorkersServeASearchAndOneIsKilledMidEvaluation(@TempDir Path tmp) throws Exception {
         assumePythonClient();
-        Path tokenFile = Files.writeString(tmp.resolve("token"), TOKEN);
         Path module = Files.writeString(tmp.resolve("slow_eval.py"), EVALUATE);
         Path dir = tmp.resolve("run");
-        int port = freePort();
-        CompletableFuture<CliTest.Run> search = CompletableFuture.supplyAsync(() -> CliTest.run(
-                "search",
-                "--evaluator",
-                "worker:slow",
+        WorkerSearch search = WorkerSearch.start(
+                tmp,
+                TOKEN,
+                "slow",
                 "--metric",
                 "score:max",
                 "--strategy",
@@ -93,17 +89,12 @@ class PythonWorkerTest {
                 "20",
                 "--seed",
                 "5",
-                "--quiet",
                 "--out",
-                dir.toString(),
-                "--worker-port",
-                Integer.toString(port),
-                "--worker-token-file",
-                tokenFile.toString()));
+                dir.toString());
         List<Process> workers = new ArrayList<>();
         try {
             for (int i = 0; i < 2; i++) {
-                workers.add(worker(port, module, tmp.resolve("worker-" + i + ".log")));
+                workers.add(worker(search.port, module, tmp.resolve("worker-" + i + ".log")));
             }
             // once a few results are in, both workers are busy: kill one as -9 does
             Path csv = dir.resolve(SearchCommand.EVALUATIONS);
@@ -112,7 +103,7 @@ class PythonWorkerTest {
                 Thread.sleep(50);
             }
             workers.get(1).destroyForcibly(); // SIGKILL
-            CliTest.Run run = search.get(180, TimeUnit.SECONDS);
+            CliTest.Run run = search.run.get(180, TimeUnit.SECONDS);
             assertEquals(0, run.exit(), run.err() + log(tmp));
         } finally {
             workers.forEach(Process::destroyForcibly);
@@ -171,32 +162,25 @@ class PythonWorkerTest {
         assumePythonClient();
         Path[] tls = WorkerCliTest.selfSigned(tmp);
         assumeTrue(tls != null, "openssl is not installed");
-        Path tokenFile = Files.writeString(tmp.resolve("token"), TOKEN);
         Path module = Files.writeString(tmp.resolve("slow_eval.py"), EVALUATE);
         Path dir = tmp.resolve("run");
-        int port = freePort();
-        CompletableFuture<CliTest.Run> search = CompletableFuture.supplyAsync(() -> CliTest.run(
-                "search",
-                "--evaluator",
-                "worker:slow",
+        WorkerSearch search = WorkerSearch.start(
+                tmp,
+                TOKEN,
+                "slow",
                 "--metric",
                 "score:max",
                 "--budget",
                 "4",
-                "--quiet",
                 "--out",
                 dir.toString(),
-                "--worker-port",
-                Integer.toString(port),
-                "--worker-token-file",
-                tokenFile.toString(),
                 "--worker-tls-cert",
                 tls[0].toString(),
                 "--worker-tls-key",
-                tls[1].toString()));
-        Process worker = worker(port, module, tmp.resolve("worker-tls.log"), "--tls-ca", tls[0].toString());
+                tls[1].toString());
+        Process worker = worker(search.port, module, tmp.resolve("worker-tls.log"), "--tls-ca", tls[0].toString());
         try {
-            CliTest.Run run = search.get(120, TimeUnit.SECONDS);
+            CliTest.Run run = search.run.get(120, TimeUnit.SECONDS);
             assertEquals(0, run.exit(), run.err() + log(tmp));
         } finally {
             worker.destroyForcibly();
@@ -236,11 +220,5 @@ class PythonWorkerTest {
             }
         }
         return text.toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -67,7 +65,7 @@ class RunnerCliTest {
                 dir.toString());
         assertEquals(0, run.exit(), run.err());
 
-        List<ObjectNode> rows = rows(dir.resolve(SearchCommand.EVALUATIONS));
+        List<ObjectNode> rows = WorkerSearch.rows(dir.resolve(SearchCommand.EVALUATIONS));
         assertEquals(16, rows.size());
         int ok = 0;
         boolean exited = false;
@@ -105,14 +103,5 @@ class RunnerCliTest {
         assertEquals(2, run.exit());
         assertTrue(run.err().contains("--metric NAME:max"), run.err());
         assertTrue(run.err().strip().lines().count() == 1, run.err());
-    }
-
-    private static List<ObjectNode> rows(Path csv) throws Exception {
-        CsvMapper mapper = new CsvMapper();
-        try (var it = mapper.readerFor(ObjectNode.class)
-                .with(CsvSchema.emptySchema().withHeader())
-                .<ObjectNode>readValues(csv.toFile())) {
-            return it.readAll();
-        }
     }
 }

@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.csv.CsvMapper;
-import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.core.table.BenchmarkTable;
@@ -49,7 +47,7 @@ class SchedulerCliTest {
                 "--out",
                 dir.toString());
         assertEquals(0, run.exit(), run.err());
-        List<ObjectNode> rows = rows(dir.resolve(SearchCommand.EVALUATIONS));
+        List<ObjectNode> rows = WorkerSearch.rows(dir.resolve(SearchCommand.EVALUATIONS));
         assertEquals(30, rows.size());
         BenchmarkTable<Nb201Cell> table = BenchmarkTable.embeddedNb201Cifar10();
         int stopped = 0;
@@ -115,7 +113,7 @@ class SchedulerCliTest {
                 "--out",
                 dir.toString());
         assertEquals(0, run.exit(), run.err());
-        List<ObjectNode> rows = rows(dir.resolve(SearchCommand.EVALUATIONS));
+        List<ObjectNode> rows = WorkerSearch.rows(dir.resolve(SearchCommand.EVALUATIONS));
         assertEquals(12, rows.size());
         // the decision is asynchronous: the runner may print its next step before the stop reaches it
         long stopped = rows.stream().filter(r -> r.get("steps").asInt() < 3).count();
@@ -157,14 +155,5 @@ class SchedulerCliTest {
                 tmp.resolve("b").toString());
         assertEquals(2, wrongRungs.exit());
         assertTrue(wrongRungs.err().contains("its table's fidelities"), wrongRungs.err());
-    }
-
-    static List<ObjectNode> rows(Path csv) throws Exception {
-        try (var it = new CsvMapper()
-                .readerFor(ObjectNode.class)
-                .with(CsvSchema.emptySchema().withHeader())
-                .<ObjectNode>readValues(csv.toFile())) {
-            return it.readAll();
-        }
     }
 }

@@ -14,7 +14,6 @@ import io.archipelago.proto.ResultTold;
 import io.archipelago.proto.WorkerHello;
 import io.grpc.Status;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -85,13 +83,11 @@ class WorkerCliTest {
     @Test
     @Timeout(180)
     void aSearchRunsOnWorkersAndGoesOnWhenOneDiesMidEvaluation(@TempDir Path tmp) throws Exception {
-        Path tokenFile = Files.writeString(tmp.resolve("token"), TOKEN + "\n");
         Path dir = tmp.resolve("run");
-        int port = freePort();
-        CompletableFuture<CliTest.Run> search = CompletableFuture.supplyAsync(() -> CliTest.run(
-                "search",
-                "--evaluator",
-                "worker:echo",
+        WorkerSearch search = WorkerSearch.start(
+                tmp,
+                TOKEN,
+                "echo",
                 "--metric",
                 "score:max",
                 "--strategy",
@@ -100,22 +96,17 @@ class WorkerCliTest {
                 "20",
                 "--seed",
                 "4",
-                "--quiet",
                 "--out",
-                dir.toString(),
-                "--worker-port",
-                Integer.toString(port),
-                "--worker-token-file",
-                tokenFile.toString()));
+                dir.toString());
 
         AtomicInteger survivorTasks = new AtomicInteger();
-        WorkerClient survivor = connect(port, TOKEN, hello("survivor", 2), (task, progress) -> {
+        WorkerClient survivor = connect(search.port, TOKEN, hello("survivor", 2), (task, progress) -> {
             survivorTasks.incrementAndGet();
             return score(task, progress);
         });
         CountDownLatch stuck = new CountDownLatch(1);
         AtomicInteger doomedTasks = new AtomicInteger();
-        WorkerClient doomed = connect(port, TOKEN, hello("doomed", 2), (task, progress) -> {
+        WorkerClient doomed = connect(search.port, TOKEN, hello("doomed", 2), (task, progress) -> {
             if (doomedTasks.incrementAndGet() == 3) {
                 stuck.countDown();
                 Thread.sleep(60_000); // killed before it answers
@@ -125,7 +116,7 @@ class WorkerCliTest {
         assertTrue(stuck.await(60, TimeUnit.SECONDS), "the doomed worker got a third task");
         doomed.kill();
 
-        CliTest.Run run = search.get(120, TimeUnit.SECONDS);
+        CliTest.Run run = search.run.get(120, TimeUnit.SECONDS);
         survivor.close();
         assertEquals(0, run.exit(), run.err());
         JsonNode summary = JSON.readTree(dir.resolve(SearchCommand.SUMMARY).toFile());
@@ -169,13 +160,11 @@ class WorkerCliTest {
     @Test
     @Timeout(120)
     void ashaCancelsAWorkersUnpromisingTasksAndTheirResultIsTheLastStep(@TempDir Path tmp) throws Exception {
-        Path tokenFile = Files.writeString(tmp.resolve("token"), TOKEN);
         Path dir = tmp.resolve("run");
-        int port = freePort();
-        CompletableFuture<CliTest.Run> search = CompletableFuture.supplyAsync(() -> CliTest.run(
-                "search",
-                "--evaluator",
-                "worker:echo",
+        WorkerSearch search = WorkerSearch.start(
+                tmp,
+                TOKEN,
+                "echo",
                 "--metric",
                 "score:max",
                 "--scheduler",
@@ -188,15 +177,10 @@ class WorkerCliTest {
                 "random",
                 "--budget",
                 "12",
-                "--quiet",
                 "--out",
-                dir.toString(),
-                "--worker-port",
-                Integer.toString(port),
-                "--worker-token-file",
-                tokenFile.toString()));
+                dir.toString());
         AtomicInteger cancelled = new AtomicInteger();
-        WorkerClient worker = connect(port, TOKEN, hello("asha", 2), (task, progress) -> {
+        WorkerClient worker = connect(search.port, TOKEN, hello("asha", 2), (task, progress) -> {
             double level = Math.floorMod(
                     task.getCandidate().getArchitecture().getEncoding().hashCode(), 50);
             assertEquals(4, task.getCandidate().getFidelity(), "asked for the last rung");
@@ -210,7 +194,7 @@ class WorkerCliTest {
             }
             return Map.of("score", level + 4);
         });
-        CliTest.Run run = search.get(90, TimeUnit.SECONDS);
+        CliTest.Run run = search.run.get(90, TimeUnit.SECONDS);
         worker.close();
         assertEquals(0, run.exit(), run.err());
         List<ObjectNodeRow> rows = ObjectNodeRow.read(dir.resolve(SearchCommand.EVALUATIONS));
@@ -259,31 +243,25 @@ class WorkerCliTest {
     void aTlsGatewayServesWorkersThatTrustItsCertificateAndNoPlaintextOnes(@TempDir Path tmp) throws Exception {
         Path[] tls = selfSigned(tmp);
         org.junit.jupiter.api.Assumptions.assumeTrue(tls != null, "openssl is not installed");
-        Path tokenFile = Files.writeString(tmp.resolve("token"), TOKEN);
-        int port = freePort();
-        CompletableFuture<CliTest.Run> search = CompletableFuture.supplyAsync(() -> CliTest.run(
-                "search",
-                "--evaluator",
-                "worker:echo",
+        WorkerSearch search = WorkerSearch.start(
+                tmp,
+                TOKEN,
+                "echo",
                 "--metric",
                 "score:max",
                 "--budget",
                 "3",
-                "--quiet",
                 "--out",
                 tmp.resolve("run").toString(),
-                "--worker-port",
-                Integer.toString(port),
-                "--worker-token-file",
-                tokenFile.toString(),
                 "--worker-tls-cert",
                 tls[0].toString(),
                 "--worker-tls-key",
-                tls[1].toString()));
+                tls[1].toString());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         WorkerClient secure;
         while (true) {
-            secure = WorkerClient.connect("127.0.0.1:" + port, TOKEN, tls[0], hello("tls", 1), WorkerCliTest::score);
+            secure = WorkerClient.connect(
+                    "127.0.0.1:" + search.port, TOKEN, tls[0], hello("tls", 1), WorkerCliTest::score);
             try {
                 secure.welcomed().get(10, TimeUnit.SECONDS);
                 break;
@@ -294,14 +272,14 @@ class WorkerCliTest {
             }
         }
         WorkerClient plaintext =
-                WorkerClient.connect("127.0.0.1:" + port, TOKEN, hello("plain", 1), WorkerCliTest::score);
+                WorkerClient.connect("127.0.0.1:" + search.port, TOKEN, hello("plain", 1), WorkerCliTest::score);
         Status refused = plaintext.ended().get(30, TimeUnit.SECONDS);
         plaintext.close();
         assertTrue(
                 refused.getCode() != Status.Code.OK && !plaintext.welcomed().isDone()
                         || plaintext.welcomed().isCompletedExceptionally(),
                 "a plaintext worker was served: " + refused);
-        CliTest.Run run = search.get(60, TimeUnit.SECONDS);
+        CliTest.Run run = search.run.get(60, TimeUnit.SECONDS);
         secure.close();
         assertEquals(0, run.exit(), run.err());
     }
@@ -309,7 +287,7 @@ class WorkerCliTest {
     /** The columns of evaluations.csv these tests read. */
     record ObjectNodeRow(String status, int steps) {
         static List<ObjectNodeRow> read(Path csv) throws Exception {
-            return SchedulerCliTest.rows(csv).stream()
+            return WorkerSearch.rows(csv).stream()
                     .map(r -> new ObjectNodeRow(
                             r.get("status").asText(), r.get("steps").asInt()))
                     .toList();
@@ -319,36 +297,29 @@ class WorkerCliTest {
     @Test
     @Timeout(120)
     void aWorkerWithoutTheTokenIsRefused(@TempDir Path tmp) throws Exception {
-        Path tokenFile = Files.writeString(tmp.resolve("token"), TOKEN);
-        int port = freePort();
-        CompletableFuture<CliTest.Run> search = CompletableFuture.supplyAsync(() -> CliTest.run(
-                "search",
-                "--evaluator",
-                "worker:echo",
+        WorkerSearch search = WorkerSearch.start(
+                tmp,
+                TOKEN,
+                "echo",
                 "--metric",
                 "score:max",
                 "--budget",
                 "2",
-                "--quiet",
                 "--out",
-                tmp.resolve("run").toString(),
-                "--worker-port",
-                "127.0.0.1:" + port,
-                "--worker-token-file",
-                tokenFile.toString()));
+                tmp.resolve("run").toString());
         try {
-            assertRefused(port, "wrong-token", "wrong worker token");
-            assertRefused(port, null, "no worker token");
+            assertRefused(search.port, "wrong-token", "wrong worker token");
+            assertRefused(search.port, null, "no worker token");
             WorkerHello bad = hello("bad", 0);
-            WorkerClient client = connect(port, TOKEN, bad, WorkerCliTest::score);
+            WorkerClient client = connect(search.port, TOKEN, bad, WorkerCliTest::score);
             assertTrue(false, "a worker with 0 slots was welcomed: " + client);
         } catch (java.util.concurrent.ExecutionException e) {
             Status status = Status.fromThrowable(e.getCause());
             assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode(), status.toString());
             assertTrue(status.getDescription().contains("slots must be"), status.toString());
         }
-        WorkerClient good = connect(port, TOKEN, hello("good", 1), WorkerCliTest::score);
-        CliTest.Run run = search.get(60, TimeUnit.SECONDS);
+        WorkerClient good = connect(search.port, TOKEN, hello("good", 1), WorkerCliTest::score);
+        CliTest.Run run = search.run.get(60, TimeUnit.SECONDS);
         good.close();
         assertEquals(0, run.exit(), run.err());
     }
@@ -367,12 +338,6 @@ class WorkerCliTest {
             assertEquals(Status.Code.UNAUTHENTICATED, status.getCode(), status.toString());
             assertTrue(status.getDescription().contains(why), status.toString());
             return;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -346,31 +346,39 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
         if (task == null) {
             return this;
         }
+        String failure =
+                answer.getFailureReason().isEmpty() ? checkMetrics(answer.getMetricsMap()) : answer.getFailureReason();
+        finish(task, answer.getMetricsMap(), answer.getLabelsMap(), failure);
+        return draining && running.isEmpty()
+                ? end("drained", Status.UNAVAILABLE.withDescription("gateway shut down"))
+                : this;
+    }
+
+    /**
+     * Answers the router for {@code task}: with {@code metrics}, or {@code failure} (non-null). A
+     * task a scheduler stopped answers with its last step's metrics, whatever the worker said (or
+     * if it left).
+     */
+    private void finish(Running task, Map<String, Double> metrics, Map<String, String> labels, String failure) {
         gauge.ended();
         load.busy().decrementAndGet();
         EvaluationResult.Builder result = result(task.request, task.slot)
                 .setCostSeconds(seconds(task.startNanos))
                 .addAllIntermediates(task.curve)
                 .putAllLabels(hello.getLabelsMap())
-                .putAllLabels(answer.getLabelsMap())
+                .putAllLabels(labels)
                 .putLabels("worker", hello.getName().isEmpty() ? id : hello.getName());
-        String failure =
-                answer.getFailureReason().isEmpty() ? checkMetrics(answer.getMetricsMap()) : answer.getFailureReason();
         if (task.stopped && !task.curve.isEmpty()) {
-            // stopped by a scheduler: what it measured at its last step is its result, whatever it answered
             IntermediateResult last = task.curve.get(task.curve.size() - 1);
             result.setStatus(EvaluationStatus.EVALUATION_STATUS_OK)
                     .putAllMetrics(last.getMetricsMap())
                     .putLabels(Evaluation.STOPPED_AT_STEP, Integer.toString(last.getStep()));
         } else if (failure == null) {
-            result.setStatus(EvaluationStatus.EVALUATION_STATUS_OK).putAllMetrics(answer.getMetricsMap());
+            result.setStatus(EvaluationStatus.EVALUATION_STATUS_OK).putAllMetrics(metrics);
         } else {
             result.setStatus(EvaluationStatus.EVALUATION_STATUS_FAILED).setFailureReason(failure);
         }
         reply(task.request, result);
-        return draining && running.isEmpty()
-                ? end("drained", Status.UNAVAILABLE.withDescription("gateway shut down"))
-                : this;
     }
 
     /** Why a successful answer's metrics are unusable, or null. */
@@ -424,13 +432,7 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
             return this;
         }
         for (Running task : running.values()) {
-            gauge.ended();
-            reply(
-                    task.request,
-                    result(task.request, task.slot)
-                            .setStatus(EvaluationStatus.EVALUATION_STATUS_FAILED)
-                            .setCostSeconds(seconds(task.startNanos))
-                            .setFailureReason("worker " + describe() + " left mid-evaluation: " + why));
+            finish(task, Map.of(), Map.of(), "worker " + describe() + " left mid-evaluation: " + why);
         }
         running.clear();
         closed = true;
