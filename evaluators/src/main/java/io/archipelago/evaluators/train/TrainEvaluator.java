@@ -5,6 +5,7 @@ import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.evaluators.Evaluation;
 import io.archipelago.evaluators.EvaluationException;
 import io.archipelago.evaluators.Evaluator;
+import io.archipelago.evaluators.Progress;
 import io.archipelago.models.data.TrainingData;
 import io.archipelago.models.supernet.NdThreads;
 import io.archipelago.models.supernet.Precision;
@@ -91,6 +92,15 @@ public final class TrainEvaluator implements Evaluator {
 
     @Override
     public Evaluation evaluate(Architecture architecture, int fidelity) throws EvaluationException {
+        return evaluate(architecture, fidelity, Progress.IGNORED);
+    }
+
+    /**
+     * Reports each epoch as it ends; a stop ends the training there (the test images are not
+     * evaluated): the result is that epoch's curve point, with {@code params}.
+     */
+    @Override
+    public Evaluation evaluate(Architecture architecture, int fidelity, Progress progress) throws EvaluationException {
         if (!Nb201Space.ID.equals(architecture.getSpace())) {
             throw new EvaluationException("the train evaluator trains NAS-Bench-201 cells (space " + Nb201Space.ID
                     + "); got space '" + architecture.getSpace() + "'");
@@ -104,11 +114,22 @@ public final class TrainEvaluator implements Evaluator {
         } catch (IllegalArgumentException e) {
             throw new EvaluationException(e.getMessage(), e);
         }
-        return evaluate(cell, fidelity == 0 ? settings.epochs() : fidelity);
+        return evaluate(cell, fidelity == 0 ? settings.epochs() : fidelity, progress);
     }
 
     /** Trains {@code cell} for {@code epochs} epochs. */
     public Evaluation evaluate(Nb201Cell cell, int epochs) {
+        return evaluate(cell, epochs, Progress.IGNORED);
+    }
+
+    /** Thrown from the epoch listener to end a training a scheduler stopped; carries the curve so far. */
+    private static final class Stopped extends RuntimeException {
+        Stopped() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Evaluation evaluate(Nb201Cell cell, int epochs, Progress progress) {
         long start = System.nanoTime();
         TrainingSpec spec = spec(epochs);
         Map<String, String> labels = new LinkedHashMap<>();
@@ -125,14 +146,26 @@ public final class TrainEvaluator implements Evaluator {
                     SposSupernet.create(spec.shape(), Precision.FLOAT, 0).childParameterCount(cell));
             return new Evaluation(chance, seconds(start), labels);
         }
-        StandaloneTraining.Result r = StandaloneTraining.train(cell, spec, images, null);
-        List<Evaluation.Intermediate> curve = new ArrayList<>(r.epochs().size());
-        for (StandaloneTraining.Epoch e : r.epochs()) {
-            Map<String, Double> point = new LinkedHashMap<>();
-            point.put(VALID_ACCURACY, 100 * e.validAccuracy());
-            point.put(VALID_LOSS, e.validLoss());
-            point.put(TRAIN_LOSS, e.trainLoss());
-            curve.add(new Evaluation.Intermediate(e.epoch(), point, e.seconds()));
+        List<Evaluation.Intermediate> curve = new ArrayList<>();
+        StandaloneTraining.Result r;
+        try {
+            r = StandaloneTraining.train(cell, spec, images, e -> {
+                Map<String, Double> point = new LinkedHashMap<>();
+                point.put(VALID_ACCURACY, 100 * e.validAccuracy());
+                point.put(VALID_LOSS, e.validLoss());
+                point.put(TRAIN_LOSS, e.trainLoss());
+                curve.add(new Evaluation.Intermediate(e.epoch(), point, e.seconds()));
+                if (!progress.report(e.epoch(), point) && e.epoch() < epochs) {
+                    throw new Stopped();
+                }
+            });
+        } catch (Stopped stopped) {
+            Evaluation.Intermediate last = curve.get(curve.size() - 1);
+            Map<String, Double> metrics = new LinkedHashMap<>(last.metrics());
+            metrics.put(PARAMS, (double)
+                    SposSupernet.create(spec.shape(), Precision.FLOAT, 0).childParameterCount(cell));
+            labels.put(Evaluation.STOPPED_AT_STEP, Integer.toString(last.step()));
+            return new Evaluation(metrics, seconds(start), labels, curve);
         }
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put(VALID_ACCURACY, 100 * r.validAccuracy());

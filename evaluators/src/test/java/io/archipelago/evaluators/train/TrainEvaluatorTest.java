@@ -1,6 +1,7 @@
 package io.archipelago.evaluators.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,6 +75,31 @@ class TrainEvaluatorTest {
                 a.intermediates().get(0).metrics(), b.intermediates().get(0).metrics());
         Evaluation c = new TrainEvaluator(settings.withSeed(1), images).evaluate(nb201(CELL), 1);
         assertNotEquals(a.metrics().get("train_loss"), c.metrics().get("train_loss"));
+    }
+
+    @Test
+    void eachEpochIsReportedAsItEndsAndAStopEndsTheTrainingThere() throws EvaluationException {
+        java.util.List<Integer> reported = new java.util.ArrayList<>();
+        Evaluation stopped = new TrainEvaluator(settings, images).evaluate(nb201(CELL), 3, (step, metrics) -> {
+            reported.add(step);
+            assertTrue(metrics.containsKey(TrainEvaluator.VALID_ACCURACY), metrics.toString());
+            return step < 2; // stop after the second epoch
+        });
+        assertEquals(java.util.List.of(1, 2), reported);
+        assertEquals("2", stopped.labels().get(Evaluation.STOPPED_AT_STEP));
+        assertEquals(2, stopped.intermediates().size());
+        assertEquals(
+                stopped.intermediates().get(1).metrics().get(TrainEvaluator.VALID_ACCURACY),
+                stopped.metrics().get(TrainEvaluator.VALID_ACCURACY));
+        assertTrue(stopped.metrics().get(TrainEvaluator.PARAMS) > 0);
+        assertFalse(stopped.metrics().containsKey(TrainEvaluator.TEST_ACCURACY), "the test images are not evaluated");
+
+        // the same run up to the stop: the 3-epoch training unstopped has the same first two epochs
+        Evaluation full = new TrainEvaluator(settings, images).evaluate(nb201(CELL), 3, (step, metrics) -> true);
+        assertEquals(3, full.intermediates().size());
+        assertEquals(
+                full.intermediates().get(1).metrics(),
+                stopped.intermediates().get(1).metrics());
     }
 
     @Test
