@@ -17,7 +17,7 @@ public final class SchedulerOptions {
             description = "What stops unpromising evaluations early, with any strategy: none | asha (asynchronous "
                     + "successive halving: at each of --rungs, a candidate below the top 1/--eta so far stops) | median "
                     + "(the median stopping rule, from the first rung on). The evaluator must report a learning curve: "
-                    + "runner:, worker:, or the tabular table's fidelities (default: ${DEFAULT-VALUE}).")
+                    + "train, runner:, worker:, or the tabular table's fidelities (default: ${DEFAULT-VALUE}).")
     public String scheduler = "none"; // as the default value: a search built without picocli has none
 
     @Option(
