@@ -1,6 +1,7 @@
 package io.archipelago.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -60,12 +61,16 @@ class WorkerCliTest {
                 .build();
     }
 
-    /** Dials until the search's gateway is up (it opens once the search has started). */
-    private static WorkerClient connect(int port, String token, WorkerHello hello, WorkerClient.Handler handler)
-            throws Exception {
+    /** Dials until the search's gateway is up (it opens once the search has started); fails at once if the search ended. */
+    private static WorkerClient connect(
+            WorkerSearch search, String token, WorkerHello hello, WorkerClient.Handler handler) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
-            WorkerClient client = WorkerClient.connect("127.0.0.1:" + port, token, hello, handler);
+            assertFalse(
+                    search.run.isDone(),
+                    () -> "the search ended before a worker joined: "
+                            + search.run.join().err());
+            WorkerClient client = WorkerClient.connect("127.0.0.1:" + search.port, token, hello, handler);
             try {
                 client.welcomed().get(10, TimeUnit.SECONDS);
                 return client;
@@ -100,13 +105,13 @@ class WorkerCliTest {
                 dir.toString());
 
         AtomicInteger survivorTasks = new AtomicInteger();
-        WorkerClient survivor = connect(search.port, TOKEN, hello("survivor", 2), (task, progress) -> {
+        WorkerClient survivor = connect(search, TOKEN, hello("survivor", 2), (task, progress) -> {
             survivorTasks.incrementAndGet();
             return score(task, progress);
         });
         CountDownLatch stuck = new CountDownLatch(1);
         AtomicInteger doomedTasks = new AtomicInteger();
-        WorkerClient doomed = connect(search.port, TOKEN, hello("doomed", 2), (task, progress) -> {
+        WorkerClient doomed = connect(search, TOKEN, hello("doomed", 2), (task, progress) -> {
             if (doomedTasks.incrementAndGet() == 3) {
                 stuck.countDown();
                 Thread.sleep(60_000); // killed before it answers
@@ -180,7 +185,7 @@ class WorkerCliTest {
                 "--out",
                 dir.toString());
         AtomicInteger cancelled = new AtomicInteger();
-        WorkerClient worker = connect(search.port, TOKEN, hello("asha", 2), (task, progress) -> {
+        WorkerClient worker = connect(search, TOKEN, hello("asha", 2), (task, progress) -> {
             double level = Math.floorMod(
                     task.getCandidate().getArchitecture().getEncoding().hashCode(), 50);
             assertEquals(4, task.getCandidate().getFidelity(), "asked for the last rung");
@@ -311,14 +316,14 @@ class WorkerCliTest {
             assertRefused(search.port, "wrong-token", "wrong worker token");
             assertRefused(search.port, null, "no worker token");
             WorkerHello bad = hello("bad", 0);
-            WorkerClient client = connect(search.port, TOKEN, bad, WorkerCliTest::score);
+            WorkerClient client = connect(search, TOKEN, bad, WorkerCliTest::score);
             assertTrue(false, "a worker with 0 slots was welcomed: " + client);
         } catch (java.util.concurrent.ExecutionException e) {
             Status status = Status.fromThrowable(e.getCause());
             assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode(), status.toString());
             assertTrue(status.getDescription().contains("slots must be"), status.toString());
         }
-        WorkerClient good = connect(search.port, TOKEN, hello("good", 1), WorkerCliTest::score);
+        WorkerClient good = connect(search, TOKEN, hello("good", 1), WorkerCliTest::score);
         CliTest.Run run = search.run.get(60, TimeUnit.SECONDS);
         good.close();
         assertEquals(0, run.exit(), run.err());
