@@ -1,7 +1,6 @@
 package io.archipelago.evaluators.latency;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.evaluators.Evaluation;
 import io.archipelago.evaluators.EvaluationException;
+import io.archipelago.evaluators.runner.ChildProcesses;
 import io.archipelago.proto.Architecture;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,28 +124,7 @@ class DeviceRunnerEvaluatorTest {
         assertTrue(
                 e.getMessage().contains("timed out after 1 s") && e.getMessage().contains("killed"), e.getMessage());
         assertTrue(e.getMessage().contains("still measuring"), e.getMessage());
-        long child = Long.parseLong(Files.readString(pid).strip());
-        for (int i = 0; i < 50 && running(child); i++) {
-            Thread.sleep(20);
-        }
-        assertFalse(running(child), "the runner's child " + child + " survived");
-    }
-
-    /** Alive and not a zombie (a killed orphan stays one until the init process reaps it). */
-    private static boolean running(long pid) throws Exception {
-        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-            return false;
-        }
-        Path stat = Path.of("/proc/" + pid + "/stat");
-        if (!Files.exists(stat)) {
-            return true; // not Linux: trust isAlive
-        }
-        try {
-            String s = Files.readString(stat);
-            return s.charAt(s.lastIndexOf(')') + 2) != 'Z';
-        } catch (java.io.IOException e) {
-            return false; // gone meanwhile
-        }
+        ChildProcesses.assertGone(pid);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.archipelago.evaluators.runner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -136,28 +135,7 @@ class CommandRunnerEvaluatorTest {
         double seconds = (System.nanoTime() - start) / 1e9;
         assertTrue(seconds < 5, "took " + seconds + " s");
         assertContains(e.getMessage(), "timed out after 1 s", "killed", "still training");
-        long child = Long.parseLong(Files.readString(pid).strip());
-        for (int i = 0; i < 50 && running(child); i++) {
-            Thread.sleep(20);
-        }
-        assertFalse(running(child), "the runner's child " + child + " survived");
-    }
-
-    /** Alive and not a zombie (a killed orphan stays one until the init process reaps it). */
-    private static boolean running(long pid) throws Exception {
-        if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-            return false;
-        }
-        Path stat = Path.of("/proc/" + pid + "/stat");
-        if (!Files.exists(stat)) {
-            return true; // not Linux: trust isAlive
-        }
-        try {
-            String s = Files.readString(stat);
-            return s.charAt(s.lastIndexOf(')') + 2) != 'Z';
-        } catch (java.io.IOException e) {
-            return false; // gone meanwhile
-        }
+        ChildProcesses.assertGone(pid);
     }
 
     @Test
@@ -173,7 +151,7 @@ class CommandRunnerEvaluatorTest {
         EvaluationException e = assertThrows(EvaluationException.class, () -> r.evaluate(ARCH, 0));
         assertTrue((System.nanoTime() - start) / 1e9 < 5, "the runner was not stopped");
         assertContains(e.getMessage(), "stdout line 2", "not valid JSON", "valid_accuracy");
-        assertFalse(running(Long.parseLong(Files.readString(pid).strip())));
+        ChildProcesses.assertGone(pid);
     }
 
     @Test
