@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One evaluator slot: runs an {@link Evaluator} for one request at a time and answers with an
  * {@link EvaluationResult}. Its protocol is the wire messages {@link EvaluationRequest} and
- * {@link StopEvaluation} themselves, so the same actor serves local and remote routers. The
- * evaluation blocks a thread of {@link #DISPATCHER}, never the actor's: the slot stays responsive
- * while it runs, so a stop reaches the evaluation at its next reported step.
+ * {@link StopEvaluation} themselves, so the same actor serves local and remote routers. It must be
+ * spawned on {@link #DISPATCHER}: an evaluation nobody follows runs on the slot's own thread there
+ * (no hand-off: the fast path); one a scheduler follows runs on another thread of that dispatcher
+ * (size it at twice the slots), so the slot stays responsive and a stop reaches the evaluation at
+ * its next reported step.
  *
  * <p>It registers under {@link #serviceKey(String)} of its evaluator kind with the Receptionist;
  * routers find pools there. Whatever an evaluator throws (an error too) becomes a failed result
@@ -114,34 +116,51 @@ public final class EvaluatorActor extends AbstractBehavior<Object> {
     }
 
     private Behavior<Object> onRequest(EvaluationRequest request) {
-        if (gauge.draining()) {
-            replyTo(request.getReplyTo())
-                    .tell(result(request)
-                            .setStatus(EvaluationStatus.EVALUATION_STATUS_HANDED_BACK)
-                            .setFailureReason("node is draining")
-                            .build());
-            return this;
-        }
-        if (running != null) {
-            waiting.add(request); // a router sends one at a time; others (tests, a stale router) wait their turn
-            return this;
-        }
-        start(request);
+        waiting.add(request); // a router sends one at a time; others (tests, a stale router) wait their turn
+        pump();
         return this;
     }
 
-    private void start(EvaluationRequest request) {
-        gauge.started();
-        Running run = new Running(request, new AtomicBoolean());
-        running = run;
-        ActorRef<IntermediateResult> progressTo =
-                request.getProgressTo().isEmpty() ? null : progressTo(request.getProgressTo());
-        getContext()
-                .pipeToSelf(
-                        CompletableFuture.supplyAsync(() -> evaluate(run, progressTo), evaluations),
-                        (result, error) -> new Finished(
-                                request,
-                                error == null ? result : failed(result(request), describe(error), System.nanoTime())));
+    /**
+     * Starts what waits, in order, while no followed evaluation runs. An evaluation nobody follows
+     * (no {@code progress_to}: nothing can stop it) runs right here, on this slot's thread of the
+     * evaluator dispatcher, without a hand-off: the throughput path. A followed one runs on
+     * another thread of that dispatcher, so that this slot stays free to pass it a stop.
+     */
+    private void pump() {
+        for (EvaluationRequest next; running == null && (next = waiting.poll()) != null; ) {
+            if (gauge.draining()) {
+                replyTo(next.getReplyTo())
+                        .tell(result(next)
+                                .setStatus(EvaluationStatus.EVALUATION_STATUS_HANDED_BACK)
+                                .setFailureReason("node is draining")
+                                .build());
+                continue;
+            }
+            gauge.started();
+            if (next.getProgressTo().isEmpty()) {
+                EvaluationResult result;
+                try {
+                    result = evaluate(next, null, null);
+                } catch (Throwable unexpected) { // e.g. a checked exception thrown sneakily: it fails this candidate
+                    result = failed(result(next), describe(unexpected), System.nanoTime());
+                }
+                finish(next, result);
+                continue;
+            }
+            EvaluationRequest request = next;
+            Running run = new Running(request, new AtomicBoolean());
+            running = run;
+            ActorRef<IntermediateResult> progressTo = progressTo(request.getProgressTo());
+            getContext()
+                    .pipeToSelf(
+                            CompletableFuture.supplyAsync(() -> evaluate(request, run.stop(), progressTo), evaluations),
+                            (result, error) -> new Finished(
+                                    request,
+                                    error == null
+                                            ? result
+                                            : failed(result(request), describe(error), System.nanoTime())));
+        }
     }
 
     private Behavior<Object> onStop(StopEvaluation stop) {
@@ -156,19 +175,23 @@ public final class EvaluatorActor extends AbstractBehavior<Object> {
     }
 
     private Behavior<Object> onFinished(Finished finished) {
-        gauge.ended();
         running = null;
-        replyTo(finished.request().getReplyTo()).tell(finished.result());
-        EvaluationRequest next = waiting.poll();
-        if (next != null) {
-            onRequest(next);
-        }
+        finish(finished.request(), finished.result());
+        pump();
         return this;
     }
 
-    /** On the evaluator dispatcher: runs the evaluation, reporting its steps as they come. */
-    private EvaluationResult evaluate(Running run, ActorRef<IntermediateResult> progressTo) {
-        EvaluationRequest request = run.request();
+    private void finish(EvaluationRequest request, EvaluationResult result) {
+        gauge.ended();
+        replyTo(request.getReplyTo()).tell(result);
+    }
+
+    /**
+     * On the evaluator dispatcher: runs the evaluation, reporting its steps to {@code progressTo}
+     * as they come and stopping once {@code stop} is set (both null: nobody follows it).
+     */
+    private EvaluationResult evaluate(
+            EvaluationRequest request, AtomicBoolean stop, ActorRef<IntermediateResult> progressTo) {
         Candidate candidate = request.getCandidate();
         EvaluationResult.Builder result = result(request);
         long start = System.nanoTime();
@@ -187,12 +210,12 @@ public final class EvaluatorActor extends AbstractBehavior<Object> {
                                 .putAllMetrics(metrics)
                                 .setElapsedSeconds((System.nanoTime() - start) / 1e9)
                                 .build());
-                        return !run.stop().get();
+                        return !stop.get();
                     }
 
                     @Override
                     public boolean stopRequested() {
-                        return run.stop().get();
+                        return stop.get();
                     }
                 };
         try {

@@ -1,6 +1,6 @@
 package io.archipelago.node;
 
-import io.archipelago.evaluators.Evaluation;
+import io.archipelago.evaluators.Progress;
 import io.archipelago.evaluators.runner.CommandRunnerEvaluator;
 import io.archipelago.node.setup.OptionChecks;
 import io.archipelago.node.setup.WorkerOptions;
@@ -125,15 +125,28 @@ public final class WorkerCommand implements Callable<Integer> {
         }));
         long backoffMillis = 500;
         while (true) {
-            WorkerClient client = WorkerClient.connect(gateway, token, tlsCa, hello, (task, progress) -> {
-                Evaluation evaluation = evaluator.evaluate(
-                        task.getCandidate().getArchitecture(),
-                        task.getCandidate().getFidelity());
-                for (Evaluation.Intermediate point : evaluation.intermediates()) {
-                    progress.report(point.step(), point.metrics());
-                }
-                return evaluation.metrics();
-            });
+            WorkerClient client = WorkerClient.connect(
+                    gateway,
+                    token,
+                    tlsCa,
+                    hello,
+                    (task, progress) -> evaluator
+                            .evaluate(
+                                    task.getCandidate().getArchitecture(),
+                                    task.getCandidate().getFidelity(),
+                                    new Progress() { // each line as it is read, and a cancel kills the runner
+                                        @Override
+                                        public boolean report(int step, java.util.Map<String, Double> metrics) {
+                                            progress.report(step, metrics);
+                                            return !progress.cancelled();
+                                        }
+
+                                        @Override
+                                        public boolean stopRequested() {
+                                            return progress.cancelled();
+                                        }
+                                    })
+                            .metrics());
             current.set(client);
             client.welcomed().thenAccept(id -> {
                 out.printf(

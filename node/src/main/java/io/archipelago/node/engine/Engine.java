@@ -145,8 +145,11 @@ public final class Engine implements AutoCloseable {
         this.pools = List.copyOf(pools);
         this.slots = pools.stream().mapToInt(Pool::slots).sum();
         this.roles = List.copyOf(roles);
+        // A thread per slot, and one per evaluation a scheduler follows (it runs apart from its slot, see
+        // EvaluatorActor).
         Config sized = ConfigFactory.parseMap(Map.of(
-                        "archipelago.evaluator-dispatcher.thread-pool-executor.fixed-pool-size", Math.max(1, slots)))
+                        "archipelago.evaluator-dispatcher.thread-pool-executor.fixed-pool-size",
+                        Math.max(2, 2 * slots)))
                 .withFallback(config.withFallback(ConfigFactory.load()));
         this.system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM, sized);
         int actor = 0;
@@ -155,7 +158,7 @@ public final class Engine implements AutoCloseable {
                 Evaluator evaluator = pool.evaluators().apply(i);
                 SlotGauge gauge = gauges.computeIfAbsent(evaluator.kind(), kind -> new SlotGauge());
                 ActorRef<EvaluationRequest> ref = system.systemActorOf(
-                        EvaluatorActor.create(evaluator, gauge), "evaluator-" + actor++, Props.empty());
+                        EvaluatorActor.create(evaluator, gauge), "evaluator-" + actor++, EvaluatorActor.dispatcher());
                 this.evaluators.add(Map.entry(ref, evaluator.kind()));
             }
         }

@@ -241,6 +241,10 @@ public final class WorkerGateway implements AutoCloseable {
                     id,
                     Props.empty());
             live.put(id, session);
+            // a cancel (the worker's connection broke) reaches the session at once, not at its next write
+            ((io.grpc.stub.ServerCallStreamObserver<GatewayMessage>) toWorker)
+                    .setOnCancelHandler(
+                            () -> session.tell(new WorkerSession.StreamEnded("connection lost (CANCELLED)")));
             return new StreamObserver<>() {
                 @Override
                 public void onNext(WorkerMessage message) {

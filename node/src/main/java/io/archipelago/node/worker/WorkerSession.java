@@ -489,7 +489,15 @@ final class WorkerSession extends AbstractBehavior<WorkerSession.Command> {
 
     private void send(GatewayMessage message) {
         if (!closed) {
-            toWorker.onNext(message);
+            try {
+                toWorker.onNext(message);
+            } catch (RuntimeException cancelled) {
+                // the worker's call ended before this actor heard of it: end the session as its stream would
+                getContext()
+                        .getSelf()
+                        .tell(new StreamEnded("connection lost ("
+                                + Status.fromThrowable(cancelled).getCode() + ")"));
+            }
         }
     }
 
