@@ -43,12 +43,14 @@ public final class RunsCommand {
     /** How long a live query waits to join the cluster and for the search host's answer. */
     static final Duration LIVE_TIMEOUT = Duration.ofSeconds(30);
 
-    @Option(
-            names = "--journal",
-            paramLabel = "URL",
-            scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "A shared journal (jdbc:postgresql://...); default: the run directories' own journals.")
-    String journal;
+    /** Where {@code list} and {@code show} read searches that are not live (cancel asks the cluster only). */
+    static final class JournalOption {
+        @Option(
+                names = "--journal",
+                paramLabel = "URL",
+                description = "A shared journal (jdbc:postgresql://...); default: the run directories' own journals.")
+        String journal;
+    }
 
     @Option(
             names = "--json",
@@ -67,6 +69,9 @@ public final class RunsCommand {
     static final class ListRuns implements Callable<Integer> {
         @ParentCommand
         RunsCommand parent;
+
+        @Mixin
+        JournalOption journalOption = new JournalOption();
 
         @Mixin
         ClusterOptions cluster = new ClusterOptions();
@@ -90,8 +95,8 @@ public final class RunsCommand {
                 return 0;
             }
             List<Found> found = new ArrayList<>();
-            if (parent.journal != null) {
-                try (JournalReader reader = JournalReader.open(JournalSettings.parse(parent.journal))) {
+            if (journalOption.journal != null) {
+                try (JournalReader reader = JournalReader.open(JournalSettings.parse(journalOption.journal))) {
                     for (String id : reader.searchIds()) {
                         reader.search(id).ifPresent(r -> found.add(new Found(id, r)));
                     }
@@ -158,6 +163,9 @@ public final class RunsCommand {
         String run;
 
         @Mixin
+        JournalOption journalOption = new JournalOption();
+
+        @Mixin
         ClusterOptions cluster = new ClusterOptions();
 
         @Spec
@@ -176,13 +184,13 @@ public final class RunsCommand {
                 return 0;
             }
             Found found;
-            if (parent.journal != null) {
-                try (JournalReader reader = JournalReader.open(JournalSettings.parse(parent.journal))) {
+            if (journalOption.journal != null) {
+                try (JournalReader reader = JournalReader.open(JournalSettings.parse(journalOption.journal))) {
                     found = new Found(
                             run,
                             reader.search(run)
                                     .orElseThrow(() -> new IllegalArgumentException("no search " + run + " in "
-                                            + JournalSettings.parse(parent.journal)
+                                            + JournalSettings.parse(journalOption.journal)
                                                     .describe() + " (runs list --journal shows them)")));
                 }
             } else {
