@@ -8,7 +8,6 @@ import io.archipelago.proto.EvaluationStatus;
 import io.archipelago.proto.IntermediateResult;
 import io.archipelago.proto.StopEvaluation;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -218,7 +217,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
 
     private final TimerScheduler<Command> timers;
     private Duration sweep;
-    private final Map<String, Tenant> tenants = new HashMap<>();
+    private final Tenants tenants;
     private final String selfSerialized;
     private final String progressSerialized;
     private final ActorRef<Receptionist.Listing> listingAdapter;
@@ -230,6 +229,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
         super(context);
         this.settings = settings;
         this.timers = timers;
+        this.tenants = new Tenants(settings);
         ActorRef<EvaluationResult> resultAdapter = context.messageAdapter(EvaluationResult.class, ResultArrived::new);
         this.selfSerialized = ActorRefResolver.get(context.getSystem()).toSerializationFormat(resultAdapter);
         this.progressSerialized = ActorRefResolver.get(context.getSystem())
@@ -248,15 +248,6 @@ public final class Router extends AbstractBehavior<Router.Command> {
             sweep = every;
             timers.startTimerWithFixedDelay(Sweep.INSTANCE, sweep);
         }
-    }
-
-    private Tenant tenant(String searchId) {
-        Tenant tenant = tenants.get(searchId);
-        if (tenant == null) {
-            tenant = new Tenant(searchId, 1, settings);
-            tenants.put(searchId, tenant);
-        }
-        return tenant;
     }
 
     private Command toPoolChanged(Receptionist.Listing listing) {
@@ -300,68 +291,30 @@ public final class Router extends AbstractBehavior<Router.Command> {
     }
 
     private Behavior<Command> onJoin(Join join) {
-        Tenant was = tenants.get(join.searchId());
-        if (was != null) {
+        if (tenants.join(join)) {
+            sweepAtLeastEvery(join.settings().timeout());
+        } else {
             getContext().getLog().warn("search {} joined the router twice; its first terms stay", join.searchId());
-            return this;
         }
-        tenants.put(join.searchId(), new Tenant(join.searchId(), join.weight(), join.settings()));
-        sweepAtLeastEvery(join.settings().timeout());
         return this;
     }
 
     private Behavior<Command> onLeave(Leave leave) {
-        Tenant tenant = tenants.remove(leave.searchId());
-        if (tenant == null) {
-            return this;
-        }
-        tenant.left = true;
-        for (Dispatch dispatch : inFlight.of(tenant)) {
-            inFlight.remove(dispatch);
-        }
-        for (EvaluatorPool pool : pools.values()) {
-            pool.leave(tenant);
-        }
+        tenants.leave(leave.searchId(), inFlight, pools.values());
         return this;
     }
 
     private Behavior<Command> onWithdraw(Withdraw withdraw) {
-        Tenant tenant = tenants.get(withdraw.searchId());
-        List<Long> taken = new ArrayList<>();
-        if (tenant != null) {
-            tenant.withdrawn = true;
-            for (EvaluatorPool pool : pools.values()) {
-                for (Dispatch dispatch : pool.withdraw(tenant)) {
-                    inFlight.remove(dispatch);
-                    taken.add(dispatch.candidate.getCandidateId());
-                    for (Dispatch follower : dispatch.followers()) {
-                        taken.add(follower.candidate.getCandidateId());
-                    }
-                }
-            }
-            for (Dispatch running : inFlight.of(tenant)) {
-                if (running.slot() != null) {
-                    stop(running, withdraw.reason());
-                }
-            }
+        List<Long> taken = tenants.withdraw(withdraw.searchId(), inFlight, pools.values());
+        for (Dispatch running : tenants.running(withdraw.searchId(), inFlight)) {
+            stop(running, withdraw.reason());
         }
         withdraw.replyTo().tell(new Withdrawn(taken));
         return this;
     }
 
     private Behavior<Command> onReportLoad(ReportLoad report) {
-        Map<String, SearchLoad> searches = new HashMap<>();
-        for (Tenant tenant : tenants.values()) {
-            int running = 0;
-            int waiting = 0;
-            for (EvaluatorPool pool : pools.values()) {
-                int[] load = pool.load(tenant);
-                running += load[0];
-                waiting += load[1];
-            }
-            searches.put(tenant.searchId, new SearchLoad(tenant.weight, running, waiting));
-        }
-        report.replyTo().tell(new Load(Map.copyOf(searches)));
+        report.replyTo().tell(tenants.load(pools.values()));
         return this;
     }
 
@@ -376,7 +329,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
         if (seed.candidates().isEmpty()) {
             return this;
         }
-        Tenant tenant = tenant(seed.candidates().get(0).getSearchId());
+        Tenant tenant = tenants.of(seed.candidates().get(0).getSearchId());
         for (EvaluationResult result : seed.results()) {
             if (result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK) {
                 tenant.pins.admit(result); // the journal's results agree: they passed here before
@@ -398,7 +351,7 @@ public final class Router extends AbstractBehavior<Router.Command> {
             replyTo.tell(new Completed(failure(candidate, invalid.getMessage(), 0), Source.REJECTED, 0));
             return;
         }
-        Tenant tenant = tenant(candidate.getSearchId());
+        Tenant tenant = tenants.of(candidate.getSearchId());
         EvaluationResult cached = tenant.cache.get(cacheKey);
         if (cached != null) {
             replyTo.tell(new Completed(ResultCache.answerFor(candidate, cached), Source.CACHED, 0));
