@@ -1,9 +1,9 @@
 package io.archipelago.node;
 
 import io.archipelago.node.bench.BenchOutput;
-import io.archipelago.node.cluster.ClientMember;
 import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.cluster.NodeAgent;
+import io.archipelago.node.engine.ClientMember;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.proto.EvaluatorPoolStatus;
 import io.archipelago.proto.NodeStatus;

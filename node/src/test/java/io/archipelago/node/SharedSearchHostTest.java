@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.archipelago.node.cluster.ClientMember;
 import io.archipelago.node.cluster.ClusterOptions;
+import io.archipelago.node.engine.ClientMember;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.node.host.HostClient;
 import io.archipelago.node.journal.SearchRecord;

@@ -1,7 +1,8 @@
-package io.archipelago.node.cluster;
+package io.archipelago.node.engine;
 
 import com.typesafe.config.ConfigFactory;
-import io.archipelago.node.engine.Engine;
+import io.archipelago.node.cluster.ClusterOptions;
+import io.archipelago.node.cluster.ClusterSettings;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
