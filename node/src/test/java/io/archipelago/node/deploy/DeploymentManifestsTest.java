@@ -185,6 +185,12 @@ class DeploymentManifestsTest {
                         m -> setEnv(m, "StatefulSet", controller, "ARCHIPELAGO_TRANSPORT", "aeron-udp"),
                         "use tcp or tls-tcp in pods"),
                 new Mutation(
+                        "a namespace in the RoleBinding's subject",
+                        m -> ((ObjectNode) m.get("RoleBinding", "archipelago-pod-reader")
+                                        .at("/subjects/0"))
+                                .put("namespace", "default"),
+                        "a subject names a namespace"),
+                new Mutation(
                         "a namespace in a manifest",
                         m -> ((ObjectNode)
                                         m.get("ServiceAccount", "archipelago").get("metadata"))

@@ -708,6 +708,14 @@ final class ManifestChecks {
                 || !m.ofKind("ClusterRoleBinding").isEmpty()) {
             problems.add("RBAC: cluster-wide roles; discovery needs the pods of its own namespace only");
         }
+        for (ObjectNode binding : m.ofKind("RoleBinding")) {
+            for (JsonNode subject : binding.path("subjects")) {
+                if (subject.has("namespace")) {
+                    problems.add(Manifests.name(binding) + ": a subject names a namespace; without one it is the "
+                            + "binding's own, and the manifests apply in any namespace");
+                }
+            }
+        }
         for (ObjectNode role : m.ofKind("Role")) {
             for (JsonNode rule : role.path("rules")) {
                 if (!texts(rule.path("resources")).equals(Set.of("pods"))
