@@ -546,7 +546,7 @@ final class ManifestChecks {
             problems.add(name + ": --management " + management + " must listen on the pod's IP (probes, bootstrap)");
         }
         if (Manifests.port(container, "management").path("containerPort").asInt() != MANAGEMENT_PORT) {
-            problems.add(name + ": container port 'management' (Cluster Bootstrap finds contact points by that name)"
+            problems.add(name + ": container port 'management' (where Cluster Bootstrap reaches contact points)"
                     + " is not " + MANAGEMENT_PORT + ": " + Manifests.port(container, "management"));
         }
         String worker = option(argv, "--worker-port");
@@ -917,7 +917,10 @@ final class ManifestChecks {
                 "pekko.discovery.kubernetes-api.pod-label-selector",
                 "app=%s");
         expected.forEach((path, value) -> {
-            if (reference.hasPath(path) && !reference.getAnyRef(path).toString().equals(value.toString())) {
+            if (reference.hasPath(path)
+                    && !reference.getAnyRef(path).toString().equals(value.toString())
+                    && !(path.endsWith(".port-name")
+                            && reference.getString(path).isEmpty())) { // unset: the port
                 problems.add(path + " is " + reference.getAnyRef(path) + " in the jar's reference.conf; the manifests "
                         + "assume " + value);
             }
