@@ -206,7 +206,9 @@ while [ "$extra" -gt 0 ]; do
 done
 
 # JavaCPP (ND4J) would otherwise force GCs once it holds off-heap memory; Aeron (the aeron-udp
-# transport) needs NIO internals opened on Java 17. JAVA_OPTS is split on blanks on purpose.
+# transport) needs NIO internals opened on Java 17. JAVA_OPTS is split on blanks on purpose, and
+# not globbed (set -f).
+set -f
 # shellcheck disable=SC2086
 exec java -Dorg.bytedeco.javacpp.maxPhysicalBytes=0 -Dorg.bytedeco.javacpp.maxBytes=0 \
   --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.nio=ALL-UNNAMED \
