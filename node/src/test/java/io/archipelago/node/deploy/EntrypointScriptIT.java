@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The image's entry point with the real jar (failsafe, after package: the shaded jar that
  * {@code -Darchipelago.jar} names, node/target/archipelago.jar by default): a seed node and an
  * evaluator node started through deploy/docker/entrypoint.sh from ARCHIPELAGO_* variables form a
- * loopback cluster over TCP; SIGTERM to the script's process (java, which the script exec'd)
- * drains the evaluator, which leaves and exits 143.
+ * loopback cluster over TCP (with {@code node --management}: the evaluator's /ready and /alive
+ * answer 200); SIGTERM to the script's process (java, which the script exec'd) drains the
+ * evaluator, which leaves and exits 143.
  */
 class EntrypointScriptIT {
     private static final DeployFiles DEPLOY = DeployFiles.find();
@@ -101,6 +102,24 @@ class EntrypointScriptIT {
         }
     }
 
+    /** The HTTP status of a GET, or -1 when nothing answers. */
+    private static int status(String url) {
+        try {
+            return java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     @Test
     @Timeout(150)
     void aNodeStartedByTheEntryPointJoinsAndDrainsOnSigterm() throws Exception {
@@ -122,6 +141,11 @@ class EntrypointScriptIT {
         evaluatorEnv.put("ARCHIPELAGO_EVAL_TIME", "10ms");
         evaluatorEnv.put("ARCHIPELAGO_PORT", String.valueOf(base + 1));
         evaluatorEnv.put("ARCHIPELAGO_SEED_NODES", seedAddress);
+        // With Pekko Management (node --management), the probes' endpoints too, on the pod's (here loopback) address.
+        boolean management = ManifestChecks.nodeSpec().findOption("--management") != null;
+        if (management) {
+            evaluatorEnv.put("ARCHIPELAGO_MANAGEMENT", String.valueOf(base + 2));
+        }
         Process evaluator = start("evaluator", evaluatorEnv);
 
         // The script exec'd java: the process Kubernetes signals is the JVM itself.
@@ -135,6 +159,14 @@ class EntrypointScriptIT {
                 Duration.ofSeconds(90),
                 "the evaluator did not join");
         assertTrue(seed.isAlive(), "the seed died");
+        if (management) {
+            String probes = "http://127.0.0.1:" + (base + 2);
+            await(
+                    () -> status(probes + ManifestChecks.READINESS_PATH) == 200,
+                    Duration.ofSeconds(30),
+                    "/ready is not 200");
+            assertEquals(200, status(probes + ManifestChecks.LIVENESS_PATH));
+        }
 
         // As a user checks it: cluster status through the seed shows both nodes Up.
         Process status = new ProcessBuilder(
