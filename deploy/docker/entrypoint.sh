@@ -12,9 +12,9 @@
 #   ARCHIPELAGO_PORT                --port PORT (Artery, cluster remoting)  2551
 #   ARCHIPELAGO_TRANSPORT           --transport aeron-udp|tcp|tls-tcp       the node's (aeron-udp)
 #   ARCHIPELAGO_SEED_NODES          --seed-nodes HOST:PORT[,...]            none
-#   ARCHIPELAGO_DISCOVERY           --discovery kubernetes-api              none (seed nodes)
-#   ARCHIPELAGO_DISCOVERY_SERVICE   --discovery-service NAME (pods labelled app=NAME; needs DISCOVERY)
-#   ARCHIPELAGO_MANAGEMENT          --management [HOST:]PORT (a bare PORT binds the node's host)
+#   ARCHIPELAGO_DISCOVERY           --discovery seed-nodes|kubernetes-api   the node's (seed-nodes)
+#   ARCHIPELAGO_DISCOVERY_SERVICE   --discovery-service NAME (pods labelled app=NAME; kubernetes-api)
+#   ARCHIPELAGO_MANAGEMENT          --management [HOST:]PORT (a bare PORT: 0.0.0.0:PORT)  off
 #   ARCHIPELAGO_JOURNAL_URL         --journal jdbc:... (controller role)    none
 #   ARCHIPELAGO_CLUSTER_CONFIG      --cluster-config FILE                   none
 #   ARCHIPELAGO_WORKER_PORT         --worker-port [HOST:]PORT (gateway role)
@@ -31,7 +31,7 @@ set -eu
 
 KNOWN_ROLES="controller evaluator gateway latency none"
 KNOWN_TRANSPORTS="aeron-udp tcp tls-tcp"
-KNOWN_DISCOVERY="kubernetes-api"
+KNOWN_DISCOVERY="kubernetes-api seed-nodes"
 DEFAULT_PORT=2551
 DEFAULT_JAR=/opt/archipelago/archipelago.jar
 DEFAULT_JAVA_OPTS="-XX:MaxRAMPercentage=50"
@@ -128,10 +128,14 @@ if [ -n "${ARCHIPELAGO_DISCOVERY:-}" ]; then
     *" $ARCHIPELAGO_DISCOVERY "*) ;;
     *) fail "ARCHIPELAGO_DISCOVERY: unknown method '$ARCHIPELAGO_DISCOVERY' (known: ${KNOWN_DISCOVERY})" ;;
   esac
+fi
+if [ "${ARCHIPELAGO_DISCOVERY:-}" = kubernetes-api ]; then
   [ -n "${ARCHIPELAGO_DISCOVERY_SERVICE:-}" ] ||
-    fail "ARCHIPELAGO_DISCOVERY=$ARCHIPELAGO_DISCOVERY needs ARCHIPELAGO_DISCOVERY_SERVICE (the pods' app label)"
+    fail "ARCHIPELAGO_DISCOVERY=kubernetes-api needs ARCHIPELAGO_DISCOVERY_SERVICE (the pods' app label)"
+  [ -n "${ARCHIPELAGO_MANAGEMENT:-}" ] ||
+    fail "ARCHIPELAGO_DISCOVERY=kubernetes-api needs ARCHIPELAGO_MANAGEMENT (Cluster Bootstrap talks through it)"
   [ -z "${ARCHIPELAGO_SEED_NODES:-}" ] ||
-    fail "ARCHIPELAGO_DISCOVERY and ARCHIPELAGO_SEED_NODES exclude each other: set one"
+    fail "ARCHIPELAGO_DISCOVERY=kubernetes-api and ARCHIPELAGO_SEED_NODES exclude each other: set one"
 elif [ -n "${ARCHIPELAGO_DISCOVERY_SERVICE:-}" ]; then
   fail "ARCHIPELAGO_DISCOVERY_SERVICE needs ARCHIPELAGO_DISCOVERY=kubernetes-api"
 fi
@@ -147,7 +151,9 @@ if [ -n "${ARCHIPELAGO_MANAGEMENT:-}" ]; then
   check_host_port ARCHIPELAGO_MANAGEMENT "$ARCHIPELAGO_MANAGEMENT"
   case "$ARCHIPELAGO_MANAGEMENT" in
     *:*) management="$ARCHIPELAGO_MANAGEMENT" ;;
-    *) management="$host:$ARCHIPELAGO_MANAGEMENT" ;; # probes and bootstrap reach the pod's address
+    # Every interface: the kubelet's probes reach the pod's IP, kubectl port-forward its loopback; the
+    # node advertises its --host (the pod IP) to Cluster Bootstrap.
+    *) management="0.0.0.0:$ARCHIPELAGO_MANAGEMENT" ;;
   esac
 fi
 

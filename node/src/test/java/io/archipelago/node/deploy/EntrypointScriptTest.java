@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * deploy/docker/entrypoint.sh without a JVM: a stand-in {@code java} prints the command line the
- * script would exec. Variables become options, a bare management port binds the pod's address,
+ * script would exec. Variables become options, a bare management port binds every interface,
  * arguments go last, and a bad value exits 2 with one line. {@code EntrypointScriptIT} starts real
  * nodes through it.
  */
@@ -87,7 +87,7 @@ class EntrypointScriptTest {
                         "--discovery-service",
                         "archipelago",
                         "--management",
-                        "10.1.2.3:8558",
+                        "0.0.0.0:8558",
                         "--journal",
                         "jdbc:postgresql://db:5432/a?user=u&password=p",
                         "--data",
@@ -185,6 +185,22 @@ class EntrypointScriptTest {
             {"ARCHIPELAGO_ROLES", "gateway", "ARCHIPELAGO_WORKER_PORT", "50051"},
             {"ARCHIPELAGO_ROLES", "gateway", "ARCHIPELAGO_WORKER_TOKEN", "t"},
             {"ARCHIPELAGO_ROLES", "evaluator", "ARCHIPELAGO_DISCOVERY", "kubernetes-api"},
+            {
+                "ARCHIPELAGO_ROLES",
+                "evaluator",
+                "ARCHIPELAGO_DISCOVERY",
+                "kubernetes-api",
+                "ARCHIPELAGO_DISCOVERY_SERVICE",
+                "a"
+            },
+            {
+                "ARCHIPELAGO_ROLES",
+                "evaluator",
+                "ARCHIPELAGO_DISCOVERY",
+                "seed-nodes",
+                "ARCHIPELAGO_DISCOVERY_SERVICE",
+                "a"
+            },
             {
                 "ARCHIPELAGO_ROLES", "evaluator", "ARCHIPELAGO_DISCOVERY", "kubernetes-api",
                 "ARCHIPELAGO_DISCOVERY_SERVICE", "a", "ARCHIPELAGO_SEED_NODES", "h:1"

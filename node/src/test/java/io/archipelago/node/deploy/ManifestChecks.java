@@ -168,6 +168,11 @@ final class ManifestChecks {
             problems.add("entrypoint.sh KNOWN_TRANSPORTS " + deploy.constantWords("KNOWN_TRANSPORTS")
                     + " != Transport ids " + transportIds());
         }
+        Set<String> discovery = discoveryIds();
+        if (discovery != null && !new TreeSet<>(deploy.constantWords("KNOWN_DISCOVERY")).equals(discovery)) {
+            problems.add("entrypoint.sh KNOWN_DISCOVERY " + deploy.constantWords("KNOWN_DISCOVERY")
+                    + " != node --discovery's methods " + discovery);
+        }
         if (Integer.parseInt(deploy.constant("DEFAULT_PORT")) != clusterPortDefault()) {
             problems.add("entrypoint.sh DEFAULT_PORT " + deploy.constant("DEFAULT_PORT") + " != node --port's default "
                     + clusterPortDefault());
@@ -191,6 +196,25 @@ final class ManifestChecks {
             }
         }
         return problems;
+    }
+
+    /**
+     * The ids of node's --discovery methods (the enum OpsSettings.Discovery), or null while the node
+     * has no such option (it comes with Pekko Management, another part of issue 24).
+     */
+    static Set<String> discoveryIds() {
+        try {
+            Class<?> type = Class.forName("io.archipelago.node.ops.OpsSettings$Discovery");
+            Set<String> ids = new TreeSet<>();
+            for (Object constant : type.getEnumConstants()) {
+                ids.add((String) type.getMethod("id").invoke(constant));
+            }
+            return ids;
+        } catch (ClassNotFoundException e) {
+            return null;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The environment variables the node reads itself: the worker token, and ${?VAR} in cluster-conf/. */
@@ -545,8 +569,9 @@ final class ManifestChecks {
         String management = option(argv, "--management");
         if (management == null || portOf(management) != MANAGEMENT_PORT) {
             problems.add(name + ": --management " + management + " is not on port " + MANAGEMENT_PORT);
-        } else if (!management.startsWith(POD_IP + ":")) {
-            problems.add(name + ": --management " + management + " must listen on the pod's IP (probes, bootstrap)");
+        } else if (!management.startsWith(POD_IP + ":") && !management.startsWith("0.0.0.0:")) {
+            problems.add(name + ": --management " + management + " must listen on the pod's IP or 0.0.0.0 (the "
+                    + "kubelet's probes and Cluster Bootstrap reach it there)");
         }
         if (Manifests.port(container, "management").path("containerPort").asInt() != MANAGEMENT_PORT) {
             problems.add(name + ": container port 'management' (where Cluster Bootstrap reaches contact points)"
