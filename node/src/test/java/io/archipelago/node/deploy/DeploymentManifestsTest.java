@@ -191,6 +191,12 @@ class DeploymentManifestsTest {
                                 .put("namespace", "default"),
                         "a subject names a namespace"),
                 new Mutation(
+                        "Prometheus scrapes another port",
+                        m -> ((ObjectNode) m.get("Deployment", "archipelago-gateway")
+                                        .at("/spec/template/metadata/annotations"))
+                                .put("prometheus.io/port", "50051"),
+                        "prometheus.io/port and /path annotations"),
+                new Mutation(
                         "a namespace in a manifest",
                         m -> ((ObjectNode)
                                         m.get("ServiceAccount", "archipelago").get("metadata"))

@@ -411,6 +411,13 @@ final class ManifestChecks {
                 problems.addAll(ports(name, container, argv));
             }
             problems.addAll(probes(name, container));
+            JsonNode annotations =
+                    workload.path("spec").path("template").path("metadata").path("annotations");
+            if (!annotations.path("prometheus.io/port").asText().equals(String.valueOf(MANAGEMENT_PORT))
+                    || !annotations.path("prometheus.io/path").asText().equals("/metrics")) {
+                problems.add(name + ": prometheus.io/port and /path annotations must name the management port's "
+                        + "/metrics");
+            }
             problems.addAll(resources(name, workload, container, roleSet, env, labels));
             problems.addAll(gracePeriod(name, workload));
             String account =
