@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.node.cluster.ClusterOptions;
+import io.archipelago.node.cluster.NodeRole;
 import io.archipelago.node.engine.ClientMember;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.node.host.HostClient;
@@ -16,6 +17,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.Cluster;
 
 /** {@code runs list|show|cancel --seed-nodes}: the searches a cluster's search host runs, asked as a member without roles. */
 final class LiveRuns {
@@ -23,6 +26,7 @@ final class LiveRuns {
 
     static SearchesListed list(ClusterOptions cluster) throws Exception {
         try (Engine engine = ClientMember.join(cluster, RunsCommand.LIVE_TIMEOUT)) {
+            requireController(engine);
             try {
                 return HostClient.of(engine.system())
                         .list(RunsCommand.LIVE_TIMEOUT)
@@ -39,6 +43,7 @@ final class LiveRuns {
 
     static SearchReport cancel(ClusterOptions cluster, String searchId, String reason) throws Exception {
         try (Engine engine = ClientMember.join(cluster, RunsCommand.LIVE_TIMEOUT)) {
+            requireController(engine);
             try {
                 // No deadline on the end itself: running evaluations finish first, however long they take.
                 return HostClient.of(engine.system()).cancel(searchId, reason).get();
@@ -48,6 +53,20 @@ final class LiveRuns {
                 }
                 throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
             }
+        }
+    }
+
+    /** A cluster without a controller-role member has no search host: say so rather than wait for its answer. */
+    private static void requireController(Engine engine) {
+        Cluster cluster = Cluster.get(Adapter.toClassic(engine.system()));
+        boolean hosts = false;
+        for (org.apache.pekko.cluster.Member member : cluster.state().getMembers()) {
+            hosts |= member.hasRole(NodeRole.CONTROLLER.id());
+        }
+        if (!hosts) {
+            throw new IllegalArgumentException(
+                    "the cluster has no controller-role node, so no search host: no searches run "
+                            + "there (a node with --roles controller and --journal jdbc:postgresql://... hosts them)");
         }
     }
 

@@ -93,6 +93,17 @@ final class ClusterScenarios {
                                     "members.0.roles",
                                     "members.0.pools.0.slots")
                             .expecting(new Check.StdoutContains("tabular:2")),
+                    Case.rejects(
+                            "runs list --seed-nodes: a cluster without a search host",
+                            "the cluster has no controller-role node",
+                            "runs",
+                            "list",
+                            "--seed-nodes",
+                            "127.0.0.1:{node-port}",
+                            "--transport",
+                            "tcp",
+                            "--cluster-config",
+                            "{cluster-config}"),
                     SuccessCases.searchRun(
                                     Case.succeeds(
                                             "search --cluster: evaluations and latency on the node",
