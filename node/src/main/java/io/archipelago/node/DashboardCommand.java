@@ -182,6 +182,11 @@ public final class DashboardCommand implements Callable<Integer> {
         ActorSystem<?> system = engine != null
                 ? engine.system()
                 : ActorSystem.create(Behaviors.empty(), "dashboard", ConfigFactory.load());
+        // A port that is taken is this command's one line (exit 2), not Pekko's logged stack trace as well.
+        if (org.slf4j.LoggerFactory.getLogger("org.apache.pekko.io.TcpListener")
+                instanceof ch.qos.logback.classic.Logger listener) {
+            listener.setLevel(ch.qos.logback.classic.Level.OFF);
+        }
         RunCatalog catalog = new RunCatalog(
                 shown, RUN_DIRECTORIES, journalSettings, engine == null ? null : clusterState(engine, seedNodes));
         DashboardServer server = new DashboardServer(system, catalog, Duration.ofMillis(pollMs));

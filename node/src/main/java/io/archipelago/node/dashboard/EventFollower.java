@@ -29,7 +29,7 @@ final class EventFollower {
             events.add(event("runs", catalog.runsJson()));
         }
         long cluster = catalog.clusterVersion();
-        if (cluster != clusterVersion) {
+        if (cluster != clusterVersion && catalog.hasCluster()) {
             clusterVersion = cluster;
             events.add(event("cluster", catalog.cluster()));
         }

@@ -143,6 +143,11 @@ public final class RunCatalog {
         return version.get();
     }
 
+    /** Whether there is a cluster to show (--seed-nodes). */
+    public boolean hasCluster() {
+        return cluster != null;
+    }
+
     public long clusterVersion() {
         return clusterVersion.get();
     }
