@@ -121,8 +121,7 @@ class DashboardBrowserTest {
                     drawn);
             screenshot(browser, "run-running.png");
             // Cells over the constraint are drawn apart, in their own series, never on the front.
-            wait.until(d -> Long.valueOf(0)
-                    .compareTo((Long) ((JavascriptExecutor) d)
+            wait.until(d -> Long.valueOf(0).compareTo((Long) ((JavascriptExecutor) d)
                             .executeScript("return echarts.getInstanceByDom(document.getElementById('pareto-chart'))"
                                     + ".getOption().series.find(s => s.name === 'infeasible').data.length;"))
                     < 0);
