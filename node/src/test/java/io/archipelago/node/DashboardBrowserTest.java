@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -87,6 +88,8 @@ class DashboardBrowserTest {
             String base = "http://127.0.0.1:" + server.start("127.0.0.1", 0).getPort();
             browser = chromium();
             WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60), Duration.ofMillis(100));
+            // The pages redraw their tables as events come: an element found a moment ago may be gone.
+            wait.ignoring(StaleElementReferenceException.class);
 
             // The runs page lists the search while it runs ...
             browser.get(base + "/#/");
@@ -103,13 +106,14 @@ class DashboardBrowserTest {
             int later = wait.until(until(row, r -> evaluations(r) > first ? evaluations(r) : null));
             assertTrue(later > first);
             assertEquals(Boolean.TRUE, js.executeScript("return window.__notReloaded === true;"), "the page reloaded");
-            assertTrue(
-                    browser.findElement(row).getText().contains("nsga2"),
-                    browser.findElement(row).getText());
+            wait.until(until(row, r -> r.getText().contains("nsga2") ? true : null));
 
             // The run page draws the front (the chart's front series holds the front's points).
-            browser.findElement(By.cssSelector("#runs-table tr[data-run-id='pareto'] a"))
-                    .click();
+            wait.until(d -> {
+                d.findElement(By.cssSelector("#runs-table tr[data-run-id='pareto'] a"))
+                        .click();
+                return true;
+            });
             wait.until(d -> ((JavascriptExecutor) d)
                     .executeScript("const e = document.getElementById('pareto-chart');"
                             + " return e && Number(e.dataset.frontPoints || 0) > 0;"));
@@ -142,13 +146,25 @@ class DashboardBrowserTest {
             assertEquals(Files.readString(run.resolve("evaluations.csv")), downloaded);
 
             // The trial table sorts: by params, ascending.
-            browser.findElement(By.cssSelector("#trials-table th[data-col='params']"))
-                    .click();
-            List<Double> params = browser.findElements(By.cssSelector("#trials-table tbody tr")).stream()
-                    .limit(5)
-                    .map(tr -> Double.parseDouble(
-                            tr.findElements(By.tagName("td")).get(10).getText().replace(",", "")))
-                    .toList();
+            wait.until(d -> {
+                d.findElement(By.cssSelector("#trials-table th[data-col='params']"))
+                        .click();
+                return true;
+            });
+            wait.until(d -> d.findElement(By.cssSelector("#trials-table th[data-col='params']"))
+                    .getText()
+                    .contains("\u25B2"));
+            // The params column (the 11th) ascending, as the page shows it.
+            List<Double> params = wait.until(d -> {
+                List<Double> shown = d.findElements(By.cssSelector("#trials-table tbody tr")).stream()
+                        .limit(5)
+                        .map(tr -> Double.parseDouble(tr.findElements(By.tagName("td"))
+                                .get(10)
+                                .getText()
+                                .replace(",", "")))
+                        .toList();
+                return shown.size() == 5 ? shown : null;
+            });
             for (int i = 1; i < params.size(); i++) {
                 assertTrue(params.get(i - 1) <= params.get(i), params.toString());
             }

@@ -65,7 +65,7 @@ final class JournalRun extends TrackedRun {
         Map<String, Object> summary = summary(
                 "journal",
                 searchId,
-                record.finished() ? "finished" : "running",
+                state(),
                 record.spec(),
                 model,
                 table,
@@ -77,6 +77,18 @@ final class JournalRun extends TrackedRun {
         summary.put("stop_reason", record.finished() ? record.stopReason() : null);
         summary.put("error", error);
         return publish(summary, table);
+    }
+
+    /**
+     * {@code finished}; {@code running} while its events keep coming (one in the last minute: a
+     * search host that waits for evaluator slots writes nothing for a while); else {@code unfinished},
+     * as {@code runs list} says (a controller-role node of the cluster resumes it).
+     */
+    private String state() {
+        if (record.finished()) {
+            return "finished";
+        }
+        return System.currentTimeMillis() - record.lastWriteMs() < 60_000 ? "running" : "unfinished";
     }
 
     /** evaluations.csv as the search's own run directory gets it from the journal (SearchRun on the search host). */
