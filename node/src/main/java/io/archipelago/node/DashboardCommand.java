@@ -133,10 +133,10 @@ public final class DashboardCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("--port must be 0..65535, got " + port);
+            throw new IllegalArgumentException("--port must be in 0..65535, got " + port);
         }
         if (clusterPort < 0 || clusterPort > 65535) {
-            throw new IllegalArgumentException("--cluster-port must be 0..65535, got " + clusterPort);
+            throw new IllegalArgumentException("--cluster-port must be in 0..65535, got " + clusterPort);
         }
         if (pollMs < 50) {
             throw new IllegalArgumentException("--poll-ms must be >= 50, got " + pollMs);

@@ -892,7 +892,7 @@ final class BadInputCases {
                         "jdbc:h2:file:{work}/no-such-journal/journal"),
                 Case.rejects(
                         "dashboard: --port out of range",
-                        "--port must be 0..65535",
+                        "--port must be in 0..65535",
                         "dashboard",
                         "{work}",
                         "--port",
