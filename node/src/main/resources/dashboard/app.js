@@ -187,7 +187,7 @@ function renderHistory() {
     legend: { data: ['evaluation', 'best so far'] },
     grid: { left: 60, right: 20, top: 40, bottom: 40 },
     xAxis: { type: 'value', name: 'evaluations', nameLocation: 'middle', nameGap: 26, min: 0 },
-    yAxis: { type: 'value', name: metric, scale: true },
+    yAxis: { type: 'value', name: metric, scale: true, nameTextStyle: { align: 'left' } },
     series: [
       { name: 'evaluation', type: 'scatter', symbolSize: 4, itemStyle: { color: '#9fb3d9' }, data: run.history.map((p) => [p.evaluation, p.value]) },
       { name: 'best so far', type: 'line', step: 'end', showSymbol: false, lineStyle: { width: 2, color: '#2f6fde' }, data: run.history.map((p) => [p.evaluation, p.best]) },
@@ -220,7 +220,7 @@ function renderPareto() {
     tooltip: { trigger: 'item', formatter: (p) => esc(xo.metric) + ' ' + fmt(p.value[0]) + '<br>' + esc(yo.metric) + ' ' + fmt(p.value[1]) + '<br>#' + p.value[2] + ' ' + esc(p.value[3]) },
     grid: { left: 60, right: 30, top: 40, bottom: 46 },
     xAxis: { type: 'value', name: xo.metric + (xo.maximize ? ' (max)' : ' (min)'), nameLocation: 'middle', nameGap: 28, scale: true },
-    yAxis: { type: 'value', name: yo.metric + (yo.maximize ? ' (max)' : ' (min)'), scale: true },
+    yAxis: { type: 'value', name: yo.metric + (yo.maximize ? ' (max)' : ' (min)'), scale: true, nameTextStyle: { align: 'left' } },
     series: [
       { name: 'front', type: 'line', step: yo.maximize === xo.maximize ? false : 'end', symbol: 'circle', symbolSize: 9, z: 3, itemStyle: { color: '#d64545' }, lineStyle: { color: '#d64545' }, data: front },
       { name: 'dominated', type: 'scatter', symbolSize: 6, itemStyle: { color: '#9fb3d9' }, data: dominated },
