@@ -144,7 +144,7 @@ public final class ClusterStatusCommand implements Callable<Integer> {
     }
 
     /** Every other node's status, by address; waits up to ~5 s for the Receptionist to list their agents. */
-    private static Map<String, NodeStatus> statuses(ActorSystem<Void> system, int others)
+    static Map<String, NodeStatus> statuses(ActorSystem<Void> system, int others)
             throws InterruptedException, ExecutionException {
         Duration ask = Duration.ofSeconds(3);
         Set<ActorRef<NodeStatusRequest>> agents = Set.of();

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             NodeCommand.class,
             WorkerCommand.class,
             ClusterCommand.class,
+            DashboardCommand.class,
             TegCommand.class,
             BenchCommand.class,
             LatencyCommand.class,

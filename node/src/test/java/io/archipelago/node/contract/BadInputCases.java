@@ -889,7 +889,56 @@ final class BadInputCases {
                 "the train evaluator's cost is real",
                 "bench",
                 "replay"));
+        cases.addAll(dashboardRejections());
         return cases;
+    }
+
+    /** archipelago dashboard: what it refuses before it serves (a taken port: DashboardApiTest, which can hold one). */
+    private static List<Case> dashboardRejections() {
+        return List.of(
+                Case.rejects(
+                        "dashboard: a ROOT that is not a directory",
+                        "is not a directory",
+                        "dashboard",
+                        "{work}/no-such-runs",
+                        "--port",
+                        "0"),
+                Case.rejects(
+                        "dashboard: a journal that is not there",
+                        "cannot open the journal",
+                        "dashboard",
+                        "--journal",
+                        "jdbc:h2:file:{work}/no-such-journal/journal"),
+                Case.rejects(
+                        "dashboard: --port out of range",
+                        "--port must be in 0..65535",
+                        "dashboard",
+                        "{work}",
+                        "--port",
+                        "70000",
+                        "--host",
+                        "127.0.0.1"),
+                Case.rejects(
+                        "dashboard: --poll-ms 0", "--poll-ms must be >= 50", "dashboard", "{work}", "--poll-ms", "0"),
+                Case.rejects(
+                        "dashboard: cluster options without a cluster",
+                        "give --seed-nodes too",
+                        "dashboard",
+                        "{work}",
+                        "--cluster-port",
+                        "2999",
+                        "--cluster-host",
+                        "127.0.0.1"),
+                Case.rejects(
+                        "dashboard: an unknown transport",
+                        "unknown transport 'carrier-pigeon'",
+                        "dashboard",
+                        "--seed-nodes",
+                        "127.0.0.1:1",
+                        "--transport",
+                        "carrier-pigeon",
+                        "--cluster-config",
+                        "{cluster-config}"));
     }
 
     /**

@@ -68,6 +68,7 @@ final class ClusterScenarios {
                     "127.0.0.1:{node-port}",
                     "--cluster-config",
                     "{cluster-config}"),
+            List.of(SuccessCases.DASHBOARD_BESIDE_A_NODE),
             List.of(
                     // cluster status always joins on a port of its own choosing: its --port is taken and ignored.
                     Case.succeeds(

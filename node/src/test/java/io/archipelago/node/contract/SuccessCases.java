@@ -1209,6 +1209,33 @@ final class SuccessCases {
                         .lastLineJson("kendall_tau_seeds", "rows_trained", "rows_resumed", "seconds"));
     }
 
+    /**
+     * archipelago dashboard serves until SIGTERM: it runs beside the evaluator and latency node of
+     * {@link ClusterScenarios#EVALUATOR_AND_LATENCY_NODE}, joined to it (so its cluster page has a
+     * node to show) and over {work}, and must exit with 143 when stopped.
+     */
+    static final Case DASHBOARD_BESIDE_A_NODE = Case.servesUntilSigterm(
+            "dashboard: runs and a cluster, until SIGTERM",
+            "dashboard: serving http://127.0.0.1:",
+            "dashboard",
+            "{work}",
+            "--seed-nodes",
+            "127.0.0.1:{node-port}",
+            "--transport",
+            "tcp",
+            "--cluster-host",
+            "127.0.0.1",
+            "--cluster-port",
+            "0",
+            "--cluster-config",
+            "{cluster-config}",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--poll-ms",
+            "500");
+
     /** Two cells of the 64-image Fashion-MNIST copy, two seeds, C=2, N=1, 16px, one epoch of 3 batches. */
     private static String[] standalone(String... more) {
         String[] tiny = {
