@@ -116,6 +116,8 @@ public final class SearchHost {
                 })
                 .onMessage(FollowSearch.class, this::onFollow)
                 .onMessage(Relayed.class, relayed -> {
+                    io.archipelago.node.ops.SearchMetrics.get(context.getSystem())
+                            .record(relayed.searchId(), relayed.event());
                     onEvent(relayed.searchId(), relayed.event());
                     return Behaviors.same();
                 })
