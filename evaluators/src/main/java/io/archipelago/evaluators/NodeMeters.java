@@ -22,8 +22,8 @@ import org.apache.pekko.actor.typed.ExtensionId;
  *
  * <p>The registry is a {@link CompositeMeterRegistry}: while nothing is added to it (no
  * {@code --management}), every meter is a no-op and costs next to nothing; a node that serves
- * {@code /metrics} adds its Prometheus registry to it, and the meters created before then start
- * recording there too. Callers resolve their meters once (per kind, per search) and keep them:
+ * {@code /metrics} names its Prometheus registry in {@link #EXPORT_KEY}, which joins it when the
+ * extension is made, before any meter. Callers resolve their meters once (per kind, per search) and keep them:
  * nothing on a hot path looks a meter up.
  *
  * <p>Meter names (Prometheus renders them in snake case with unit suffixes):
@@ -49,7 +49,17 @@ public final class NodeMeters implements Extension {
     private final ConcurrentMap<String, Slots> slots = new ConcurrentHashMap<>();
     private final Timer journalWrite;
 
-    private NodeMeters() {
+    /**
+     * Names a {@code java.util.function.Supplier<MeterRegistry>} (public, no-argument constructor)
+     * whose registry joins the composite before any meter exists (a node that exports its meters
+     * sets it), so that it sees every meter and every recording from the start.
+     */
+    public static final String EXPORT_KEY = "archipelago.metrics.export-registry";
+
+    private NodeMeters(com.typesafe.config.Config config) {
+        if (config.hasPath(EXPORT_KEY) && !config.getString(EXPORT_KEY).isEmpty()) {
+            registry.add(exported(config.getString(EXPORT_KEY)));
+        }
         journalWrite = Timer.builder("archipelago.journal.write")
                 .description("From a batch of a search's steps handed to the journal to its write being durable")
                 .publishPercentileHistogram()
@@ -63,13 +73,25 @@ public final class NodeMeters implements Extension {
 
         @Override
         public NodeMeters createExtension(ActorSystem<?> system) {
-            return new NodeMeters();
+            return new NodeMeters(system.settings().config());
         }
     }
 
     /** The meters of {@code system}'s node. */
     public static NodeMeters get(ActorSystem<?> system) {
         return Id.INSTANCE.apply(system);
+    }
+
+    private static MeterRegistry exported(String supplier) {
+        try {
+            Object made = Class.forName(supplier).getConstructor().newInstance();
+            if (made instanceof java.util.function.Supplier<?> s && s.get() instanceof MeterRegistry registry) {
+                return registry;
+            }
+            throw new IllegalArgumentException(EXPORT_KEY + ": " + supplier + " does not supply a MeterRegistry");
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalArgumentException(EXPORT_KEY + ": cannot make " + supplier + ": " + e, e);
+        }
     }
 
     /** Where every meter of this node is registered; a node that exports them adds its registry to it. */

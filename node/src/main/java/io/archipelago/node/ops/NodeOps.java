@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,10 +37,13 @@ public final class NodeOps {
         if (!settings.managementEnabled()) {
             return null;
         }
-        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PrometheusMeterRegistry prometheus = prometheus(NodeMeters.get(system));
+        if (prometheus == null) {
+            throw new IllegalStateException("the node's meters export nothing: its configuration lacks "
+                    + NodeMeters.EXPORT_KEY + " (OpsSettings.config())");
+        }
         JvmGcMetrics gc = new JvmGcMetrics();
         bindJvm(prometheus, gc);
-        NodeMeters.get(system).registry().add(prometheus);
         String url;
         try {
             url = PekkoManagement.get(system)

@@ -3,6 +3,7 @@ package io.archipelago.node.ops;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.archipelago.evaluators.NodeMeters;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -136,7 +137,8 @@ public record OpsSettings(
             config = config.withValue("pekko.management.http.hostname", ConfigValueFactory.fromAnyRef(managementHost))
                     .withValue("pekko.management.http.port", ConfigValueFactory.fromAnyRef(managementPort))
                     .withValue("pekko.management.http.bind-hostname", ConfigValueFactory.fromAnyRef(bindHost))
-                    .withValue("pekko.management.http.bind-port", ConfigValueFactory.fromAnyRef(managementPort));
+                    .withValue("pekko.management.http.bind-port", ConfigValueFactory.fromAnyRef(managementPort))
+                    .withValue(NodeMeters.EXPORT_KEY, ConfigValueFactory.fromAnyRef(PrometheusExport.class.getName()));
         }
         if (discovery == Discovery.KUBERNETES_API) {
             String method = discovery.id();
