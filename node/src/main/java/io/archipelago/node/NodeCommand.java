@@ -220,7 +220,7 @@ public final class NodeCommand implements Callable<Integer> {
         String management;
         try {
             management = NodeOps.start(engine.system(), opsSettings);
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
             engine.close();
             throw e;
         }

@@ -62,7 +62,15 @@ public final class NodeOps {
             throw new IllegalStateException("interrupted while the management server started", e);
         }
         if (settings.discovery() == OpsSettings.Discovery.KUBERNETES_API) {
-            ClusterBootstrap.get(system).start();
+            try {
+                ClusterBootstrap.get(system).start();
+            } catch (RuntimeException e) { // outside a pod: no service account (its CA certificate, its token)
+                throw new IllegalStateException(
+                        "--discovery kubernetes-api cannot use the Kubernetes API here (" + e
+                                + "): the node must run in"
+                                + " a pod whose service account may get, list and watch pods",
+                        e);
+            }
         }
         system.getWhenTerminated().thenRun(() -> {
             gc.close();
