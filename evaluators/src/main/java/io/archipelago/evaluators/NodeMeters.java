@@ -1,14 +1,20 @@
 package io.archipelago.evaluators;
 
+import io.archipelago.proto.EvaluatorPoolStatus;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
@@ -30,7 +36,7 @@ import org.apache.pekko.actor.typed.ExtensionId;
  *
  * <ul>
  *   <li>{@code archipelago.evaluator.slots} (gauge; tags {@code kind}, {@code state} = busy | free):
- *       this node's evaluator slots of each kind;
+ *       this node's evaluator slots of each kind, and those of the pools it hosts ({@link #hostPools});
  *   <li>{@code archipelago.evaluation.duration} (timer with a percentile histogram; tag {@code kind}):
  *       how long each evaluation on this node's slots took, whatever its outcome;
  *   <li>{@code archipelago.journal.write} (timer with a percentile histogram): from a batch of a
@@ -48,6 +54,10 @@ public final class NodeMeters implements Extension {
     private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
     private final ConcurrentMap<String, Slots> slots = new ConcurrentHashMap<>();
     private final Timer journalWrite;
+    /** Slots this node hosts besides its own evaluator actors (a worker gateway's workers), read at each scrape. */
+    private final List<Supplier<List<EvaluatorPoolStatus>>> hostedPools = new CopyOnWriteArrayList<>();
+
+    private final MultiGauge hostedSlots;
 
     /**
      * Names a {@code java.util.function.Supplier<MeterRegistry>} (public, no-argument constructor)
@@ -60,6 +70,9 @@ public final class NodeMeters implements Extension {
         if (config.hasPath(EXPORT_KEY) && !config.getString(EXPORT_KEY).isEmpty()) {
             registry.add(exported(config.getString(EXPORT_KEY)));
         }
+        hostedSlots = MultiGauge.builder("archipelago.evaluator.slots")
+                .description("This node's evaluator slots, busy or free")
+                .register(registry);
         journalWrite = Timer.builder("archipelago.journal.write")
                 .description("From a batch of a search's steps handed to the journal to its write being durable")
                 .publishPercentileHistogram()
@@ -119,6 +132,31 @@ public final class NodeMeters implements Extension {
                 .tags(Tags.of("kind", kind, "search", searchId))
                 .register(registry);
         return () -> registry.remove(gauge);
+    }
+
+    /**
+     * Shows {@code pools} (a worker gateway's: its workers' slots per kind) in
+     * {@code archipelago.evaluator.slots} beside this node's own slots, as read at each {@link #refresh()}.
+     */
+    public void hostPools(Supplier<List<EvaluatorPoolStatus>> pools) {
+        hostedPools.add(pools);
+    }
+
+    /** Reads what changes without a meter of its own (hosted pools come and go with their workers): call before a scrape. */
+    public void refresh() {
+        if (hostedPools.isEmpty()) {
+            return;
+        }
+        List<MultiGauge.Row<?>> rows = new ArrayList<>();
+        for (Supplier<List<EvaluatorPoolStatus>> pools : hostedPools) {
+            for (EvaluatorPoolStatus pool : pools.get()) {
+                rows.add(MultiGauge.Row.of(Tags.of("kind", pool.getKind(), "state", "busy"), pool.getBusy()));
+                rows.add(MultiGauge.Row.of(
+                        Tags.of("kind", pool.getKind(), "state", "free"),
+                        Math.max(0, pool.getSlots() - pool.getBusy())));
+            }
+        }
+        hostedSlots.register(rows, true);
     }
 
     /** The meters of this node's evaluator slots of {@code kind}, created with its first slot. */

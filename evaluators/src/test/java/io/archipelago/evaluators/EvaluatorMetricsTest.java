@@ -91,6 +91,41 @@ class EvaluatorMetricsTest {
         }
     }
 
+    @Test
+    void hostedPoolsShowBesideTheNodesOwnSlots() throws Exception {
+        ActorTestKit testKit =
+                ActorTestKit.create(ConfigFactory.parseMap(Map.of(NodeMeters.EXPORT_KEY, Simple.class.getName()))
+                        .withFallback(ConfigFactory.load()));
+        try {
+            NodeMeters meters = NodeMeters.get(testKit.system());
+            java.util.concurrent.atomic.AtomicInteger busy = new java.util.concurrent.atomic.AtomicInteger(1);
+            meters.hostPools(() -> java.util.List.of(io.archipelago.proto.EvaluatorPoolStatus.newBuilder()
+                    .setKind("worker:score")
+                    .setSlots(3)
+                    .setBusy(busy.get())
+                    .build()));
+            meters.refresh();
+            MeterRegistry registry =
+                    meters.registry().getRegistries().iterator().next();
+            assertEquals(1.0, gauge(registry, "worker:score", "busy"));
+            assertEquals(2.0, gauge(registry, "worker:score", "free"));
+            busy.set(3);
+            meters.refresh();
+            assertEquals(3.0, gauge(registry, "worker:score", "busy"));
+            assertEquals(0.0, gauge(registry, "worker:score", "free"));
+        } finally {
+            testKit.shutdownTestKit();
+        }
+    }
+
+    private static double gauge(MeterRegistry registry, String kind, String state) {
+        return registry.get("archipelago.evaluator.slots")
+                .tag("kind", kind)
+                .tag("state", state)
+                .gauge()
+                .value();
+    }
+
     private static EvaluationRequest request(String encoding, long id, String replyTo) {
         return EvaluationRequest.newBuilder()
                 .setCandidate(Candidate.newBuilder()

@@ -2,6 +2,7 @@ package io.archipelago.node;
 
 import com.typesafe.config.ConfigFactory;
 import io.archipelago.core.space.SearchSpaces;
+import io.archipelago.evaluators.NodeMeters;
 import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.cluster.ClusterSettings;
 import io.archipelago.node.cluster.NodeRole;
@@ -229,6 +230,7 @@ public final class NodeCommand implements Callable<Integer> {
                 WorkerGateway started =
                         WorkerGateway.start(engine.system(), gatewaySettings).drainOnShutdown();
                 engine.hostPools(started::pools);
+                NodeMeters.get(engine.system()).hostPools(started::pools);
                 offered.add("a worker gateway on " + gatewaySettings.host() + ":" + started.port());
             } catch (IllegalArgumentException e) {
                 engine.close();

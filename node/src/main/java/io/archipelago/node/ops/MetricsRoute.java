@@ -53,6 +53,7 @@ public final class MetricsRoute extends AbstractExtensionId<MetricsRoute.Provide
                     PATH,
                     () -> Directives.get(() -> Directives.extractRequest(request -> {
                         PrometheusMeterRegistry prometheus = NodeOps.prometheus(meters);
+                        meters.refresh();
                         return prometheus == null
                                 ? Directives.complete(
                                         StatusCodes.SERVICE_UNAVAILABLE, "metrics are not exported on this node")
