@@ -56,6 +56,13 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
 
     public sealed interface Command {}
 
+    /**
+     * Stop the search: no more candidates are asked for, those waiting for a slot are withdrawn,
+     * running ones are stopped where their evaluator can and recorded when they answer; then the
+     * end is journaled with {@code "cancelled: " + reason} as its stop reason.
+     */
+    public record Cancel(String reason) implements Command {}
+
     private record FromRouter(Router.Event event) implements Command {}
 
     private record FromPredictor(PredictorActor.Fitted<?> fitted) implements Command {}
@@ -98,6 +105,10 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     private final RunClock clock = new RunClock();
     private boolean started;
     private boolean finishing;
+    /** Why the search was cancelled (null: it was not). */
+    private String cancelled;
+    /** Outstanding candidates that the router took back on cancel: they never complete. */
+    private final java.util.Set<Long> withdrawn = new java.util.HashSet<>();
 
     /**
      * @param spec what the journal records first for a new search (a resumed search passes the spec its journal has)
@@ -152,7 +163,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         this.scheduler =
                 settings.scheduler() == null ? null : settings.scheduler().create();
         for (String kind : kinds) {
-            router.tell(new Router.WatchCapacity(kind, routerEvents));
+            router.tell(new Router.WatchCapacity(kind, routerEvents, settings.searchId()));
         }
         if (settings.journaled()) {
             this.journal = context.spawn(
@@ -179,6 +190,7 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
                 .onMessage(FromRouter.class, message -> journaled(onRouterEvent(message.event())))
                 .onMessage(FromPredictor.class, message -> journaled(onFitted(message.fitted())))
                 .onMessage(FromJournal.class, message -> journaled(onJournal(message.reply())))
+                .onMessage(Cancel.class, message -> journaled(onCancel(message)))
                 .onMessage(JournalBatch.class, message -> {
                     batch.scheduleFired();
                     sendBatch();
@@ -297,13 +309,40 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         if (event instanceof Router.Progress p) {
             return onProgress(p.point());
         }
+        if (event instanceof Router.Withdrawn w) {
+            withdrawn.addAll(w.candidateIds());
+            return endIfCancelled();
+        }
         return onCompleted((Router.Completed) event);
+    }
+
+    private Behavior<Command> onCancel(Cancel cancel) {
+        if (finishing || cancelled != null) {
+            return this;
+        }
+        cancelled = cancel.reason();
+        getContext().getLog().info("search {} is cancelled: {}", settings.searchId(), cancelled);
+        router.tell(new Router.Withdraw(settings.searchId(), "search cancelled: " + cancelled, routerEvents));
+        return this; // the router's Withdrawn ends it, or the last running candidate's answer does
+    }
+
+    /** A cancelled search ends once every candidate it still has out is either answered or withdrawn. */
+    private Behavior<Command> endIfCancelled() {
+        if (state == null
+                || finishing
+                || !withdrawn.containsAll(state.outstanding().keySet())) {
+            return this;
+        }
+        return finish("cancelled: " + cancelled);
     }
 
     /** Fills free slots with new candidates (or, generationally, only when all are back). */
     private Behavior<Command> launch() {
         if (state == null || finishing) {
             return this; // the journal is still being replayed, or the end is being written
+        }
+        if (cancelled != null) {
+            return endIfCancelled();
         }
         if (!started) {
             if (!pools.ready()) {
@@ -340,6 +379,10 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
     /** Sends trials to every pool of the search. */
     private void dispatch(List<Trial<A>> trials) {
         if (trials.isEmpty()) {
+            return;
+        }
+        if (cancelled != null) { // a resumed search cancelled while its journal replayed: nothing runs again
+            trials.forEach(trial -> withdrawn.add(trial.id()));
             return;
         }
         pools.dispatched(trials.size());
@@ -401,6 +444,9 @@ public final class Controller<A> extends AbstractBehavior<Controller.Command> {
         }
         fits.send(state.pendingFits());
         observer.tell(recorded(told, state.evaluations(), state.bestScore().orElse(Double.NaN)));
+        if (cancelled != null) {
+            return endIfCancelled();
+        }
         if (state.evaluations() >= settings.budget() && state.outstanding().isEmpty()) {
             return finish("budget of " + settings.budget() + " evaluations spent");
         }

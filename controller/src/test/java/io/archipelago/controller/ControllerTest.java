@@ -172,6 +172,26 @@ class ControllerTest {
     }
 
     @Test
+    void aCancelledSearchAsksNoMoreLetsItsRunningEvaluationsFinishAndEnds() {
+        Concurrency concurrency = new Concurrency();
+        spawnEvaluators(4, new SimulatedTime.Fixed(0.2), concurrency);
+        ActorRef<Controller.Command> controller = start(SearchSettings.of("cancel", kind, 12, 10_000), evolution(3));
+        List<SearchEvent> events = new ArrayList<>();
+        while (events.size() < 8) {
+            events.add(observer.receiveMessage(Duration.ofSeconds(10)));
+        }
+        controller.tell(new Controller.Cancel("test"));
+        events.addAll(runToEnd(Duration.ofSeconds(10)));
+        SearchReport report = report(events);
+        assertEquals("cancelled: test", report.stopReason());
+        // What ran when the cancel came (at most one per slot) was recorded; nothing was asked after it.
+        assertTrue(report.evaluations() >= 8 && report.evaluations() <= 8 + 4, report.toString());
+        assertEquals(report.evaluations(), results(events).size());
+        assertEquals(0, report.failed(), "running evaluations finish: none is failed by the cancel");
+        observer.expectNoMessage(Duration.ofMillis(300));
+    }
+
+    @Test
     void asynchronousDispatchKeepsSlotsBusierThanGenerations() {
         SimulatedTime time = new SimulatedTime.LogNormal(0.02, 0.5);
         spawnEvaluators(SLOTS, time, new Concurrency());

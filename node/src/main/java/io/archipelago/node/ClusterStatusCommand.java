@@ -1,10 +1,9 @@
 package io.archipelago.node;
 
-import com.typesafe.config.ConfigFactory;
 import io.archipelago.node.bench.BenchOutput;
 import io.archipelago.node.cluster.ClusterOptions;
-import io.archipelago.node.cluster.ClusterSettings;
 import io.archipelago.node.cluster.NodeAgent;
+import io.archipelago.node.engine.ClientMember;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.proto.EvaluatorPoolStatus;
 import io.archipelago.proto.NodeStatus;
@@ -21,8 +20,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -68,22 +65,8 @@ public final class ClusterStatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (cluster.seedNodes == null || cluster.seedNodes.isBlank()) {
-            throw new IllegalArgumentException("--seed-nodes is required: the cluster to look at");
-        }
-        cluster.port = 0; // a short-lived member: any free port
-        ClusterSettings settings = cluster.settings(Set.of());
         Duration timeout = Duration.ofMillis((long) (timeoutSeconds * 1000));
-        // A one-shot query: when the seeds do not answer, Pekko's warnings about each refused
-        // connection would come before (and say less than) the one line this command prints.
-        try (Engine engine = Engine.cluster(settings, 0, null, ConfigFactory.parseString("pekko.loglevel = ERROR"))) {
-            try {
-                engine.joined().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                throw new IllegalArgumentException("could not join the cluster through " + settings.seedAddresses()
-                        + " within " + timeoutSeconds + " s; are the seed nodes running, with --transport "
-                        + settings.transport().id() + "?");
-            }
+        try (Engine engine = ClientMember.join(cluster, timeout)) {
             report(engine);
         }
         return 0;

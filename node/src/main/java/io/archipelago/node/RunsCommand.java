@@ -2,14 +2,18 @@ package io.archipelago.node;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.archipelago.controller.SearchEvent.SearchReport;
+import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.journal.JournalReader;
 import io.archipelago.node.journal.JournalSettings;
 import io.archipelago.node.journal.SearchRecord;
 import io.archipelago.proto.EvaluationResult;
+import io.archipelago.proto.LiveSearch;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,26 +23,34 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code archipelago runs list|show}: the searches in journals, read-only. */
+/**
+ * {@code archipelago runs list|show|cancel}: the searches in journals (read-only), or, with {@code
+ * --seed-nodes}, the searches a cluster's search host runs now; {@code cancel} stops one.
+ */
 @Command(
         name = "runs",
         mixinStandardHelpOptions = true,
-        description = "List and show searches from their journals (read-only).",
-        subcommands = {RunsCommand.ListRuns.class, RunsCommand.ShowRun.class})
+        description = "List and show searches from their journals, or live on a cluster (--seed-nodes); cancel one.",
+        subcommands = {RunsCommand.ListRuns.class, RunsCommand.ShowRun.class, RunsCommand.CancelRun.class})
 public final class RunsCommand {
+    /** How long a live query waits to join the cluster and for the search host's answer. */
+    static final Duration LIVE_TIMEOUT = Duration.ofSeconds(30);
 
-    @Option(
-            names = "--journal",
-            paramLabel = "URL",
-            scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "A shared journal (jdbc:postgresql://...); default: the run directories' own journals.")
-    String journal;
+    /** Where {@code list} and {@code show} read searches that are not live (cancel asks the cluster only). */
+    static final class JournalOption {
+        @Option(
+                names = "--journal",
+                paramLabel = "URL",
+                description = "A shared journal (jdbc:postgresql://...); default: the run directories' own journals.")
+        String journal;
+    }
 
     @Option(
             names = "--json",
@@ -52,11 +64,17 @@ public final class RunsCommand {
     @Command(
             name = "list",
             mixinStandardHelpOptions = true,
-            description =
-                    "List the searches in run directories under ROOT (default: runs), or in --journal URL, with their state.")
+            description = "List the searches in run directories under ROOT (default: runs), in --journal URL, or those "
+                    + "a cluster's search host runs now (--seed-nodes), with their state.")
     static final class ListRuns implements Callable<Integer> {
         @ParentCommand
         RunsCommand parent;
+
+        @Mixin
+        JournalOption journalOption = new JournalOption();
+
+        @Mixin
+        ClusterOptions cluster = new ClusterOptions();
 
         @Parameters(
                 paramLabel = "ROOT",
@@ -68,10 +86,17 @@ public final class RunsCommand {
         CommandSpec spec;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() throws Exception {
+            if (cluster.seedNodes != null) {
+                LiveRuns.print(
+                        LiveRuns.list(cluster).getSearchesList(),
+                        parent.json,
+                        spec.commandLine().getOut());
+                return 0;
+            }
             List<Found> found = new ArrayList<>();
-            if (parent.journal != null) {
-                try (JournalReader reader = JournalReader.open(JournalSettings.parse(parent.journal))) {
+            if (journalOption.journal != null) {
+                try (JournalReader reader = JournalReader.open(JournalSettings.parse(journalOption.journal))) {
                     for (String id : reader.searchIds()) {
                         reader.search(id).ifPresent(r -> found.add(new Found(id, r)));
                     }
@@ -128,27 +153,44 @@ public final class RunsCommand {
     @Command(
             name = "show",
             mixinStandardHelpOptions = true,
-            description = "Show one search: a run directory, or a search id with --journal URL.")
+            description = "Show one search: a run directory, a search id with --journal URL, or a search id as it runs "
+                    + "on a cluster (--seed-nodes).")
     static final class ShowRun implements Callable<Integer> {
         @ParentCommand
         RunsCommand parent;
 
-        @Parameters(paramLabel = "RUN", description = "Run directory, or search id (with --journal).")
+        @Parameters(paramLabel = "RUN", description = "Run directory, or search id (with --journal or --seed-nodes).")
         String run;
+
+        @Mixin
+        JournalOption journalOption = new JournalOption();
+
+        @Mixin
+        ClusterOptions cluster = new ClusterOptions();
 
         @Spec
         CommandSpec spec;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() throws Exception {
+            if (cluster.seedNodes != null) {
+                LiveSearch live = LiveRuns.list(cluster).getSearchesList().stream()
+                        .filter(s -> s.getSearchId().equals(run))
+                        .findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("no search " + run
+                                + " runs on the cluster's search host (runs list --seed-nodes shows those that do; "
+                                + "runs show " + run + " --journal URL shows one that has ended)"));
+                LiveRuns.print(List.of(live), parent.json, spec.commandLine().getOut());
+                return 0;
+            }
             Found found;
-            if (parent.journal != null) {
-                try (JournalReader reader = JournalReader.open(JournalSettings.parse(parent.journal))) {
+            if (journalOption.journal != null) {
+                try (JournalReader reader = JournalReader.open(JournalSettings.parse(journalOption.journal))) {
                     found = new Found(
                             run,
                             reader.search(run)
                                     .orElseThrow(() -> new IllegalArgumentException("no search " + run + " in "
-                                            + JournalSettings.parse(parent.journal)
+                                            + JournalSettings.parse(journalOption.journal)
                                                     .describe() + " (runs list --journal shows them)")));
                 }
             } else {
@@ -162,6 +204,59 @@ public final class RunsCommand {
                         .writeValueAsString(shown));
             } else {
                 shown.forEach((key, value) -> out.printf(Locale.ROOT, "  %-14s %s%n", key, value));
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "cancel",
+            mixinStandardHelpOptions = true,
+            description = "Cancel a search that a cluster's search host runs: no more candidates, running evaluations "
+                    + "finish (or stop where their evaluator can), the end is journaled; waits until it has ended.")
+    static final class CancelRun implements Callable<Integer> {
+        @ParentCommand
+        RunsCommand parent;
+
+        @Parameters(paramLabel = "SEARCH_ID", description = "The search to cancel (runs list --seed-nodes shows them).")
+        String searchId;
+
+        @Option(
+                names = "--reason",
+                defaultValue = "cancelled by runs cancel",
+                description = "Why, for the journal's stop reason (default: ${DEFAULT-VALUE}).")
+        String reason;
+
+        @Mixin
+        ClusterOptions cluster = new ClusterOptions();
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() throws Exception {
+            if (cluster.seedNodes == null) {
+                throw new IllegalArgumentException(
+                        "--seed-nodes is required: the cluster whose search host runs " + searchId);
+            }
+            SearchReport report = LiveRuns.cancel(cluster, searchId, reason);
+            PrintWriter out = spec.commandLine().getOut();
+            if (parent.json) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("search_id", searchId);
+                m.put("stop_reason", report.stopReason());
+                m.put("evaluations", report.evaluations());
+                m.put("failed", report.failed());
+                m.put("cached", report.cached());
+                out.println(new ObjectMapper().writeValueAsString(m));
+            } else {
+                out.printf(
+                        Locale.ROOT,
+                        "search %s ended: %s (%d evaluations)%n",
+                        searchId,
+                        report.stopReason(),
+                        report.evaluations());
             }
             out.flush();
             return 0;

@@ -82,6 +82,13 @@ public final class SearchCommand implements Callable<Integer> {
     int journalRetry;
 
     @Option(
+            names = "--detach",
+            description =
+                    "With --cluster and a PostgreSQL --journal: hand the search to the cluster's search host and "
+                            + "exit, printing its id, once it runs there (runs list --seed-nodes shows it, runs cancel stops it).")
+    boolean detach;
+
+    @Option(
             names = "--resume",
             paramLabel = "DIR",
             description =
@@ -101,6 +108,11 @@ public final class SearchCommand implements Callable<Integer> {
         SearchDefinition definition = specOptions.definition();
         JournalSettings journalSettings = journal != null ? JournalSettings.parse(journal) : null;
         OptionChecks.positive("--journal-retry", journalRetry);
+        if (detach && !(definition.cluster() && journalSettings != null && journalSettings.isPostgres())) {
+            throw new IllegalArgumentException(
+                    "--detach hands the search to a cluster's search host: it needs --cluster and "
+                            + "--journal jdbc:postgresql://... (the journal the cluster's controller-role nodes share)");
+        }
         ClusterSettings clusterSettings =
                 definition.cluster() ? clusterOptions.settings(EnumSet.of(NodeRole.CONTROLLER)) : null;
         SearchSetup<?> setup = SearchSetup.from(definition.options());
@@ -139,7 +151,9 @@ public final class SearchCommand implements Callable<Integer> {
                         .enable(SerializationFeature.INDENT_OUTPUT)
                         .writeValueAsBytes(Map.of("search_id", searchId, "journal", journalSettings.describe())));
         SearchRun run = new SearchRun(setup, definition, dir, journalSettings, searchSpec, quiet, out, err);
-        if (clusterSettings != null && journalSettings.isPostgres()) {
+        if (detach) {
+            run.detached(clusterOptions);
+        } else if (clusterSettings != null && journalSettings.isPostgres()) {
             run.onClusterSearchHost(clusterSettings, clusterOptions);
         } else {
             run.here(clusterSettings, clusterOptions, true, workers);

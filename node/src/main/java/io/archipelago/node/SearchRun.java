@@ -6,7 +6,9 @@ import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.controller.journal.JournalReplayException;
 import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.cluster.ClusterSettings;
+import io.archipelago.node.engine.ClientMember;
 import io.archipelago.node.engine.Engine;
+import io.archipelago.node.host.HostClient;
 import io.archipelago.node.host.HostedSearch;
 import io.archipelago.node.host.SearchFollower;
 import io.archipelago.node.host.SearchHost;
@@ -45,6 +47,9 @@ import org.apache.pekko.actor.typed.Props;
 final class SearchRun {
     /** How often a follower of a cluster's host tells it again that it follows (it may have moved after a fail-over). */
     private static final Duration REFOLLOW = Duration.ofSeconds(3);
+
+    /** How long a detached submission waits to join, for the host to take the search, and for its spec to be journaled. */
+    private static final Duration DETACH_TIMEOUT = Duration.ofSeconds(60);
 
     private final SearchSetup<?> setup;
     private final SearchDefinition definition;
@@ -182,6 +187,55 @@ final class SearchRun {
         }
         recorder.finish();
         writeFiles(report, recorder, front, clusterOptions, Map.of("resumes", record.resumes()));
+    }
+
+    /**
+     * A cluster search handed to the cluster's search host without following it: this JVM joins as
+     * a member without roles, submits, and returns once the host runs the search and its spec is
+     * in the journal (so a fail-over of the host resumes it), printing its id.
+     */
+    void detached(ClusterOptions clusterOptions) throws Exception {
+        String id = spec.getSearchId();
+        try (Engine engine = ClientMember.join(clusterOptions, DETACH_TIMEOUT)) {
+            journal.createSchema(engine.system());
+            String host;
+            try {
+                host = HostClient.of(engine.system())
+                        .submitDetached(spec, journal, DETACH_TIMEOUT)
+                        .get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(
+                        e.getCause() instanceof java.util.concurrent.TimeoutException
+                                ? "the cluster's search host did not take search " + id + " within "
+                                        + DETACH_TIMEOUT.toSeconds()
+                                        + " s: does the cluster have a controller-role node "
+                                        + "with --journal " + journal.describe() + "?"
+                                : "search " + id + " cannot run: "
+                                        + e.getCause().getMessage(),
+                        e.getCause());
+            }
+            long deadline = System.nanoTime() + DETACH_TIMEOUT.toNanos();
+            while (!journaled(id)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("search " + id + " runs on " + host + ", but its spec is not in "
+                            + journal.describe() + " after " + DETACH_TIMEOUT.toSeconds() + " s");
+                }
+                Thread.sleep(200);
+            }
+            err.printf(
+                    "archipelago: search %s runs on the cluster's search host (%s); 'runs list --seed-nodes ...' "
+                            + "shows it as it runs, 'runs show %s --journal URL' its results, 'runs cancel %s --seed-nodes "
+                            + "...' stops it%n",
+                    id, host, id, id);
+        }
+        out.println(id);
+        out.flush();
+    }
+
+    private boolean journaled(String id) {
+        try (JournalReader reader = JournalReader.open(journal)) {
+            return reader.search(id).isPresent();
+        }
     }
 
     /** Submits the search to {@code host} and waits for its end; a journal that does not replay is bad input (exit 2). */

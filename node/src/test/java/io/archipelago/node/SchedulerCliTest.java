@@ -77,7 +77,7 @@ class SchedulerCliTest {
             n=$(printf '%s' "$request" | cksum | cut -d' ' -f1)
             level=$((n % 50))
             for epoch in 1 2 3; do
-              sleep 0.15
+              sleep 0.5
               echo "{\\"step\\": $epoch, \\"metrics\\": {\\"score\\": $((level + epoch))}}"
             done
             echo "{\\"metrics\\": {\\"score\\": $((level + 3))}}"
@@ -123,8 +123,9 @@ class SchedulerCliTest {
             int steps = row.get("steps").asInt();
             assertTrue(steps >= 1 && steps <= 3, row.toString());
             if (steps < 3) {
-                // killed there: it never slept through its third epoch
-                assertTrue(row.get("seconds").asDouble() < 0.45 + 0.15 * (steps - 1), row.toString());
+                // killed there: it never slept through its third epoch (0.5 s each; a loaded machine's delays are
+                // well under the epoch it saved)
+                assertTrue(row.get("seconds").asDouble() < 3 * 0.5, row.toString());
             }
         }
     }

@@ -13,6 +13,8 @@ final class Dispatch {
     final ActorRef<Router.Event> replyTo;
     final String cacheKey;
     final EvaluatorPool pool;
+    /** Its search's part of the pool. */
+    final PoolShare share;
     /** Evaluators that ran it (by actor: one that left and came back is the same evaluator): a retry prefers another. */
     private final List<ActorRef<EvaluationRequest>> tried = new ArrayList<>(2);
     /** Identical candidates waiting for this evaluation (null: none). */
@@ -30,12 +32,18 @@ final class Dispatch {
             Candidate candidate,
             ActorRef<Router.Event> replyTo,
             String cacheKey,
-            EvaluatorPool pool) {
+            EvaluatorPool pool,
+            Tenant tenant) {
         this.key = key;
         this.candidate = candidate;
         this.replyTo = replyTo;
         this.cacheKey = cacheKey;
         this.pool = pool;
+        this.share = pool.share(tenant);
+    }
+
+    Tenant tenant() {
+        return share.tenant;
     }
 
     /** The next attempt goes to {@code slot}, due within {@code timeoutNanos}; returns its number. */

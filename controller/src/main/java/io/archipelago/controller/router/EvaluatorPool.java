@@ -1,10 +1,8 @@
 package io.archipelago.controller.router;
 
 import io.archipelago.proto.EvaluationRequest;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,13 +11,26 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * The evaluators of one kind, as the Receptionist lists them: their slots with each node's load,
- * the dispatches waiting for a free slot, and the controllers watching how many slots take work.
+ * the dispatches waiting for a free slot (one queue per search: {@link PoolShare}), and the
+ * controllers watching how many slots take work.
+ *
+ * <p>Searches sharing the pool take turns by weight: a free slot goes to the waiting search that
+ * holds the fewest slots per unit of weight (ties: the one served longest ago), so while searches
+ * of weights 3 and 1 both have candidates waiting, they hold 3/4 and 1/4 of the slots; a search
+ * with nothing waiting leaves its part to the others. A slot runs one evaluation at a time,
+ * whichever search it is for.
  */
 final class EvaluatorPool {
     final String kind;
     private final Map<ActorRef<EvaluationRequest>, Slot> slots = new LinkedHashMap<>();
-    private final ArrayDeque<Dispatch> waiting = new ArrayDeque<>();
-    private final Set<ActorRef<Router.Event>> watchers = new HashSet<>();
+    private final Map<Tenant, PoolShare> shares = new LinkedHashMap<>();
+    /** The share whose head {@link #nextWaiting} returned. */
+    private PoolShare chosen;
+    /** Slots granted so far: the clock of {@link PoolShare#lastServed}. */
+    private long grants;
+    /** Who watches the capacity, each with its search (null: none, it watches for good). */
+    private final Map<ActorRef<Router.Event>, String> watchers = new HashMap<>();
+
     private final Map<String, int[]> nodeLoad = new HashMap<>(); // node -> {busy, slots}
     /** When the pool last lost its last live slot; 0 while it has one (or before it ever had one: see the sweep). */
     private long emptySinceNanos = System.nanoTime();
@@ -28,41 +39,104 @@ final class EvaluatorPool {
         this.kind = kind;
     }
 
-    /** Tells {@code watcher} the live slots now, and again whenever they change. */
-    void watch(ActorRef<Router.Event> watcher) {
-        watchers.add(watcher);
+    /** Tells {@code watcher} (of search {@code searchId}, or null) the live slots now, and again whenever they change. */
+    void watch(ActorRef<Router.Event> watcher, String searchId) {
+        watchers.put(watcher, searchId);
         watcher.tell(new Router.Capacity(kind, liveSlots()));
     }
 
-    /** Queues a new dispatch behind the others. */
+    /** The search's part of this pool. */
+    PoolShare share(Tenant tenant) {
+        return shares.computeIfAbsent(tenant, PoolShare::new);
+    }
+
+    /** Queues a new dispatch behind the others of its search. */
     void enqueue(Dispatch dispatch) {
-        waiting.addLast(dispatch);
+        dispatch.share.waiting.addLast(dispatch);
     }
 
-    /** Queues a dispatch to run again, ahead of the others: it has waited already. */
+    /** Queues a dispatch to run again, ahead of the others of its search: it has waited already. */
     void requeue(Dispatch dispatch) {
-        waiting.addFirst(dispatch);
+        dispatch.share.waiting.addFirst(dispatch);
     }
 
-    /** The next dispatch to run, left in the queue; null when none waits. */
+    /** The next dispatch to run (of the search whose turn it is), left in the queue; null when none waits. */
     Dispatch nextWaiting() {
-        return waiting.peekFirst();
+        PoolShare best = null;
+        for (PoolShare share : shares.values()) {
+            if (share.waiting.isEmpty()) {
+                continue;
+            }
+            if (best == null) {
+                best = share;
+                continue;
+            }
+            // running/weight compared without division: exact, whatever the weights
+            long mine = (long) share.running * best.tenant.weight;
+            long theirs = (long) best.running * share.tenant.weight;
+            if (mine < theirs || (mine == theirs && share.lastServed < best.lastServed)) {
+                best = share;
+            }
+        }
+        chosen = best;
+        return best == null ? null : best.waiting.peekFirst();
     }
 
+    /** Takes out what {@link #nextWaiting} returned: it goes to a slot now. */
     void removeNextWaiting() {
-        waiting.pollFirst();
+        chosen.waiting.pollFirst();
+        chosen.lastServed = ++grants;
+    }
+
+    /** Every waiting dispatch of {@code tenant}, taken out of the queue. */
+    List<Dispatch> withdraw(Tenant tenant) {
+        PoolShare share = shares.get(tenant);
+        if (share == null) {
+            return List.of();
+        }
+        List<Dispatch> taken = new ArrayList<>(share.waiting);
+        share.waiting.clear();
+        forgetIfDone(share);
+        return taken;
+    }
+
+    /** The search left the router: its watchers go, and its share once nothing of it runs here. */
+    void leave(Tenant tenant) {
+        watchers.values().removeIf(searchId -> tenant.searchId.equals(searchId));
+        PoolShare share = shares.get(tenant);
+        if (share != null) {
+            share.waiting.clear();
+            forgetIfDone(share);
+        }
+    }
+
+    private void forgetIfDone(PoolShare share) {
+        if (share.idle() && share.tenant.left) {
+            shares.remove(share.tenant);
+        }
+    }
+
+    /** Slots running {@code tenant}'s evaluations, and its dispatches waiting, here: {running, waiting}. */
+    int[] load(Tenant tenant) {
+        PoolShare share = shares.get(tenant);
+        return share == null ? new int[2] : new int[] {share.running, share.waiting.size()};
     }
 
     /**
-     * Every waiting dispatch, taken out of the queue, once the pool has been without a live slot
-     * for longer than {@code timeoutNanos}; none before.
+     * The waiting dispatches of every search whose deadline has passed while the pool was without
+     * a live slot, taken out of the queue; none while the pool has one.
      */
-    List<Dispatch> stranded(long nowNanos, long timeoutNanos) {
-        if (emptySinceNanos == 0 || waiting.isEmpty() || nowNanos - emptySinceNanos <= timeoutNanos) {
+    List<Dispatch> stranded(long nowNanos) {
+        if (emptySinceNanos == 0) {
             return List.of();
         }
-        List<Dispatch> stranded = new ArrayList<>(waiting);
-        waiting.clear();
+        List<Dispatch> stranded = new ArrayList<>();
+        for (PoolShare share : shares.values()) {
+            if (!share.waiting.isEmpty() && nowNanos - emptySinceNanos > share.tenant.timeoutNanos) {
+                stranded.addAll(share.waiting);
+                share.waiting.clear();
+            }
+        }
         return stranded;
     }
 
@@ -87,13 +161,16 @@ final class EvaluatorPool {
         return best;
     }
 
-    void occupy(Slot slot, CandidateKey key, int attempt) {
-        slot.run(key, attempt);
+    void occupy(Slot slot, Dispatch dispatch, int attempt) {
+        slot.run(dispatch.key, attempt, dispatch.share);
+        dispatch.share.running++;
         nodeLoad.get(slot.node)[0]++;
     }
 
     void release(Slot slot) {
-        slot.free();
+        PoolShare share = slot.free();
+        share.running--;
+        forgetIfDone(share);
         nodeLoad.get(slot.node)[0]--;
     }
 
@@ -126,7 +203,7 @@ final class EvaluatorPool {
             emptySinceNanos = 0;
         }
         Router.Capacity capacity = new Router.Capacity(kind, live);
-        for (ActorRef<Router.Event> watcher : watchers) {
+        for (ActorRef<Router.Event> watcher : watchers.keySet()) {
             watcher.tell(capacity);
         }
     }
@@ -148,6 +225,8 @@ final class EvaluatorPool {
             load[1]--;
             if (slot.busy()) {
                 load[0]--;
+                slot.share().running--; // the router retries what it ran
+                forgetIfDone(slot.share());
             }
             if (load[1] == 0) {
                 nodeLoad.remove(slot.node);

@@ -48,6 +48,11 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
  *       under the same attempt number, and the slot gets no more work (it leaves the pool when its
  *       node does). Pool capacity, as controllers see it, counts only slots that take work, so a
  *       controller never submits more than the live slots can run.</li>
+ *   <li>One router may serve several searches (a cluster's search host runs all its searches on
+ *       one): each {@link Join}s with its own settings and weight, and keeps its own cache, pins
+ *       and retries ({@link Tenant}); the pools' slots go to them by weight ({@link
+ *       EvaluatorPool}), one evaluation per slot whatever the search. A search that does not join
+ *       is served with the router's settings at weight 1.</li>
  * </ul>
  */
 public final class Router extends AbstractBehavior<Router.Command> {
@@ -71,8 +76,45 @@ public final class Router extends AbstractBehavior<Router.Command> {
         }
     }
 
-    /** Send {@code replyTo} the slot count of {@code kind}'s pool now and whenever it changes. */
-    public record WatchCapacity(String kind, ActorRef<Event> replyTo) implements Command {}
+    /**
+     * Send {@code replyTo} the slot count of {@code kind}'s pool now and whenever it changes, until
+     * search {@code searchId} leaves (null: for good).
+     */
+    public record WatchCapacity(String kind, ActorRef<Event> replyTo, String searchId) implements Command {
+        public WatchCapacity(String kind, ActorRef<Event> replyTo) {
+            this(kind, replyTo, null);
+        }
+    }
+
+    /** A search on a shared router: its own settings, and its weight in the pools' slots (>= 1). */
+    public record Join(String searchId, int weight, Settings settings) implements Command {
+        public Join {
+            if (weight < 1) {
+                throw new IllegalArgumentException("a search's share must be >= 1, got " + weight);
+            }
+        }
+    }
+
+    /**
+     * The search ended: what the router keeps of it goes (its cache, pins, watchers and waiting
+     * candidates); an evaluation of it still running only frees its slot when it answers.
+     */
+    public record Leave(String searchId) implements Command {}
+
+    /**
+     * Cancel the search's evaluations: its waiting candidates are taken back (never run), its running
+     * ones are asked to stop where their evaluator can, and a failed attempt is no more retried.
+     * {@code replyTo} gets {@link Withdrawn}; the running ones complete as usual.
+     */
+    public record Withdraw(String searchId, String reason, ActorRef<Event> replyTo) implements Command {}
+
+    /** Send {@code replyTo} how the searches share the slots now. */
+    public record ReportLoad(ActorRef<Load> replyTo) implements Command {}
+
+    /** Per search: its weight, the slots running its evaluations, and its candidates waiting for one (all pools). */
+    public record Load(Map<String, SearchLoad> searches) {}
+
+    public record SearchLoad(int weight, int running, int waiting) {}
 
     private record ResultArrived(EvaluationResult result) implements Command {}
 
@@ -105,6 +147,9 @@ public final class Router extends AbstractBehavior<Router.Command> {
 
     /** A point of a running candidate's learning curve (only with {@link Settings#followProgress()}). */
     public record Progress(IntermediateResult point) implements Event {}
+
+    /** The answer to {@link Withdraw}: these candidates were taken back unrun; none of them completes. */
+    public record Withdrawn(List<Long> candidateIds) implements Event {}
 
     /** Where a {@link Completed} result came from; only {@code EVALUATED} spent evaluator time. */
     public enum Source {
@@ -167,32 +212,42 @@ public final class Router extends AbstractBehavior<Router.Command> {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new Router(context, timers, settings)));
     }
 
+    /** The router's settings: those of a search that does not join. */
     private final Settings settings;
-    private final long timeoutNanos;
+
+    private final TimerScheduler<Command> timers;
+    private Duration sweep;
+    private final Tenants tenants;
     private final String selfSerialized;
     private final String progressSerialized;
     private final ActorRef<Receptionist.Listing> listingAdapter;
     private final Map<String, EvaluatorPool> pools = new HashMap<>();
     private final Map<String, String> kindOfServiceId = new HashMap<>();
     private final InFlight inFlight = new InFlight();
-    private final ResultCache cache;
-    private final LabelPins pins = new LabelPins();
 
     private Router(ActorContext<Command> context, TimerScheduler<Command> timers, Settings settings) {
         super(context);
         this.settings = settings;
-        this.timeoutNanos = settings.timeout().toNanos();
+        this.timers = timers;
+        this.tenants = new Tenants(settings);
         ActorRef<EvaluationResult> resultAdapter = context.messageAdapter(EvaluationResult.class, ResultArrived::new);
         this.selfSerialized = ActorRefResolver.get(context.getSystem()).toSerializationFormat(resultAdapter);
         this.progressSerialized = ActorRefResolver.get(context.getSystem())
                 .toSerializationFormat(context.messageAdapter(IntermediateResult.class, ProgressArrived::new));
         this.listingAdapter = context.messageAdapter(Receptionist.Listing.class, this::toPoolChanged);
-        this.cache = new ResultCache(settings.cacheCapacity());
-        Duration sweep = settings.timeout().dividedBy(10);
-        sweep = sweep.compareTo(Duration.ofMillis(10)) < 0
+        sweepAtLeastEvery(settings.timeout());
+    }
+
+    /** Deadlines are checked every tenth of the shortest timeout served (within 10 ms..1 s). */
+    private void sweepAtLeastEvery(Duration timeout) {
+        Duration every = timeout.dividedBy(10);
+        every = every.compareTo(Duration.ofMillis(10)) < 0
                 ? Duration.ofMillis(10)
-                : sweep.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : sweep;
-        timers.startTimerWithFixedDelay(Sweep.INSTANCE, sweep);
+                : every.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : every;
+        if (sweep == null || every.compareTo(sweep) < 0) {
+            sweep = every;
+            timers.startTimerWithFixedDelay(Sweep.INSTANCE, sweep);
+        }
     }
 
     private Command toPoolChanged(Receptionist.Listing listing) {
@@ -209,6 +264,10 @@ public final class Router extends AbstractBehavior<Router.Command> {
                 .onMessage(ResultArrived.class, arrived -> onResult(arrived.result()))
                 .onMessage(ProgressArrived.class, arrived -> onProgress(arrived.point()))
                 .onMessage(Stop.class, this::onStop)
+                .onMessage(Join.class, this::onJoin)
+                .onMessage(Leave.class, this::onLeave)
+                .onMessage(Withdraw.class, this::onWithdraw)
+                .onMessage(ReportLoad.class, this::onReportLoad)
                 .onMessage(PoolChanged.class, this::onPoolChanged)
                 .onMessageEquals(Sweep.INSTANCE, this::onSweep)
                 .build();
@@ -227,7 +286,35 @@ public final class Router extends AbstractBehavior<Router.Command> {
     }
 
     private Behavior<Command> onWatchCapacity(WatchCapacity watch) {
-        pool(watch.kind()).watch(watch.replyTo());
+        pool(watch.kind()).watch(watch.replyTo(), watch.searchId());
+        return this;
+    }
+
+    private Behavior<Command> onJoin(Join join) {
+        if (tenants.join(join)) {
+            sweepAtLeastEvery(join.settings().timeout());
+        } else {
+            getContext().getLog().warn("search {} joined the router twice; its first terms stay", join.searchId());
+        }
+        return this;
+    }
+
+    private Behavior<Command> onLeave(Leave leave) {
+        tenants.leave(leave.searchId(), inFlight, pools.values());
+        return this;
+    }
+
+    private Behavior<Command> onWithdraw(Withdraw withdraw) {
+        List<Long> taken = tenants.withdraw(withdraw.searchId(), inFlight, pools.values());
+        for (Dispatch running : tenants.running(withdraw.searchId(), inFlight)) {
+            stop(running, withdraw.reason());
+        }
+        withdraw.replyTo().tell(new Withdrawn(taken));
+        return this;
+    }
+
+    private Behavior<Command> onReportLoad(ReportLoad report) {
+        report.replyTo().tell(tenants.load(pools.values()));
         return this;
     }
 
@@ -239,12 +326,16 @@ public final class Router extends AbstractBehavior<Router.Command> {
     }
 
     private Behavior<Command> onSeed(Seed seed) {
+        if (seed.candidates().isEmpty()) {
+            return this;
+        }
+        Tenant tenant = tenants.of(seed.candidates().get(0).getSearchId());
         for (EvaluationResult result : seed.results()) {
             if (result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK) {
-                pins.admit(result); // the journal's results agree: they passed here before
+                tenant.pins.admit(result); // the journal's results agree: they passed here before
             }
         }
-        cache.seed(seed.candidates(), seed.results());
+        tenant.cache.seed(seed.candidates(), seed.results());
         return this;
     }
 
@@ -260,13 +351,14 @@ public final class Router extends AbstractBehavior<Router.Command> {
             replyTo.tell(new Completed(failure(candidate, invalid.getMessage(), 0), Source.REJECTED, 0));
             return;
         }
-        EvaluationResult cached = cache.get(cacheKey);
+        Tenant tenant = tenants.of(candidate.getSearchId());
+        EvaluationResult cached = tenant.cache.get(cacheKey);
         if (cached != null) {
             replyTo.tell(new Completed(ResultCache.answerFor(candidate, cached), Source.CACHED, 0));
             return;
         }
         EvaluatorPool pool = pool(candidate.getEvaluatorKind());
-        Dispatch dispatch = new Dispatch(key, candidate, replyTo, cacheKey, pool);
+        Dispatch dispatch = new Dispatch(key, candidate, replyTo, cacheKey, pool, tenant);
         if (inFlight.add(dispatch)) {
             pool.enqueue(dispatch);
             drain(pool);
@@ -286,13 +378,14 @@ public final class Router extends AbstractBehavior<Router.Command> {
     }
 
     private void send(Dispatch dispatch, Slot slot) {
-        int attempt = dispatch.sentTo(slot, timeoutNanos);
-        dispatch.pool.occupy(slot, dispatch.key, attempt);
+        Tenant tenant = dispatch.tenant();
+        int attempt = dispatch.sentTo(slot, tenant.timeoutNanos);
+        dispatch.pool.occupy(slot, dispatch, attempt);
         EvaluationRequest.Builder request = EvaluationRequest.newBuilder()
                 .setCandidate(dispatch.candidate)
                 .setAttempt(attempt)
                 .setReplyTo(selfSerialized);
-        if (settings.followProgress()) {
+        if (tenant.settings.followProgress()) {
             request.setProgressTo(progressSerialized);
         }
         slot.ref.tell(request.build());
@@ -311,15 +404,19 @@ public final class Router extends AbstractBehavior<Router.Command> {
     private Behavior<Command> onStop(Stop stop) {
         Dispatch dispatch = inFlight.get(new CandidateKey(stop.searchId(), stop.candidateId(), stop.evaluatorKind()));
         if (dispatch != null && dispatch.slot() != null) {
-            EvaluatorActor.control(dispatch.slot().ref)
-                    .tell(StopEvaluation.newBuilder()
-                            .setSearchId(stop.searchId())
-                            .setCandidateId(stop.candidateId())
-                            .setAttempt(dispatch.attempt())
-                            .setReason(stop.reason())
-                            .build());
+            stop(dispatch, stop.reason());
         }
         return this;
+    }
+
+    private static void stop(Dispatch running, String reason) {
+        EvaluatorActor.control(running.slot().ref)
+                .tell(StopEvaluation.newBuilder()
+                        .setSearchId(running.key.searchId())
+                        .setCandidateId(running.key.candidateId())
+                        .setAttempt(running.attempt())
+                        .setReason(reason)
+                        .build());
     }
 
     private Behavior<Command> onResult(EvaluationResult result) {
@@ -335,9 +432,9 @@ public final class Router extends AbstractBehavior<Router.Command> {
         if (result.getStatus() == EvaluationStatus.EVALUATION_STATUS_HANDED_BACK) {
             handBack(dispatch, slot);
         } else if (result.getStatus() == EvaluationStatus.EVALUATION_STATUS_OK) {
-            String refused = pins.admit(result);
+            String refused = dispatch.tenant().pins.admit(result);
             if (refused == null) {
-                cache.put(dispatch.cacheKey, result);
+                dispatch.tenant().cache.put(dispatch.cacheKey, result);
                 complete(dispatch, result);
             } else {
                 getContext().getLog().warn(refused);
@@ -376,7 +473,12 @@ public final class Router extends AbstractBehavior<Router.Command> {
 
     private void retryOrFail(Dispatch dispatch, String reason) {
         dispatch.failed(reason);
-        if (dispatch.attempt() < settings.maxAttempts()) {
+        Tenant tenant = dispatch.tenant();
+        if (tenant.withdrawn) {
+            complete(
+                    dispatch,
+                    failure(dispatch.candidate, "search cancelled; last attempt: " + reason, dispatch.attempt()));
+        } else if (dispatch.attempt() < tenant.settings.maxAttempts()) {
             dispatch.pool.requeue(dispatch);
         } else {
             String why = "failed after " + dispatch.attempt() + " attempt(s): " + reason;
@@ -398,13 +500,9 @@ public final class Router extends AbstractBehavior<Router.Command> {
         }
         long now = System.nanoTime();
         for (EvaluatorPool pool : pools.values()) {
-            List<Dispatch> stranded = pool.stranded(now, timeoutNanos);
-            if (stranded.isEmpty()) {
-                continue;
-            }
-            String why = "no evaluator in pool " + pool.kind + " for "
-                    + settings.timeout().toMillis() + " ms";
-            for (Dispatch dispatch : stranded) {
+            for (Dispatch dispatch : pool.stranded(now)) {
+                String why = "no evaluator in pool " + pool.kind + " for "
+                        + dispatch.tenant().settings.timeout().toMillis() + " ms";
                 complete(
                         dispatch,
                         failure(
@@ -418,7 +516,10 @@ public final class Router extends AbstractBehavior<Router.Command> {
             for (Dispatch dispatch : expired) {
                 // The slot stays busy with the stale attempt until it answers or leaves.
                 String evaluator = dispatch.detach().ref.path().toString();
-                retryOrFail(dispatch, "timed out after " + settings.timeout().toMillis() + " ms on " + evaluator);
+                retryOrFail(
+                        dispatch,
+                        "timed out after "
+                                + dispatch.tenant().settings.timeout().toMillis() + " ms on " + evaluator);
                 drain(dispatch.pool);
             }
         }

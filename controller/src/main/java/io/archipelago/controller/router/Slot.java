@@ -12,6 +12,8 @@ final class Slot {
     private CandidateKey runningKey;
 
     private int runningAttempt;
+    /** The search's part of the pool that the running dispatch counts against. */
+    private PoolShare share;
     /** Its node is draining: it takes no more work. */
     private boolean retired;
 
@@ -33,13 +35,22 @@ final class Slot {
         return key.equals(runningKey) && runningAttempt == attempt;
     }
 
-    void run(CandidateKey key, int attempt) {
+    void run(CandidateKey key, int attempt, PoolShare share) {
         runningKey = key;
         runningAttempt = attempt;
+        this.share = share;
     }
 
-    void free() {
+    /** Frees the slot; returns the share its dispatch counted against. */
+    PoolShare free() {
+        PoolShare was = share;
         runningKey = null;
+        share = null;
+        return was;
+    }
+
+    PoolShare share() {
+        return share;
     }
 
     boolean retired() {

@@ -9,12 +9,15 @@ import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.proto.SearchSpec;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ChildFailed;
 import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
@@ -38,32 +41,82 @@ public final class SearchParent {
             Function<CompletableFuture<SearchEvent.SearchReport>, Behavior<SearchEvent>> observer,
             CompletableFuture<SearchEvent.SearchReport> done) {
         return Behaviors.setup(context -> {
-            ActorRef<SearchEvent> observerRef =
-                    context.spawn(observer.apply(done), "observer", DispatcherSelector.blocking());
             ActorRef<Router.Command> router = context.spawn(Router.create(routerSettings), "router");
-            ActorRef<Controller.Command> controller = context.spawn(
-                    Controller.create(settings, spec, space, strategy, router, observerRef), "controller");
-            context.watch(observerRef);
-            context.watch(controller);
-            return Behaviors.receive(Void.class)
-                    // A controller that throws (a strategy's bug, say) stops without telling the
-                    // observer: the run fails with its cause rather than wait for a report forever.
-                    .onSignal(ChildFailed.class, failed -> {
-                        if (!done.isDone()) {
-                            done.completeExceptionally(new IllegalStateException(
-                                    "search " + settings.searchId() + " failed: " + failed.getCause(),
-                                    failed.getCause()));
-                        }
-                        return Behaviors.stopped();
-                    })
-                    // A controller that stops on its own has told the observer how the search ended.
-                    .onSignal(
-                            Terminated.class,
-                            terminated -> !terminated.getRef().equals(observerRef)
-                                    ? Behaviors.same()
-                                    : stopWith(done, settings))
-                    .build();
+            return run(context, settings, spec, space, strategy, router, observer, done, controller -> {}, () -> {});
         });
+    }
+
+    /**
+     * A search on a router that others share (a search host's): it joins the router with its own
+     * settings and {@code share} of the slots, and leaves it when the parent stops, however the
+     * search ended. {@code onController} is handed the controller as it starts (to cancel it).
+     */
+    public static <A> Behavior<Void> onSharedRouter(
+            SearchSettings settings,
+            SearchSpec spec,
+            SearchSpace<A> space,
+            Strategy<A> strategy,
+            ActorRef<Router.Command> router,
+            Router.Settings routerSettings,
+            int share,
+            Function<CompletableFuture<SearchEvent.SearchReport>, Behavior<SearchEvent>> observer,
+            CompletableFuture<SearchEvent.SearchReport> done,
+            Consumer<ActorRef<Controller.Command>> onController) {
+        return Behaviors.setup(context -> {
+            // Told before the controller exists, so the router has the search's terms before its first message.
+            router.tell(new Router.Join(settings.searchId(), share, routerSettings));
+            return run(
+                    context,
+                    settings,
+                    spec,
+                    space,
+                    strategy,
+                    router,
+                    observer,
+                    done,
+                    onController,
+                    () -> router.tell(new Router.Leave(settings.searchId())));
+        });
+    }
+
+    private static <A> Behavior<Void> run(
+            ActorContext<Void> context,
+            SearchSettings settings,
+            SearchSpec spec,
+            SearchSpace<A> space,
+            Strategy<A> strategy,
+            ActorRef<Router.Command> router,
+            Function<CompletableFuture<SearchEvent.SearchReport>, Behavior<SearchEvent>> observer,
+            CompletableFuture<SearchEvent.SearchReport> done,
+            Consumer<ActorRef<Controller.Command>> onController,
+            Runnable onStop) {
+        ActorRef<SearchEvent> observerRef =
+                context.spawn(observer.apply(done), "observer", DispatcherSelector.blocking());
+        ActorRef<Controller.Command> controller =
+                context.spawn(Controller.create(settings, spec, space, strategy, router, observerRef), "controller");
+        onController.accept(controller);
+        context.watch(observerRef);
+        context.watch(controller);
+        return Behaviors.receive(Void.class)
+                .onSignal(PostStop.class, stopped -> {
+                    onStop.run();
+                    return Behaviors.same();
+                })
+                // A controller that throws (a strategy's bug, say) stops without telling the
+                // observer: the run fails with its cause rather than wait for a report forever.
+                .onSignal(ChildFailed.class, failed -> {
+                    if (!done.isDone()) {
+                        done.completeExceptionally(new IllegalStateException(
+                                "search " + settings.searchId() + " failed: " + failed.getCause(), failed.getCause()));
+                    }
+                    return Behaviors.stopped();
+                })
+                // A controller that stops on its own has told the observer how the search ended.
+                .onSignal(
+                        Terminated.class,
+                        terminated ->
+                                !terminated.getRef().equals(observerRef) ? Behaviors.same() : stopWith(done, settings))
+                .build();
     }
 
     private static Behavior<Void> stopWith(CompletableFuture<SearchEvent.SearchReport> done, SearchSettings settings) {

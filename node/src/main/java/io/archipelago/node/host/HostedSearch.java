@@ -9,9 +9,12 @@ import io.archipelago.node.setup.SearchDefinition;
 import io.archipelago.node.setup.SearchSetup;
 import io.archipelago.proto.SearchSpec;
 
-/** What the search host runs for one spec: the controller's settings, the space, a fresh strategy and the router's settings. */
+/**
+ * What the search host runs for one spec: the controller's settings, the space, a fresh strategy,
+ * its settings on the host's router and its share of the slots there.
+ */
 public record HostedSearch<A>(
-        SearchSettings settings, SearchSpace<A> space, Strategy<A> strategy, Router.Settings router) {
+        SearchSettings settings, SearchSpace<A> space, Strategy<A> strategy, Router.Settings router, int share) {
 
     /** The search a spec describes, built from nothing (a cluster's host, which has only the spec). */
     public static HostedSearch<?> fromSpec(SearchSpec spec, JournalSettings journal) {
@@ -28,6 +31,7 @@ public record HostedSearch<A>(
         if (definition.cluster()) {
             settings = settings.minSlots(definition.minEvaluators());
         }
-        return new HostedSearch<>(settings, setup.space, setup.strategy(definition.seed()), setup.routerSettings);
+        return new HostedSearch<>(
+                settings, setup.space, setup.strategy(definition.seed()), setup.routerSettings, definition.share());
     }
 }

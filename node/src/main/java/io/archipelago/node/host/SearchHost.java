@@ -1,7 +1,9 @@
 package io.archipelago.node.host;
 
+import io.archipelago.controller.Controller;
 import io.archipelago.controller.SearchEvent;
 import io.archipelago.controller.journal.JournalReplayException;
+import io.archipelago.controller.router.Router;
 import io.archipelago.node.cluster.NodeRole;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.node.engine.SearchParent;
@@ -9,13 +11,17 @@ import io.archipelago.node.journal.JournalReader;
 import io.archipelago.node.journal.JournalSettings;
 import io.archipelago.node.journal.SearchRecord;
 import io.archipelago.node.setup.SearchDefinition;
+import io.archipelago.proto.CancelSearch;
 import io.archipelago.proto.FollowSearch;
+import io.archipelago.proto.ListSearches;
 import io.archipelago.proto.RunSearch;
+import io.archipelago.proto.SearchAccepted;
 import io.archipelago.proto.SearchSpec;
 import io.archipelago.proto.SearchUpdate;
+import io.archipelago.proto.SearchesListed;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +34,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
@@ -46,6 +53,11 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  * one's controller replays its journal and dispatches again what was in flight. Submitters on
  * other nodes keep sending {@link FollowSearch}, so the host that resumed their search after a
  * fail-over learns where its updates go; messages are Protobuf, so they cross nodes.
+ *
+ * <p>Its searches share one router, so they share the evaluator slots by their weights (a
+ * search's {@code --share}) and never book one slot twice. A search can be submitted detached
+ * ({@code RunSearch.detach}), listed as it runs ({@link ListSearches}) and cancelled ({@link
+ * CancelSearch}).
  */
 public final class SearchHost {
     public static final String NAME = "search-host";
@@ -58,15 +70,27 @@ public final class SearchHost {
     /** A search's run completed its future (after its last event, or without one: a controller that threw). */
     private record Ended(String searchId, Throwable failure) {}
 
-    /** What the journal says of a search that a follower asked about and that does not run here. */
-    private record Looked(FollowSearch follow, Optional<SearchRecord> record, Throwable failure) {}
+    /**
+     * What the journal says of a search that a follower asked about (or asked to cancel: {@code
+     * cancel}) and that does not run here.
+     */
+    private record Looked(
+            String searchId, String follower, boolean cancel, Optional<SearchRecord> record, Throwable failure) {}
+
+    /** A search's parent spawned its controller. */
+    private record ControllerStarted(String searchId, ActorRef<Controller.Command> controller) {}
+
+    /** The router's load, for a {@link ListSearches}. */
+    private record LoadReported(String replyTo, Router.Load load) {}
 
     private final ActorContext<Object> context;
     private final JournalSettings journal;
     private final BiFunction<SearchSpec, JournalSettings, HostedSearch<?>> searches;
     private final ActorRefResolver refs;
-    /** Running searches and who follows each. */
-    private final Map<String, Set<ActorRef<SearchUpdate>>> followers = new HashMap<>();
+    /** The router every search here shares. */
+    private final ActorRef<Router.Command> router;
+    /** Running searches, with who follows each. */
+    private final Map<String, RunningSearch> running = new HashMap<>();
 
     private SearchHost(
             ActorContext<Object> context,
@@ -76,6 +100,7 @@ public final class SearchHost {
         this.journal = journal;
         this.searches = searches;
         this.refs = ActorRefResolver.get(context.getSystem());
+        this.router = context.spawn(Router.create(Router.Settings.DEFAULTS), "router");
     }
 
     /** A cluster's host: starts the singleton's manager on this node (every controller-role node calls it) and returns its proxy. */
@@ -111,10 +136,23 @@ public final class SearchHost {
     private Behavior<Object> receive() {
         return Behaviors.receive(Object.class)
                 .onMessage(RunSearch.class, run -> {
-                    start(run.getSpec(), follower(run.getFollower()));
+                    start(run.getSpec(), follower(run.getFollower()), run.getDetach());
                     return Behaviors.same();
                 })
                 .onMessage(FollowSearch.class, this::onFollow)
+                .onMessage(CancelSearch.class, this::onCancel)
+                .onMessage(ListSearches.class, this::onList)
+                .onMessage(LoadReported.class, this::onLoad)
+                .onMessage(ControllerStarted.class, started -> {
+                    RunningSearch search = running.get(started.searchId());
+                    if (search != null) {
+                        search.controller = started.controller();
+                        if (search.cancelling != null) {
+                            started.controller().tell(new Controller.Cancel(search.cancelling));
+                        }
+                    }
+                    return Behaviors.same();
+                })
                 .onMessage(Relayed.class, relayed -> {
                     io.archipelago.node.ops.SearchMetrics.get(context.getSystem())
                             .record(relayed.searchId(), relayed.event());
@@ -123,7 +161,8 @@ public final class SearchHost {
                 })
                 .onMessage(Ended.class, ended -> {
                     // Followers still here were told nothing: the controller threw rather than end the search.
-                    Set<ActorRef<SearchUpdate>> following = followers.remove(ended.searchId());
+                    RunningSearch search = running.remove(ended.searchId());
+                    Set<ActorRef<SearchUpdate>> following = search == null ? null : search.followers;
                     if (ended.failure() != null && following != null) {
                         boolean replay = ended.failure() instanceof JournalReplayException;
                         context.getLog()
@@ -147,7 +186,7 @@ public final class SearchHost {
                                         journal.describe(),
                                         u.failure().getMessage());
                     } else {
-                        u.searches().forEach(spec -> start(spec, null));
+                        u.searches().forEach(spec -> start(spec, null, false));
                     }
                     return Behaviors.same();
                 })
@@ -158,13 +197,18 @@ public final class SearchHost {
         return serialized.isEmpty() ? null : refs.resolveActorRef(serialized);
     }
 
-    /** Runs (or resumes: the controller replays whatever the journal has of it) one search as a child of the host. */
-    private void start(SearchSpec spec, ActorRef<SearchUpdate> follower) {
+    /**
+     * Runs (or resumes: the controller replays whatever the journal has of it) one search as a
+     * child of the host. A detached submitter is told it runs, and follows nothing.
+     */
+    private void start(SearchSpec spec, ActorRef<SearchUpdate> follower, boolean detach) {
         String id = spec.getSearchId();
-        Set<ActorRef<SearchUpdate>> following = followers.get(id);
-        if (following != null) { // already running here
-            if (follower != null) {
-                following.add(follower);
+        RunningSearch already = running.get(id);
+        if (already != null) {
+            if (detach && follower != null) {
+                tell(Set.of(follower), accepted(id));
+            } else if (follower != null && !detach) {
+                already.followers.add(follower);
             }
             return;
         }
@@ -178,28 +222,48 @@ public final class SearchHost {
                     SearchUpdates.failed(id, "cannot run search " + id + ": " + e.getMessage(), false));
             return;
         }
-        following = new LinkedHashSet<>();
-        if (follower != null) {
-            following.add(follower);
+        RunningSearch started = new RunningSearch(spec, search.share());
+        if (follower != null && !detach) {
+            started.followers.add(follower);
         }
-        followers.put(id, following);
+        running.put(id, started);
         spawn(search, spec);
+        if (detach && follower != null) {
+            tell(Set.of(follower), accepted(id));
+        }
+    }
+
+    private SearchUpdate accepted(String searchId) {
+        return SearchUpdate.newBuilder()
+                .setSearchId(searchId)
+                .setAccepted(SearchAccepted.newBuilder()
+                        .setHost(context.getSystem().address().toString()))
+                .build();
     }
 
     private <A> void spawn(HostedSearch<A> search, SearchSpec spec) {
         String id = spec.getSearchId();
         ActorRef<Object> self = context.getSelf();
         CompletableFuture<SearchEvent.SearchReport> done = new CompletableFuture<>();
-        context.spawnAnonymous(SearchParent.behavior(
+        context.spawnAnonymous(SearchParent.onSharedRouter(
                 search.settings(),
                 spec,
                 search.space(),
                 search.strategy(),
+                router,
                 search.router(),
+                search.share(),
                 finished -> relay(id, self, finished),
-                done));
+                done,
+                controller -> self.tell(new ControllerStarted(id, controller))));
         context.pipeToSelf(done, (report, failure) -> new Ended(id, failure));
-        context.getLog().info("search {} runs here ({} of {} evaluations)", id, spec.getStrategy(), spec.getBudget());
+        context.getLog()
+                .info(
+                        "search {} runs here ({} of {} evaluations, share {})",
+                        id,
+                        spec.getStrategy(),
+                        spec.getBudget(),
+                        search.share());
     }
 
     /**
@@ -226,11 +290,16 @@ public final class SearchHost {
     }
 
     private void onEvent(String searchId, SearchEvent event) {
-        Set<ActorRef<SearchUpdate>> following = followers.get(searchId);
-        if (following == null) {
+        RunningSearch search = running.get(searchId);
+        if (search == null) {
             return;
         }
+        Set<ActorRef<SearchUpdate>> following = search.followers;
         if (event instanceof SearchEvent.ResultRecorded recorded) {
+            search.evaluations = recorded.evaluations();
+            if (!Double.isNaN(recorded.bestScore())) {
+                search.bestScore = recorded.bestScore();
+            }
             tell(following, SearchUpdates.recorded(searchId, recorded));
         } else if (event instanceof SearchEvent.SearchFinished finished) {
             context.getLog()
@@ -239,52 +308,123 @@ public final class SearchHost {
                             searchId,
                             finished.report().evaluations(),
                             finished.report().stopReason());
-            tell(followers.remove(searchId), SearchUpdates.finished(finished.report()));
+            running.remove(searchId);
+            tell(following, SearchUpdates.finished(finished.report()));
         } else if (event instanceof SearchEvent.SearchAborted aborted) {
             context.getLog().error("search {} stopped: {}", searchId, aborted.reason());
-            tell(followers.remove(searchId), SearchUpdates.failed(searchId, aborted.reason(), aborted.replay()));
+            running.remove(searchId);
+            tell(following, SearchUpdates.failed(searchId, aborted.reason(), aborted.replay()));
         }
     }
 
     private Behavior<Object> onFollow(FollowSearch follow) {
-        ActorRef<SearchUpdate> follower = follower(follow.getFollower());
+        return followOrLookUp(follow.getSearchId(), follow.getFollower(), false);
+    }
+
+    /** {@code follower} follows the search if it runs here; else the journal answers it. */
+    private Behavior<Object> followOrLookUp(String searchId, String serializedFollower, boolean cancel) {
+        ActorRef<SearchUpdate> follower = follower(serializedFollower);
         if (follower == null) {
             return Behaviors.same(); // nobody to tell: a malformed request
         }
-        Set<ActorRef<SearchUpdate>> following = followers.get(follow.getSearchId());
-        if (following != null) {
-            following.add(follower);
+        RunningSearch search = running.get(searchId);
+        if (search != null) {
+            search.followers.add(follower);
         } else {
             context.pipeToSelf(
                     CompletableFuture.supplyAsync(
                             () -> {
                                 try (JournalReader reader = JournalReader.open(journal)) {
-                                    return reader.search(follow.getSearchId());
+                                    return reader.search(searchId);
                                 }
                             },
                             blocking(context)),
-                    (record, failure) -> new Looked(follow, record, failure));
+                    (record, failure) -> new Looked(searchId, serializedFollower, cancel, record, failure));
         }
         return Behaviors.same();
     }
 
-    /** A search that finished while its follower was away (a fail-over) is answered from the journal. */
+    private Behavior<Object> onCancel(CancelSearch cancel) {
+        RunningSearch search = running.get(cancel.getSearchId());
+        if (search != null && search.cancelling == null) {
+            search.cancelling = cancel.getReason().isBlank() ? "no reason given" : cancel.getReason();
+            context.getLog().info("search {}: cancel asked ({})", cancel.getSearchId(), search.cancelling);
+            if (search.controller != null) { // else it is told when its parent has spawned it
+                search.controller.tell(new Controller.Cancel(search.cancelling));
+            }
+        }
+        return followOrLookUp(cancel.getSearchId(), cancel.getFollower(), true);
+    }
+
+    private Behavior<Object> onList(ListSearches list) {
+        context.pipeToSelf(
+                AskPattern.<Router.Command, Router.Load>ask(
+                        router,
+                        Router.ReportLoad::new,
+                        Duration.ofSeconds(5),
+                        context.getSystem().scheduler()),
+                (load, failure) -> new LoadReported(list.getReplyTo(), load));
+        return Behaviors.same();
+    }
+
+    private Behavior<Object> onLoad(LoadReported reported) {
+        ActorRef<SearchesListed> replyTo;
+        try {
+            replyTo = refs.resolveActorRef(reported.replyTo());
+        } catch (RuntimeException malformed) {
+            return Behaviors.same();
+        }
+        SearchesListed.Builder listed = SearchesListed.newBuilder()
+                .setHost(context.getSystem().address().toString());
+        for (RunningSearch search : running.values()) {
+            listed.addSearches(search.live(
+                    reported.load() == null ? null : reported.load().searches().get(search.spec.getSearchId())));
+        }
+        replyTo.tell(listed.build());
+        return Behaviors.same();
+    }
+
+    /**
+     * A search that finished while its follower was away (a fail-over) is answered from the
+     * journal; a cancel of a search that does not run here (and has not finished) fails, saying so.
+     */
     private Behavior<Object> onLooked(Looked looked) {
+        Set<ActorRef<SearchUpdate>> asker = Set.of(follower(looked.follower()));
         if (looked.failure() != null) {
             context.getLog()
                     .warn(
                             "cannot read search {} from the journal: {}",
-                            looked.follow().getSearchId(),
+                            looked.searchId(),
                             looked.failure().getMessage());
+            if (looked.cancel()) {
+                tell(
+                        asker,
+                        SearchUpdates.failed(
+                                looked.searchId(),
+                                "cannot read search " + looked.searchId() + " from the journal: "
+                                        + looked.failure().getMessage(),
+                                false));
+            }
         } else if (looked.record().isPresent() && looked.record().get().finished()) {
             SearchRecord record = looked.record().get();
             tell(
-                    Set.of(follower(looked.follow().getFollower())),
+                    asker,
                     SearchUpdate.newBuilder()
                             .setSearchId(record.searchId())
                             .setEnded(io.archipelago.proto.SearchEnded.newBuilder()
                                     .setOutcome(SearchUpdates.outcome(record)))
                             .build());
+        } else if (looked.cancel() && !running.containsKey(looked.searchId())) {
+            tell(
+                    asker,
+                    SearchUpdates.failed(
+                            looked.searchId(),
+                            looked.record().isPresent()
+                                    ? "search " + looked.searchId()
+                                            + " is not running on the search host (it may be resuming after a "
+                                            + "fail-over: try again in a few seconds)"
+                                    : "no search " + looked.searchId() + " in " + journal.describe(),
+                            false));
         }
         return Behaviors.same();
     }

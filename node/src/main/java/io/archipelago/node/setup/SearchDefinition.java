@@ -25,7 +25,13 @@ import picocli.CommandLine.Model.OptionSpec;
  *     fills in what they derive, e.g. a measured latency), so decode a fresh one per search
  */
 public record SearchDefinition(
-        SearchOptions options, int budget, long seed, boolean cluster, int minEvaluators, int snapshotEvery) {
+        SearchOptions options,
+        int budget,
+        long seed,
+        boolean cluster,
+        int minEvaluators,
+        int snapshotEvery,
+        int share) {
 
     /** A spec's search: its typed config, or the arguments of a spec written before config existed. */
     public static SearchDefinition of(SearchSpec spec) {
@@ -54,6 +60,7 @@ public record SearchDefinition(
                 .setCluster(cluster)
                 .setMinEvaluators(minEvaluators)
                 .setSnapshotEvery(snapshotEvery)
+                .setShare(share)
                 .setTeg(TegConfig.newBuilder()
                         .setData(o.teg.data)
                         .setBatch(o.teg.batch)
@@ -181,7 +188,13 @@ public record SearchDefinition(
             o.scheduler.eta = c.getEta();
         }
         return new SearchDefinition(
-                o, c.getBudget(), c.getSeed(), c.getCluster(), c.getMinEvaluators(), c.getSnapshotEvery());
+                o,
+                c.getBudget(),
+                c.getSeed(),
+                c.getCluster(),
+                c.getMinEvaluators(),
+                c.getSnapshotEvery(),
+                Math.max(1, c.getShare())); // specs written before shares existed: 0, the default share
     }
 
     /** A spec written before config existed: its options as arguments, parsed as when it started. */

@@ -36,6 +36,16 @@ public final class SpecOptions {
     public int minEvaluators;
 
     @Option(
+            names = "--share",
+            defaultValue = "1",
+            paramLabel = "W",
+            description =
+                    "With --cluster: this search's weight in the evaluator slots that the cluster's searches share; "
+                            + "while several have candidates waiting, each gets its weight over their weights' sum "
+                            + "(default: ${DEFAULT-VALUE}).")
+    public int share;
+
+    @Option(
             names = "--snapshot-every",
             defaultValue = "5000",
             paramLabel = "EVENTS",
@@ -54,11 +64,13 @@ public final class SpecOptions {
         this.cluster = definition.cluster();
         this.minEvaluators = definition.minEvaluators();
         this.snapshotEvery = definition.snapshotEvery();
+        this.share = definition.share();
     }
 
     /** These options' values, checked; a cluster search has no local slots: its expected concurrency is the cluster's. */
     public SearchDefinition definition() {
         OptionChecks.positive("--budget", budget);
+        OptionChecks.positive("--share", share);
         if (snapshotEvery < 0) {
             throw new IllegalArgumentException("--snapshot-every must be >= 0, got " + snapshotEvery);
         }
@@ -67,6 +79,6 @@ public final class SpecOptions {
             options.slots = minEvaluators;
         }
         options.scheduler = scheduler;
-        return new SearchDefinition(options, budget, seed, cluster, minEvaluators, snapshotEvery);
+        return new SearchDefinition(options, budget, seed, cluster, minEvaluators, snapshotEvery, share);
     }
 }

@@ -144,6 +144,8 @@ final class ClusterScenarios {
                             "controller,evaluator",
                             "--slots",
                             "2",
+                            "--eval-time",
+                            "20ms",
                             "--journal",
                             "{postgres}",
                             "--transport",
@@ -186,6 +188,93 @@ final class ClusterScenarios {
                             .expecting(
                                     new Check.StdoutJson(List.of("state", "evaluations", "stop_reason")),
                                     new Check.StdoutContains("finished"))
+                            .onlyWithPostgres(),
+                    // Detached: handed to the host, listed live, shown, cancelled (a budget it cannot spend in time).
+                    Case.succeeds(
+                                    "search --detach: handed to the search host",
+                                    "search",
+                                    "--cluster",
+                                    "--detach",
+                                    "--share",
+                                    "2",
+                                    "--journal",
+                                    "{postgres}",
+                                    "--transport",
+                                    "tcp",
+                                    "--seed-nodes",
+                                    "127.0.0.1:{node-port}",
+                                    "--budget",
+                                    "100000",
+                                    "--out",
+                                    "{work}/runs/pg-detached-{run-id}")
+                            .expecting(new Check.StdoutContains("pg-detached-{run-id}-evolution-0"))
+                            .onlyWithPostgres(),
+                    Case.succeeds(
+                                    "runs list --seed-nodes: the searches running now",
+                                    "runs",
+                                    "list",
+                                    "--seed-nodes",
+                                    "127.0.0.1:{node-port}",
+                                    "--transport",
+                                    "tcp",
+                                    "--host",
+                                    "127.0.0.1",
+                                    "--port",
+                                    "0",
+                                    "--cluster-config",
+                                    "{cluster-config}",
+                                    "--json")
+                            .expecting(
+                                    new Check.StdoutContains("pg-detached-{run-id}-evolution-0"),
+                                    new Check.StdoutContains("\"share\" : 2"))
+                            .onlyWithPostgres(),
+                    Case.succeeds(
+                                    "runs show --seed-nodes: one running search",
+                                    "runs",
+                                    "show",
+                                    "pg-detached-{run-id}-evolution-0",
+                                    "--seed-nodes",
+                                    "127.0.0.1:{node-port}",
+                                    "--transport",
+                                    "tcp",
+                                    "--host",
+                                    "127.0.0.1",
+                                    "--port",
+                                    "0",
+                                    "--cluster-config",
+                                    "{cluster-config}")
+                            .expecting(new Check.StdoutContains("running"))
+                            .onlyWithPostgres(),
+                    Case.succeeds(
+                                    "runs cancel: the detached search ends, journaled",
+                                    "runs",
+                                    "cancel",
+                                    "pg-detached-{run-id}-evolution-0",
+                                    "--reason",
+                                    "contract",
+                                    "--seed-nodes",
+                                    "127.0.0.1:{node-port}",
+                                    "--transport",
+                                    "tcp",
+                                    "--host",
+                                    "127.0.0.1",
+                                    "--port",
+                                    "0",
+                                    "--cluster-config",
+                                    "{cluster-config}",
+                                    "--json")
+                            .expecting(new Check.StdoutContains("cancelled: contract"))
+                            .onlyWithPostgres(),
+                    Case.rejects(
+                                    "runs cancel: a search that is not there",
+                                    "no search nobody-{run-id}",
+                                    "runs",
+                                    "cancel",
+                                    "nobody-{run-id}",
+                                    "--seed-nodes",
+                                    "127.0.0.1:{node-port}",
+                                    "--transport",
+                                    "tcp")
                             .onlyWithPostgres()));
 
     /**

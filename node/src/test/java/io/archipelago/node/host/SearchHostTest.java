@@ -43,7 +43,7 @@ class SearchHostTest {
         SearchSettings settings =
                 SearchSettings.of("hosted", "tabular", 12, budget).journaled(false);
         HostedSearch<Nb201Cell> search =
-                new HostedSearch<>(settings, Nb201Space.INSTANCE, strategy, Router.Settings.DEFAULTS);
+                new HostedSearch<>(settings, Nb201Space.INSTANCE, strategy, Router.Settings.DEFAULTS, 1);
         ActorRef<Object> host = engine.system()
                 .systemActorOf(
                         SearchHost.behavior(JournalSettings.parse("none"), (spec, journal) -> search, false),

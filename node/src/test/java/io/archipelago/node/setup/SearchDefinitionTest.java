@@ -55,7 +55,7 @@ class SearchDefinitionTest {
         new CommandLine(command).parseArgs(args.toArray(String[]::new));
         SpecOptions o = command.spec;
         o.options.scheduler = o.scheduler; // as SpecOptions.definition() hands it on
-        return new SearchDefinition(o.options, o.budget, o.seed, o.cluster, o.minEvaluators, o.snapshotEvery);
+        return new SearchDefinition(o.options, o.budget, o.seed, o.cluster, o.minEvaluators, o.snapshotEvery, o.share);
     }
 
     private static SearchDefinition throughTheJournal(SearchDefinition definition) throws Exception {
