@@ -181,6 +181,9 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         return PersistenceId.of("search", searchId);
     }
 
+    /** The node's journal write latency (NodeMeters: archipelago.journal.write). */
+    private final io.micrometer.core.instrument.Timer writes;
+
     private SearchJournal(
             ActorContext<Command> context,
             String searchId,
@@ -198,6 +201,8 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         this.strategy = strategy;
         this.snapshotEvery = snapshotEvery;
         this.controller = controller;
+        this.writes =
+                io.archipelago.evaluators.NodeMeters.get(context.getSystem()).journalWrite();
     }
 
     @Override
@@ -363,7 +368,11 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         if (pending.isEmpty()) {
             return Effect().none();
         }
-        return Effect().persist(step()).thenRun(s -> controller.tell(new Written(s.ops)));
+        long handed = System.nanoTime();
+        return Effect().persist(step()).thenRun(s -> {
+            writes.record(System.nanoTime() - handed, java.util.concurrent.TimeUnit.NANOSECONDS);
+            controller.tell(new Written(s.ops));
+        });
     }
 
     private EncodedStep step() {

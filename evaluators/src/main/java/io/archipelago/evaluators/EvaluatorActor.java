@@ -52,6 +52,8 @@ public final class EvaluatorActor extends AbstractBehavior<Object> {
     private final String name;
     private final ActorRefResolver resolver;
     private final Executor evaluations;
+    /** This kind's duration timer on this node (resolved once: the fast path records without a look-up). */
+    private final io.micrometer.core.instrument.Timer duration;
     // Requests of one search come from one router: remember its resolved references.
     private String lastReplyTo;
     private ActorRef<EvaluationResult> lastReplyRef;
@@ -103,6 +105,9 @@ public final class EvaluatorActor extends AbstractBehavior<Object> {
         this.resolver = ActorRefResolver.get(context.getSystem());
         this.evaluations = context.getSystem().dispatchers().lookup(dispatcher());
         ActorRef<EvaluationRequest> self = context.getSelf().narrow();
+        NodeMeters.Slots meters = NodeMeters.get(context.getSystem()).slots(evaluator.kind());
+        meters.add(self, gauge);
+        this.duration = meters.duration;
         context.getSystem().receptionist().tell(Receptionist.register(serviceKey(evaluator.kind()), self));
     }
 
@@ -245,6 +250,8 @@ public final class EvaluatorActor extends AbstractBehavior<Object> {
                             candidate.getArchitecture().getEncoding(),
                             e);
             return failed(result, e.getClass().getSimpleName() + ": " + e.getMessage(), start);
+        } finally {
+            duration.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }
 

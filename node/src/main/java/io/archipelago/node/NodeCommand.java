@@ -2,12 +2,16 @@ package io.archipelago.node;
 
 import com.typesafe.config.ConfigFactory;
 import io.archipelago.core.space.SearchSpaces;
+import io.archipelago.evaluators.NodeMeters;
 import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.cluster.ClusterSettings;
 import io.archipelago.node.cluster.NodeRole;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.node.host.SearchHost;
 import io.archipelago.node.journal.JournalSettings;
+import io.archipelago.node.ops.NodeOps;
+import io.archipelago.node.ops.OpsOptions;
+import io.archipelago.node.ops.OpsSettings;
 import io.archipelago.node.setup.EvaluatorSetup;
 import io.archipelago.node.setup.LatencyOptions;
 import io.archipelago.node.setup.SearchSetup;
@@ -119,6 +123,9 @@ public final class NodeCommand implements Callable<Integer> {
     @Mixin
     WorkerOptions workers = new WorkerOptions();
 
+    @Mixin
+    OpsOptions ops = new OpsOptions();
+
     @Option(
             names = "--journal",
             paramLabel = "URL",
@@ -151,6 +158,8 @@ public final class NodeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Set<NodeRole> nodeRoles = NodeRole.parseList(roles);
         ClusterSettings settings = cluster.settings(nodeRoles);
+        OpsSettings opsSettings =
+                ops.settings(settings.host(), !settings.seeds().isEmpty());
         boolean evaluates = nodeRoles.contains(NodeRole.EVALUATOR);
         if (evaluates && slots <= 0) {
             throw new IllegalArgumentException("--slots must be > 0 on an evaluator node, got " + slots);
@@ -204,12 +213,24 @@ public final class NodeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--journal is for controller-role nodes (--roles controller,...)");
         }
         Engine engine = Engine.cluster(
-                settings, pools, journalSettings != null ? journalSettings.config() : ConfigFactory.empty());
+                settings,
+                pools,
+                opsSettings
+                        .config()
+                        .withFallback(journalSettings != null ? journalSettings.config() : ConfigFactory.empty()));
+        String management;
+        try {
+            management = NodeOps.start(engine.system(), opsSettings);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
         if (gatewaySettings != null) {
             try {
                 WorkerGateway started =
                         WorkerGateway.start(engine.system(), gatewaySettings).drainOnShutdown();
                 engine.hostPools(started::pools);
+                NodeMeters.get(engine.system()).hostPools(started::pools);
                 offered.add("a worker gateway on " + gatewaySettings.host() + ":" + started.port());
             } catch (IllegalArgumentException e) {
                 engine.close();
@@ -229,7 +250,14 @@ public final class NodeCommand implements Callable<Integer> {
                 NodeRole.ids(nodeRoles),
                 offered.isEmpty() ? "no evaluators" : String.join(" and ", offered),
                 settings.transport().id(),
-                settings.seedAddresses());
+                opsSettings.discovery() == OpsSettings.Discovery.KUBERNETES_API
+                        ? "found by Cluster Bootstrap (kubernetes-api, pods labelled app=" + opsSettings.service() + ")"
+                        : settings.seedAddresses());
+        if (management != null) {
+            out.printf(
+                    "node %s serves management on %s (/alive, /ready, /cluster/members, /metrics)%n",
+                    engine.address(), management);
+        }
         engine.joined().thenRun(() -> out.printf("node %s is up%n", engine.address()));
         engine.awaitTermination();
         CoordinatedShutdown.Reason reason = CoordinatedShutdown.get(Adapter.toClassic(engine.system()))

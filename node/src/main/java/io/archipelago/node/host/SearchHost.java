@@ -154,6 +154,8 @@ public final class SearchHost {
                     return Behaviors.same();
                 })
                 .onMessage(Relayed.class, relayed -> {
+                    io.archipelago.node.ops.SearchMetrics.get(context.getSystem())
+                            .record(relayed.searchId(), relayed.event());
                     onEvent(relayed.searchId(), relayed.event());
                     return Behaviors.same();
                 })

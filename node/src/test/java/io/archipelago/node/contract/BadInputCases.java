@@ -890,6 +890,7 @@ final class BadInputCases {
                 "bench",
                 "replay"));
         cases.addAll(dashboardRejections());
+        cases.addAll(managementRejections());
         return cases;
     }
 
@@ -939,6 +940,69 @@ final class BadInputCases {
                         "carrier-pigeon",
                         "--cluster-config",
                         "{cluster-config}"));
+    }
+
+    /** node's health, metrics and discovery options (README, "Metrics and health"): refused before the node starts. */
+    private static List<Case> managementRejections() {
+        return List.of(
+                Case.rejects(
+                        "node: --management with a port out of range",
+                        "--management must be [HOST:]PORT",
+                        "node",
+                        "--management",
+                        "127.0.0.1:70000"),
+                Case.rejects(
+                        "node: an unknown --discovery",
+                        "--discovery must be seed-nodes or kubernetes-api",
+                        "node",
+                        "--discovery",
+                        "dns"),
+                Case.rejects(
+                        "node: kubernetes-api discovery without --management",
+                        "--discovery kubernetes-api needs --management",
+                        "node",
+                        "--discovery",
+                        "kubernetes-api",
+                        "--discovery-service",
+                        "archipelago"),
+                Case.rejects(
+                        "node: kubernetes-api discovery without --discovery-service",
+                        "--discovery kubernetes-api needs --discovery-service",
+                        "node",
+                        "--discovery",
+                        "kubernetes-api",
+                        "--management",
+                        "8558"),
+                Case.rejects(
+                        "node: kubernetes-api discovery with --seed-nodes",
+                        "--seed-nodes cannot be used with --discovery kubernetes-api",
+                        "node",
+                        "--discovery",
+                        "kubernetes-api",
+                        "--discovery-service",
+                        "archipelago",
+                        "--management",
+                        "0.0.0.0:8558",
+                        "--seed-nodes",
+                        "127.0.0.1:2551"),
+                Case.rejects(
+                        "node: --discovery-service without kubernetes-api",
+                        "--discovery-service is for --discovery kubernetes-api",
+                        "node",
+                        "--discovery",
+                        "seed-nodes",
+                        "--discovery-service",
+                        "archipelago"),
+                Case.rejects(
+                        "node: a --discovery-service that is no label value",
+                        "--discovery-service must be a Kubernetes label value",
+                        "node",
+                        "--discovery",
+                        "kubernetes-api",
+                        "--discovery-service",
+                        "not a label",
+                        "--management",
+                        "8558"));
     }
 
     /**

@@ -158,6 +158,12 @@ class CliContractIT {
         runScenario(ClusterScenarios.GATEWAY_NODE_AND_WORKER);
     }
 
+    @Test
+    @Order(6)
+    void aNodeServesManagementAndMetricsUntilSigterm() throws Exception {
+        runScenario(ClusterScenarios.NODE_WITH_MANAGEMENT);
+    }
+
     @TestFactory
     @Order(7)
     Stream<DynamicTest> badInput() {

@@ -383,6 +383,58 @@ final class ClusterScenarios {
                             .expecting(new Check.CsvColumns(
                                     "{work}/runs/worker-cluster/evaluations.csv", List.of("score")))));
 
+    /**
+     * An evaluator node serving Pekko Management (health, membership, Prometheus metrics) on a free
+     * loopback port: it starts, a cluster search evaluates on it, and SIGTERM still stops it
+     * (MetricsClusterTest checks what the endpoints answer).
+     */
+    static final Scenario NODE_WITH_MANAGEMENT = new Scenario(
+            "an evaluator node with management and metrics",
+            Case.servesUntilSigterm(
+                    "node: management and metrics on loopback",
+                    "is up",
+                    "node",
+                    "--roles",
+                    "evaluator",
+                    "--slots",
+                    "2",
+                    "--eval-time",
+                    "5ms",
+                    "--transport",
+                    "tcp",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "{node-port}",
+                    "--seed-nodes",
+                    "127.0.0.1:{node-port}",
+                    "--discovery",
+                    "seed-nodes",
+                    "--management",
+                    "127.0.0.1:{worker-port}"),
+            List.of(SuccessCases.searchRun(
+                    Case.succeeds(
+                            "search --cluster: evaluations on a node that serves metrics",
+                            "search",
+                            "--cluster",
+                            "--transport",
+                            "tcp",
+                            "--host",
+                            "127.0.0.1",
+                            "--port",
+                            "{search-port}",
+                            "--seed-nodes",
+                            "127.0.0.1:{node-port}",
+                            "--min-evaluators",
+                            "2",
+                            "--budget",
+                            "6",
+                            "--quiet",
+                            "--out",
+                            "{work}/runs/management-cluster"),
+                    "{work}/runs/management-cluster",
+                    6)));
+
     static final List<Scenario> ALL =
-            List.of(EVALUATOR_AND_LATENCY_NODE, SEARCH_HOST_ON_POSTGRES, GATEWAY_NODE_AND_WORKER);
+            List.of(EVALUATOR_AND_LATENCY_NODE, SEARCH_HOST_ON_POSTGRES, GATEWAY_NODE_AND_WORKER, NODE_WITH_MANAGEMENT);
 }
