@@ -174,6 +174,8 @@ class MetricsClusterTest {
         assertTrue(value(metrics, "archipelago_evaluation_duration_seconds_count{kind=\"tabular\"}") >= budget);
         assertTrue(value(metrics, "archipelago_journal_write_seconds_count") > 0);
         assertEquals(2.0, value(metrics, "archipelago_evaluator_slots{kind=\"tabular\",state=\"free\"}"));
+        // The search host's router, which every search there shares: nothing waits once the search has ended.
+        assertEquals(0.0, value(metrics, "archipelago_queue_depth{kind=\"tabular\",search=\"all\"}"));
     }
 
     /** ok + failed + cached of one search, summed over kinds (0 before its first result). */

@@ -28,6 +28,8 @@ final class EvaluatorPool {
     private PoolShare chosen;
     /** Slots granted so far: the clock of {@link PoolShare#lastServed}. */
     private long grants;
+    /** Dispatches waiting, all searches: what the node's metrics read (from their own thread) as the queue depth. */
+    private volatile int waitingCount;
     /** Who watches the capacity, each with its search (null: none, it watches for good). */
     private final Map<ActorRef<Router.Event>, String> watchers = new HashMap<>();
 
@@ -53,11 +55,13 @@ final class EvaluatorPool {
     /** Queues a new dispatch behind the others of its search. */
     void enqueue(Dispatch dispatch) {
         dispatch.share.waiting.addLast(dispatch);
+        waitingCount++;
     }
 
     /** Queues a dispatch to run again, ahead of the others of its search: it has waited already. */
     void requeue(Dispatch dispatch) {
         dispatch.share.waiting.addFirst(dispatch);
+        waitingCount++;
     }
 
     /** The next dispatch to run (of the search whose turn it is), left in the queue; null when none waits. */
@@ -86,6 +90,7 @@ final class EvaluatorPool {
     void removeNextWaiting() {
         chosen.waiting.pollFirst();
         chosen.lastServed = ++grants;
+        waitingCount--;
     }
 
     /** Every waiting dispatch of {@code tenant}, taken out of the queue. */
@@ -95,6 +100,7 @@ final class EvaluatorPool {
             return List.of();
         }
         List<Dispatch> taken = new ArrayList<>(share.waiting);
+        waitingCount -= taken.size();
         share.waiting.clear();
         forgetIfDone(share);
         return taken;
@@ -105,6 +111,7 @@ final class EvaluatorPool {
         watchers.values().removeIf(searchId -> tenant.searchId.equals(searchId));
         PoolShare share = shares.get(tenant);
         if (share != null) {
+            waitingCount -= share.waiting.size();
             share.waiting.clear();
             forgetIfDone(share);
         }
@@ -134,6 +141,7 @@ final class EvaluatorPool {
         for (PoolShare share : shares.values()) {
             if (!share.waiting.isEmpty() && nowNanos - emptySinceNanos > share.tenant.timeoutNanos) {
                 stranded.addAll(share.waiting);
+                waitingCount -= share.waiting.size();
                 share.waiting.clear();
             }
         }
@@ -182,6 +190,11 @@ final class EvaluatorPool {
             }
         }
         return null;
+    }
+
+    /** Dispatches waiting for a slot, all searches; safe to read from any thread. */
+    int waitingCount() {
+        return waitingCount;
     }
 
     int liveSlots() {

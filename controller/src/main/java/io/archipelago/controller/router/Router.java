@@ -1,6 +1,7 @@
 package io.archipelago.controller.router;
 
 import io.archipelago.evaluators.EvaluatorActor;
+import io.archipelago.evaluators.NodeMeters;
 import io.archipelago.proto.Candidate;
 import io.archipelago.proto.EvaluationRequest;
 import io.archipelago.proto.EvaluationResult;
@@ -8,6 +9,7 @@ import io.archipelago.proto.EvaluationStatus;
 import io.archipelago.proto.IntermediateResult;
 import io.archipelago.proto.StopEvaluation;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,7 @@ import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -224,6 +227,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
     private final Map<String, EvaluatorPool> pools = new HashMap<>();
     private final Map<String, String> kindOfServiceId = new HashMap<>();
     private final InFlight inFlight = new InFlight();
+    /** The pools' queue-depth gauges in the node's metrics, removed when the router stops. */
+    private final List<AutoCloseable> gauges = new ArrayList<>();
 
     private Router(ActorContext<Command> context, TimerScheduler<Command> timers, Settings settings) {
         super(context);
@@ -270,7 +275,19 @@ public final class Router extends AbstractBehavior<Router.Command> {
                 .onMessage(ReportLoad.class, this::onReportLoad)
                 .onMessage(PoolChanged.class, this::onPoolChanged)
                 .onMessageEquals(Sweep.INSTANCE, this::onSweep)
+                .onSignal(PostStop.class, stopped -> removeGauges())
                 .build();
+    }
+
+    private Behavior<Command> removeGauges() {
+        for (AutoCloseable gauge : gauges) {
+            try {
+                gauge.close();
+            } catch (Exception e) {
+                getContext().getLog().warn("cannot remove a queue-depth gauge: {}", e.toString());
+            }
+        }
+        return this;
     }
 
     private EvaluatorPool pool(String kind) {
@@ -278,6 +295,8 @@ public final class Router extends AbstractBehavior<Router.Command> {
         if (pool == null) {
             pool = new EvaluatorPool(kind);
             pools.put(kind, pool);
+            gauges.add(NodeMeters.get(getContext().getSystem())
+                    .queueDepth(kind, "all", pool, EvaluatorPool::waitingCount));
             ServiceKey<EvaluationRequest> key = EvaluatorActor.serviceKey(kind);
             kindOfServiceId.put(key.id(), kind);
             getContext().getSystem().receptionist().tell(Receptionist.subscribe(key, listingAdapter));
