@@ -6,6 +6,8 @@ import io.archipelago.evaluators.NodeMeters;
 import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.cluster.ClusterSettings;
 import io.archipelago.node.cluster.NodeRole;
+import io.archipelago.node.dashboard.DashboardServer;
+import io.archipelago.node.dashboard.RunCatalog;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.node.host.SearchHost;
 import io.archipelago.node.journal.JournalSettings;
@@ -14,6 +16,7 @@ import io.archipelago.node.ops.OpsOptions;
 import io.archipelago.node.ops.OpsSettings;
 import io.archipelago.node.setup.EvaluatorSetup;
 import io.archipelago.node.setup.LatencyOptions;
+import io.archipelago.node.setup.ListenAddress;
 import io.archipelago.node.setup.SearchSetup;
 import io.archipelago.node.setup.SupernetOptions;
 import io.archipelago.node.setup.TegOptions;
@@ -21,7 +24,9 @@ import io.archipelago.node.setup.TrainingOptions;
 import io.archipelago.node.setup.WorkerOptions;
 import io.archipelago.node.worker.WorkerGateway;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -135,6 +140,14 @@ public final class NodeCommand implements Callable<Integer> {
                             + "when the node that ran them dies.")
     String journal;
 
+    @Option(
+            names = "--dashboard",
+            paramLabel = "[HOST:]PORT",
+            description =
+                    "Serve the read-only dashboard (as archipelago dashboard) of this node's --journal and cluster "
+                            + "on this address (HOST default 127.0.0.1); a controller-role node only.")
+    String dashboard;
+
     @Spec
     CommandSpec spec;
 
@@ -207,8 +220,14 @@ public final class NodeCommand implements Callable<Integer> {
             pools.add(new Engine.Pool(latencySlots, latency.factory()));
             offered.add(latencySlots + " " + latency.kind() + " slot(s)");
         }
+        ListenAddress dashboardAddress =
+                dashboard == null ? null : ListenAddress.parse("--dashboard", dashboard, "127.0.0.1", "127.0.0.1:8080");
         String journalUrl = journal != null ? journal : configuredJournal(settings);
         JournalSettings journalSettings = journalUrl != null ? JournalSettings.parse(journalUrl) : null;
+        if (dashboardAddress != null && journalSettings == null) {
+            throw new IllegalArgumentException("--dashboard shows the searches of the node's --journal: give a "
+                    + "controller-role node --journal too");
+        }
         if (journalSettings != null && !nodeRoles.contains(NodeRole.CONTROLLER)) {
             throw new IllegalArgumentException("--journal is for controller-role nodes (--roles controller,...)");
         }
@@ -243,6 +262,24 @@ public final class NodeCommand implements Callable<Integer> {
             out.printf(
                     "node %s hosts searches of the journal %s when it is the oldest controller-role node%n",
                     engine.address(), journalSettings.describe());
+        }
+        if (dashboardAddress != null) {
+            try {
+                InetSocketAddress bound = new DashboardServer(
+                                engine.system(),
+                                new RunCatalog(
+                                        List.of(),
+                                        DashboardCommand.RUN_DIRECTORIES,
+                                        journalSettings,
+                                        DashboardCommand.clusterState(
+                                                engine, settings.seedAddresses().toString())),
+                                Duration.ofSeconds(1))
+                        .start(dashboardAddress.host(), dashboardAddress.port());
+                offered.add("a dashboard on http://" + bound.getHostString() + ":" + bound.getPort() + "/");
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                engine.close();
+                throw e;
+            }
         }
         out.printf(
                 "node %s: roles %s, %s, transport %s, seeds %s%n",

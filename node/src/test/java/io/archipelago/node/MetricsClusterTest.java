@@ -43,11 +43,12 @@ class MetricsClusterTest {
     @Test
     @Timeout(400)
     void readyOnceJoinedAndCountersMatchTheSummary(@TempDir Path tmp) throws Exception {
-        int base = ChildJvmPorts.freePorts(4);
+        int base = ChildJvmPorts.freePorts(5);
         int seedPort = base;
         int nodePort = base + 1;
         int management = base + 2;
         int searchPort = base + 3;
+        int dashboardPort = base + 4;
         String url = "http://127.0.0.1:" + management;
         List<String> node = new ArrayList<>(List.of(
                 "node",
@@ -65,8 +66,8 @@ class MetricsClusterTest {
                 "127.0.0.1:" + seedPort,
                 "--management",
                 "127.0.0.1:" + management));
-        if (POSTGRES != null) {
-            node.addAll(List.of("--journal", POSTGRES));
+        if (POSTGRES != null) { // a controller node with a journal serves the dashboard of its searches too
+            node.addAll(List.of("--journal", POSTGRES, "--dashboard", "127.0.0.1:" + dashboardPort));
         }
         try (ChildJvm member = ChildJvm.start(tmp, "node", node.toArray(String[]::new))) {
             member.awaitLog("serves management on " + url, START);
@@ -104,7 +105,9 @@ class MetricsClusterTest {
                     assertTrue(metrics.contains(jvm), "no " + jvm + " in /metrics");
                 }
                 if (POSTGRES != null) {
-                    searchOnTheNode(tmp, url, seedPort, searchPort, member);
+                    String searchId = searchOnTheNode(tmp, url, seedPort, searchPort, member);
+                    String runs = get("http://127.0.0.1:" + dashboardPort + "/api/runs");
+                    assertTrue(runs.contains(searchId), "the node's dashboard lists the search it ran: " + runs);
                 } else {
                     System.out.println("MetricsClusterTest: ARCHIPELAGO_TEST_POSTGRES_URL is not set: the search part"
                             + " (counters against summary.json) needs the shared journal and did not run");
@@ -114,7 +117,7 @@ class MetricsClusterTest {
     }
 
     /** A search on the node's search host: the counters move while it runs and match summary.json at its end. */
-    private static void searchOnTheNode(Path tmp, String url, int seedPort, int searchPort, ChildJvm member)
+    private static String searchOnTheNode(Path tmp, String url, int seedPort, int searchPort, ChildJvm member)
             throws Exception {
         int budget = 200;
         String name = "metrics-" + UUID.randomUUID().toString().substring(0, 8);
@@ -176,6 +179,7 @@ class MetricsClusterTest {
         assertEquals(2.0, value(metrics, "archipelago_evaluator_slots{kind=\"tabular\",state=\"free\"}"));
         // The search host's router, which every search there shares: nothing waits once the search has ended.
         assertEquals(0.0, value(metrics, "archipelago_queue_depth{kind=\"tabular\",search=\"all\"}"));
+        return searchId;
     }
 
     /** ok + failed + cached of one search, summed over kinds (0 before its first result). */

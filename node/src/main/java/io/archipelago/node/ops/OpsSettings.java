@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.archipelago.evaluators.NodeMeters;
+import io.archipelago.node.setup.ListenAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -100,28 +101,11 @@ public record OpsSettings(
         if (management == null) {
             return new OpsSettings(null, 0, null, method, service);
         }
-        String text = management.trim();
-        int colon = text.lastIndexOf(':');
-        String host = colon < 0 ? DEFAULT_HOST : text.substring(0, colon);
-        String portText = colon < 0 ? text : text.substring(colon + 1);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1); // [::1]:8558
-        }
-        int port;
-        try {
-            port = Integer.parseInt(portText);
-        } catch (NumberFormatException e) {
-            port = -1;
-        }
-        if (host.isEmpty() || port < 0 || port > 65535) {
-            throw new IllegalArgumentException(
-                    "--management must be [HOST:]PORT with PORT in 0..65535 (e.g. 127.0.0.1:8558), got '" + management
-                            + "'");
-        }
-        boolean wildcard = host.equals("0.0.0.0") || host.equals("::");
+        ListenAddress address = ListenAddress.parse("--management", management, DEFAULT_HOST, "127.0.0.1:8558");
         // A wildcard binds every interface; the server advertises the node's own address, which is
         // also what Cluster Bootstrap's discovery returns for this pod.
-        return new OpsSettings(wildcard ? nodeHost : host, port, host, method, service);
+        return new OpsSettings(
+                address.wildcard() ? nodeHost : address.host(), address.port(), address.host(), method, service);
     }
 
     public boolean managementEnabled() {

@@ -478,6 +478,20 @@ final class BadInputCases {
                         "list",
                         "--journal",
                         "bogus"),
+                Case.rejects(
+                        "node: --dashboard without a journal",
+                        "--dashboard shows the searches of the node's --journal",
+                        "node",
+                        "--roles",
+                        "controller",
+                        "--dashboard",
+                        "127.0.0.1:8080"),
+                Case.rejects(
+                        "node: --dashboard with a port out of range",
+                        "--dashboard must be [HOST:]PORT",
+                        "node",
+                        "--dashboard",
+                        "70000"),
                 Case.rejects("runs cancel: no seed nodes", "--seed-nodes is required", "runs", "cancel", "some-search"),
                 Case.rejects(
                         "search --detach: without a cluster",

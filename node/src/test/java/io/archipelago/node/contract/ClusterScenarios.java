@@ -160,6 +160,8 @@ final class ClusterScenarios {
                             "20ms",
                             "--journal",
                             "{postgres}",
+                            "--dashboard",
+                            "127.0.0.1:0",
                             "--transport",
                             "tcp",
                             "--port",
@@ -279,7 +281,7 @@ final class ClusterScenarios {
                             .onlyWithPostgres(),
                     Case.rejects(
                                     "runs cancel: a search that is not there",
-                                    "no search nobody-{run-id}",
+                                    "no search nobody-",
                                     "runs",
                                     "cancel",
                                     "nobody-{run-id}",
