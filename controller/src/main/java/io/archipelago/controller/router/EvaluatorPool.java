@@ -24,6 +24,8 @@ final class EvaluatorPool {
     final String kind;
     private final Map<ActorRef<EvaluationRequest>, Slot> slots = new LinkedHashMap<>();
     private final Map<Tenant, PoolShare> shares = new LinkedHashMap<>();
+    /** The shares in order, as an array: the hot path picks among them without an iterator. */
+    private PoolShare[] order = new PoolShare[0];
     /** The share whose head {@link #nextWaiting} returned. */
     private PoolShare chosen;
     /** Slots granted so far: the clock of {@link PoolShare#lastServed}. */
@@ -49,7 +51,13 @@ final class EvaluatorPool {
 
     /** The search's part of this pool. */
     PoolShare share(Tenant tenant) {
-        return shares.computeIfAbsent(tenant, PoolShare::new);
+        PoolShare share = shares.get(tenant);
+        if (share == null) {
+            share = new PoolShare(tenant);
+            shares.put(tenant, share);
+            order = shares.values().toArray(new PoolShare[0]);
+        }
+        return share;
     }
 
     /** Queues a new dispatch behind the others of its search. */
@@ -66,8 +74,12 @@ final class EvaluatorPool {
 
     /** The next dispatch to run (of the search whose turn it is), left in the queue; null when none waits. */
     Dispatch nextWaiting() {
+        if (order.length == 1) { // one search: its queue in order, as before searches shared pools
+            chosen = order[0];
+            return chosen.waiting.peekFirst();
+        }
         PoolShare best = null;
-        for (PoolShare share : shares.values()) {
+        for (PoolShare share : order) {
             if (share.waiting.isEmpty()) {
                 continue;
             }
@@ -120,6 +132,7 @@ final class EvaluatorPool {
     private void forgetIfDone(PoolShare share) {
         if (share.idle() && share.tenant.left) {
             shares.remove(share.tenant);
+            order = shares.values().toArray(new PoolShare[0]);
         }
     }
 
