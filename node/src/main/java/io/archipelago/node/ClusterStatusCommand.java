@@ -127,7 +127,8 @@ public final class ClusterStatusCommand implements Callable<Integer> {
             if (status != null) {
                 List<Map<String, Object>> pools = new ArrayList<>();
                 for (EvaluatorPoolStatus pool : status.getPoolsList()) {
-                    pools.add(Map.of("kind", pool.getKind(), "slots", pool.getSlots(), "busy", pool.getBusy()));
+                    pools.add(BenchOutput.ordered(
+                            "kind", pool.getKind(), "slots", pool.getSlots(), "busy", pool.getBusy()));
                 }
                 row.put("pools", pools);
                 row.put("draining", status.getDraining());

@@ -2,6 +2,7 @@ package io.archipelago.node;
 
 import com.typesafe.config.ConfigFactory;
 import io.archipelago.evaluators.latency.LatencyEvaluators;
+import io.archipelago.node.bench.BenchOutput;
 import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.cluster.ClusterSettings;
 import io.archipelago.node.dashboard.DashboardServer;
@@ -293,7 +294,8 @@ public final class DashboardCommand implements Callable<Integer> {
                 if (status != null) {
                     List<Map<String, Object>> pools = new ArrayList<>();
                     for (EvaluatorPoolStatus pool : status.getPoolsList()) {
-                        pools.add(Map.of("kind", pool.getKind(), "slots", pool.getSlots(), "busy", pool.getBusy()));
+                        pools.add(BenchOutput.ordered(
+                                "kind", pool.getKind(), "slots", pool.getSlots(), "busy", pool.getBusy()));
                         int[] total = kinds.computeIfAbsent(pool.getKind(), k -> new int[3]);
                         total[0] += pool.getSlots();
                         total[1] += pool.getBusy();

@@ -3,6 +3,7 @@ package io.archipelago.node;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.archipelago.controller.SearchEvent.SearchReport;
+import io.archipelago.node.bench.BenchOutput;
 import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.run.HistoryChart;
 import io.archipelago.node.run.ParetoChart;
@@ -81,7 +82,7 @@ final class RunSummary {
                         "latency",
                         definition.cluster()
                                 ? Map.of("pool", kind)
-                                : Map.of(
+                                : BenchOutput.ordered(
                                         "pool",
                                         kind,
                                         "method",
@@ -117,7 +118,7 @@ final class RunSummary {
         if (definition.cluster()) {
             summary.put(
                     "cluster",
-                    Map.of(
+                    BenchOutput.ordered(
                             "transport",
                             cluster.transport,
                             "min_evaluators",

@@ -2,6 +2,7 @@ package io.archipelago.node;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.archipelago.node.bench.BenchOutput;
 import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.cluster.ClusterSettings;
 import io.archipelago.node.cluster.NodeRole;
@@ -22,7 +23,6 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.EnumSet;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -149,7 +149,8 @@ public final class SearchCommand implements Callable<Integer> {
                 dir.resolve(RUN),
                 new ObjectMapper()
                         .enable(SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsBytes(Map.of("search_id", searchId, "journal", journalSettings.describe())));
+                        .writeValueAsBytes(
+                                BenchOutput.ordered("search_id", searchId, "journal", journalSettings.describe())));
         SearchRun run = new SearchRun(setup, definition, dir, journalSettings, searchSpec, quiet, out, err);
         if (detach) {
             run.detached(clusterOptions);

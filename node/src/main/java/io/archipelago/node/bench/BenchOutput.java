@@ -28,6 +28,22 @@ public final class BenchOutput {
     }
 
     /**
+     * A JSON object whose keys keep the order given: {@code Map.of} iterates in an order that
+     * changes from one JVM to the next, and a user diffing two outputs (or a test reading one)
+     * should see the same text for the same values.
+     */
+    public static Map<String, Object> ordered(Object... keysAndValues) {
+        if (keysAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("keys and values come in pairs");
+        }
+        Map<String, Object> fields = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            fields.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return fields;
+    }
+
+    /**
      * {@code count} distinct cells (by canonical key) of the table, drawn uniformly over cells with
      * the seed (so a function shared by many isomorphic cells is more likely, as in a search).
      */

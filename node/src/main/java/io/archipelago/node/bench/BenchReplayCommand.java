@@ -163,7 +163,9 @@ public final class BenchReplayCommand implements Callable<Integer> {
         }
         if (json) {
             BenchOutput.json(
-                    out, Map.of("strategy", withRepeats ? "random-with-repeats" : options.strategy, "runs", results));
+                    out,
+                    BenchOutput.ordered(
+                            "strategy", withRepeats ? "random-with-repeats" : options.strategy, "runs", results));
         }
         return 0;
     }

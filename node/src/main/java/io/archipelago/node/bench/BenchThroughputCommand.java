@@ -223,7 +223,7 @@ public final class BenchThroughputCommand implements Callable<Integer> {
                         Arrays.stream(roundRatios).max().orElse(Double.NaN));
                 medians.put(
                         journal,
-                        Map.of(
+                        BenchOutput.ordered(
                                 "candidates_per_second",
                                 median,
                                 "ratio_to_first",
@@ -239,7 +239,7 @@ public final class BenchThroughputCommand implements Callable<Integer> {
                             ? results.get(0)
                             : medians.isEmpty()
                                     ? Map.of("runs", results)
-                                    : Map.of("runs", results, "medians", medians));
+                                    : BenchOutput.ordered("runs", results, "medians", medians));
         }
         return 0;
     }

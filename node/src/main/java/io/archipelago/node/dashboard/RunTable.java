@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import io.archipelago.core.objective.Objective;
+import io.archipelago.node.bench.BenchOutput;
 import io.archipelago.node.run.ParetoFront;
 import io.archipelago.node.run.RunRecorder;
 import java.io.IOException;
@@ -154,7 +155,7 @@ final class RunTable {
     private static Map<String, Object> pareto(ParetoFront front) {
         List<Map<String, Object>> objectives = new ArrayList<>();
         for (Objective o : front.objectives()) {
-            objectives.add(Map.of("metric", o.metric(), "maximize", o.maximize()));
+            objectives.add(BenchOutput.ordered("metric", o.metric(), "maximize", o.maximize()));
         }
         Set<Long> onFront = new java.util.HashSet<>();
         front.front().forEach(p -> onFront.add(p.candidateId()));

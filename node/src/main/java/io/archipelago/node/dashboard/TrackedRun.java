@@ -24,7 +24,10 @@ abstract class TrackedRun {
     TrackedRun(String id, String where) {
         this.id = id;
         this.where = where;
-        this.snapshot = new Snapshot(Map.of("id", id, "run", where, "state", "reading"), RunTable.EMPTY, 0);
+        this.snapshot = new Snapshot(
+                io.archipelago.node.bench.BenchOutput.ordered("id", id, "run", where, "state", "reading"),
+                RunTable.EMPTY,
+                0);
     }
 
     Snapshot snapshot() {

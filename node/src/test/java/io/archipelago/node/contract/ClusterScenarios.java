@@ -93,7 +93,7 @@ final class ClusterScenarios {
                             .lastLineJson("members.0.address", "members.0.status", "members.0.roles", "members.0.pools")
                             .expecting(
                                     new Check.StdoutContains("tabular:2"),
-                                    new Check.StdoutContains("\"slots\":2,\"kind\":\"tabular\"")),
+                                    new Check.StdoutContains("\"kind\":\"tabular\",\"slots\":2,\"busy\"")),
                     Case.rejects(
                             "runs list --seed-nodes: a cluster without a search host",
                             "the cluster has no controller-role node",
