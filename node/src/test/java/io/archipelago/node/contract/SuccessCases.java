@@ -802,7 +802,13 @@ final class SuccessCases {
                                 "--rank-by",
                                 "te",
                                 "--json")
-                        .lastLineJson("arch", "ntk_cond", "linear_regions", "ntk_mse", "params", "flops", "seconds"),
+                        .lastLineJson(
+                                "space", "arch", "ntk_cond", "linear_regions", "ntk_mse", "params", "flops", "seconds"),
+                Case.succeeds("spaces: every space, with its encoding", "spaces", "--json")
+                        .lastLineJson("spaces")
+                        .expecting(
+                                new Check.StdoutContains("nb201-mixed"),
+                                new Check.StdoutContains("encoding: op~input|op~input")),
 
                 // bench: README's --json fields for each.
                 Case.succeeds(
