@@ -183,6 +183,26 @@ class MnasNetSpaceTest {
         }
     }
 
+    /** What canonicalKey's Javadoc claims: no block's filter choices include the filters entering it. */
+    @Test
+    void theSkipOpMattersExactlyInBlocksOfMoreThanOneLayer() {
+        for (int b = 0; b < MnasSkeleton.BLOCKS; b++) {
+            List<Integer> entering = b == 0 ? List.of(MnasSkeleton.STEM_FILTERS) : MnasSkeleton.filterChoices(b - 1);
+            for (int in : entering) {
+                for (int filters : MnasSkeleton.filterChoices(b)) {
+                    for (int layers : MnasSkeleton.layerChoices(b)) {
+                        MnasArch arch = MnasArch.MNASNET_A1;
+                        if (b > 0) {
+                            arch = arch.with(b - 1, arch.block(b - 1).withFilters(in));
+                        }
+                        arch = arch.with(b, arch.block(b).withFilters(filters).withLayers(layers));
+                        assertEquals(layers > 1, arch.skipMatters(b), SPACE.format(arch) + " block " + (b + 1));
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void tokensRoundTripAndBadTokensNameThePosition() {
         assertEquals(42, SPACE.length());
