@@ -64,6 +64,12 @@ public final class MnasNetSpace implements SearchSpace<MnasArch>, TokenEncoding<
     }
 
     @Override
+    public String encoding() {
+        return "7 blocks op-kK-seR-skip-fF-lL joined by /: op conv|sep|mb3|mb6, kernel k3|k5, se0|se0.25, "
+                + "skip id|none, the block's filters f and layers l, e.g. MnasNet-A1's block 3 mb3-k5-se0.25-id-f40-l3";
+    }
+
+    @Override
     public MnasArch parse(String encoding) {
         return MnasFormat.parse(encoding);
     }
