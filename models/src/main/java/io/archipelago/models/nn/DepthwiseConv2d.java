@@ -39,7 +39,7 @@ public final class DepthwiseConv2d implements Layer {
     @Override
     public INDArray forward(INDArray x, Pass pass) {
         input = x;
-        return NdOps.depthwiseConv2d(x, weight.value(), stride, pad, dilation);
+        return DepthwiseKernel.forward(x, weight.value(), stride, pad, dilation);
     }
 
     /** One backward per cotangent over its M samples, as {@link Conv2d} does. */

@@ -1,0 +1,151 @@
+package io.archipelago.models.nn;
+
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The depthwise convolution's forward pass in plain Java. Hand-written because libnd4j's {@code
+ * depthwise_conv2d} (M2.1, CPU) has no oneDNN path here and took 178 ms for one 96 x 112 x 112,
+ * 3 x 3 plane stack (11 M multiply-adds) where this loop takes a few: it made MnasNet-A1's
+ * forward pass 650 ms at 224 x 224. The backward pass stays on libnd4j (TEG runs it at proxy
+ * sizes, where it is cheap).
+ */
+final class DepthwiseKernel {
+    /** Planes times multiply-adds above which the planes are split over the common pool's threads. */
+    private static final long PARALLEL_WORK = 1L << 20;
+
+    private DepthwiseKernel() {}
+
+    /** {@code input [B, C, H, W]}, {@code weights [C, 1, k, k]}; "same"-style zero padding {@code pad}. */
+    static INDArray forward(INDArray input, INDArray weights, int stride, int pad, int dilation) {
+        int b = (int) input.size(0);
+        int c = (int) input.size(1);
+        int h = (int) input.size(2);
+        int w = (int) input.size(3);
+        int k = (int) weights.size(2);
+        int oh = (h + 2 * pad - dilation * (k - 1) - 1) / stride + 1;
+        int ow = (w + 2 * pad - dilation * (k - 1) - 1) / stride + 1;
+        DataType type = input.dataType();
+        long work = (long) b * c * oh * ow * k * k;
+        IntStream planes = IntStream.range(0, b * c);
+        if (work > PARALLEL_WORK) {
+            planes = planes.parallel();
+        }
+        if (type == DataType.DOUBLE) {
+            double[] x = new double[(int) input.length()];
+            contiguous(input).data().asNioDouble().get(x);
+            double[] f = new double[(int) weights.length()];
+            contiguous(weights).data().asNioDouble().get(f);
+            double[] y = new double[b * c * oh * ow];
+            planes.forEach(p -> planeDouble(x, f, y, p, p % c, h, w, oh, ow, k, stride, pad, dilation));
+            INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, b, c, oh, ow);
+            out.data().asNioDouble().put(y);
+            return out;
+        }
+        INDArray in32 = type == DataType.FLOAT ? input : input.castTo(DataType.FLOAT);
+        float[] x = new float[(int) in32.length()];
+        contiguous(in32).data().asNioFloat().get(x);
+        float[] f = new float[(int) weights.length()];
+        contiguous(weights.castTo(DataType.FLOAT)).data().asNioFloat().get(f);
+        float[] y = new float[b * c * oh * ow];
+        planes.forEach(p -> planeFloat(x, f, y, p, p % c, h, w, oh, ow, k, stride, pad, dilation));
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, b, c, oh, ow);
+        out.data().asNioFloat().put(y);
+        return type == DataType.FLOAT ? out : out.castTo(type);
+    }
+
+    /** The array itself when its buffer holds exactly its elements in row-major order, else a copy that does. */
+    private static INDArray contiguous(INDArray a) {
+        boolean packed = a.ordering() == 'c'
+                && a.offset() == 0
+                && !a.isView()
+                && a.data().length() == a.length()
+                && java.util.Arrays.equals(a.stride(), Nd4j.getStrides(a.shape(), 'c'));
+        return packed ? a : a.dup('c');
+    }
+
+    private static void planeFloat(
+            float[] x,
+            float[] f,
+            float[] y,
+            int plane,
+            int channel,
+            int h,
+            int w,
+            int oh,
+            int ow,
+            int k,
+            int stride,
+            int pad,
+            int dilation) {
+        int in = plane * h * w;
+        int out = plane * oh * ow;
+        int filter = channel * k * k;
+        for (int u = 0; u < k; u++) {
+            for (int v = 0; v < k; v++) {
+                float weight = f[filter + u * k + v];
+                int dr = u * dilation - pad;
+                int dc = v * dilation - pad;
+                // output columns whose input column j * stride + dc lies inside [0, w)
+                int jFrom = Math.max(0, ceilDiv(-dc, stride));
+                int jTo = Math.min(ow, ceilDiv(w - dc, stride));
+                for (int i = 0; i < oh; i++) {
+                    int r = i * stride + dr;
+                    if (r < 0 || r >= h) {
+                        continue;
+                    }
+                    int row = in + r * w + dc;
+                    int target = out + i * ow;
+                    for (int j = jFrom; j < jTo; j++) {
+                        y[target + j] += weight * x[row + j * stride];
+                    }
+                }
+            }
+        }
+    }
+
+    private static void planeDouble(
+            double[] x,
+            double[] f,
+            double[] y,
+            int plane,
+            int channel,
+            int h,
+            int w,
+            int oh,
+            int ow,
+            int k,
+            int stride,
+            int pad,
+            int dilation) {
+        int in = plane * h * w;
+        int out = plane * oh * ow;
+        int filter = channel * k * k;
+        for (int u = 0; u < k; u++) {
+            for (int v = 0; v < k; v++) {
+                double weight = f[filter + u * k + v];
+                int dr = u * dilation - pad;
+                int dc = v * dilation - pad;
+                int jFrom = Math.max(0, ceilDiv(-dc, stride));
+                int jTo = Math.min(ow, ceilDiv(w - dc, stride));
+                for (int i = 0; i < oh; i++) {
+                    int r = i * stride + dr;
+                    if (r < 0 || r >= h) {
+                        continue;
+                    }
+                    int row = in + r * w + dc;
+                    int target = out + i * ow;
+                    for (int j = jFrom; j < jTo; j++) {
+                        y[target + j] += weight * x[row + j * stride];
+                    }
+                }
+            }
+        }
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return -Math.floorDiv(-a, b);
+    }
+}
