@@ -41,6 +41,41 @@ final class NdOps {
                 .build());
     }
 
+    private static int[] depthwiseArgs(long k, int stride, int pad, int dilation) {
+        return new int[] {(int) k, (int) k, stride, stride, pad, pad, dilation, dilation, 0, NCHW, OIHW};
+    }
+
+    /**
+     * Depthwise convolution (one k x k filter per channel, channel multiplier 1). Weights are
+     * {@code [C, 1, k, k]} as PyTorch keeps them; libnd4j's weight format 1 reads {@code [1, C, k, k]},
+     * which is the same memory.
+     */
+    static INDArray depthwiseConv2d(INDArray input, INDArray weights, int stride, int pad, int dilation) {
+        INDArray w = weights.reshape(1, weights.size(0), weights.size(2), weights.size(3));
+        return Nd4j.exec(DynamicCustomOp.builder("depthwise_conv2d")
+                .addInputs(input, w)
+                .addIntegerArguments(depthwiseArgs(weights.size(2), stride, pad, dilation))
+                .build())[0];
+    }
+
+    /** Writes the input gradient into {@code inputGrad} and the weight gradient ({@code [C, 1, k, k]}) into {@code weightGrad}. */
+    static void depthwiseConv2dBackward(
+            INDArray input,
+            INDArray weights,
+            INDArray outputGrad,
+            int stride,
+            int pad,
+            int dilation,
+            INDArray inputGrad,
+            INDArray weightGrad) {
+        long[] view = {1, weights.size(0), weights.size(2), weights.size(3)};
+        Nd4j.exec(DynamicCustomOp.builder("depthwise_conv2d_bp")
+                .addInputs(input, weights.reshape(view), outputGrad)
+                .addOutputs(inputGrad, weightGrad.reshape(view))
+                .addIntegerArguments(depthwiseArgs(weights.size(2), stride, pad, dilation))
+                .build());
+    }
+
     private static int[] poolArgs(int k, int stride, int pad) {
         // extraParam0 = 0: average over the valid (unpadded) elements only, as NAS-Bench-201 does.
         return new int[] {k, k, stride, stride, pad, pad, 1, 1, 0, 0, NCHW};
