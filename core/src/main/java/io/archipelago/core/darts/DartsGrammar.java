@@ -206,9 +206,14 @@ final class DartsGrammar {
 
         String quoted() {
             char quote = at < text.length() ? text.charAt(at) : 0;
-            int end = quote == '\'' || quote == '"' ? text.indexOf(quote, at + 1) : -1;
-            if (end < 0) {
+            if (quote != '\'' && quote != '"') {
                 expect("'");
+            }
+            int end = text.indexOf(quote, at + 1);
+            if (end < 0) {
+                throw malformed(
+                        original,
+                        "unterminated quote at '" + text.substring(at, Math.min(text.length(), at + 20)) + "'");
             }
             String name = text.substring(at + 1, end);
             at = end + 1;

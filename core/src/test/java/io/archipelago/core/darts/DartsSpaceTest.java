@@ -120,6 +120,35 @@ class DartsSpaceTest {
         assertTrue(e.getMessage().contains(message), e.getMessage());
     }
 
+    /** Random edits of the printed form: parsed and round-tripped, or refused with a reason, never another exception. */
+    @Test
+    void editedDartsFormsParseOrAreRefused() {
+        String alphabet = "()[]',=_ 0123456789abcdeglmnoprstuvx\"";
+        SplittableRandom random = new SplittableRandom(17);
+        int refused = 0;
+        for (int i = 0; i < 3_000; i++) {
+            StringBuilder text = new StringBuilder(i % 2 == 0 ? DARTS_V2 : P_DARTS);
+            for (int e = 0, edits = 1 + random.nextInt(3); e < edits; e++) {
+                int at = random.nextInt(text.length());
+                char c = alphabet.charAt(random.nextInt(alphabet.length()));
+                switch (random.nextInt(3)) {
+                    case 0 -> text.insert(at, c);
+                    case 1 -> text.deleteCharAt(at);
+                    default -> text.setCharAt(at, c);
+                }
+            }
+            try {
+                DartsGenotype g = SPACE.parse(text.toString());
+                assertEquals(g, SPACE.parse(SPACE.format(g)));
+                assertEquals(g, SPACE.parse(SPACE.formatDarts(g)));
+            } catch (ArchitectureFormatException e) {
+                assertTrue(e.getMessage().startsWith("malformed DARTS genotype"), e.getMessage());
+                refused++;
+            }
+        }
+        assertTrue(refused > 1_000, "refused " + refused);
+    }
+
     @Test
     void sizeIsTheDartsCountAndEnumerateIsLazyDistinctAndAscending() {
         assertEquals(180L * 5_764_801L, DartsSpace.CELLS); // 1 x 3 x 6 x 10 input pairs, 7^8 ops
