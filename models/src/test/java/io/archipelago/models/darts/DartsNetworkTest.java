@@ -9,8 +9,11 @@ import io.archipelago.core.darts.DartsCost;
 import io.archipelago.core.darts.DartsGenotype;
 import io.archipelago.core.darts.DartsSpace;
 import io.archipelago.core.darts.PublishedGenotypes;
+import io.archipelago.models.nn.Parameter;
 import io.archipelago.models.nn.Pass;
 import io.archipelago.models.supernet.NdThreads;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,6 +67,41 @@ class DartsNetworkTest {
                         shape + " " + genotype);
             }
         }
+    }
+
+    /**
+     * The wiring of NetworkCIFAR, seen in the parameters' names and shapes: at 6 layers cells 2
+     * and 4 reduce; the cell after a reduction preprocesses its older input with FactorizedReduce;
+     * strided skips exist only on the reduction cells' inputs 0 and 1.
+     */
+    @Test
+    void cellsAreWiredAsNetworkCifar() {
+        DartsGenotype genotype = SPACE.parse("sep3:0+skip:1,skip:0+dil5:2,avg3:1+skip:3,max3:0+skip:4/"
+                + "sep3:0+skip:1,skip:0+dil5:2,avg3:1+skip:3,max3:0+skip:4");
+        DartsCost shape = new DartsCost(4, 6, 10, 16, false);
+        Map<String, long[]> shapes = new HashMap<>();
+        for (Parameter p : DartsNetwork.of(genotype, shape, 0).parameters()) {
+            shapes.put(p.name(), p.value().shape());
+        }
+        assertArrayEquals(new long[] {12, 3, 3, 3}, shapes.get("stem.conv"));
+        assertArrayEquals(new long[] {4, 12, 1, 1}, shapes.get("cell0.preprocess0.conv")); // the stem, twice
+        assertArrayEquals(new long[] {4, 12, 1, 1}, shapes.get("cell0.preprocess1.conv"));
+        assertArrayEquals(new long[] {4, 12, 1, 1}, shapes.get("cell1.preprocess0.conv"));
+        assertArrayEquals(new long[] {4, 16, 1, 1}, shapes.get("cell1.preprocess1.conv"));
+        assertArrayEquals(new long[] {8, 16, 1, 1}, shapes.get("cell2.preprocess1.conv")); // reduction: 2C
+        assertArrayEquals(new long[] {4, 16, 1, 1}, shapes.get("cell3.preprocess0.conv_1")); // after a reduction
+        assertArrayEquals(new long[] {8, 32, 1, 1}, shapes.get("cell3.preprocess1.conv"));
+        assertArrayEquals(new long[] {8, 32, 1, 1}, shapes.get("cell5.preprocess0.conv_1"));
+        assertArrayEquals(new long[] {16, 64, 1, 1}, shapes.get("cell5.preprocess1.conv"));
+        assertArrayEquals(new long[] {8, 1, 3, 3}, shapes.get("cell2.node0.in0.sep_conv_3x3.0.depthwise"));
+        assertArrayEquals(new long[] {8, 1, 5, 5}, shapes.get("cell2.node1.in2.dil_conv_5x5.depthwise"));
+        assertArrayEquals(new long[] {4, 8, 1, 1}, shapes.get("cell2.node0.in1.skip_connect.conv_2")); // strided skip
+        assertEquals(null, shapes.get("cell1.node0.in1.skip_connect.conv_1"), "a normal cell's skip is the identity");
+        assertEquals(null, shapes.get("cell2.node2.in3.skip_connect.conv_1"), "a skip on a node is the identity");
+        assertArrayEquals(new long[] {10, 64}, shapes.get("classifier.weight"));
+        INDArray logits = DartsNetwork.of(genotype, shape, 0)
+                .forward(Nd4j.rand(DataType.DOUBLE, 2, 3, 16, 16), Pass.inference(Pass.BatchNorm.BATCH, 2));
+        assertArrayEquals(new long[] {2, 10}, logits.shape());
     }
 
     @Test
