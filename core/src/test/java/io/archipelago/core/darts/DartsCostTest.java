@@ -33,6 +33,17 @@ class DartsCostTest {
         assertEquals(3.4, p / 1e6, 0.03 * 3.4);
     }
 
+    /**
+     * Multiply-adds as later papers tabulate these networks on CIFAR-10 (DARTS 528M, P-DARTS 532M,
+     * PC-DARTS 558M), to 1%: the count covers convolutions and the classifier, as theirs do.
+     */
+    @Test
+    void multiplyAddsMatchTheTabulatedFigures() {
+        assertEquals(528e6, DartsCost.CIFAR.flops(SPACE.parse(PublishedGenotypes.DARTS_V2)), 0.01 * 528e6);
+        assertEquals(532e6, DartsCost.CIFAR.flops(SPACE.parse(PublishedGenotypes.P_DARTS)), 0.01 * 532e6);
+        assertEquals(558e6, DartsCost.CIFAR.flops(SPACE.parse(PublishedGenotypes.PC_DARTS)), 0.01 * 558e6);
+    }
+
     @Test
     void auxiliaryHeadAddsItsOwnWeightsOnly() {
         DartsGenotype v2 = SPACE.parse(PublishedGenotypes.DARTS_V2);
