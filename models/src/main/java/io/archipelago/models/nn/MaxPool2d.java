@@ -4,16 +4,14 @@ import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Square max pooling; padding never wins (as PyTorch pads max pooling with -inf). DARTS's {@code
  * max_pool_3x3} is {@code MaxPool2d(3, stride, 1)}.
  *
  * <p>Unlike average pooling its backward depends on the input: the gradient goes to each window's
- * maximum. With batch statistics a cotangent spans all M samples, so backward runs once per
- * cotangent over the whole batch (as {@link Conv2d} does); with running statistics cotangent k
- * lives on sample k alone and one call serves all.
+ * maximum. With running statistics cotangent k lives on sample k alone; with batch statistics
+ * each of the K cotangents spans all M samples, and it runs on the input repeated K times.
  */
 public final class MaxPool2d implements Layer {
     private static final int NCHW = 0;
@@ -54,10 +52,11 @@ public final class MaxPool2d implements Layer {
             backward(input, dy, dx);
             return dx;
         }
-        for (int c = 0; c < k; c++) {
-            var rows = NDArrayIndex.interval((long) c * m, (long) (c + 1) * m);
-            backward(input, dy.get(rows), dx.get(rows));
-        }
+        // Every cotangent spans the whole batch: the input repeated K times lines up with the
+        // cotangents' rows (row c*M + s is sample s), and one call serves all K.
+        INDArray repeated = Nd4j.tile(input, k, 1, 1, 1);
+        backward(repeated, dy, dx);
+        Tensors.release(repeated);
         return dx;
     }
 
