@@ -66,6 +66,21 @@ public final class DartsSpace
         return DartsGrammar.formatCompact(genotype);
     }
 
+    /**
+     * How the string encoding reads, in one line ({@code SearchSpace#encoding} on main, where
+     * {@code archipelago spaces} lists it; not annotated here so the branch builds before that
+     * merge).
+     */
+    public String encoding() {
+        return "op:in+op:in,op:in+op:in,op:in+op:in,op:in+op:in/(the same for the reduction cell): 4 nodes per cell,"
+                + " each the sum of two ops on distinct inputs (0, 1 = the previous cells, j >= 2 = node j-2; node i"
+                + " reads 0..i+1); ops "
+                + java.util.Arrays.stream(DartsOp.values())
+                        .map(op -> op.shortToken() + " (" + op.token() + ")")
+                        .collect(java.util.stream.Collectors.joining(", "))
+                + "; DARTS's printed Genotype(...) is read too";
+    }
+
     /** DARTS's printed form, {@code Genotype(normal=[...], normal_concat=[2, 3, 4, 5], ...)}. */
     public String formatDarts(DartsGenotype genotype) {
         return DartsGrammar.formatDarts(genotype);

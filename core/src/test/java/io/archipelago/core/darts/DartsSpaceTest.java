@@ -44,6 +44,7 @@ class DartsSpaceTest {
         assertEquals(v2, SPACE.parse("  " + V2_COMPACT.replace("sep3", "sep_conv_3x3") + "\n"));
         assertEquals(v2, SPACE.parse(DARTS_V2.replace('\'', '"').replace(", ", ",\n    ")));
         assertEquals("darts", SPACE.id());
+        assertTrue(SPACE.encoding().contains("sep3 (sep_conv_3x3)"), SPACE.encoding());
     }
 
     @Test
