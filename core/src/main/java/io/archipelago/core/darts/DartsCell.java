@@ -65,24 +65,6 @@ public final class DartsCell {
         return inputs[pair];
     }
 
-    /** The same cell with pair {@code pair}'s op replaced. */
-    public DartsCell withOp(int pair, DartsOp op) {
-        DartsOp[] changed = ops.clone();
-        changed[pair] = op;
-        return new DartsCell(changed, inputs);
-    }
-
-    /**
-     * The same cell with pair {@code pair}'s input replaced.
-     *
-     * @throws ArchitectureFormatException when the input is out of range or the node's other input
-     */
-    public DartsCell withInput(int pair, int input) {
-        int[] changed = inputs.clone();
-        changed[pair] = input;
-        return of(ops, changed);
-    }
-
     /** {@code [op, input]} for each pair: op ordinals and input indices. */
     int[] tokens() {
         int[] tokens = new int[2 * PAIRS];
