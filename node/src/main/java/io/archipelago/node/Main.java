@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             ClusterCommand.class,
             DashboardCommand.class,
             TegCommand.class,
+            SpacesCommand.class,
             BenchCommand.class,
             LatencyCommand.class,
             SupernetCommand.class,

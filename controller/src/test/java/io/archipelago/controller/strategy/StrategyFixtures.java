@@ -75,6 +75,11 @@ final class StrategyFixtures {
         }
 
         @Override
+        public String encoding() {
+            return SPACE.encoding();
+        }
+
+        @Override
         public String format(Nb201Cell architecture) {
             return SPACE.format(architecture);
         }

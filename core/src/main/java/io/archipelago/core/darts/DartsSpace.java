@@ -66,11 +66,7 @@ public final class DartsSpace
         return DartsGrammar.formatCompact(genotype);
     }
 
-    /**
-     * How the string encoding reads, in one line ({@code SearchSpace#encoding} on main, where
-     * {@code archipelago spaces} lists it; not annotated here so the branch builds before that
-     * merge).
-     */
+    @Override
     public String encoding() {
         return "op:in+op:in,op:in+op:in,op:in+op:in,op:in+op:in/(the same for the reduction cell): 4 nodes per cell,"
                 + " each the sum of two ops on distinct inputs (0, 1 = the previous cells, j >= 2 = node j-2; node i"

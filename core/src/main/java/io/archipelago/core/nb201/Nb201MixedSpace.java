@@ -25,6 +25,11 @@ public final class Nb201MixedSpace implements SearchSpace<MixedCell> {
     private Nb201MixedSpace() {}
 
     @Override
+    public String encoding() {
+        return "as nb201, each edge a set of ops joined by ',' (a supernet's cell; TE-NAS prunes it), e.g. |none,skip_connect~0|+...";
+    }
+
+    @Override
     public String id() {
         return ID;
     }

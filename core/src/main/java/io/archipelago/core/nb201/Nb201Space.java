@@ -30,6 +30,14 @@ public final class Nb201Space implements SearchSpace<Nb201Cell>, TokenEncoding<N
     }
 
     @Override
+    public String encoding() {
+        return "|op~0|+|op~0|op~1|+|op~0|op~1|op~2|: the op on each edge into nodes 1, 2 and 3, from the node after ~; ops "
+                + java.util.Arrays.stream(Nb201Op.values())
+                        .map(Nb201Op::token)
+                        .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    @Override
     public String id() {
         return ID;
     }

@@ -57,6 +57,14 @@ public final class NbGraphSpace implements SearchSpace<GraphArch>, TokenEncoding
     }
 
     @Override
+    public String encoding() {
+        return "op~input|op~input|op~input|op~input: 4 nodes, each an op on the input features (0) or an earlier node; ops "
+                + java.util.Arrays.stream(GraphOp.values())
+                        .map(GraphOp::token)
+                        .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    @Override
     public String id() {
         return ID;
     }

@@ -26,6 +26,12 @@ public interface SearchSpace<A> {
     /** The string encoding; {@code parse(format(a)).equals(a)}. */
     String format(A architecture);
 
+    /**
+     * How the string encoding reads, in one line (for {@code archipelago spaces} and help texts):
+     * what each part is and which choices it has.
+     */
+    String encoding();
+
     /** A uniformly random architecture. */
     A sample(RandomGenerator random);
 

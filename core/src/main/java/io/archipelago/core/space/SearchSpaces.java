@@ -31,6 +31,11 @@ public final class SearchSpaces {
         }
     }
 
+    /** Every known space, by id (sorted). */
+    public static Map<String, SearchSpace<?>> all() {
+        return Registry.SPACES;
+    }
+
     /**
      * @throws IllegalArgumentException naming the unknown id and the known ones
      */

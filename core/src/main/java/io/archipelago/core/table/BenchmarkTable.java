@@ -66,6 +66,22 @@ public final class BenchmarkTable<A> {
                 Arrays.stream(metricEpochs).filter(e -> e >= 0).boxed().toList()));
     }
 
+    /** What {@link #source()} says of {@link #none}. */
+    public static final String NO_TABLE = "none";
+
+    /**
+     * The table of a space that has none (DARTS, MnasNet): no rows and no metrics, so every lookup
+     * finds nothing. Searches on such a space measure everything they know with their evaluators.
+     */
+    public static <A> BenchmarkTable<A> none(SearchSpace<A> space) {
+        return new BenchmarkTable<>(space, NO_TABLE, List.of(), Map.of(), 0);
+    }
+
+    /** Whether this is {@link #none}: a space without a benchmark table. */
+    public boolean isNone() {
+        return NO_TABLE.equals(source) && rowCount == 0;
+    }
+
     /**
      * Tables shipped inside Archipelago, by name ({@code <space>:<dataset>}): the space they
      * belong to and their resource beside this class.
@@ -308,6 +324,10 @@ public final class BenchmarkTable<A> {
 
     public int metricIndex(String metric) {
         int index = metrics.indexOf(metric);
+        if (index < 0 && isNone()) {
+            throw new IllegalArgumentException("unknown metric '" + metric + "': space '" + space.id()
+                    + "' has no benchmark table (pass --benchmark FILE, or search with an evaluator that measures it)");
+        }
         if (index < 0) {
             throw new IllegalArgumentException("unknown metric '" + metric + "' (the benchmark " + source + " has: "
                     + String.join(", ", metrics) + ")");

@@ -1,6 +1,6 @@
 package io.archipelago.evaluators.latency;
 
-import io.archipelago.models.nb201.NetworkShape;
+import io.archipelago.models.space.NetworkShape;
 
 /**
  * How latency is measured on this machine.

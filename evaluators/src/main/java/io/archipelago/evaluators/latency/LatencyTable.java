@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Op;
-import io.archipelago.models.nb201.NetworkShape;
+import io.archipelago.models.space.NetworkShape;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;

@@ -1,19 +1,29 @@
 package io.archipelago.evaluators.latency;
 
 import io.archipelago.core.nb201.Nb201Cell;
+import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.evaluators.Evaluation;
 import io.archipelago.evaluators.EvaluationException;
 import io.archipelago.evaluators.Evaluator;
 import io.archipelago.models.nb201.Nb201Network;
+import io.archipelago.models.nn.Layer;
+import io.archipelago.models.nn.Parameter;
 import io.archipelago.models.nn.Pass;
+import io.archipelago.models.space.NetworkFactory;
+import io.archipelago.models.space.NetworkShape;
+import io.archipelago.models.space.SpaceNetworks;
+import io.archipelago.models.space.SpaceNetworksRegistry;
 import io.archipelago.proto.Architecture;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Latency measured on this machine: the cell's network (NAS-Bench-201's C=16, N=5 on 3x32x32 by
- * default, built by {@code models/}) runs {@code warmup} untimed inference passes (batch norm with
+ * Latency measured on this machine: the architecture's network (a NAS-Bench-201 cell's at the
+ * settings' size, C=16, N=5 on 3x32x32 by default; any other space's at its standard size, built
+ * by its {@link SpaceNetworks} plugin) runs {@code warmup} untimed inference passes (batch norm with
  * running statistics), then {@code repeats} timed ones; the latency is their median, with the 10th
  * and 90th percentiles and the minimum as the spread.
  *
@@ -48,8 +58,20 @@ public final class MeasuredLatencyEvaluator implements Evaluator {
     @Override
     public Evaluation evaluate(Architecture architecture, int fidelity) throws EvaluationException {
         long start = System.nanoTime();
-        Nb201Cell cell = LatencyEvaluators.cell(architecture, LatencyEvaluators.METHOD_MEASURED);
-        LatencyEvaluators.Stats stats = measure(cell);
+        LatencyEvaluators.Stats stats;
+        if (Nb201Space.ID.equals(architecture.getSpace())) {
+            stats = measure(LatencyEvaluators.cell(architecture, LatencyEvaluators.METHOD_MEASURED));
+        } else {
+            SpaceNetworks<?> networks;
+            NetworkFactory factory;
+            try {
+                networks = SpaceNetworksRegistry.require(architecture.getSpace(), "the measured latency evaluator");
+                factory = networks.factory(architecture);
+            } catch (IllegalArgumentException e) {
+                throw new EvaluationException(e.getMessage(), e);
+            }
+            stats = measure(factory, networks.standard(), architecture.getEncoding());
+        }
         return new Evaluation(metrics(stats), (System.nanoTime() - start) / 1e9, labels());
     }
 
@@ -58,22 +80,36 @@ public final class MeasuredLatencyEvaluator implements Evaluator {
      * measurement in a process first warms the JIT up (about 1.5 s).
      */
     public LatencyEvaluators.Stats measure(Nb201Cell cell) throws EvaluationException {
+        return measure((shape, seed) -> Nb201Network.of(cell, shape, seed), settings.network(), cell.toString());
+    }
+
+    /**
+     * Times any space's network at {@code shape} (with the settings' batch); waits while another
+     * measurement in this process runs.
+     *
+     * @param what the architecture, for messages
+     */
+    public LatencyEvaluators.Stats measure(NetworkFactory factory, NetworkShape shape, String what)
+            throws EvaluationException {
         Timing.lock();
         try {
             Timing.warmProcess(settings);
-            if (input == null) {
-                input = Timing.input(settings.seed(), settings.inputShape());
+            long[] inputShape = {settings.batch(), shape.inputChannels(), shape.height(), shape.width()};
+            if (input == null || !java.util.Arrays.equals(input.shape(), inputShape)) {
+                input = Timing.input(settings.seed(), inputShape);
             }
-            Nb201Network network = Nb201Network.of(cell, settings.network(), settings.seed());
+            Layer network = factory.build(shape, settings.seed());
+            List<Parameter> weights = new ArrayList<>();
+            network.collectParameters(weights);
             try {
                 Pass pass = Pass.inference(Pass.BatchNorm.RUNNING, settings.batch());
                 INDArray x = input;
                 double[] ms = Timing.time(() -> network.forward(x, pass), settings.warmup(), settings.repeats());
                 return LatencyEvaluators.Stats.of(ms);
             } catch (RuntimeException e) {
-                throw new EvaluationException("the network of " + cell + " failed to run: " + e, e);
+                throw new EvaluationException("the network of " + what + " failed to run: " + e, e);
             } finally {
-                Timing.release(network.parameters());
+                Timing.release(weights);
             }
         } finally {
             Timing.LOCK.unlock();

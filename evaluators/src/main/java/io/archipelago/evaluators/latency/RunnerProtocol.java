@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.evaluators.runner.RunnerProcess;
-import io.archipelago.models.nb201.NetworkShape;
+import io.archipelago.models.space.NetworkShape;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;

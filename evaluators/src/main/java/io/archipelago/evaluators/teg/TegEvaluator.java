@@ -5,10 +5,15 @@ import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Cost;
 import io.archipelago.core.nb201.Nb201MixedSpace;
 import io.archipelago.core.nb201.Nb201Space;
+import io.archipelago.core.space.CostModel;
 import io.archipelago.evaluators.Evaluation;
 import io.archipelago.evaluators.EvaluationException;
 import io.archipelago.evaluators.Evaluator;
-import io.archipelago.models.nb201.NetworkShape;
+import io.archipelago.models.nb201.Nb201Network;
+import io.archipelago.models.space.NetworkFactory;
+import io.archipelago.models.space.NetworkShape;
+import io.archipelago.models.space.SpaceNetworks;
+import io.archipelago.models.space.SpaceNetworksRegistry;
 import io.archipelago.models.teg.IndicatorException;
 import io.archipelago.models.teg.TegIndicators;
 import io.archipelago.proto.Architecture;
@@ -17,8 +22,11 @@ import java.util.Map;
 
 /**
  * Training-free evaluation (TEG-NAS): the NTK condition number, linear regions and NTK
- * regression error of the cell's network at initialisation, plus its analytic parameter and FLOP
- * counts. No benchmark is consulted. An indicator that is undefined for a cell (e.g. a network
+ * regression error of the architecture's network at initialisation, plus its analytic parameter and
+ * FLOP counts. Any space whose networks a {@link SpaceNetworks} plugin builds is measured at the
+ * settings' size; NAS-Bench-201's costs are those of that size (as TE-NAS reports them), other
+ * spaces' those of their standard, published size (their {@link CostModel}). No benchmark is
+ * consulted. An indicator that is undefined for a cell (e.g. a network
  * whose output does not depend on its weights has a singular NTK) fails the evaluation with the
  * reason; it never crashes the slot.
  */
@@ -45,27 +53,36 @@ public final class TegEvaluator implements Evaluator {
     @Override
     public Evaluation evaluate(Architecture architecture, int fidelity) throws EvaluationException {
         long start = System.nanoTime();
-        MixedCell cell;
         try {
-            cell = switch (architecture.getSpace()) {
-                case Nb201Space.ID -> MixedCell.of(Nb201Space.INSTANCE.parse(architecture.getEncoding()));
-                case Nb201MixedSpace.ID -> Nb201MixedSpace.INSTANCE.parse(architecture.getEncoding());
+            Map<String, Double> metrics = switch (architecture.getSpace()) {
+                case Nb201Space.ID -> metrics(MixedCell.of(Nb201Space.INSTANCE.parse(architecture.getEncoding())));
+                case Nb201MixedSpace.ID -> metrics(Nb201MixedSpace.INSTANCE.parse(architecture.getEncoding()));
                 default ->
-                    throw new EvaluationException(
-                            "the teg evaluator builds NAS-Bench-201 networks (spaces " + Nb201Space.ID + ", "
-                                    + Nb201MixedSpace.ID + "); got space '" + architecture.getSpace() + "'");
+                    metrics(SpaceNetworksRegistry.require(architecture.getSpace(), "the teg evaluator"), architecture);
             };
+            return new Evaluation(metrics, (System.nanoTime() - start) / 1e9);
         } catch (IllegalArgumentException e) {
             throw new EvaluationException(e.getMessage(), e);
         }
-        return new Evaluation(metrics(cell), (System.nanoTime() - start) / 1e9);
     }
 
-    /** The indicators of a (plain or mixed) cell, and the costs of a plain one. */
-    public Map<String, Double> metrics(MixedCell cell) throws EvaluationException {
+    private <A> Map<String, Double> metrics(SpaceNetworks<A> networks, Architecture architecture)
+            throws EvaluationException {
+        A parsed = networks.space().fromProto(architecture);
+        Map<String, Double> metrics =
+                indicators((shape, seed) -> networks.network(parsed, shape, seed), networks.thin());
+        if (networks.space() instanceof CostModel<?>) {
+            @SuppressWarnings("unchecked")
+            CostModel<A> costs = (CostModel<A>) networks.space();
+            metrics.putAll(costs.costs(parsed));
+        }
+        return metrics;
+    }
+
+    private Map<String, Double> indicators(NetworkFactory factory, NetworkShape thin) throws EvaluationException {
         TegIndicators.Measurement m;
         try {
-            m = indicators.measure(cell);
+            m = indicators.measure(factory, thin);
         } catch (IndicatorException e) {
             throw new EvaluationException(e.getMessage(), e);
         }
@@ -73,6 +90,14 @@ public final class TegEvaluator implements Evaluator {
         metrics.put(TegIndicators.NTK_COND, m.ntkCond());
         metrics.put(TegIndicators.LINEAR_REGIONS, m.linearRegions());
         metrics.put(TegIndicators.NTK_MSE, m.ntkMse());
+        return metrics;
+    }
+
+    /** The indicators of a (plain or mixed) cell, and the costs of a plain one. */
+    public Map<String, Double> metrics(MixedCell cell) throws EvaluationException {
+        Map<String, Double> metrics = indicators(
+                (shape, seed) -> Nb201Network.of(cell, shape, seed),
+                indicators.settings().regionsNetwork());
         if (cell.isPlain()) {
             metrics.putAll(costs(cell.toCell()));
         }

@@ -11,7 +11,7 @@ import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.evaluators.Evaluation;
 import io.archipelago.evaluators.EvaluationException;
-import io.archipelago.models.nb201.NetworkShape;
+import io.archipelago.models.space.NetworkShape;
 import io.archipelago.proto.Architecture;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;

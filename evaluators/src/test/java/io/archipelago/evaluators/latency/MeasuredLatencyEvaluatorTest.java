@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.evaluators.Evaluation;
 import io.archipelago.evaluators.EvaluationException;
-import io.archipelago.models.nb201.NetworkShape;
+import io.archipelago.models.space.NetworkShape;
 import io.archipelago.proto.Architecture;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -12,6 +12,7 @@ import io.archipelago.models.nn.Parameter;
 import io.archipelago.models.nn.Pass;
 import io.archipelago.models.nn.Relu;
 import io.archipelago.models.nn.Sequential;
+import io.archipelago.models.space.NetworkShape;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

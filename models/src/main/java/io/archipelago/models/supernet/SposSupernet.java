@@ -2,8 +2,8 @@ package io.archipelago.models.supernet;
 
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Op;
-import io.archipelago.models.nb201.NetworkShape;
 import io.archipelago.models.nn.Init;
+import io.archipelago.models.space.NetworkShape;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;

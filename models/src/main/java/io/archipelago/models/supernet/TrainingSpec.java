@@ -1,6 +1,6 @@
 package io.archipelago.models.supernet;
 
-import io.archipelago.models.nb201.NetworkShape;
+import io.archipelago.models.space.NetworkShape;
 import java.util.Objects;
 
 /**

@@ -5,7 +5,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.eigen.Eigen;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.inverse.InvertMatrix;
 
 /** The T and G indicators from NTK matrices (small: batch x batch, double precision). */
 public final class Kernels {
@@ -49,18 +48,19 @@ public final class Kernels {
         for (int i = 0; i < n; i++) {
             meanDiagonal += kxx[i][i] / n;
         }
-        INDArray k = Nd4j.createFromArray(kxx).castTo(DataType.DOUBLE);
         if (!(meanDiagonal > 0)) {
             throw new IndicatorException(
                     "NTK of the train batch is zero: the network's output does not depend on its parameters");
         }
-        k.addi(Nd4j.eye(n).castTo(DataType.DOUBLE).muli(ridge * meanDiagonal));
-        INDArray prediction = Nd4j.createFromArray(kyx)
-                .castTo(DataType.DOUBLE)
-                .mmul(InvertMatrix.invert(k, false))
-                .mmul(centredOneHot(trainLabels, classes));
+        double[][] k = new double[n][];
+        for (int i = 0; i < n; i++) {
+            k[i] = kxx[i].clone();
+            k[i][i] += ridge * meanDiagonal;
+        }
+        INDArray weights = Nd4j.createFromArray(solveSymmetricPositive(k, centredOneHot(trainLabels, classes)));
+        INDArray prediction = Nd4j.createFromArray(kyx).castTo(DataType.DOUBLE).mmul(weights);
         double mse = prediction
-                .subi(centredOneHot(heldOutLabels, classes))
+                .subi(Nd4j.createFromArray(centredOneHot(heldOutLabels, classes)))
                 .norm2Number()
                 .doubleValue();
         mse = mse * mse / ((double) heldOutLabels.length * classes);
@@ -70,7 +70,57 @@ public final class Kernels {
         return mse;
     }
 
-    static INDArray centredOneHot(int[] labels, int classes) {
+    /**
+     * Solves {@code A X = B} for a symmetric positive definite {@code A} by Cholesky, in plain Java.
+     * Not ND4J's {@code matrix_inverse}: it refuses a matrix whose determinant underflows to zero,
+     * which a well-conditioned 32 x 32 NTK with small eigenvalues has (MnasNet's proxy networks),
+     * and a batch-sized system costs microseconds either way.
+     *
+     * @throws IndicatorException when {@code A} is not positive definite in double precision
+     */
+    static double[][] solveSymmetricPositive(double[][] a, double[][] b) {
+        int n = a.length;
+        double[][] l = new double[n][n];
+        for (int j = 0; j < n; j++) {
+            double diagonal = a[j][j];
+            for (int p = 0; p < j; p++) {
+                diagonal -= l[j][p] * l[j][p];
+            }
+            if (!(diagonal > 0)) {
+                throw new IndicatorException("NTK of the train batch is not positive definite (pivot " + j + ")");
+            }
+            l[j][j] = Math.sqrt(diagonal);
+            for (int i = j + 1; i < n; i++) {
+                double sum = a[i][j];
+                for (int p = 0; p < j; p++) {
+                    sum -= l[i][p] * l[j][p];
+                }
+                l[i][j] = sum / l[j][j];
+            }
+        }
+        int columns = b[0].length;
+        double[][] x = new double[n][columns];
+        for (int c = 0; c < columns; c++) {
+            double[] y = new double[n];
+            for (int i = 0; i < n; i++) { // L y = b
+                double sum = b[i][c];
+                for (int p = 0; p < i; p++) {
+                    sum -= l[i][p] * y[p];
+                }
+                y[i] = sum / l[i][i];
+            }
+            for (int i = n - 1; i >= 0; i--) { // L^T x = y
+                double sum = y[i];
+                for (int p = i + 1; p < n; p++) {
+                    sum -= l[p][i] * x[p][c];
+                }
+                x[i][c] = sum / l[i][i];
+            }
+        }
+        return x;
+    }
+
+    static double[][] centredOneHot(int[] labels, int classes) {
         double[][] y = new double[labels.length][classes];
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {
@@ -81,7 +131,7 @@ public final class Kernels {
                 y[i][c] = (c == labels[i] ? 1.0 : 0.0) - 1.0 / classes;
             }
         }
-        return Nd4j.createFromArray(y);
+        return y;
     }
 
     private static void requireFinite(double[][] m, String what) {

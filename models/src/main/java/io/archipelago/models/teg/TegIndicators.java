@@ -7,6 +7,9 @@ import io.archipelago.models.data.ImageDataset;
 import io.archipelago.models.data.InputShape;
 import io.archipelago.models.nb201.Nb201Network;
 import io.archipelago.models.nn.Init;
+import io.archipelago.models.nn.Layer;
+import io.archipelago.models.space.NetworkFactory;
+import io.archipelago.models.space.NetworkShape;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -52,12 +55,22 @@ public final class TegIndicators {
 
     /** @throws IndicatorException when an indicator is undefined for this cell (e.g. singular NTK) */
     public Measurement measure(MixedCell cell) {
+        return measure((shape, seed) -> Nb201Network.of(cell, shape, seed), settings.regionsNetwork());
+    }
+
+    /**
+     * The indicators of any space's architecture: the NTK on its network at the settings' size,
+     * linear regions on its network at {@code thin}.
+     *
+     * @throws IndicatorException when an indicator is undefined for this network (e.g. singular NTK)
+     */
+    public Measurement measure(NetworkFactory networks, NetworkShape thin) {
         double cond = 0;
         double regions = 0;
         double mse = 0;
         for (int r = 0; r < settings.repeats(); r++) {
             long seed = settings.seed() + r;
-            Nb201Network net = Nb201Network.of(cell, settings.network(), seed);
+            Layer net = networks.build(settings.network(), seed);
             InputShape shape = new InputShape(
                     settings.network().inputChannels(),
                     settings.network().height(),
@@ -71,7 +84,7 @@ public final class TegIndicators {
             double[][] kyx = jx.crossKernel(net, heldOut.images(), settings.batchNorm());
             mse += Kernels.regressionError(
                     kxx, kyx, train.labels(), heldOut.labels(), data.classes(), settings.ridge());
-            regions += linearRegions(cell, seed);
+            regions += linearRegions(networks, thin, seed);
             // ND4J frees a network's off-heap buffers only when the GC collects their handles, and
             // a repeat's few handles barely touch the heap, so without this a pruning run's resident
             // memory climbed past 17 GB. One collection per repeat (seconds of work) costs nothing
@@ -84,8 +97,12 @@ public final class TegIndicators {
 
     /** E alone (cheap: the thin network, forward only). */
     public int linearRegions(MixedCell cell, long seed) {
-        Nb201Network thin = Nb201Network.of(cell, settings.regionsNetwork(), seed);
-        var shape = settings.regionsNetwork();
+        return linearRegions((shape, s) -> Nb201Network.of(cell, shape, s), settings.regionsNetwork(), seed);
+    }
+
+    /** E alone of any space's network at {@code shape}. */
+    public int linearRegions(NetworkFactory networks, NetworkShape shape, long seed) {
+        Layer thin = networks.build(shape, seed);
         INDArray inputs = Init.normal(
                 new SplittableRandom(seed ^ 0x5DEECE66DL),
                 1.0,

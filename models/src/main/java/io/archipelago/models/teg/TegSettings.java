@@ -1,7 +1,7 @@
 package io.archipelago.models.teg;
 
-import io.archipelago.models.nb201.NetworkShape;
 import io.archipelago.models.nn.Pass;
+import io.archipelago.models.space.NetworkShape;
 
 /**
  * How the TEG indicators are computed.

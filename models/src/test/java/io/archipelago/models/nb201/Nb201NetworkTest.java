@@ -11,6 +11,7 @@ import io.archipelago.core.nb201.Nb201MixedSpace;
 import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.models.nn.Parameter;
 import io.archipelago.models.nn.Pass;
+import io.archipelago.models.space.NetworkShape;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;

@@ -48,6 +48,51 @@ class IndicatorMathTest {
         }
     }
 
+    /**
+     * The kernel regression's solve: exact on a random SPD system, and still a solve when the
+     * determinant underflows to zero (32 eigenvalues of 1e-12: det 1e-384), which ND4J's
+     * matrix_inverse refused.
+     */
+    @Test
+    void symmetricPositiveSystemsAreSolvedWhateverTheirDeterminant() {
+        SplittableRandom random = new SplittableRandom(4);
+        int n = 32;
+        double[][] m = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                m[i][j] = random.nextDouble() - 0.5;
+            }
+        }
+        for (double scale : new double[] {1.0, 1e-12}) {
+            double[][] a = new double[n][n];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    for (int p = 0; p < n; p++) {
+                        a[i][j] += m[i][p] * m[j][p] * scale;
+                    }
+                }
+                a[i][i] += scale;
+            }
+            double[][] x = {new double[n]};
+            double[][] b = new double[n][1];
+            for (int i = 0; i < n; i++) {
+                x[0][i] = random.nextDouble();
+            }
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    b[i][0] += a[i][j] * x[0][j];
+                }
+            }
+            double[][] solved = Kernels.solveSymmetricPositive(a, b);
+            for (int i = 0; i < n; i++) {
+                assertEquals(x[0][i], solved[i][0], 1e-8, "scale " + scale + ", row " + i);
+            }
+        }
+        double[][] indefinite = {{1, 2}, {2, 1}};
+        assertThrows(
+                IndicatorException.class, () -> Kernels.solveSymmetricPositive(indefinite, new double[][] {{1}, {1}}));
+    }
+
     @Test
     void crossKernelOfALinearModelMatchesItsClosedForm() {
         Linear model = new Linear("linear", 3, 2, new SplittableRandom(2));

@@ -6,7 +6,7 @@ import io.archipelago.evaluators.latency.LatencyEvaluators;
 import io.archipelago.evaluators.latency.LatencySettings;
 import io.archipelago.evaluators.latency.LatencyTable;
 import io.archipelago.evaluators.latency.LatencyTableBuilder;
-import io.archipelago.models.nb201.NetworkShape;
+import io.archipelago.models.space.NetworkShape;
 import io.archipelago.node.setup.OptionChecks;
 import java.io.PrintWriter;
 import java.nio.file.Path;

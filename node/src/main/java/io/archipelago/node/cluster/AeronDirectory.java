@@ -1,5 +1,6 @@
 package io.archipelago.node.cluster;
 
+import io.aeron.CommonContext;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
@@ -7,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -16,17 +19,27 @@ import java.util.stream.Stream;
  * its port: a shared one would make a restarted node wait for the dead driver's liveness timeout
  * (~20 s, {@code ActiveDriverException}). A node killed with {@code kill -9} leaves its directory
  * (~200 MB of buffers) behind; the next node on the same port deletes it, once it has checked that
- * the port is free, i.e. that no live node owns the directory.
+ * the port is free, i.e. that no live node owns the directory. A killed node that had a one-off
+ * directory (port 0) has no successor on its port: every node's start sweeps those of any dead
+ * driver ({@link #sweepStale}), so days of kills do not fill /dev/shm.
  */
 public final class AeronDirectory {
     private static final Path SHM = Path.of("/dev/shm");
+    private static final String PREFIX = "archipelago-aeron-";
 
     private AeronDirectory() {}
 
+    /** A directory younger than this may belong to a driver still starting (no heartbeat yet). */
+    static final Duration STARTING = Duration.ofSeconds(60);
+
+    /** A driver whose heartbeat is older than this is dead (Aeron's default driver timeout is 10 s). */
+    static final long DRIVER_TIMEOUT_MS = 10_000;
+
     /** Prepares and returns the directory for a node on {@code host:port} (0: a one-off directory). */
     public static Path prepare(String host, int port) {
+        sweepStale(forPort(0).getParent());
         if (port == 0) {
-            return forPort(0).resolveSibling("archipelago-aeron-" + UUID.randomUUID());
+            return forPort(0).resolveSibling(PREFIX + UUID.randomUUID());
         }
         checkPortFree(host, port);
         Path dir = forPort(port);
@@ -56,11 +69,46 @@ public final class AeronDirectory {
         }
     }
 
+    /**
+     * Deletes the Archipelago Aeron directories under {@code base} whose media driver is dead: no
+     * heartbeat in its CnC file for {@link #DRIVER_TIMEOUT_MS} (or no CnC file at all), and the
+     * directory older than {@link #STARTING}, so a node that is just starting keeps its own. A
+     * directory that cannot be read or deleted is left alone: sweeping is housekeeping, never a
+     * reason for a node not to start.
+     *
+     * @return the directories deleted
+     */
+    public static java.util.List<Path> sweepStale(Path base) {
+        java.util.List<Path> deleted = new java.util.ArrayList<>();
+        if (!Files.isDirectory(base)) {
+            return deleted;
+        }
+        try (Stream<Path> dirs = Files.list(base)) {
+            for (Path dir :
+                    (Iterable<Path>) dirs.filter(d -> d.getFileName().toString().startsWith(PREFIX))::iterator) {
+                try {
+                    Instant modified = Files.getLastModifiedTime(dir).toInstant();
+                    if (Files.isDirectory(dir)
+                            && modified.isBefore(Instant.now().minus(STARTING))
+                            && !CommonContext.isDriverActive(dir.toFile(), DRIVER_TIMEOUT_MS, message -> {})) {
+                        deleteRecursively(dir);
+                        deleted.add(dir);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // another node's, being deleted or written right now: leave it to the next sweep
+                }
+            }
+        } catch (IOException e) {
+            return deleted;
+        }
+        return deleted;
+    }
+
     /** The directory a node on {@code port} of this machine uses (for tests that kill nodes). */
     public static Path forPort(int port) {
         Path base =
                 Files.isDirectory(SHM) && Files.isWritable(SHM) ? SHM : Path.of(System.getProperty("java.io.tmpdir"));
-        return base.resolve("archipelago-aeron-" + port);
+        return base.resolve(PREFIX + port);
     }
 
     static void deleteRecursively(Path dir) {

@@ -11,7 +11,7 @@ import io.archipelago.evaluators.latency.LatencyTable;
 import io.archipelago.evaluators.latency.LatencyTableBuilder;
 import io.archipelago.evaluators.latency.MeasuredLatencyEvaluator;
 import io.archipelago.evaluators.latency.RunnerProtocol;
-import io.archipelago.models.nb201.NetworkShape;
+import io.archipelago.models.space.NetworkShape;
 import io.archipelago.node.setup.OptionChecks;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -91,6 +91,11 @@ public final class EvaluatorSetup {
             throw new IllegalArgumentException(
                     "--eval-time simulates the tabular evaluator's cost; the " + kind + " evaluator's cost is real");
         }
+        if (TabularEvaluator.KIND.equals(this.kind) && table.isNone()) {
+            throw new IllegalArgumentException(
+                    "space '" + table.space().id() + "' has no benchmark table for the "
+                            + "tabular evaluator: pass --benchmark FILE, or measure with --evaluator teg (or runner:CMD, worker:KIND)");
+        }
         if (isTeg()) {
             teg.settings(0); // checks the TEG options before the data set is read
             this.tegData = teg.dataset();

@@ -22,6 +22,7 @@ import io.archipelago.evaluators.latency.LatencyEvaluators;
 import io.archipelago.evaluators.supernet.WeightSharingEvaluator;
 import io.archipelago.evaluators.teg.TegEvaluator;
 import io.archipelago.evaluators.train.TrainEvaluator;
+import io.archipelago.models.space.SpaceNetworksRegistry;
 import io.archipelago.models.teg.TegIndicators;
 import io.archipelago.node.engine.Engine;
 import java.nio.file.Files;
@@ -98,6 +99,9 @@ public final class SearchSetup<A> {
                 options.training,
                 Duration.ofMillis((long) (options.evalTimeoutSeconds * 1000)));
         this.teg = evaluators.isTeg();
+        if (teg) {
+            SpaceNetworksRegistry.require(space.id(), "--evaluator teg");
+        }
         List<String> named = null;
         if (evaluators.isExternal()) {
             if (options.metric == null && options.objectives == null) {
@@ -265,9 +269,13 @@ public final class SearchSetup<A> {
 
     /**
      * The table of {@code --benchmark}: a CSV file, or the name of a table shipped inside
-     * Archipelago (e.g. {@code nbgraph:cora}); without it, the space's default embedded table.
+     * Archipelago (e.g. {@code nbgraph:cora}); without it, the space's default embedded table, or
+     * {@link BenchmarkTable#none} for a space that has no tables (DARTS, MnasNet).
      */
     public static BenchmarkTable<?> loadTable(SearchSpace<?> space, Path benchmark) {
+        if (benchmark == null && !TableProtocol.hasTables(space.id())) {
+            return BenchmarkTable.none(space);
+        }
         if (benchmark == null) {
             String table = TableProtocol.of(space.id()).defaultTable();
             if (table == null) {

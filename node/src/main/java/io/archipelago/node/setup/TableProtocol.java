@@ -27,6 +27,11 @@ public record TableProtocol(String searchMetric, String reportMetric, String def
         return BY_SPACE.getOrDefault(spaceId, NB201);
     }
 
+    /** Whether the space has benchmark tables of its own (embedded, or in its published format). */
+    public static boolean hasTables(String spaceId) {
+        return BY_SPACE.containsKey(spaceId);
+    }
+
     /** The embedded tables of a space, e.g. {@code nbgraph:cora, nbgraph:citeseer, nbgraph:pubmed}. */
     public static String embeddedTablesOf(String spaceId) {
         return String.join(

@@ -658,6 +658,15 @@ final class BadInputCases {
                         "--timeout",
                         "3"),
                 Case.rejects("teg: a malformed cell", "malformed mixed NAS-Bench-201 cell", "teg", "--arch", "|bogus|"),
+                Case.rejects("spaces: a stray argument", "Unmatched argument at index 1: 'darts'", "spaces", "darts"),
+                Case.rejects(
+                        "teg: a space whose networks are not built",
+                        "space 'nbgraph' has none",
+                        "teg",
+                        "--space",
+                        "nbgraph",
+                        "--arch",
+                        "gcn~0|gin~1|cheb~1|fc~2"),
                 Case.rejects(
                         "teg: an unknown data set",
                         "unknown data set 'nowhere'",

@@ -12,6 +12,10 @@ import java.util.List;
 final class SuccessCases {
     private SuccessCases() {}
 
+    /** MnasNet-A1 is in the space; any member does for the commands. */
+    static final String MNASNET = "sep-k3-se0-none-f16-l1/mb6-k3-se0-id-f24-l2/mb3-k5-se0.25-id-f40-l3/"
+            + "mb6-k3-se0-id-f80-l4/mb6-k3-se0.25-id-f112-l2/mb6-k5-se0.25-id-f160-l3/mb6-k3-se0-none-f320-l1";
+
     static final String CELL =
             "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
 
@@ -532,6 +536,44 @@ final class SuccessCases {
                                 new Check.JsonFileValue(
                                         "{work}/runs/measured/summary.json", "latency.method", "measured"),
                                 new Check.CsvColumns("{work}/runs/measured/evaluations.csv", LATENCY_COLUMNS)),
+                // A space without a benchmark table, searched on what its evaluators measure (issue 27's command).
+                searchRun(
+                                Case.succeeds(
+                                        "search: nsga2 on MnasNet, TEG x measured latency",
+                                        "search",
+                                        "--space",
+                                        "mnasnet",
+                                        "--evaluator",
+                                        "teg",
+                                        "--strategy",
+                                        "nsga2",
+                                        "--objectives",
+                                        "ntk_cond:min,latency_ms:min",
+                                        "--measured",
+                                        "--latency-repeats",
+                                        "1",
+                                        "--latency-warmup",
+                                        "0",
+                                        "--data",
+                                        "gaussian",
+                                        "--teg-batch",
+                                        "4",
+                                        "--teg-repeats",
+                                        "1",
+                                        "--population",
+                                        "4",
+                                        "--budget",
+                                        "4",
+                                        "--quiet",
+                                        "--out",
+                                        "{work}/runs/mnasnet"),
+                                "{work}/runs/mnasnet",
+                                4)
+                        .expecting(
+                                new Check.CsvColumns("{work}/runs/mnasnet/evaluations.csv", LATENCY_COLUMNS),
+                                new Check.CsvColumns(
+                                        "{work}/runs/mnasnet/evaluations.csv", List.of("ntk_cond", "params", "flops")))
+                        .timeout(Duration.ofSeconds(180)),
                 // No data set is installed in CI: --data gaussian needs none. --teg-bn batch (10x slower) is the teg
                 // case's.
                 searchRun(
@@ -802,7 +844,28 @@ final class SuccessCases {
                                 "--rank-by",
                                 "te",
                                 "--json")
-                        .lastLineJson("arch", "ntk_cond", "linear_regions", "ntk_mse", "params", "flops", "seconds"),
+                        .lastLineJson(
+                                "space", "arch", "ntk_cond", "linear_regions", "ntk_mse", "params", "flops", "seconds"),
+                Case.succeeds(
+                                "teg: a MnasNet architecture",
+                                "teg",
+                                "--space",
+                                "mnasnet",
+                                "--arch",
+                                MNASNET,
+                                "--data",
+                                "gaussian",
+                                "--teg-batch",
+                                "4",
+                                "--teg-repeats",
+                                "1",
+                                "--json")
+                        .lastLineJson("space", "arch", "ntk_cond", "linear_regions", "ntk_mse", "params", "flops"),
+                Case.succeeds("spaces: every space, with its encoding", "spaces", "--json")
+                        .lastLineJson("spaces")
+                        .expecting(
+                                new Check.StdoutContains("nb201-mixed"),
+                                new Check.StdoutContains("encoding: op~input|op~input")),
 
                 // bench: README's --json fields for each.
                 Case.succeeds(

@@ -15,7 +15,7 @@ import io.archipelago.evaluators.latency.LatencySettings;
 import io.archipelago.evaluators.latency.LatencyTable;
 import io.archipelago.evaluators.latency.LatencyTableEvaluator;
 import io.archipelago.evaluators.latency.MeasuredLatencyEvaluator;
-import io.archipelago.models.nb201.NetworkShape;
+import io.archipelago.models.space.NetworkShape;
 import io.archipelago.node.Main;
 import io.archipelago.node.setup.LatencyOptions;
 import io.archipelago.proto.Architecture;

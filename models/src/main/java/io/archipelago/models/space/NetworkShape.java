@@ -1,10 +1,12 @@
-package io.archipelago.models.nb201;
+package io.archipelago.models.space;
 
 /**
- * The shape of a NAS-Bench-201 network.
+ * The size of a space's network, independent of the architecture: how wide and deep it is built,
+ * what it reads and how many classes it tells apart. Each space says how it reads width and
+ * depth ({@link SpaceNetworks}); NAS-Bench-201's are below.
  *
- * @param channels C, the first stage's width (stages have C, 2C, 4C)
- * @param cellsPerStage N
+ * @param channels C, the first stage's width (NAS-Bench-201: stages have C, 2C, 4C)
+ * @param cellsPerStage N (NAS-Bench-201: cells in each of its three stages)
  */
 public record NetworkShape(int channels, int cellsPerStage, int inputChannels, int height, int width, int classes) {
     /** The network of the benchmark: C=16, N=5, 3x32x32 inputs, 10 classes. */
