@@ -301,8 +301,9 @@ class NbGraphSpaceTest {
         assertSame(SPACE, SearchSpaces.byId("nbgraph"));
         assertSame(io.archipelago.core.nb201.Nb201Space.INSTANCE, SearchSpaces.byId("nb201"));
         assertSame(io.archipelago.core.nb201.Nb201MixedSpace.INSTANCE, SearchSpaces.byId("nb201-mixed"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SearchSpaces.byId("darts"));
-        assertTrue(e.getMessage().contains("'darts'"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> SearchSpaces.byId("no-such-space"));
+        assertTrue(e.getMessage().contains("'no-such-space'"), e.getMessage());
         assertTrue(e.getMessage().contains("nb201, nb201-mixed, nbgraph"), e.getMessage());
     }
 }
