@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A depthwise convolution: one square k x k filter per channel (channel multiplier 1), no bias,
@@ -42,21 +41,12 @@ public final class DepthwiseConv2d implements Layer {
         return DepthwiseKernel.forward(x, weight.value(), stride, pad, dilation);
     }
 
-    /** One backward per cotangent over its M samples, as {@link Conv2d} does. */
+    /** Every cotangent's input and weight gradients in one pass over the planes ({@link DepthwiseKernel}). */
     @Override
     public INDArray backward(INDArray dy, Pass pass) {
-        int k = pass.cotangents();
-        int m = pass.samplesPerCotangent();
-        INDArray w = weight.value();
         INDArray dx = Nd4j.createUninitialized(dy.dataType(), dy.size(0), input.size(1), input.size(2), input.size(3));
-        INDArray dw = Nd4j.createUninitialized(dy.dataType(), k, w.length());
-        INDArray dwOne = Nd4j.createUninitialized(dy.dataType(), w.shape());
-        for (int c = 0; c < k; c++) {
-            INDArray samples = m == 1 ? input.get(NDArrayIndex.interval(c, c + 1)) : input;
-            var rows = NDArrayIndex.interval((long) c * m, (long) (c + 1) * m);
-            NdOps.depthwiseConv2dBackward(samples, w, dy.get(rows), stride, pad, dilation, dx.get(rows), dwOne);
-            dw.getRow(c).assign(dwOne.reshape(w.length()));
-        }
+        INDArray dw = DepthwiseKernel.backward(
+                input, weight.value(), dy, pass.cotangents(), pass.samplesPerCotangent(), stride, pad, dilation, dx);
         pass.gradient(weight, dw);
         return dx;
     }

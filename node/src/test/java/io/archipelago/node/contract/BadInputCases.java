@@ -660,6 +660,33 @@ final class BadInputCases {
                 Case.rejects("teg: a malformed cell", "malformed mixed NAS-Bench-201 cell", "teg", "--arch", "|bogus|"),
                 Case.rejects("spaces: a stray argument", "Unmatched argument at index 1: 'darts'", "spaces", "darts"),
                 Case.rejects(
+                        "teg: a DARTS genotype reading a node that comes later",
+                        "normal cell node 3: input '7' out of range for node 3",
+                        "teg",
+                        "--space",
+                        "darts",
+                        "--arch",
+                        "sep3:0+sep3:1,sep3:0+sep3:1,sep3:1+skip:0,skip:0+dil3:7/max3:0+max3:1,skip:2+max3:1,max3:0+skip:2,"
+                                + "skip:2+max3:1"),
+                Case.rejects(
+                        "teg: a MnasNet architecture with a block too few",
+                        "expected 7 blocks",
+                        "teg",
+                        "--space",
+                        "mnasnet",
+                        "--arch",
+                        "sep-k3-se0-none-f16-l1/mb6-k3-se0-id-f24-l2"),
+                Case.rejects(
+                        "search: a space without a table on the tabular evaluator",
+                        "space 'darts' has no benchmark table for the tabular evaluator",
+                        "search",
+                        "--space",
+                        "darts",
+                        "--budget",
+                        "3",
+                        "--out",
+                        "{work}/runs/darts-tabular"),
+                Case.rejects(
                         "teg: a space whose networks are not built",
                         "space 'nbgraph' has none",
                         "teg",

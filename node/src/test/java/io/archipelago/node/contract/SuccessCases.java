@@ -16,6 +16,13 @@ final class SuccessCases {
     static final String MNASNET = "sep-k3-se0-none-f16-l1/mb6-k3-se0-id-f24-l2/mb3-k5-se0.25-id-f40-l3/"
             + "mb6-k3-se0-id-f80-l4/mb6-k3-se0.25-id-f112-l2/mb6-k5-se0.25-id-f160-l3/mb6-k3-se0-none-f320-l1";
 
+    /** DARTS-V2 as DARTS's genotypes.py prints it (spaces and quotes: one argument all the same). */
+    static final String DARTS_V2 = "Genotype(normal=[('sep_conv_3x3', 0), ('sep_conv_3x3', 1), ('sep_conv_3x3', 0), "
+            + "('sep_conv_3x3', 1), ('sep_conv_3x3', 1), ('skip_connect', 0), ('skip_connect', 0), ('dil_conv_3x3', 2)], "
+            + "normal_concat=[2, 3, 4, 5], reduce=[('max_pool_3x3', 0), ('max_pool_3x3', 1), ('skip_connect', 2), "
+            + "('max_pool_3x3', 1), ('max_pool_3x3', 0), ('skip_connect', 2), ('skip_connect', 2), ('max_pool_3x3', 1)], "
+            + "reduce_concat=[2, 3, 4, 5])";
+
     static final String CELL =
             "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|";
 
@@ -861,6 +868,24 @@ final class SuccessCases {
                                 "1",
                                 "--json")
                         .lastLineJson("space", "arch", "ntk_cond", "linear_regions", "ntk_mse", "params", "flops"),
+                Case.succeeds(
+                                "teg: the DARTS-V2 genotype in DARTS's printed form",
+                                "teg",
+                                "--space",
+                                "darts",
+                                "--arch",
+                                DARTS_V2,
+                                "--data",
+                                "gaussian",
+                                "--teg-channels",
+                                "2",
+                                "--teg-batch",
+                                "4",
+                                "--teg-repeats",
+                                "1",
+                                "--json")
+                        .lastLineJson("space", "arch", "ntk_cond", "params", "flops")
+                        .expecting(new Check.StdoutContains("\"params\":3349342.0")),
                 Case.succeeds("spaces: every space, with its encoding", "spaces", "--json")
                         .lastLineJson("spaces")
                         .expecting(
