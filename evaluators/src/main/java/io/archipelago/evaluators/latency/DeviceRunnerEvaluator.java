@@ -1,10 +1,13 @@
 package io.archipelago.evaluators.latency;
 
 import io.archipelago.core.nb201.Nb201Cell;
+import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.evaluators.Evaluation;
 import io.archipelago.evaluators.EvaluationException;
 import io.archipelago.evaluators.Evaluator;
 import io.archipelago.evaluators.runner.RunnerProcess;
+import io.archipelago.models.space.NetworkShape;
+import io.archipelago.models.space.SpaceNetworksRegistry;
 import io.archipelago.proto.Architecture;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -55,8 +58,21 @@ public final class DeviceRunnerEvaluator implements Evaluator {
     @Override
     public Evaluation evaluate(Architecture architecture, int fidelity) throws EvaluationException {
         long start = System.nanoTime();
-        Nb201Cell cell = LatencyEvaluators.cell(architecture, LatencyEvaluators.METHOD_RUNNER);
-        String request = RunnerProtocol.request(cell, device, settings).toString() + "\n";
+        String request;
+        if (Nb201Space.ID.equals(architecture.getSpace())) {
+            Nb201Cell cell = LatencyEvaluators.cell(architecture, LatencyEvaluators.METHOD_RUNNER);
+            request = RunnerProtocol.request(cell, device, settings).toString() + "\n";
+        } else {
+            NetworkShape standard;
+            try {
+                standard = SpaceNetworksRegistry.require(architecture.getSpace(), "the latency runner")
+                        .standard();
+            } catch (IllegalArgumentException e) {
+                throw new EvaluationException(e.getMessage(), e);
+            }
+            request = RunnerProtocol.request(architecture, standard, device, settings)
+                            .toString() + "\n";
+        }
         RunnerProtocol.Result result = run(request);
         Map<String, Double> metrics = new LinkedHashMap<>(result.metrics());
         metrics.put(LatencyEvaluators.LATENCY_BATCH, (double) settings.batch());

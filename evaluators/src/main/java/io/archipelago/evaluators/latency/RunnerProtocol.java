@@ -6,15 +6,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
+import io.archipelago.core.space.SearchSpace;
 import io.archipelago.evaluators.runner.RunnerProcess;
 import io.archipelago.models.space.NetworkShape;
+import io.archipelago.models.space.SpaceNetworks;
+import io.archipelago.models.space.SpaceNetworksRegistry;
+import io.archipelago.proto.Architecture;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The device-runner protocol, version 1 (see runners/README.md). Archipelago starts the runner once
- * per candidate, writes one JSON object on its stdin and closes it:
+ * per candidate, writes one JSON object on its stdin and closes it (any space whose networks a
+ * {@link SpaceNetworks} plugin builds; {@code network} sizes NAS-Bench-201 cells, other spaces
+ * are sent at their standard size):
  * <pre>
  * {"protocol":1,"space":"nb201","encoding":"|...|","input_shape":[1,3,32,32],"batch":1,"device":"NAME",
  *  "network":{"channels":16,"cells_per_stage":5,"classes":10},"warmup":5,"repeats":20}
@@ -32,16 +38,32 @@ public final class RunnerProtocol {
 
     private RunnerProtocol() {}
 
-    /** A request: the cell, the network it is built into, the batch and the device it is for. */
+    /**
+     * A request: the architecture (its space and encoding, checked to parse), the network it is
+     * built into, the batch and the device it is for.
+     */
     public record Request(
-            Nb201Cell cell, NetworkShape network, int batch, String device, Integer warmup, Integer repeats) {}
+            Architecture architecture,
+            NetworkShape network,
+            int batch,
+            String device,
+            Integer warmup,
+            Integer repeats) {}
 
     public static ObjectNode request(Nb201Cell cell, String device, LatencySettings settings) {
-        NetworkShape n = settings.network();
+        return request(Nb201Space.INSTANCE.toProto(cell), settings.network(), device, settings);
+    }
+
+    /**
+     * A request for any space's architecture, built at {@code network} (a NAS-Bench-201 cell at the
+     * settings' size, another space's network at its standard size) with the settings' batch.
+     */
+    public static ObjectNode request(
+            Architecture architecture, NetworkShape n, String device, LatencySettings settings) {
         ObjectNode r = JSON.createObjectNode();
         r.put("protocol", VERSION);
-        r.put("space", Nb201Space.ID);
-        r.put("encoding", Nb201Space.INSTANCE.format(cell));
+        r.put("space", architecture.getSpace());
+        r.put("encoding", architecture.getEncoding());
         r.putArray("input_shape")
                 .add(settings.batch())
                 .add(n.inputChannels())
@@ -80,14 +102,12 @@ public final class RunnerProtocol {
                     + "; this build speaks protocol " + VERSION);
         }
         String space = r.path("space").asText("");
-        if (!Nb201Space.ID.equals(space)) {
-            throw new IllegalArgumentException(
-                    "the latency request is for space '" + space + "'; only '" + Nb201Space.ID + "' is supported");
-        }
+        SpaceNetworks<?> networks = SpaceNetworksRegistry.require(space, "the latency request's runner");
         if (!r.path("encoding").isTextual()) {
             throw new IllegalArgumentException("the latency request has no 'encoding' string");
         }
-        Nb201Cell cell = Nb201Space.INSTANCE.parse(r.get("encoding").asText());
+        Architecture architecture =
+                canonical(networks.space(), r.get("encoding").asText());
         JsonNode shape = r.get("input_shape");
         if (shape == null || !shape.isArray() || shape.size() != 4) {
             throw new IllegalArgumentException(
@@ -120,7 +140,12 @@ public final class RunnerProtocol {
         String device = r.path("device").asText("local");
         Integer warmup = r.has("warmup") ? nonNegativeInt(r, "warmup") : null;
         Integer repeats = r.has("repeats") ? positiveInt(r, "repeats") : null;
-        return new Request(cell, network, batch, device, warmup, repeats);
+        return new Request(architecture, network, batch, device, warmup, repeats);
+    }
+
+    /** The architecture as its space writes it: parsing names what is wrong with a bad encoding. */
+    private static <A> Architecture canonical(SearchSpace<A> space, String encoding) {
+        return space.toProto(space.parse(encoding));
     }
 
     /** An integer that fits an int: a bigger one must not wrap around (4294967297 read as 1). */

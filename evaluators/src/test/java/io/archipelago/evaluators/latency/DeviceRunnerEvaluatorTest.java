@@ -87,7 +87,7 @@ class DeviceRunnerEvaluatorTest {
                 "{\"channels\":16,\"cells_per_stage\":5,\"classes\":10}",
                 sent.get("network").toString());
         RunnerProtocol.Request parsed = RunnerProtocol.parseRequest(sent.toString());
-        assertEquals(Nb201Space.INSTANCE.parse(CELL), parsed.cell());
+        assertEquals(Nb201Space.INSTANCE.toProto(Nb201Space.INSTANCE.parse(CELL)), parsed.architecture());
         assertEquals(LatencySettings.DEFAULTS.network(), parsed.network());
     }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.archipelago.core.nb201.Nb201Space;
+import io.archipelago.core.space.SearchSpaces;
 import io.archipelago.evaluators.fuzz.Fuzz;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -149,6 +149,11 @@ class RunnerProtocolFuzzTest {
         assertEquals(json.path("repeats").isNumber(), result.metrics().containsKey(LatencyEvaluators.LATENCY_REPEATS));
     }
 
+    private static <A> io.archipelago.proto.Architecture rewritten(
+            io.archipelago.core.space.SearchSpace<A> space, String encoding) {
+        return space.toProto(space.parse(encoding));
+    }
+
     static void requestParsesOrRefuses(String text) {
         RunnerProtocol.Request request;
         try {
@@ -159,7 +164,13 @@ class RunnerProtocolFuzzTest {
         }
         JsonNode json = json(text);
         assertEquals(BigInteger.ONE, json.get("protocol").bigIntegerValue(), "protocol");
-        assertEquals(json.get("encoding").asText().strip(), Nb201Space.INSTANCE.format(request.cell()));
+        assertEquals(json.get("space").asText(), request.architecture().getSpace());
+        // the request carries the architecture as its space writes it
+        assertEquals(
+                rewritten(
+                        SearchSpaces.byId(json.get("space").asText()),
+                        json.get("encoding").asText()),
+                request.architecture());
         JsonNode shape = json.get("input_shape");
         assertExactly(shape.get(0), request.batch(), "input_shape[0]");
         assertExactly(shape.get(1), request.network().inputChannels(), "input_shape[1]");

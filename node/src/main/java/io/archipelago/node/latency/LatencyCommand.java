@@ -2,8 +2,8 @@ package io.archipelago.node.latency;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
+import io.archipelago.core.space.SearchSpace;
 import io.archipelago.evaluators.EvaluationException;
 import io.archipelago.evaluators.latency.LatencyEvaluators;
 import io.archipelago.evaluators.latency.LatencySettings;
@@ -12,7 +12,10 @@ import io.archipelago.evaluators.latency.LatencyTableBuilder;
 import io.archipelago.evaluators.latency.MeasuredLatencyEvaluator;
 import io.archipelago.evaluators.latency.RunnerProtocol;
 import io.archipelago.models.space.NetworkShape;
+import io.archipelago.models.space.SpaceNetworks;
+import io.archipelago.models.space.SpaceNetworksRegistry;
 import io.archipelago.node.setup.OptionChecks;
+import io.archipelago.proto.Architecture;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -222,8 +225,8 @@ public final class LatencyCommand implements Runnable {
             name = "measure",
             mixinStandardHelpOptions = true,
             description =
-                    "Measure the latency of one cell on this machine. With --stdin it reads a device-runner request (JSON, see "
-                            + "runners/README.md) and prints the one-line JSON result: what runners/local-cpu runs.")
+                    "Measure the latency of one architecture on this machine. With --stdin it reads a device-runner request "
+                            + "(JSON, see runners/README.md) and prints the one-line JSON result: what runners/local-cpu runs.")
     static final class Measure implements Callable<Integer> {
         @CommandLine.ArgGroup(exclusive = true, multiplicity = "1")
         Source source;
@@ -231,9 +234,9 @@ public final class LatencyCommand implements Runnable {
         static final class Source {
             @Option(
                     names = "--arch",
-                    paramLabel = "CELL",
+                    paramLabel = "ARCH",
                     description =
-                            "A NAS-Bench-201 cell, e.g. "
+                            "An architecture of --space; a NAS-Bench-201 cell, e.g. "
                                     + "|nor_conv_3x3~0|+|nor_conv_3x3~0|avg_pool_3x3~1|+|skip_connect~0|nor_conv_3x3~1|skip_connect~2|")
             String arch;
 
@@ -248,6 +251,15 @@ public final class LatencyCommand implements Runnable {
                 paramLabel = "NAME",
                 description = "The device's name (default: the request's, else local).")
         String device;
+
+        @Option(
+                names = "--space",
+                defaultValue = Nb201Space.ID,
+                description =
+                        "The space of --arch: any space whose networks Archipelago builds (`archipelago spaces`); "
+                                + "--channels and --cells size NAS-Bench-201 cells, other spaces are timed at their standard "
+                                + "size (default: ${DEFAULT-VALUE}).")
+        String space;
 
         @Option(
                 names = "--seed",
@@ -267,7 +279,8 @@ public final class LatencyCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             PrintWriter o = spec.commandLine().getOut();
-            Nb201Cell cell;
+            Architecture architecture;
+            NetworkShape shape;
             LatencySettings settings;
             String name;
             if (source.stdin) {
@@ -284,17 +297,24 @@ public final class LatencyCommand implements Runnable {
                     measure.warmup = request.warmup();
                 }
                 settings = measure.settings(seed).withNetwork(request.network(), request.batch());
-                cell = request.cell();
+                architecture = request.architecture();
+                shape = request.network();
                 name = device != null ? device : request.device();
             } else {
-                cell = Nb201Space.INSTANCE.parse(source.arch);
+                SpaceNetworks<?> networks = SpaceNetworksRegistry.require(space, "latency measure");
+                architecture = reencoded(networks.space(), source.arch);
                 settings = measure.settings(seed);
+                shape = space.equals(Nb201Space.ID) ? settings.network() : networks.standard();
                 name = device != null ? device : "local";
             }
             MeasuredLatencyEvaluator evaluator = new MeasuredLatencyEvaluator(name, settings);
             LatencyEvaluators.Stats stats;
             try {
-                stats = evaluator.measure(cell);
+                stats = evaluator.measure(
+                        SpaceNetworksRegistry.require(architecture.getSpace(), "latency measure")
+                                .factory(architecture),
+                        shape,
+                        architecture.getEncoding());
             } catch (EvaluationException e) {
                 spec.commandLine().getErr().println("latency measure: error: " + e.getMessage());
                 return 1;
@@ -302,7 +322,7 @@ public final class LatencyCommand implements Runnable {
             Map<String, String> labels = evaluator.labels();
             String result = RunnerProtocol.result(stats, LatencyEvaluators.threads(), labels);
             if (!source.stdin) {
-                o.println(cell);
+                o.println(architecture.getEncoding());
                 o.printf(
                         Locale.ROOT,
                         "  %-16s %.4f ms (p10 %.4f, p90 %.4f, min %.4f; %d repeats after %d warm-up)%n",
@@ -316,15 +336,19 @@ public final class LatencyCommand implements Runnable {
                 labels.forEach((k, v) -> o.printf(Locale.ROOT, "  %-16s %s%n", k, v));
             }
             if (source.stdin || json) {
-                o.println(source.stdin ? result : withArch(result, cell));
+                o.println(source.stdin ? result : withArch(result, architecture.getEncoding()));
             }
             o.flush();
             return 0;
         }
 
-        private static String withArch(String result, Nb201Cell cell) throws JsonProcessingException {
+        private static <A> Architecture reencoded(SearchSpace<A> space, String encoding) {
+            return space.toProto(space.parse(encoding));
+        }
+
+        private static String withArch(String result, String arch) throws JsonProcessingException {
             Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("arch", cell.toString());
+            fields.put("arch", arch);
             fields.putAll(JSON.readValue(
                     result, JSON.getTypeFactory().constructMapType(LinkedHashMap.class, String.class, Object.class)));
             return JSON.writeValueAsString(fields);

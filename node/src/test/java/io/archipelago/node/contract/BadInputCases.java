@@ -687,6 +687,15 @@ final class BadInputCases {
                         "--out",
                         "{work}/runs/darts-tabular"),
                 Case.rejects(
+                        "latency measure: a space whose networks are not built",
+                        "space 'nbgraph' has none",
+                        "latency",
+                        "measure",
+                        "--space",
+                        "nbgraph",
+                        "--arch",
+                        "gcn~0|gin~1|cheb~1|fc~2"),
+                Case.rejects(
                         "teg: a space whose networks are not built",
                         "space 'nbgraph' has none",
                         "teg",

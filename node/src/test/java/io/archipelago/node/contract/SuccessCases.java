@@ -355,6 +355,20 @@ final class SuccessCases {
                                 "1",
                                 "--json")
                         .lastLineJson("arch", "latency_ms", "latency_p10_ms", "latency_p90_ms", "labels.device"),
+                Case.succeeds(
+                                "latency measure: a MnasNet network at its standard size",
+                                "latency",
+                                "measure",
+                                "--space",
+                                "mnasnet",
+                                "--arch",
+                                MNASNET,
+                                "--repeats",
+                                "1",
+                                "--warmup",
+                                "0",
+                                "--json")
+                        .lastLineJson("arch", "latency_ms", "labels.device"),
                 // What runners/local-cpu runs: a runner request on stdin, the result as the last line.
                 Case.succeeds(
                                 "latency measure --stdin: a device-runner request",
