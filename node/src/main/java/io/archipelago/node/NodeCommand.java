@@ -153,11 +153,7 @@ public final class NodeCommand implements Callable<Integer> {
 
     /** The journal URL a --cluster-config file names ({@code archipelago.journal.url}), if any. */
     private static String configuredJournal(ClusterSettings settings) {
-        if (settings.overrides() == null) {
-            return null;
-        }
-        var config = ConfigFactory.parseFile(settings.overrides().toFile()).resolve();
-        return config.hasPath(JournalSettings.CONFIG_KEY) ? config.getString(JournalSettings.CONFIG_KEY) : null;
+        return settings.configuredJournal().orElse(null);
     }
 
     private java.time.Duration runnerTimeout() {

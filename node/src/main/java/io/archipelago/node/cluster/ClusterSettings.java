@@ -1,7 +1,10 @@
 package io.archipelago.node.cluster;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
 import com.typesafe.config.ConfigValueFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,12 +91,6 @@ public record ClusterSettings(
     }
 
     /**
-     * The configuration of this node, resolved: command-line values, then {@code overrides}, then
-     * {@code fallback} (application settings), then the transport's file from {@code cluster-conf/}.
-     *
-     * @param aeronDir the embedded media driver's directory (aeron-udp only, else ignored)
-     */
-    /**
      * With a shared PostgreSQL journal named in the {@code --cluster-config} file (which every node
      * of the cluster is given, evaluators too), the Split Brain Resolver decides by a lease in that
      * database ({@link JdbcLease}, {@code lease-majority} over the controller role): two
@@ -101,10 +98,7 @@ public record ClusterSettings(
      * {@code keep-majority} may down the survivor. Every node must decide the same way, so only
      * the shared file switches it on, not a node's own {@code --journal}.
      */
-    private static Config leaseDowning(Config file) {
-        if (!file.hasPath(JOURNAL_URL) || !file.getString(JOURNAL_URL).startsWith("jdbc:postgresql:")) {
-            return ConfigFactory.empty();
-        }
+    private static Config leaseDowning(String journalUrl) {
         return ConfigFactory.parseMap(java.util.Map.of(
                 "pekko.cluster.split-brain-resolver.active-strategy",
                 "lease-majority",
@@ -113,9 +107,46 @@ public record ClusterSettings(
                 "pekko.cluster.split-brain-resolver.lease-majority.role",
                 NodeRole.CONTROLLER.id(),
                 LEASE_CONFIG + ".url",
-                file.getString(JOURNAL_URL)));
+                journalUrl));
     }
 
+    /**
+     * The {@code --cluster-config} file, parsed (empty without one; its substitutions are resolved
+     * with the node's whole configuration, which they may refer to). A file that is not HOCON is
+     * the user's input: it is refused naming the file and the line, as bad input is ({@link
+     * IllegalArgumentException}, exit 2).
+     */
+    public Config overridesFile() {
+        if (overrides == null) {
+            return ConfigFactory.empty();
+        }
+        try {
+            return ConfigFactory.parseFile(
+                    overrides.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("--cluster-config " + e.getMessage(), e);
+        }
+    }
+
+    /** The journal URL the {@code --cluster-config} file names ({@code archipelago.journal.url}), if any. */
+    public java.util.Optional<String> configuredJournal() {
+        Config file = overridesFile();
+        try {
+            file = file.resolve(ConfigResolveOptions.defaults().setAllowUnresolved(true));
+            return file.hasPath(JOURNAL_URL)
+                    ? java.util.Optional.of(file.getString(JOURNAL_URL))
+                    : java.util.Optional.empty();
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("--cluster-config " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The configuration of this node, resolved: command-line values, then {@code overrides}, then
+     * {@code fallback} (application settings), then the transport's file from {@code cluster-conf/}.
+     *
+     * @param aeronDir the embedded media driver's directory (aeron-udp only, else ignored)
+     */
     public Config config(Config fallback, Path aeronDir) {
         Config cli = ConfigFactory.empty()
                 .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
@@ -126,17 +157,26 @@ public record ClusterSettings(
             cli = cli.withValue(
                     "pekko.remote.artery.advanced.aeron.aeron-dir", ConfigValueFactory.fromAnyRef(aeronDir.toString()));
         }
-        Config file = overrides == null ? ConfigFactory.empty() : ConfigFactory.parseFile(overrides.toFile());
+        Config file = overridesFile();
+        Config lease = configuredJournal()
+                .filter(url -> url.startsWith("jdbc:postgresql:"))
+                .map(ClusterSettings::leaseDowning)
+                .orElse(ConfigFactory.empty());
         Config transportConfig = ConfigFactory.parseResourcesAnySyntax(transport.resource());
         if (transportConfig.isEmpty()) {
             throw new IllegalStateException("missing class-path resource " + transport.resource());
         }
         // The transport's file sets the cluster provider and serialization: it must win over
         // application.conf, which is written for the single-node mode.
-        return cli.withFallback(file)
-                .withFallback(leaseDowning(file))
-                .withFallback(transportConfig)
-                .withFallback(fallback)
-                .resolve();
+        try {
+            return cli.withFallback(file)
+                    .withFallback(lease)
+                    .withFallback(transportConfig)
+                    .withFallback(fallback)
+                    .resolve();
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException(
+                    "--cluster-config " + overrides + " does not fit the node's settings: " + e.getMessage(), e);
+        }
     }
 }
