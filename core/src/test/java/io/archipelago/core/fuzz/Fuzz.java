@@ -14,7 +14,9 @@ import java.util.function.Consumer;
  * one); a failure names the seed, the try and the input as Java source, to paste into the
  * target's regression list.
  *
- * <pre>mvn -B -pl core test -Dtest='*FuzzTest' -Darchipelago.fuzz.seconds=60</pre>
+ * <p>The other modules' fuzz targets use it from core's test jar.
+ *
+ * <pre>mvn -B -pl core,controller,evaluators,node test -Dtest='*FuzzTest' -Darchipelago.fuzz.seconds=60</pre>
  */
 public final class Fuzz {
     /** The system property naming how long each target runs in its time-bounded mode. */

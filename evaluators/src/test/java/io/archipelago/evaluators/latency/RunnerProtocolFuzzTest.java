@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.archipelago.core.fuzz.Fuzz;
 import io.archipelago.core.space.SearchSpaces;
-import io.archipelago.evaluators.fuzz.Fuzz;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.List;

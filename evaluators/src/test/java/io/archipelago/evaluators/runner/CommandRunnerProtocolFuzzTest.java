@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.archipelago.evaluators.fuzz.Fuzz;
+import io.archipelago.core.fuzz.Fuzz;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.archipelago.core.fuzz.Fuzz;
 import io.archipelago.node.Main;
 import io.archipelago.node.SearchCommand;
 import io.archipelago.node.journal.JournalSettings;

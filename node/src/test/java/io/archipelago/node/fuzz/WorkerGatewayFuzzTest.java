@@ -3,6 +3,7 @@ package io.archipelago.node.fuzz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.archipelago.core.fuzz.Fuzz;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.node.worker.WorkerClient;
 import io.archipelago.node.worker.WorkerGateway;
