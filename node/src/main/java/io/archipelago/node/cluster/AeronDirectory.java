@@ -32,8 +32,11 @@ public final class AeronDirectory {
     /** A directory younger than this may belong to a driver still starting (no heartbeat yet). */
     static final Duration STARTING = Duration.ofSeconds(60);
 
-    /** A driver whose heartbeat is older than this is dead (Aeron's default driver timeout is 10 s). */
-    static final long DRIVER_TIMEOUT_MS = 10_000;
+    /**
+     * A driver whose heartbeat is older than this is dead. Aeron's clients give their driver up after
+     * 10 s; six times that leaves a node paused by its machine (a stalled VM, a long GC) alone.
+     */
+    static final long DRIVER_TIMEOUT_MS = 60_000;
 
     /** Prepares and returns the directory for a node on {@code host:port} (0: a one-off directory). */
     public static Path prepare(String host, int port) {
