@@ -9,12 +9,12 @@ import io.archipelago.models.nn.GlobalAvgPool;
 import io.archipelago.models.nn.Init;
 import io.archipelago.models.nn.Layer;
 import io.archipelago.models.nn.Linear;
+import io.archipelago.models.nn.Networks;
 import io.archipelago.models.nn.Parameter;
 import io.archipelago.models.nn.Pass;
 import io.archipelago.models.nn.Sequential;
 import io.archipelago.models.nn.Tensors;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -97,22 +97,13 @@ public final class DartsNetwork implements Layer {
     }
 
     public long parameterCount() {
-        long n = 0;
-        for (Parameter p : parameters) {
-            n += p.size();
-        }
-        return n;
+        return Networks.parameterCount(parameters);
     }
 
     /** Logits {@code [B, classes]} of images {@code [B, 3, inputSize, inputSize]}. */
     @Override
     public INDArray forward(INDArray images, Pass pass) {
-        long[] s = images.shape();
-        int side = shape.inputSize();
-        if (s.length != 4 || s[1] != RGB || s[2] != side || s[3] != side) {
-            throw new IllegalArgumentException(
-                    "expected images [B, 3, " + side + ", " + side + "], got " + Arrays.toString(s));
-        }
+        Networks.requireImages(images, RGB, shape.inputSize(), shape.inputSize());
         INDArray older = stem.forward(images, pass);
         INDArray previous = older;
         for (DartsCellLayer cell : cells) {

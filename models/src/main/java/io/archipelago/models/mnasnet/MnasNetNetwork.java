@@ -10,12 +10,12 @@ import io.archipelago.models.nn.GlobalAvgPool;
 import io.archipelago.models.nn.Init;
 import io.archipelago.models.nn.Layer;
 import io.archipelago.models.nn.Linear;
+import io.archipelago.models.nn.Networks;
 import io.archipelago.models.nn.Parameter;
 import io.archipelago.models.nn.Pass;
 import io.archipelago.models.nn.Relu;
 import io.archipelago.models.nn.Sequential;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -80,22 +80,13 @@ public final class MnasNetNetwork implements Layer {
     }
 
     public long parameterCount() {
-        long n = 0;
-        for (Parameter p : parameters) {
-            n += p.size();
-        }
-        return n;
+        return Networks.parameterCount(parameters);
     }
 
     /** Logits {@code [B, classes]} of images {@code [B, inputChannels, resolution, resolution]}. */
     @Override
     public INDArray forward(INDArray images, Pass pass) {
-        long[] s = images.shape();
-        int r = size.resolution();
-        if (s.length != 4 || s[1] != size.inputChannels() || s[2] != r || s[3] != r) {
-            throw new IllegalArgumentException("expected images [B, " + size.inputChannels() + ", " + r + ", " + r
-                    + "], got " + Arrays.toString(s));
-        }
+        Networks.requireImages(images, size.inputChannels(), size.resolution(), size.resolution());
         return body.forward(images, pass);
     }
 

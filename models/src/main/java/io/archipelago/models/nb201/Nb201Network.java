@@ -8,6 +8,7 @@ import io.archipelago.models.nn.GlobalAvgPool;
 import io.archipelago.models.nn.Init;
 import io.archipelago.models.nn.Layer;
 import io.archipelago.models.nn.Linear;
+import io.archipelago.models.nn.Networks;
 import io.archipelago.models.nn.Parameter;
 import io.archipelago.models.nn.Pass;
 import io.archipelago.models.nn.Relu;
@@ -74,21 +75,13 @@ public final class Nb201Network implements Layer {
     }
 
     public long parameterCount() {
-        long n = 0;
-        for (Parameter p : parameters) {
-            n += p.size();
-        }
-        return n;
+        return Networks.parameterCount(parameters);
     }
 
     /** Logits {@code [B, classes]} of images {@code [B, C, H, W]}. */
     @Override
     public INDArray forward(INDArray images, Pass pass) {
-        long[] s = images.shape();
-        if (s.length != 4 || s[1] != shape.inputChannels() || s[2] != shape.height() || s[3] != shape.width()) {
-            throw new IllegalArgumentException("expected images [B, " + shape.inputChannels() + ", " + shape.height()
-                    + ", " + shape.width() + "], got " + java.util.Arrays.toString(s));
-        }
+        Networks.requireImages(images, shape.inputChannels(), shape.height(), shape.width());
         return body.forward(images, pass);
     }
 

@@ -15,18 +15,8 @@ public final class Nb201Networks {
 
     private Nb201Networks() {}
 
-    /** {@code nb201}: the benchmark's network of one cell. */
-    public static final class Plain implements SpaceNetworks<Nb201Cell> {
-        @Override
-        public SearchSpace<Nb201Cell> space() {
-            return Nb201Space.INSTANCE;
-        }
-
-        @Override
-        public Layer network(Nb201Cell cell, NetworkShape shape, long seed) {
-            return Nb201Network.of(cell, shape, seed);
-        }
-
+    /** What both read alike: NAS-Bench-201's sizes. */
+    private abstract static class Nb201Sizes<C> implements SpaceNetworks<C> {
         @Override
         public NetworkShape thin() {
             return NetworkShape.THIN;
@@ -43,8 +33,21 @@ public final class Nb201Networks {
         }
     }
 
+    /** {@code nb201}: the benchmark's network of one cell. */
+    public static final class Plain extends Nb201Sizes<Nb201Cell> {
+        @Override
+        public SearchSpace<Nb201Cell> space() {
+            return Nb201Space.INSTANCE;
+        }
+
+        @Override
+        public Layer network(Nb201Cell cell, NetworkShape shape, long seed) {
+            return Nb201Network.of(cell, shape, seed);
+        }
+    }
+
     /** {@code nb201-mixed}: every edge sums the ops of its set (TE-NAS's pruning supernet). */
-    public static final class Mixed implements SpaceNetworks<MixedCell> {
+    public static final class Mixed extends Nb201Sizes<MixedCell> {
         @Override
         public SearchSpace<MixedCell> space() {
             return Nb201MixedSpace.INSTANCE;
@@ -53,21 +56,6 @@ public final class Nb201Networks {
         @Override
         public Layer network(MixedCell cell, NetworkShape shape, long seed) {
             return Nb201Network.of(cell, shape, seed);
-        }
-
-        @Override
-        public NetworkShape thin() {
-            return NetworkShape.THIN;
-        }
-
-        @Override
-        public NetworkShape standard() {
-            return NetworkShape.STANDARD;
-        }
-
-        @Override
-        public String shapeMeaning() {
-            return SHAPE_MEANING;
         }
     }
 }

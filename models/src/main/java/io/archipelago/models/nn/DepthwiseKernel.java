@@ -6,12 +6,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The depthwise convolution's forward pass in plain Java. Hand-written because libnd4j's {@code
+ * The depthwise convolution in plain Java. Hand-written because libnd4j's {@code
  * depthwise_conv2d} (M2.1, CPU) has no oneDNN path here and took 178 ms for one 96 x 112 x 112,
  * 3 x 3 plane stack (11 M multiply-adds) where this loop takes a few: it made MnasNet-A1's
- * forward pass 650 ms at 224 x 224. The backward pass too: TEG's per-cotangent backward calls it
- * once per sample on small planes, where libnd4j's per-call cost dominated a DARTS network's NTK.
- * Computed in double whatever the type, as the float inputs are few.
+ * forward pass 650 ms at 224 x 224. The backward pass too: TEG's per-cotangent backward called
+ * libnd4j once per sample on small planes, whose per-call cost dominated a DARTS network's NTK.
+ * Both compute in double whatever the arrays' type (one loop to keep right; the copies cost less
+ * than the arithmetic). Output columns run over {@code [jFrom, jTo)}: those whose input column
+ * {@code j * stride + dc} lies inside the plane, so the inner loop has no bounds test.
  */
 final class DepthwiseKernel {
     /** Planes times multiply-adds above which the planes are split over the common pool's threads. */
@@ -34,27 +36,13 @@ final class DepthwiseKernel {
         if (work > PARALLEL_WORK) {
             planes = planes.parallel();
         }
-        if (type == DataType.DOUBLE) {
-            double[] x = new double[(int) input.length()];
-            contiguous(input).data().asNioDouble().get(x);
-            double[] f = new double[(int) weights.length()];
-            contiguous(weights).data().asNioDouble().get(f);
-            double[] y = new double[b * c * oh * ow];
-            planes.forEach(p -> planeDouble(x, f, y, p, p % c, h, w, oh, ow, k, stride, pad, dilation));
-            INDArray out = Nd4j.createUninitialized(DataType.DOUBLE, b, c, oh, ow);
-            out.data().asNioDouble().put(y);
-            return out;
-        }
-        INDArray in32 = type == DataType.FLOAT ? input : input.castTo(DataType.FLOAT);
-        float[] x = new float[(int) in32.length()];
-        contiguous(in32).data().asNioFloat().get(x);
-        float[] f = new float[(int) weights.length()];
-        contiguous(weights.castTo(DataType.FLOAT)).data().asNioFloat().get(f);
-        float[] y = new float[b * c * oh * ow];
-        planes.forEach(p -> planeFloat(x, f, y, p, p % c, h, w, oh, ow, k, stride, pad, dilation));
-        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, b, c, oh, ow);
-        out.data().asNioFloat().put(y);
-        return type == DataType.FLOAT ? out : out.castTo(type);
+        double[] x = doubles(input);
+        double[] f = doubles(weights);
+        double[] y = new double[b * c * oh * ow];
+        planes.forEach(p -> plane(x, f, y, p, p % c, h, w, oh, ow, k, stride, pad, dilation));
+        INDArray out = Nd4j.createUninitialized(type, b, c, oh, ow);
+        write(out, y);
+        return out;
     }
 
     /** The array itself when its buffer holds exactly its elements in row-major order, else a copy that does. */
@@ -67,47 +55,7 @@ final class DepthwiseKernel {
         return packed ? a : a.dup('c');
     }
 
-    private static void planeFloat(
-            float[] x,
-            float[] f,
-            float[] y,
-            int plane,
-            int channel,
-            int h,
-            int w,
-            int oh,
-            int ow,
-            int k,
-            int stride,
-            int pad,
-            int dilation) {
-        int in = plane * h * w;
-        int out = plane * oh * ow;
-        int filter = channel * k * k;
-        for (int u = 0; u < k; u++) {
-            for (int v = 0; v < k; v++) {
-                float weight = f[filter + u * k + v];
-                int dr = u * dilation - pad;
-                int dc = v * dilation - pad;
-                // output columns whose input column j * stride + dc lies inside [0, w)
-                int jFrom = Math.max(0, ceilDiv(-dc, stride));
-                int jTo = Math.min(ow, ceilDiv(w - dc, stride));
-                for (int i = 0; i < oh; i++) {
-                    int r = i * stride + dr;
-                    if (r < 0 || r >= h) {
-                        continue;
-                    }
-                    int row = in + r * w + dc;
-                    int target = out + i * ow;
-                    for (int j = jFrom; j < jTo; j++) {
-                        y[target + j] += weight * x[row + j * stride];
-                    }
-                }
-            }
-        }
-    }
-
-    private static void planeDouble(
+    private static void plane(
             double[] x,
             double[] f,
             double[] y,
