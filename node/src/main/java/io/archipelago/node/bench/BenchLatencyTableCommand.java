@@ -1,24 +1,17 @@
 package io.archipelago.node.bench;
 
-import io.archipelago.core.nb201.Nb201Cell;
 import io.archipelago.core.nb201.Nb201Space;
-import io.archipelago.evaluators.EvaluationException;
 import io.archipelago.evaluators.latency.LatencyEvaluators;
-import io.archipelago.evaluators.latency.LatencySettings;
 import io.archipelago.evaluators.latency.LatencyTable;
 import io.archipelago.evaluators.latency.LatencyTableBuilder;
-import io.archipelago.evaluators.latency.SpaceLatencyTable;
 import io.archipelago.node.latency.LatencyTableSpaces;
 import io.archipelago.node.setup.OptionChecks;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.commons.math3.stat.correlation.KendallsCorrelation;
 import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
@@ -157,7 +150,9 @@ public final class BenchLatencyTableCommand implements Callable<Integer> {
         LatencyTableSpaces.checkSpace(space);
         PrintWriter out = spec.commandLine().getOut();
         long start = System.nanoTime();
-        Outcome outcome = space.equals(Nb201Space.ID) ? nb201(out, start) : new SpaceTableBench(this).run(out, start);
+        Outcome outcome = space.equals(Nb201Space.ID)
+                ? new Nb201TableBench(this).run(out, start)
+                : new SpaceTableBench(this).run(out, start);
         report(out, outcome, start);
         return 0;
     }
@@ -176,68 +171,6 @@ public final class BenchLatencyTableCommand implements Callable<Integer> {
             LatencyTable.Model model,
             double buildSeconds,
             double measureSeconds) {}
-
-    private Outcome nb201(PrintWriter out, long start) throws Exception {
-        LatencySettings settings = new LatencySettings(
-                LatencyTableSpaces.shape(space, channels, cells, imageSize), 1, warmup, repeats, threads, seed);
-        LatencyTable lookup;
-        Set<Nb201Cell> exclude = new HashSet<>();
-        String source;
-        if (table != null) {
-            if (SpaceLatencyTable.isSpaceTable(table)) {
-                throw new IllegalArgumentException("--table " + table + " is a latency table of space '"
-                        + SpaceLatencyTable.load(table).space() + "', not of --space " + space);
-            }
-            lookup = LatencyTable.load(table);
-            settings = settings.withNetwork(lookup.network(), lookup.batch());
-            source = table.toString();
-            out.printf(Locale.ROOT, "loaded %s%n", lookup);
-            noteOtherMachine(out, lookup.labels());
-        } else {
-            try {
-                lookup = new LatencyTableBuilder(device, settings, fitCells, fitRounds, seed, line -> {
-                            out.println(line);
-                            out.flush();
-                        })
-                        .build();
-            } catch (EvaluationException e) {
-                throw new IllegalStateException("building the latency table failed: " + e.getMessage(), e);
-            }
-            exclude.addAll(LatencyTableBuilder.sampleCells(fitCells, seed));
-            source = "built here";
-        }
-        double buildSeconds = (System.nanoTime() - start) / 1e9;
-        List<Nb201Cell> cells = new ArrayList<>();
-        for (Nb201Cell cell : LatencyTableBuilder.sampleCells(sample + exclude.size(), seed ^ 0x9E3779B97F4A7C15L)) {
-            if (!exclude.contains(cell) && cells.size() < sample) {
-                cells.add(cell);
-            }
-        }
-        long measureStart = System.nanoTime();
-        double[][] perRound;
-        try {
-            perRound = LatencyTableBuilder.measureCellRounds(cells, settings, device, rounds, seed);
-        } catch (EvaluationException e) {
-            throw new IllegalStateException("measuring failed: " + e.getMessage(), e);
-        }
-        double measureSeconds = (System.nanoTime() - measureStart) / 1e9;
-        double[] predicted = new double[cells.size()];
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < cells.size(); i++) {
-            predicted[i] = lookup.predict(cells.get(i));
-            names.add(cells.get(i).toString());
-        }
-        return new Outcome(
-                names,
-                perRound,
-                predicted,
-                source,
-                lookup.device(),
-                lookup.labels(),
-                lookup.model(),
-                buildSeconds,
-                measureSeconds);
-    }
 
     /** Notes where a loaded table's hardware differs from this machine's. */
     static void noteOtherMachine(PrintWriter out, Map<String, String> then) {
