@@ -488,7 +488,7 @@ public final class LatencyTable {
         }
     }
 
-    private static JsonNode object(JsonNode parent, String field) {
+    static JsonNode object(JsonNode parent, String field) {
         JsonNode v = parent.get(field);
         if (v == null || !v.isObject()) {
             throw new IllegalArgumentException("'" + field + "' must be an object" + (v == null ? " (missing)" : ""));
@@ -496,7 +496,7 @@ public final class LatencyTable {
         return v;
     }
 
-    private static String text(JsonNode parent, String field) {
+    static String text(JsonNode parent, String field) {
         JsonNode v = parent.get(field);
         if (v == null || !v.isTextual() || v.asText().isEmpty()) {
             throw new IllegalArgumentException(
@@ -505,7 +505,7 @@ public final class LatencyTable {
         return v.asText();
     }
 
-    private static int integer(JsonNode parent, String field, int min) {
+    static int integer(JsonNode parent, String field, int min) {
         JsonNode v = parent.get(field);
         if (v == null || !v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < min) {
             throw new IllegalArgumentException(
@@ -514,7 +514,7 @@ public final class LatencyTable {
         return v.asInt();
     }
 
-    private static double nonNegative(JsonNode parent, String field) {
+    static double nonNegative(JsonNode parent, String field) {
         JsonNode v = parent.get(field);
         if (v == null || !v.isNumber() || !Double.isFinite(v.asDouble()) || v.asDouble() < 0) {
             throw new IllegalArgumentException(

@@ -19,7 +19,6 @@ import io.archipelago.models.space.NetworkShape;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,12 +26,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
-import org.apache.commons.math3.linear.Array2DRowRealMatrix;
-import org.apache.commons.math3.linear.ArrayRealVector;
-import org.apache.commons.math3.linear.QRDecomposition;
-import org.apache.commons.math3.linear.RealVector;
-import org.apache.commons.math3.linear.SingularMatrixException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -57,10 +50,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * </ol>
  */
 public final class LatencyTableBuilder {
-    /** Target duration of one block sample (back-to-back calls averaged). */
-    private static final double SAMPLE_MS = 1.0;
-
-    private static final int MAX_INNER = 200;
     /** The extended (per-op-count) model is only tried with at least this many fit cells. */
     static final int MIN_CELLS_EXTENDED = 12;
     /** Rounds of block samples per timed repeat of a whole network. */
@@ -162,7 +151,7 @@ public final class LatencyTableBuilder {
             order.add(i);
         }
         for (int r = 0; r < rounds; r++) {
-            shuffle(order, random);
+            BlockTimer.shuffle(order, random);
             for (int i : order) {
                 perRound[i][r] = evaluator.measure(cells.get(i)).medianMs();
             }
@@ -195,109 +184,36 @@ public final class LatencyTableBuilder {
         return latency;
     }
 
-    private static <T> void shuffle(List<T> list, SplittableRandom random) {
-        for (int i = list.size() - 1; i > 0; i--) {
-            Collections.swap(list, i, random.nextInt(i + 1));
-        }
-    }
-
     // ------------------------------------------------------------------ blocks
 
     private List<LatencyTable.Entry> measureBlocks(List<LatencyTable.Key> keys) throws EvaluationException {
-        Timing.lock();
-        List<Block> blocks = new ArrayList<>();
-        try {
-            Timing.warmProcess(settings);
-            for (LatencyTable.Key key : keys) {
-                blocks.add(block(key));
-            }
-            // Calibrate: enough back-to-back calls per sample to last about SAMPLE_MS.
-            for (Block b : blocks) {
-                for (int i = 0; i < 3; i++) {
-                    b.call();
-                }
-                long start = System.nanoTime();
-                b.call();
-                double ms = (System.nanoTime() - start) / 1e6;
-                b.inner = (int) Math.max(1, Math.min(MAX_INNER, Math.round(SAMPLE_MS / Math.max(ms, 1e-3))));
-            }
-            SplittableRandom random = new SplittableRandom(seed);
-            List<Block> order = new ArrayList<>(blocks);
-            System.gc(); // once, before the warm-up rounds: a collection right before a sample slows it
-            int rounds = BLOCK_ROUNDS_PER_REPEAT * settings.repeats();
-            for (int round = -Math.max(settings.warmup(), 1); round < rounds; round++) {
-                shuffle(order, random);
-                for (Block b : order) {
-                    double ms = b.sample();
-                    if (round >= 0) {
-                        b.samples[round] = ms;
-                    }
-                    Timing.checkInterrupt();
-                }
-            }
-            List<LatencyTable.Entry> entries = new ArrayList<>();
-            for (Block b : blocks) {
-                LatencyEvaluators.Stats s = LatencyEvaluators.Stats.of(b.samples);
-                entries.add(new LatencyTable.Entry(
-                        b.key.op(),
-                        b.key.channels(),
-                        b.key.resolution(),
-                        b.key.stride(),
-                        s.medianMs(),
-                        s.p10Ms(),
-                        s.p90Ms()));
-                progress.accept(String.format(
-                        java.util.Locale.ROOT,
-                        "%-52s %.4f ms  (p10 %.4f, p90 %.4f, %d x %d calls)",
-                        b.key,
-                        s.medianMs(),
-                        s.p10Ms(),
-                        s.p90Ms(),
-                        b.samples.length,
-                        b.inner));
-            }
-            return entries;
-        } catch (RuntimeException e) {
-            throw new EvaluationException("a latency table block failed to run: " + e, e);
-        } finally {
-            for (Block b : blocks) {
-                Timing.release(b.parameters);
-            }
-            Timing.LOCK.unlock();
+        List<BlockTimer.Block> blocks = new ArrayList<>();
+        for (LatencyTable.Key key : keys) {
+            blocks.add(block(key));
         }
-    }
-
-    /** One block in isolation: a pass over a fixed input, its weights, and its samples. */
-    private final class Block {
-        final LatencyTable.Key key;
-        final Supplier<INDArray> pass;
-        final List<Parameter> parameters;
-        final double[] samples = new double[BLOCK_ROUNDS_PER_REPEAT * settings.repeats()];
-        int inner = 1;
-        double sink;
-
-        Block(LatencyTable.Key key, Supplier<INDArray> pass, List<Parameter> parameters) {
-            this.key = key;
-            this.pass = pass;
-            this.parameters = parameters;
+        List<BlockTimer.Timed> timed =
+                BlockTimer.measure(blocks, settings, BLOCK_ROUNDS_PER_REPEAT * settings.repeats(), seed);
+        List<LatencyTable.Entry> entries = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            LatencyTable.Key key = keys.get(i);
+            LatencyEvaluators.Stats s = timed.get(i).stats();
+            entries.add(new LatencyTable.Entry(
+                    key.op(), key.channels(), key.resolution(), key.stride(), s.medianMs(), s.p10Ms(), s.p90Ms()));
+            progress.accept(String.format(
+                    java.util.Locale.ROOT,
+                    "%-52s %.4f ms  (p10 %.4f, p90 %.4f, %d x %d calls)",
+                    key,
+                    s.medianMs(),
+                    s.p10Ms(),
+                    s.p90Ms(),
+                    s.repeats(),
+                    timed.get(i).inner()));
         }
-
-        void call() {
-            sink += pass.get().getDouble(0);
-        }
-
-        /** Milliseconds per call, averaged over {@code inner} back-to-back calls. */
-        double sample() {
-            long start = System.nanoTime();
-            for (int i = 0; i < inner; i++) {
-                call();
-            }
-            return (System.nanoTime() - start) / 1e6 / inner;
-        }
+        return entries;
     }
 
     /** The block of a key, made of the layers {@code Nb201Network} is made of. */
-    private Block block(LatencyTable.Key key) {
+    private BlockTimer.Block block(LatencyTable.Key key) {
         NetworkShape network = settings.network();
         int b = settings.batch();
         int c = key.channels();
@@ -313,7 +229,7 @@ public final class LatencyTableBuilder {
                         new Conv2d(name + ".conv", network.inputChannels(), c, 3, 1, Init.random(s, name + ".conv")),
                         new BatchNorm2d(name + ".bn", c));
                 stem.collectParameters(params);
-                return new Block(key, () -> stem.forward(x, pass), params);
+                return new BlockTimer.Block(key.toString(), () -> stem.forward(x, pass), params);
             }
             case LatencyTable.REDUCTION -> {
                 // ResidualReduction: ReLU-Conv3x3/2-BN -> ReLU-Conv3x3-BN, plus AvgPool2x2 -> Conv1x1
@@ -325,7 +241,8 @@ public final class LatencyTableBuilder {
                         new Conv2d(name + ".shortcut", c, 2 * c, 1, 1, Init.random(s, name + ".shortcut")));
                 residual.collectParameters(params);
                 shortcut.collectParameters(params);
-                return new Block(key, () -> residual.forward(x, pass).addi(shortcut.forward(x, pass)), params);
+                return new BlockTimer.Block(
+                        key.toString(), () -> residual.forward(x, pass).addi(shortcut.forward(x, pass)), params);
             }
             case LatencyTable.HEAD -> {
                 INDArray x = Timing.input(s, b, c, r, r);
@@ -335,7 +252,7 @@ public final class LatencyTableBuilder {
                         new GlobalAvgPool(),
                         new Linear(name + ".classifier", c, network.classes(), Init.random(s, name + ".classifier")));
                 head.collectParameters(params);
-                return new Block(key, () -> head.forward(x, pass), params);
+                return new BlockTimer.Block(key.toString(), () -> head.forward(x, pass), params);
             }
             default -> {
                 // A cell op on one edge: the op, then its result added into the target node.
@@ -352,10 +269,10 @@ public final class LatencyTableBuilder {
                     case SKIP_CONNECT, NONE -> null;
                 };
                 if (layer == null) {
-                    return new Block(key, () -> node.addi(x), params);
+                    return new BlockTimer.Block(key.toString(), () -> node.addi(x), params);
                 }
                 layer.collectParameters(params);
-                return new Block(key, () -> node.addi(layer.forward(x, pass)), params);
+                return new BlockTimer.Block(key.toString(), () -> node.addi(layer.forward(x, pass)), params);
             }
         }
     }
@@ -369,18 +286,10 @@ public final class LatencyTableBuilder {
 
     // ------------------------------------------------------------------ overhead model
 
-    /** Huber's tuning constant, in robust standard deviations of the relative residuals. */
-    private static final double HUBER_K = 1.5;
-
-    private static final int IRLS_ITERATIONS = 20;
-
     /**
-     * Fits the overhead model on relative errors (each row divided by the measured latency), by
-     * iteratively reweighted least squares with Huber weights: a fit cell caught by a burst of
-     * load from elsewhere (contention only ever adds time) is down-weighted instead of pulling
-     * the line. Candidates: {@code a * table_sum}, {@code a * table_sum + b}, and with at least
-     * {@value #MIN_CELLS_EXTENDED} cells that plus {@code count:OP} terms; the one with the lowest
-     * leave-one-out mean absolute percentage error is kept.
+     * Fits the overhead model ({@link RobustFit}). Candidates: {@code a * table_sum}, {@code a *
+     * table_sum + b}, and with at least {@value #MIN_CELLS_EXTENDED} cells that plus {@code
+     * count:OP} terms.
      */
     static LatencyTable.Model fit(LatencyTable table, List<Nb201Cell> cells, double[] measured) {
         List<String> scale = List.of(LatencyTable.TERM_SUM);
@@ -397,138 +306,6 @@ public final class LatencyTableBuilder {
         if (cells.size() >= MIN_CELLS_EXTENDED) {
             candidates.add(extended);
         }
-        LatencyTable.Model best = null;
-        for (List<String> terms : candidates) {
-            double[] coefficients = robustSolve(features, measured, terms, -1);
-            if (coefficients == null) {
-                continue;
-            }
-            double[] relative = new double[cells.size()];
-            double mape = 0;
-            boolean ok = true;
-            for (int i = 0; i < cells.size(); i++) {
-                double[] loo = robustSolve(features, measured, terms, i);
-                double predicted = loo == null ? Double.NaN : dot(loo, features.get(i), terms);
-                if (!(predicted > 0)) {
-                    ok = false; // singular without this cell, or a non-positive prediction: not a usable model
-                    break;
-                }
-                relative[i] = measured[i] / predicted - 1;
-                mape += Math.abs(predicted - measured[i]) / measured[i];
-            }
-            if (!ok) {
-                continue;
-            }
-            mape /= cells.size();
-            Arrays.sort(relative);
-            Map<String, Double> named = new LinkedHashMap<>();
-            for (int t = 0; t < terms.size(); t++) {
-                named.put(terms.get(t), coefficients[t]);
-            }
-            if (!named.containsKey(LatencyTable.TERM_INTERCEPT)) {
-                named.put(LatencyTable.TERM_INTERCEPT, 0.0);
-            }
-            LatencyTable.Model model = new LatencyTable.Model(
-                    named,
-                    cells.size(),
-                    mape,
-                    LatencyEvaluators.quantile(relative, 0.1),
-                    LatencyEvaluators.quantile(relative, 0.9));
-            if (best == null || model.fitMape() < best.fitMape()) {
-                best = model;
-            }
-        }
-        if (best == null) {
-            throw new IllegalStateException("the overhead model could not be fitted on " + cells.size() + " cells");
-        }
-        return best;
-    }
-
-    /** Huber IRLS on relative residuals over all rows but {@code leaveOut}; null when singular. */
-    private static double[] robustSolve(
-            List<Map<String, Double>> features, double[] measured, List<String> terms, int leaveOut) {
-        double[] weights = new double[features.size()];
-        Arrays.fill(weights, 1);
-        double[] coefficients = null;
-        for (int iteration = 0; iteration < IRLS_ITERATIONS; iteration++) {
-            double[] next = solve(features, measured, terms, leaveOut, weights);
-            if (next == null) {
-                return coefficients;
-            }
-            boolean converged = coefficients != null && maxRelativeChange(coefficients, next) < 1e-9;
-            coefficients = next;
-            if (converged) {
-                break;
-            }
-            double[] residuals = new double[features.size() - (leaveOut >= 0 ? 1 : 0)];
-            int row = 0;
-            for (int i = 0; i < features.size(); i++) {
-                if (i != leaveOut) {
-                    residuals[row++] = dot(coefficients, features.get(i), terms) / measured[i] - 1;
-                }
-            }
-            double[] absolute = new double[residuals.length];
-            double center = LatencyEvaluators.median(residuals);
-            for (int i = 0; i < residuals.length; i++) {
-                absolute[i] = Math.abs(residuals[i] - center);
-            }
-            double sigma = Math.max(1.4826 * LatencyEvaluators.median(absolute), 1e-3); // MAD; floor: 0.1%
-            row = 0;
-            for (int i = 0; i < features.size(); i++) {
-                if (i == leaveOut) {
-                    continue;
-                }
-                double r = Math.abs(residuals[row++]);
-                weights[i] = r <= HUBER_K * sigma ? 1 : HUBER_K * sigma / r;
-            }
-        }
-        return coefficients;
-    }
-
-    private static double maxRelativeChange(double[] a, double[] b) {
-        double change = 0;
-        for (int i = 0; i < a.length; i++) {
-            change = Math.max(change, Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), 1e-12));
-        }
-        return change;
-    }
-
-    /** Weighted least squares on relative errors over all rows but {@code leaveOut}; null when singular. */
-    private static double[] solve(
-            List<Map<String, Double>> features, double[] measured, List<String> terms, int leaveOut, double[] weights) {
-        int rows = features.size() - (leaveOut >= 0 ? 1 : 0);
-        if (rows < terms.size()) {
-            return null;
-        }
-        double[][] x = new double[rows][terms.size()];
-        double[] y = new double[rows];
-        int row = 0;
-        for (int i = 0; i < features.size(); i++) {
-            if (i == leaveOut) {
-                continue;
-            }
-            double w = Math.sqrt(weights[i]) / measured[i];
-            for (int t = 0; t < terms.size(); t++) {
-                x[row][t] = features.get(i).get(terms.get(t)) * w;
-            }
-            y[row] = measured[i] * w;
-            row++;
-        }
-        try {
-            RealVector solution = new QRDecomposition(new Array2DRowRealMatrix(x, false), 1e-12)
-                    .getSolver()
-                    .solve(new ArrayRealVector(y, false));
-            return solution.toArray();
-        } catch (SingularMatrixException e) {
-            return null;
-        }
-    }
-
-    private static double dot(double[] coefficients, Map<String, Double> features, List<String> terms) {
-        double y = 0;
-        for (int t = 0; t < terms.size(); t++) {
-            y += coefficients[t] * features.get(terms.get(t));
-        }
-        return y;
+        return RobustFit.fit(features, measured, candidates, "cells");
     }
 }

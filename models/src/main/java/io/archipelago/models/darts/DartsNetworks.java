@@ -5,8 +5,10 @@ import io.archipelago.core.darts.DartsGenotype;
 import io.archipelago.core.darts.DartsSpace;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.models.nn.Layer;
+import io.archipelago.models.space.LatencyBlocks;
 import io.archipelago.models.space.NetworkShape;
 import io.archipelago.models.space.SpaceNetworks;
+import java.util.Optional;
 
 /**
  * {@code darts}: the evaluation network of a genotype ({@link DartsNetwork}). A shape's cells are
@@ -47,6 +49,12 @@ public final class DartsNetworks implements SpaceNetworks<DartsGenotype> {
                     + "x" + shape.height() + "x" + shape.width());
         }
         return new DartsCost(shape.channels(), 3 * shape.cellsPerStage() + 2, shape.classes(), shape.height(), false);
+    }
+
+    /** Stem, preprocessing, each edge with its add, head: see {@link DartsLatencyBlocks}. */
+    @Override
+    public Optional<LatencyBlocks<DartsGenotype>> latencyBlocks() {
+        return Optional.of(new DartsLatencyBlocks());
     }
 
     @Override

@@ -6,8 +6,10 @@ import io.archipelago.core.mnasnet.MnasNetSpace;
 import io.archipelago.core.mnasnet.MnasSkeleton;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.models.nn.Layer;
+import io.archipelago.models.space.LatencyBlocks;
 import io.archipelago.models.space.NetworkShape;
 import io.archipelago.models.space.SpaceNetworks;
+import java.util.Optional;
 
 /**
  * MnasNet's networks as a plugin. A {@link NetworkShape}'s channels are the stem's filters (32 at
@@ -51,6 +53,12 @@ public final class MnasNetNetworks implements SpaceNetworks<MnasArch> {
                 shape.channels() / (double) MnasSkeleton.STEM_FILTERS,
                 shape.classes(),
                 shape.inputChannels());
+    }
+
+    /** Stem, each layer of the 7 blocks, head: see {@link MnasNetLatencyBlocks}. */
+    @Override
+    public Optional<LatencyBlocks<MnasArch>> latencyBlocks() {
+        return Optional.of(new MnasNetLatencyBlocks());
     }
 
     @Override

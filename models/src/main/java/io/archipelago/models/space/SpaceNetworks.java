@@ -3,6 +3,7 @@ package io.archipelago.models.space;
 import io.archipelago.core.space.SearchSpace;
 import io.archipelago.models.nn.Layer;
 import io.archipelago.proto.Architecture;
+import java.util.Optional;
 
 /**
  * The networks of one search space's architectures, as a plugin beside the space itself: {@link
@@ -31,6 +32,14 @@ public interface SpaceNetworks<A> {
 
     /** How this space reads a shape's channels and cells, in one line (for help texts and {@code spaces}). */
     String shapeMeaning();
+
+    /**
+     * The space's networks cut into blocks for a latency lookup table, when the space has such a
+     * decomposition (NAS-Bench-201 has its own table format, so it has none here).
+     */
+    default Optional<LatencyBlocks<A>> latencyBlocks() {
+        return Optional.empty();
+    }
 
     /** The networks of a wire architecture of this space. */
     default NetworkFactory factory(Architecture architecture) {

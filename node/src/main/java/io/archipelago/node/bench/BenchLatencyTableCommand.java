@@ -1,22 +1,17 @@
 package io.archipelago.node.bench;
 
-import io.archipelago.core.nb201.Nb201Cell;
-import io.archipelago.evaluators.EvaluationException;
+import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.evaluators.latency.LatencyEvaluators;
-import io.archipelago.evaluators.latency.LatencySettings;
 import io.archipelago.evaluators.latency.LatencyTable;
 import io.archipelago.evaluators.latency.LatencyTableBuilder;
-import io.archipelago.models.space.NetworkShape;
+import io.archipelago.node.latency.LatencyTableSpaces;
 import io.archipelago.node.setup.OptionChecks;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.commons.math3.stat.correlation.KendallsCorrelation;
 import org.apache.commons.math3.stat.correlation.SpearmansCorrelation;
@@ -109,6 +104,32 @@ public final class BenchLatencyTableCommand implements Callable<Integer> {
             description = "Threads of ND4J's native ops; 0 keeps the default (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(
+            names = "--space",
+            defaultValue = Nb201Space.ID,
+            description = "The space whose table is evaluated: nb201, darts or mnasnet (default: ${DEFAULT-VALUE}).")
+    String space;
+
+    @Option(
+            names = "--channels",
+            paramLabel = "C",
+            description = "Channels of a table built here, as the space reads them (NAS-Bench-201 and DARTS: C; "
+                    + "MnasNet: the stem's filters, 32 x width) (default: the space's standard).")
+    Integer channels;
+
+    @Option(
+            names = "--cells",
+            paramLabel = "N",
+            description =
+                    "Cells per stage of a table built here (NAS-Bench-201, DARTS) (default: the space's standard).")
+    Integer cells;
+
+    @Option(
+            names = "--image-size",
+            paramLabel = "PIXELS",
+            description = "Side of the input images of a table built here (default: the space's standard).")
+    Integer imageSize;
+
     @Option(names = "--json", description = "End with one JSON line.")
     boolean json;
 
@@ -126,67 +147,57 @@ public final class BenchLatencyTableCommand implements Callable<Integer> {
                     + ", " + warmup + ", " + threads);
         }
         LatencyEvaluators.checkDevice(device);
+        LatencyTableSpaces.checkSpace(space);
         PrintWriter out = spec.commandLine().getOut();
         long start = System.nanoTime();
-        LatencySettings settings = new LatencySettings(NetworkShape.STANDARD, 1, warmup, repeats, threads, seed);
-        LatencyTable lookup;
-        Set<Nb201Cell> exclude = new HashSet<>();
-        String source;
-        if (table != null) {
-            lookup = LatencyTable.load(table);
-            settings = settings.withNetwork(lookup.network(), lookup.batch());
-            source = table.toString();
-            out.printf(Locale.ROOT, "loaded %s%n", lookup);
-            Map<String, String> here = LatencyEvaluators.hostLabels();
-            for (String label : List.of(
-                    LatencyEvaluators.LABEL_CPU, LatencyEvaluators.LABEL_GPU, LatencyEvaluators.LABEL_BACKEND)) {
-                String then = lookup.labels().get(label);
-                if (then != null && !then.equals(here.get(label))) {
-                    out.printf(
-                            Locale.ROOT,
-                            "note: the table's %s is '%s', this machine's is '%s'%n",
-                            label,
-                            then,
-                            here.get(label));
-                }
-            }
-        } else {
-            try {
-                lookup = new LatencyTableBuilder(device, settings, fitCells, fitRounds, seed, line -> {
-                            out.println(line);
-                            out.flush();
-                        })
-                        .build();
-            } catch (EvaluationException e) {
-                throw new IllegalStateException("building the latency table failed: " + e.getMessage(), e);
-            }
-            exclude.addAll(LatencyTableBuilder.sampleCells(fitCells, seed));
-            source = "built here";
-        }
-        double buildSeconds = (System.nanoTime() - start) / 1e9;
+        Outcome outcome = space.equals(Nb201Space.ID)
+                ? new Nb201TableBench(this).run(out, start)
+                : new SpaceTableBench(this).run(out, start);
+        report(out, outcome, start);
+        return 0;
+    }
 
-        List<Nb201Cell> cells = new ArrayList<>();
-        for (Nb201Cell cell : LatencyTableBuilder.sampleCells(sample + exclude.size(), seed ^ 0x9E3779B97F4A7C15L)) {
-            if (!exclude.contains(cell) && cells.size() < sample) {
-                cells.add(cell);
+    /**
+     * What a run found: each sampled network's measured rounds and prediction, and the table's
+     * description.
+     */
+    record Outcome(
+            List<String> names,
+            double[][] perRound,
+            double[] predicted,
+            String source,
+            String device,
+            Map<String, String> labels,
+            LatencyTable.Model model,
+            double buildSeconds,
+            double measureSeconds) {}
+
+    /** Notes where a loaded table's hardware differs from this machine's. */
+    static void noteOtherMachine(PrintWriter out, Map<String, String> then) {
+        Map<String, String> here = LatencyEvaluators.hostLabels();
+        for (String label :
+                List.of(LatencyEvaluators.LABEL_CPU, LatencyEvaluators.LABEL_GPU, LatencyEvaluators.LABEL_BACKEND)) {
+            String was = then.get(label);
+            if (was != null && !was.equals(here.get(label))) {
+                out.printf(
+                        Locale.ROOT,
+                        "note: the table's %s is '%s', this machine's is '%s'%n",
+                        label,
+                        was,
+                        here.get(label));
             }
         }
-        long measureStart = System.nanoTime();
-        double[][] perRound;
-        try {
-            perRound = LatencyTableBuilder.measureCellRounds(cells, settings, device, rounds, seed);
-        } catch (EvaluationException e) {
-            throw new IllegalStateException("measuring failed: " + e.getMessage(), e);
-        }
-        double measureSeconds = (System.nanoTime() - measureStart) / 1e9;
-        double[] measured = LatencyTableBuilder.acrossRounds(perRound);
-        double[] predicted = new double[cells.size()];
+    }
+
+    private void report(PrintWriter out, Outcome o, long start) {
+        List<String> cells = o.names();
+        double[] measured = LatencyTableBuilder.acrossRounds(o.perRound());
+        double[] predicted = o.predicted();
         double ape = 0;
         for (int i = 0; i < cells.size(); i++) {
-            predicted[i] = lookup.predict(cells.get(i));
             ape += Math.abs(predicted[i] - measured[i]) / measured[i];
             StringBuilder each = new StringBuilder();
-            for (double ms : perRound[i]) {
+            for (double ms : o.perRound()[i]) {
                 each.append(each.length() == 0 ? "" : "/").append(String.format(Locale.ROOT, "%.2f", ms));
             }
             out.printf(
@@ -204,22 +215,27 @@ public final class BenchLatencyTableCommand implements Callable<Integer> {
         double kendall = new KendallsCorrelation().correlation(predicted, measured);
         double seconds = (System.nanoTime() - start) / 1e9;
 
+        String source = o.source();
+        double buildSeconds = o.buildSeconds();
+        double measureSeconds = o.measureSeconds();
+        LatencyTable.Model model = o.model();
         out.printf(
                 Locale.ROOT,
-                "%n%d cells, table %s (%s), %d rounds x %d repeats (after %d warm-up) per cell%n",
+                "%n%d %s networks, table %s (%s), %d rounds x %d repeats (after %d warm-up) per network%n",
                 cells.size(),
+                space,
                 source,
-                lookup.labels(),
+                o.labels(),
                 rounds,
                 repeats,
                 warmup);
-        if (lookup.model() != null) {
+        if (model != null) {
             out.printf(
                     Locale.ROOT,
                     "  model            %s (fit on %d cells, leave-one-out MAPE %.1f%%)%n",
-                    lookup.model().coefficients(),
-                    lookup.model().fitCells(),
-                    100 * lookup.model().fitMape());
+                    model.coefficients(),
+                    model.fitCells(),
+                    100 * model.fitMape());
         }
         out.printf(
                 Locale.ROOT,
@@ -239,13 +255,14 @@ public final class BenchLatencyTableCommand implements Callable<Integer> {
             fields.put("kendall", kendall);
             fields.put("mape", mape);
             fields.put("sample", cells.size());
-            fields.put("device", lookup.device());
-            fields.put("labels", lookup.labels());
+            fields.put("space", space);
+            fields.put("device", o.device());
+            fields.put("labels", o.labels());
             fields.put("table", source);
-            if (lookup.model() != null) {
-                fields.put("model", lookup.model().coefficients());
-                fields.put("fit_cells", lookup.model().fitCells());
-                fields.put("fit_mape", lookup.model().fitMape());
+            if (model != null) {
+                fields.put("model", model.coefficients());
+                fields.put("fit_cells", model.fitCells());
+                fields.put("fit_mape", model.fitMape());
             }
             fields.put("seed", seed);
             fields.put("rounds", rounds);
@@ -256,6 +273,5 @@ public final class BenchLatencyTableCommand implements Callable<Integer> {
             fields.put("measure_seconds", measureSeconds);
             BenchOutput.json(out, fields);
         }
-        return 0;
     }
 }

@@ -7,8 +7,6 @@ import io.archipelago.core.space.SearchSpace;
 import io.archipelago.evaluators.EvaluationException;
 import io.archipelago.evaluators.latency.LatencyEvaluators;
 import io.archipelago.evaluators.latency.LatencySettings;
-import io.archipelago.evaluators.latency.LatencyTable;
-import io.archipelago.evaluators.latency.LatencyTableBuilder;
 import io.archipelago.evaluators.latency.MeasuredLatencyEvaluator;
 import io.archipelago.evaluators.latency.RunnerProtocol;
 import io.archipelago.models.space.NetworkShape;
@@ -18,9 +16,6 @@ import io.archipelago.node.setup.OptionChecks;
 import io.archipelago.proto.Architecture;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -35,9 +30,8 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "latency",
         mixinStandardHelpOptions = true,
-        description =
-                "Measure inference latency of NAS-Bench-201 cells on this machine, and build latency lookup tables.",
-        subcommands = {LatencyCommand.BuildTable.class, LatencyCommand.Measure.class, CommandLine.HelpCommand.class})
+        description = "Measure inference latency of networks on this machine, and build latency lookup tables.",
+        subcommands = {BuildTableCommand.class, LatencyCommand.Measure.class, CommandLine.HelpCommand.class})
 public final class LatencyCommand implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -74,17 +68,18 @@ public final class LatencyCommand implements Runnable {
 
         @Option(
                 names = "--channels",
-                defaultValue = "16",
                 paramLabel = "C",
-                description = "C of the network (default: ${DEFAULT-VALUE}).")
-        int channels;
+                description =
+                        "C of a NAS-Bench-201 network (default: 16); for build-table --space S, the channels "
+                                + "of S's shape (`archipelago spaces`: DARTS's C, MnasNet's stem filters) (default: S's standard).")
+        Integer channels;
 
         @Option(
                 names = "--cells",
-                defaultValue = "5",
                 paramLabel = "N",
-                description = "Cells per stage (default: ${DEFAULT-VALUE}).")
-        int cells;
+                description = "Cells per stage of a NAS-Bench-201 network (default: 5); for build-table --space darts, "
+                        + "DARTS's N (default: 6).")
+        Integer cells;
 
         @Option(
                 names = "--batch",
@@ -95,8 +90,10 @@ public final class LatencyCommand implements Runnable {
 
         /** @throws IllegalArgumentException naming the bad option */
         LatencySettings settings(long seed) {
-            OptionChecks.positive("--channels", channels);
-            OptionChecks.positive("--cells", cells);
+            int c = channels == null ? NetworkShape.STANDARD.channels() : channels;
+            int n = cells == null ? NetworkShape.STANDARD.cellsPerStage() : cells;
+            OptionChecks.positive("--channels", c);
+            OptionChecks.positive("--cells", n);
             OptionChecks.positive("--batch", batch);
             int r = repeats == null ? LatencySettings.DEFAULT_REPEATS : repeats;
             int w = warmup == null ? LatencySettings.DEFAULT_WARMUP : warmup;
@@ -107,117 +104,7 @@ public final class LatencyCommand implements Runnable {
             if (threads < 0) {
                 throw new IllegalArgumentException("--threads must be >= 0, got " + threads);
             }
-            return new LatencySettings(NetworkShape.STANDARD.withCells(channels, cells), batch, w, r, threads, seed);
-        }
-    }
-
-    @Command(
-            name = "build-table",
-            mixinStandardHelpOptions = true,
-            description =
-                    "Measure a latency lookup table on this machine (each NAS-Bench-201 block in isolation, plus an overhead model "
-                            + "fitted on fully measured random cells) and write it as JSON.")
-    static final class BuildTable implements Callable<Integer> {
-        @Option(
-                names = "--device",
-                required = true,
-                paramLabel = "NAME",
-                description = "The device's name ([A-Za-z0-9._-]+): latency requests "
-                        + "for it are routed to nodes that declare it.")
-        String device;
-
-        @Option(
-                names = "--out",
-                required = true,
-                paramLabel = "FILE",
-                description = "Where to write the table (an existing file is not replaced).")
-        Path out;
-
-        @Option(
-                names = "--fit-cells",
-                defaultValue = "24",
-                paramLabel = "K",
-                description =
-                        "Random cells measured whole to fit the overhead model; 0: none (default: ${DEFAULT-VALUE}).")
-        int fitCells;
-
-        @Option(
-                names = "--fit-rounds",
-                defaultValue = "3",
-                paramLabel = "N",
-                description =
-                        "Interleaved measurements of each fit cell, combined by a trimmed geometric mean (default: ${DEFAULT-VALUE}).")
-        int fitRounds;
-
-        @Option(
-                names = "--seed",
-                defaultValue = "0",
-                description = "Seed of the fit cells, weights and inputs (default: ${DEFAULT-VALUE}).")
-        long seed;
-
-        @Option(names = "--json", description = "End with one JSON line.")
-        boolean json;
-
-        @CommandLine.Mixin
-        MeasureOptions measure = new MeasureOptions();
-
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() throws Exception {
-            LatencyEvaluators.checkDevice(device);
-            if (Files.exists(out)) {
-                throw new IllegalArgumentException(
-                        out + " exists; refusing to overwrite it (remove it or choose another --out)");
-            }
-            LatencySettings settings = measure.settings(seed);
-            PrintWriter o = spec.commandLine().getOut();
-            long start = System.nanoTime();
-            LatencyTable table;
-            try {
-                table = new LatencyTableBuilder(device, settings, fitCells, fitRounds, seed, line -> {
-                            o.println(line);
-                            o.flush();
-                        })
-                        .build();
-            } catch (EvaluationException e) {
-                spec.commandLine().getErr().println("latency build-table: error: " + e.getMessage());
-                return 1;
-            }
-            try {
-                table.save(out);
-            } catch (FileAlreadyExistsException e) {
-                throw new IllegalArgumentException(
-                        out + " exists; refusing to overwrite it (remove it or choose another --out)");
-            }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            o.printf(Locale.ROOT, "wrote %s: %d entries", out, table.entries().size());
-            if (table.model() != null) {
-                o.printf(
-                        Locale.ROOT,
-                        ", model %s on %d cells (leave-one-out MAPE %.1f%%)",
-                        table.model().coefficients(),
-                        table.model().fitCells(),
-                        100 * table.model().fitMape());
-            }
-            o.printf(Locale.ROOT, ", %.1f s%n", seconds);
-            if (json) {
-                Map<String, Object> fields = new LinkedHashMap<>();
-                fields.put("out", out.toString());
-                fields.put("device", device);
-                fields.put("entries", table.entries().size());
-                fields.put("labels", table.labels());
-                if (table.model() != null) {
-                    fields.put("model", table.model().coefficients());
-                    fields.put("fit_cells", table.model().fitCells());
-                    fields.put("fit_mape", table.model().fitMape());
-                }
-                fields.put("seconds", seconds);
-                o.println(JSON.writeValueAsString(fields));
-            }
-            o.flush();
-            return 0;
+            return new LatencySettings(NetworkShape.STANDARD.withCells(c, n), batch, w, r, threads, seed);
         }
     }
 

@@ -7,6 +7,8 @@ import io.archipelago.evaluators.latency.LatencySettings;
 import io.archipelago.evaluators.latency.LatencyTable;
 import io.archipelago.evaluators.latency.LatencyTableEvaluator;
 import io.archipelago.evaluators.latency.MeasuredLatencyEvaluator;
+import io.archipelago.evaluators.latency.SpaceLatencyTable;
+import io.archipelago.evaluators.latency.SpaceLatencyTableEvaluator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +49,9 @@ public final class LatencyOptions {
     @Option(
             names = "--latency-table",
             paramLabel = "FILE",
-            description = "Latency: predict from a lookup table written by 'archipelago latency build-table'.")
+            description =
+                    "Latency: predict from a lookup table written by 'archipelago latency build-table' (of the search's "
+                            + "space: nb201, darts or mnasnet).")
     public Path table;
 
     @Option(
@@ -74,6 +78,7 @@ public final class LatencyOptions {
     public double runnerTimeout;
 
     private LatencyTable loadedTable; // read once by validate(), shared read-only by every slot
+    private SpaceLatencyTable loadedSpaceTable; // instead, for a table of another space than nb201
     private boolean validated;
 
     /** Whether any of --measured, --runner, --latency-table was given. */
@@ -86,7 +91,18 @@ public final class LatencyOptions {
         if (device != null) {
             return device;
         }
+        if (loadedSpaceTable != null) {
+            return loadedSpaceTable.device();
+        }
         return loadedTable != null ? loadedTable.device() : DEFAULT_DEVICE;
+    }
+
+    /** The space of the --latency-table read by {@link #validate()} (nb201 for a NAS-Bench-201 table); empty without one. */
+    public java.util.Optional<String> tableSpace() {
+        if (loadedSpaceTable != null) {
+            return java.util.Optional.of(loadedSpaceTable.space());
+        }
+        return loadedTable != null ? java.util.Optional.of("nb201") : java.util.Optional.empty();
     }
 
     /** {@code latency:NAME}: the evaluator kind, i.e. the pool requests for this device are routed to. */
@@ -143,10 +159,15 @@ public final class LatencyOptions {
             }
         }
         if (table != null) {
-            loadedTable = LatencyTable.load(table); // names the file and what is wrong with it
-            if (device != null && !device.equals(loadedTable.device())) {
+            if (SpaceLatencyTable.isSpaceTable(table)) {
+                loadedSpaceTable = SpaceLatencyTable.load(table); // names the file and what is wrong with it
+            } else {
+                loadedTable = LatencyTable.load(table);
+            }
+            if (device != null && !device.equals(device())) {
                 throw new IllegalArgumentException("--device " + device
-                        + " does not match the device of --latency-table " + table + " (" + loadedTable.device() + ")");
+                        + " does not match the device of --latency-table " + table + " ("
+                        + (loadedSpaceTable != null ? loadedSpaceTable.device() : loadedTable.device()) + ")");
             }
         }
         validated = true;
@@ -171,8 +192,12 @@ public final class LatencyOptions {
             Duration timeout = Duration.ofMillis(Math.round(runnerTimeout * 1000));
             return slot -> new DeviceRunnerEvaluator(name, runner, timeout, settings);
         }
-        LatencyTable shared = loadedTable;
         String source = table.toString();
+        if (loadedSpaceTable != null) {
+            SpaceLatencyTable sharedSpaceTable = loadedSpaceTable;
+            return slot -> new SpaceLatencyTableEvaluator(sharedSpaceTable, source);
+        }
+        LatencyTable shared = loadedTable;
         return slot -> new LatencyTableEvaluator(shared, source);
     }
 }

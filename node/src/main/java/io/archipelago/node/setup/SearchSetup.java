@@ -8,7 +8,6 @@ import io.archipelago.controller.strategy.ModelGuidedStrategy;
 import io.archipelago.controller.strategy.Nsga2;
 import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.controller.strategy.StrategyFactory;
-import io.archipelago.core.nb201.Nb201Space;
 import io.archipelago.core.objective.Constraint;
 import io.archipelago.core.objective.Fitness;
 import io.archipelago.core.objective.MnasNetReward;
@@ -185,7 +184,7 @@ public final class SearchSetup<A> {
             }
             options.latency.validate();
             OptionChecks.positive("--latency-slots", options.latencySlots);
-            checkLatencyMethodSupports(space.id(), options.latency.method());
+            checkLatencyMethodSupports(space.id(), options.latency);
         } else if (options.latency.enabled()) {
             throw new IllegalArgumentException("--" + options.latency.method()
                     + " evaluates latency, but no objective, constraint or " + "--target-latency uses " + LATENCY);
@@ -254,13 +253,19 @@ public final class SearchSetup<A> {
     }
 
     /**
-     * A latency table predicts NAS-Bench-201 cells only; timing in this JVM needs the space's
-     * networks. A runner receives the space with each request, and answers for what it supports.
+     * A latency table predicts the architectures of its own space only; timing in this JVM needs
+     * the space's networks. A runner receives the space with each request, and answers for what
+     * it supports.
      */
-    private static void checkLatencyMethodSupports(String space, String method) {
-        if (method.equals(LatencyEvaluators.METHOD_TABLE) && !space.equals(Nb201Space.ID)) {
-            throw new IllegalArgumentException("--latency-table predicts NAS-Bench-201 cells; space '" + space
-                    + "' has no latency table yet: time it with --measured or --runner CMD");
+    private static void checkLatencyMethodSupports(String space, LatencyOptions latency) {
+        String method = latency.method();
+        if (method.equals(LatencyEvaluators.METHOD_TABLE)) {
+            String tableSpace = latency.tableSpace().orElseThrow();
+            if (!tableSpace.equals(space)) {
+                throw new IllegalArgumentException("--latency-table " + latency.table + " is a latency table of space '"
+                        + tableSpace + "'; this search is over space '" + space + "' (build one with `latency "
+                        + "build-table --space " + space + "`, or time it with --measured or --runner CMD)");
+            }
         }
         if (method.equals(LatencyEvaluators.METHOD_MEASURED)) {
             SpaceNetworksRegistry.require(space, "--measured latency");

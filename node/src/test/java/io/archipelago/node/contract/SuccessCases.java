@@ -331,6 +331,63 @@ final class SuccessCases {
                                 "--json")
                         .lastLineJson("out", "device", "entries", "model", "fit_mape", "seconds")
                         .expecting(new Check.NonEmptyFile("{latency-table}")),
+                // Tables of the other spaces with latency blocks, tiny: read by bench latency-table and a search below.
+                Case.succeeds(
+                                "latency build-table: a tiny MnasNet table",
+                                "latency",
+                                "build-table",
+                                "--space",
+                                "mnasnet",
+                                "--image-size",
+                                "16",
+                                "--channels",
+                                "8",
+                                "--device",
+                                "d1",
+                                "--out",
+                                "{work}/lut/mnasnet.json",
+                                "--fit-cells",
+                                "3",
+                                "--fit-rounds",
+                                "1",
+                                "--repeats",
+                                "1",
+                                "--warmup",
+                                "0",
+                                "--threads",
+                                "1",
+                                "--json")
+                        .lastLineJson("out", "space", "entries", "model", "fit_mape")
+                        .expecting(new Check.JsonFileValue("{work}/lut/mnasnet.json", "space", "mnasnet"))
+                        .timeout(Duration.ofSeconds(180)),
+                Case.succeeds(
+                                "latency build-table: a tiny DARTS table",
+                                "latency",
+                                "build-table",
+                                "--space",
+                                "darts",
+                                "--channels",
+                                "2",
+                                "--cells",
+                                "1",
+                                "--image-size",
+                                "8",
+                                "--device",
+                                "d1",
+                                "--out",
+                                "{work}/lut/darts.json",
+                                "--fit-cells",
+                                "3",
+                                "--fit-rounds",
+                                "1",
+                                "--repeats",
+                                "1",
+                                "--warmup",
+                                "0",
+                                "--json")
+                        .lastLineJson("out", "space", "entries", "model")
+                        .expecting(new Check.JsonFileValue(
+                                "{work}/lut/darts.json", "format", "archipelago-space-latency-table")),
                 Case.succeeds(
                                 "latency measure: one cell",
                                 "latency",
@@ -594,6 +651,41 @@ final class SuccessCases {
                                 new Check.CsvColumns("{work}/runs/mnasnet/evaluations.csv", LATENCY_COLUMNS),
                                 new Check.CsvColumns(
                                         "{work}/runs/mnasnet/evaluations.csv", List.of("ntk_cond", "params", "flops")))
+                        .timeout(Duration.ofSeconds(180)),
+                // The same search with latency predicted by the MnasNet latency table built above.
+                searchRun(
+                                Case.succeeds(
+                                        "search: nsga2 on MnasNet, TEG x latency table",
+                                        "search",
+                                        "--space",
+                                        "mnasnet",
+                                        "--evaluator",
+                                        "teg",
+                                        "--strategy",
+                                        "nsga2",
+                                        "--objectives",
+                                        "ntk_cond:min,latency_ms:min",
+                                        "--latency-table",
+                                        "{work}/lut/mnasnet.json",
+                                        "--data",
+                                        "gaussian",
+                                        "--teg-batch",
+                                        "4",
+                                        "--teg-repeats",
+                                        "1",
+                                        "--population",
+                                        "4",
+                                        "--budget",
+                                        "4",
+                                        "--quiet",
+                                        "--out",
+                                        "{work}/runs/mnasnet-table"),
+                                "{work}/runs/mnasnet-table",
+                                4)
+                        .expecting(
+                                new Check.JsonFileValue(
+                                        "{work}/runs/mnasnet-table/summary.json", "latency.method", "table"),
+                                new Check.CsvColumns("{work}/runs/mnasnet-table/evaluations.csv", LATENCY_COLUMNS))
                         .timeout(Duration.ofSeconds(180)),
                 // No data set is installed in CI: --data gaussian needs none. --teg-bn batch (10x slower) is the teg
                 // case's.
@@ -1303,6 +1395,50 @@ final class SuccessCases {
                                 "1",
                                 "--json")
                         .lastLineJson("spearman", "kendall", "mape", "model", "fit_mape", "seconds"),
+                Case.succeeds(
+                                "bench latency-table: a DARTS table from latency build-table",
+                                "bench",
+                                "latency-table",
+                                "--space",
+                                "darts",
+                                "--table",
+                                "{work}/lut/darts.json",
+                                "--sample",
+                                "3",
+                                "--repeats",
+                                "1",
+                                "--warmup",
+                                "0",
+                                "--rounds",
+                                "1",
+                                "--json")
+                        .lastLineJson("spearman", "kendall", "mape", "space", "model"),
+                Case.succeeds(
+                                "bench latency-table: a DARTS table built here at a size",
+                                "bench",
+                                "latency-table",
+                                "--space",
+                                "darts",
+                                "--channels",
+                                "2",
+                                "--cells",
+                                "1",
+                                "--image-size",
+                                "8",
+                                "--sample",
+                                "3",
+                                "--fit-cells",
+                                "3",
+                                "--fit-rounds",
+                                "1",
+                                "--repeats",
+                                "1",
+                                "--warmup",
+                                "0",
+                                "--rounds",
+                                "1",
+                                "--json")
+                        .lastLineJson("spearman", "kendall", "mape", "space", "fit_mape"),
                 // bench standalone: stopped after one row (the testing option --stop-after-rows), then continued.
                 Case.succeeds("bench standalone: stopped after one row", standalone("--stop-after-rows", "1"))
                         .files("{work}/standalone", "truth.csv.settings.json", "truth.csv.progress.csv"),
