@@ -164,10 +164,10 @@ public final class LatencyOptions {
             } else {
                 loadedTable = LatencyTable.load(table);
             }
-            if (device != null && !device.equals(device())) {
+            String tableDevice = loadedSpaceTable != null ? loadedSpaceTable.device() : loadedTable.device();
+            if (device != null && !device.equals(tableDevice)) {
                 throw new IllegalArgumentException("--device " + device
-                        + " does not match the device of --latency-table " + table + " ("
-                        + (loadedSpaceTable != null ? loadedSpaceTable.device() : loadedTable.device()) + ")");
+                        + " does not match the device of --latency-table " + table + " (" + tableDevice + ")");
             }
         }
         validated = true;
