@@ -367,6 +367,14 @@ public final class LatencyTable {
      * @throws IllegalArgumentException naming the file and what is wrong with it
      */
     public static LatencyTable load(Path file) {
+        return parseFile(file, LatencyTable::parse);
+    }
+
+    /**
+     * Reads a table file of either format as JSON and parses it, every error naming the file: one
+     * way for both, so both say the same of a missing, unreadable or malformed file.
+     */
+    static <T> T parseFile(Path file, java.util.function.Function<JsonNode, T> parse) {
         String where = "latency table " + file;
         JsonNode root;
         try {
@@ -382,7 +390,7 @@ public final class LatencyTable {
             throw new IllegalArgumentException(where + " cannot be read: " + e.getMessage());
         }
         try {
-            return parse(root);
+            return parse.apply(root);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
         }

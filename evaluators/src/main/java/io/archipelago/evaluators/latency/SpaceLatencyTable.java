@@ -1,6 +1,5 @@
 package io.archipelago.evaluators.latency;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -13,7 +12,6 @@ import io.archipelago.models.space.TimedBlock;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Collections;
@@ -237,22 +235,7 @@ public final class SpaceLatencyTable {
      * @throws IllegalArgumentException naming the file and what is wrong with it
      */
     public static SpaceLatencyTable load(Path file) {
-        String where = "latency table " + file;
-        JsonNode root;
-        try {
-            root = JSON.readTree(Files.readString(file));
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(where + " does not exist");
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(where + " is not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new IllegalArgumentException(where + " cannot be read: " + e.getMessage());
-        }
-        try {
-            return parse(root);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
-        }
+        return LatencyTable.parseFile(file, SpaceLatencyTable::parse);
     }
 
     private static SpaceLatencyTable parse(JsonNode root) {
