@@ -43,17 +43,25 @@ public final class LatencyTableEvaluator implements Evaluator {
             throw new EvaluationException("the latency table " + source + " predicts " + ms + " ms for " + cell
                     + ": the table or its model is broken");
         }
+        Map<String, Double> metrics = predicted(ms, table.model(), table.repeats(), table.batch(), table.threads());
+        return new Evaluation(metrics, (System.nanoTime() - start) / 1e9, labels());
+    }
+
+    /**
+     * What a table's prediction reports, for tables of either format: the latency, the range 80 %
+     * of the fit networks' measurements fell in (with a fitted model), and how the table was measured.
+     */
+    static Map<String, Double> predicted(double ms, LatencyTable.Model model, int repeats, int batch, int threads) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put(LatencyEvaluators.LATENCY_MS, ms);
-        LatencyTable.Model model = table.model();
         if (model != null && model.fitCells() > 0) {
             metrics.put(LatencyEvaluators.LATENCY_P10_MS, ms * (1 + model.residualP10()));
             metrics.put(LatencyEvaluators.LATENCY_P90_MS, ms * (1 + model.residualP90()));
         }
-        metrics.put(LatencyEvaluators.LATENCY_REPEATS, (double) table.repeats());
-        metrics.put(LatencyEvaluators.LATENCY_BATCH, (double) table.batch());
-        metrics.put(LatencyEvaluators.LATENCY_THREADS, (double) table.threads());
-        return new Evaluation(metrics, (System.nanoTime() - start) / 1e9, labels());
+        metrics.put(LatencyEvaluators.LATENCY_REPEATS, (double) repeats);
+        metrics.put(LatencyEvaluators.LATENCY_BATCH, (double) batch);
+        metrics.put(LatencyEvaluators.LATENCY_THREADS, (double) threads);
+        return metrics;
     }
 
     /** What the table was measured on, and method {@code table}. */

@@ -48,19 +48,12 @@ public final class SpaceLatencyTableEvaluator implements Evaluator {
             throw new EvaluationException("the latency table " + source + " predicts " + ms + " ms for "
                     + architecture.getEncoding() + ": the table or its model is broken");
         }
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put(LatencyEvaluators.LATENCY_MS, ms);
-        LatencyTable.Model model = table.model();
-        if (model != null && model.fitCells() > 0) {
-            metrics.put(LatencyEvaluators.LATENCY_P10_MS, ms * (1 + model.residualP10()));
-            metrics.put(LatencyEvaluators.LATENCY_P90_MS, ms * (1 + model.residualP90()));
-        }
-        metrics.put(
-                LatencyEvaluators.LATENCY_REPEATS, (double) table.measurement().repeats());
-        metrics.put(
-                LatencyEvaluators.LATENCY_BATCH, (double) table.measurement().batch());
-        metrics.put(
-                LatencyEvaluators.LATENCY_THREADS, (double) table.measurement().threads());
+        Map<String, Double> metrics = LatencyTableEvaluator.predicted(
+                ms,
+                table.model(),
+                table.measurement().repeats(),
+                table.measurement().batch(),
+                table.measurement().threads());
         return new Evaluation(metrics, (System.nanoTime() - start) / 1e9, labels());
     }
 
