@@ -3,6 +3,7 @@ package io.archipelago.controller;
 import io.archipelago.controller.journal.EncodedSnapshot;
 import io.archipelago.controller.journal.EncodedStep;
 import io.archipelago.controller.journal.JournalReplayException;
+import io.archipelago.controller.journal.SnapshotOps;
 import io.archipelago.controller.journal.StepWriter;
 import io.archipelago.controller.strategy.Strategy;
 import io.archipelago.core.space.SearchSpace;
@@ -12,11 +13,14 @@ import io.archipelago.proto.SearchSnapshot;
 import io.archipelago.proto.SearchSpec;
 import io.archipelago.proto.SearchStep;
 import io.archipelago.proto.StepOp;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -28,6 +32,8 @@ import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A search's journal (Pekko Persistence, persistence id {@code search|<id>}), as an event-sourced
@@ -45,6 +51,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * ops and the search-finished event are in the journal.
  */
 final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command, Object, SearchJournal.State<A>> {
+    private static final Logger LOG = LoggerFactory.getLogger(SearchJournal.class);
 
     sealed interface Command {}
 
@@ -87,14 +94,13 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
 
     /**
      * What the journal holds: the spec and every step (a snapshot is these), and while
-     * recovering, the search being rebuilt from them. The steps are kept as the bytes they were
-     * journaled as (about 170 bytes a result), not as ops: a search of a million results would
-     * otherwise keep a million results' objects, for a snapshot now and then.
+     * recovering, the search being rebuilt from them. The steps' ops go to a local file
+     * ({@link SnapshotOps}), not the heap: the journal's memory does not grow with the search.
      */
     static final class State<A> {
         SearchSpec spec;
-        /** Bodies of every step so far, in order. */
-        final List<byte[]> steps = new ArrayList<>();
+        /** Every step's ops so far, for the next snapshot; null: no snapshots (none asked for, or the file failed). */
+        SnapshotOps snapshotOps;
 
         int ops;
         boolean finished;
@@ -103,7 +109,10 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         /** Where the last snapshot was taken (not journaled: after a recovery, the next one comes sooner). */
         long snapshotSequenceNr;
 
-        int snapshotOps;
+        /** Ops at the last snapshot. */
+        int snapshotSize;
+        /** The snapshot shouldSnapshot read, for toJournal to hand over (and forget). */
+        EncodedSnapshot snapshot;
         /** Recovery only: the search replayed from the events; handed to the controller once complete. */
         SearchState<A> replay;
 
@@ -139,13 +148,38 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
             if (replay != null) {
                 stepOps.forEach(replay::applyOp);
             }
-            steps.add(body);
+            keepForSnapshot(body);
             ops += stepOps.size();
             return this;
         }
 
+        private void keepForSnapshot(byte[] body) {
+            if (snapshotOps != null) {
+                try {
+                    snapshotOps.append(body);
+                } catch (IOException e) {
+                    noMoreSnapshots(e);
+                }
+            }
+        }
+
+        /** Null (and no more snapshots taken) when the ops cannot be read back. */
         EncodedSnapshot toSnapshot() {
-            return new EncodedSnapshot(spec, List.copyOf(steps), finished, stopReason, resumes);
+            try {
+                return new EncodedSnapshot(spec, snapshotOps.readAll(), finished, stopReason, resumes);
+            } catch (IOException e) {
+                noMoreSnapshots(e);
+                return null;
+            }
+        }
+
+        /** Snapshots only save reading events back: without them the search goes on, recovering from its events. */
+        private void noMoreSnapshots(IOException e) {
+            LOG.warn(
+                    "search {}: no more snapshots of its journal (its events hold everything): {}",
+                    spec == null ? "?" : spec.getSearchId(),
+                    e.toString());
+            snapshotOps = null; // the actor closes the file when it stops
         }
     }
 
@@ -162,6 +196,8 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     private final boolean reattach;
 
     private boolean recoveryReported;
+    /** Where every step's ops go for the next snapshot (one file per journal actor, shared by its states). */
+    private SnapshotOps snapshotOps;
     /** Steps received since the last write began. */
     private List<EncodedStep> pending = new ArrayList<>();
 
@@ -209,7 +245,32 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     public State<A> emptyState() {
         State<A> state = new State<>();
         state.replay = reattach ? null : new SearchState<>(space, strategy);
+        state.snapshotOps = snapshotOps(false);
         return state;
+    }
+
+    /**
+     * The file this journal's steps go to for its snapshots, emptied if {@code empty} (a snapshot
+     * loaded on recovery replaces what it holds); null if none are to be taken, or it fails.
+     */
+    private SnapshotOps snapshotOps(boolean empty) {
+        if (snapshotEvery <= 0) {
+            return null;
+        }
+        try {
+            if (snapshotOps == null) {
+                snapshotOps = SnapshotOps.open(Path.of(System.getProperty("java.io.tmpdir")));
+            } else if (empty) {
+                snapshotOps.clear();
+            }
+            return snapshotOps;
+        } catch (IOException e) {
+            LOG.warn(
+                    "search {}: no snapshots of its journal (its events hold everything): {}",
+                    spec.getSearchId(),
+                    e.toString());
+            return null;
+        }
     }
 
     @Override
@@ -240,13 +301,18 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
      */
     @Override
     public boolean shouldSnapshot(State<A> state, Object event, long sequenceNr) {
-        if (snapshotEvery <= 0
+        if (state.snapshotOps == null
                 || sequenceNr - state.snapshotSequenceNr < snapshotEvery
-                || state.ops < 2 * state.snapshotOps) {
+                || state.ops < 2 * state.snapshotSize) {
+            return false;
+        }
+        // Read here, not in toJournal: a file that fails means no snapshot, never one that loses steps.
+        state.snapshot = state.toSnapshot();
+        if (state.snapshot == null) {
             return false;
         }
         state.snapshotSequenceNr = sequenceNr;
-        state.snapshotOps = state.ops;
+        state.snapshotSize = state.ops;
         return true;
     }
 
@@ -255,7 +321,12 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         return new SnapshotAdapter<>() {
             @Override
             public Object toJournal(State<A> state) {
-                return state.toSnapshot();
+                EncodedSnapshot snapshot = state.snapshot;
+                state.snapshot = null;
+                if (snapshot == null) {
+                    throw new IllegalStateException("a snapshot the journal did not decide to take (shouldSnapshot)");
+                }
+                return snapshot;
             }
 
             @Override
@@ -263,7 +334,8 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
                 SearchSnapshot snapshot = (SearchSnapshot) from;
                 State<A> state = new State<>();
                 state.spec = snapshot.hasSpec() ? snapshot.getSpec() : null;
-                state.steps.add(StepWriter.step(snapshot.getOpsList()));
+                state.snapshotOps = snapshotOps(true);
+                state.keepForSnapshot(StepWriter.step(snapshot.getOpsList()));
                 state.ops = snapshot.getOpsCount();
                 state.finished = snapshot.getFinished();
                 state.stopReason = snapshot.getFinished() ? snapshot.getStopReason() : null;
@@ -280,6 +352,7 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
         return newSignalHandlerBuilder()
                 .onSignal(
                         RecoveryCompleted.instance(), state -> context.getSelf().tell(Flush.INSTANCE))
+                .onSignal(PostStop.instance(), state -> closeSnapshotOps())
                 // Another journal may try again only if this one replayed nothing into the strategy
                 // (a journal reattached to a live search replays into none).
                 .onSignal(
@@ -373,6 +446,16 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
             writes.record(System.nanoTime() - handed, java.util.concurrent.TimeUnit.NANOSECONDS);
             controller.tell(new Written(s.ops));
         });
+    }
+
+    private void closeSnapshotOps() {
+        if (snapshotOps != null) {
+            try {
+                snapshotOps.close();
+            } catch (IOException ignored) { // an unlinked file: nothing is left behind either way
+            }
+            snapshotOps = null;
+        }
     }
 
     private EncodedStep step() {

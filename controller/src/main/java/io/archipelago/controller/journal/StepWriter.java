@@ -84,23 +84,24 @@ public final class StepWriter {
     }
 
     /**
-     * A {@link SearchSnapshot}: its steps' ops are the entries of the steps' bodies, each moved from
+     * A step's body as the ops of a {@link SearchSnapshot}: each entry moved from
      * {@code SearchStep.ops} to {@code SearchSnapshot.ops} (the same entry under the other field's
      * tag; both tags are one byte, so the bytes keep their length). Each body defines the names it
      * uses, so they stand alone in the snapshot too.
      */
+    static byte[] snapshotOps(byte[] stepBody) {
+        WireWriter out = new WireWriter(new byte[stepBody.length]);
+        out.retagged(stepBody, STEP_OP_TAG, SNAPSHOT_OP_TAG);
+        return out.finish();
+    }
+
+    /** A {@link SearchSnapshot}, its ops written as they are. */
     static byte[] snapshot(EncodedSnapshot snapshot) {
-        int size = 1024;
-        for (byte[] step : snapshot.steps()) {
-            size += step.length;
-        }
-        WireWriter out = new WireWriter(new byte[size]);
+        WireWriter out = new WireWriter(new byte[snapshot.ops().length + 1024]);
         if (snapshot.spec() != null) {
             out.message(SearchSnapshot.SPEC_FIELD_NUMBER, snapshot.spec());
         }
-        for (byte[] step : snapshot.steps()) {
-            out.retagged(step, STEP_OP_TAG, SNAPSHOT_OP_TAG);
-        }
+        out.raw(snapshot.ops());
         out.bool(SearchSnapshot.FINISHED_FIELD_NUMBER, snapshot.finished());
         out.string(SearchSnapshot.STOP_REASON_FIELD_NUMBER, snapshot.stopReason() == null ? "" : snapshot.stopReason());
         out.int32(SearchSnapshot.RESUMES_FIELD_NUMBER, snapshot.resumes());

@@ -255,7 +255,7 @@ final class WireWriter {
         }
     }
 
-    private void raw(byte[] content) {
+    void raw(byte[] content) {
         ensure(content.length);
         System.arraycopy(content, 0, bytes, position, content.length);
         position += content.length;

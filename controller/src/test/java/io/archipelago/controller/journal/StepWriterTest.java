@@ -131,11 +131,14 @@ class StepWriterTest {
         for (int i = 0; i < 500; i++) {
             ops.add(op(random));
         }
-        // The journal keeps its steps' bodies: one replayed (encoded again), one drained live; each defines its own
+        // The journal keeps its steps' ops: one replayed (encoded again), one drained live; each defines its own
         // names.
         StepWriter live = new StepWriter();
         ops.subList(200, 500).forEach(live::append);
-        List<byte[]> steps = List.of(StepWriter.step(ops.subList(0, 200)), live.drain());
+        byte[] first = StepWriter.snapshotOps(StepWriter.step(ops.subList(0, 200)));
+        byte[] second = StepWriter.snapshotOps(live.drain());
+        byte[] steps = java.util.Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, steps, first.length, second.length);
         SearchSpec spec = SearchSpec.newBuilder()
                 .setSearchId("s-1")
                 .addArgs("--seed")
@@ -154,7 +157,7 @@ class StepWriterTest {
                         .build(),
                 new EncodedSnapshot(null, steps, false, null, 0),
                 SearchSnapshot.newBuilder().addAllOps(ops).build(),
-                new EncodedSnapshot(null, List.of(), false, null, 0),
+                new EncodedSnapshot(null, new byte[0], false, null, 0),
                 SearchSnapshot.getDefaultInstance());
         for (Map.Entry<EncodedSnapshot, SearchSnapshot> c : cases.entrySet()) {
             byte[] written = serializer.toBinary(c.getKey());
