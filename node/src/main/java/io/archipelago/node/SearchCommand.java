@@ -105,22 +105,12 @@ public final class SearchCommand implements Callable<Integer> {
         if (resume != null) {
             return resume(resume, journal, quiet, workerOptions, out, err);
         }
-        SearchDefinition definition = specOptions.definition();
-        JournalSettings journalSettings = journal != null ? JournalSettings.parse(journal) : null;
-        OptionChecks.positive("--journal-retry", journalRetry);
-        if (detach && !(definition.cluster() && journalSettings != null && journalSettings.isPostgres())) {
-            throw new IllegalArgumentException(
-                    "--detach hands the search to a cluster's search host: it needs --cluster and "
-                            + "--journal jdbc:postgresql://... (the journal the cluster's controller-role nodes share)");
-        }
-        ClusterSettings clusterSettings =
-                definition.cluster() ? clusterOptions.settings(EnumSet.of(NodeRole.CONTROLLER)) : null;
-        SearchSetup<?> setup = SearchSetup.from(definition.options());
-        WorkerGateway.Settings workers = gatewayOf(setup, workerOptions, clusterSettings);
-        if (workers != null && clusterSettings != null && journalSettings != null && journalSettings.isPostgres()) {
-            throw new IllegalArgumentException("--worker-port: a search on a shared journal runs in the cluster's "
-                    + "search host; give the cluster a gateway node (node --roles gateway --worker-port PORT)");
-        }
+        Checked checked = checked();
+        SearchDefinition definition = checked.definition();
+        JournalSettings journalSettings = checked.journal();
+        ClusterSettings clusterSettings = checked.cluster();
+        SearchSetup<?> setup = checked.setup();
+        WorkerGateway.Settings workers = checked.workers();
         Path dir = this.dir != null
                 ? this.dir
                 : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -160,6 +150,38 @@ public final class SearchCommand implements Callable<Integer> {
             run.here(clusterSettings, clusterOptions, true, workers);
         }
         return 0;
+    }
+
+    /** The options, checked and turned into what the search needs; null fields: not asked for. */
+    record Checked(
+            SearchDefinition definition,
+            JournalSettings journal,
+            ClusterSettings cluster,
+            SearchSetup<?> setup,
+            WorkerGateway.Settings workers) {}
+
+    /**
+     * Every check of the options that needs no database, network or file written: a bad option is
+     * refused (IllegalArgumentException naming it) before anything is made.
+     */
+    Checked checked() {
+        SearchDefinition definition = specOptions.definition();
+        JournalSettings journalSettings = journal != null ? JournalSettings.parse(journal) : null;
+        OptionChecks.positive("--journal-retry", journalRetry);
+        if (detach && !(definition.cluster() && journalSettings != null && journalSettings.isPostgres())) {
+            throw new IllegalArgumentException(
+                    "--detach hands the search to a cluster's search host: it needs --cluster and "
+                            + "--journal jdbc:postgresql://... (the journal the cluster's controller-role nodes share)");
+        }
+        ClusterSettings clusterSettings =
+                definition.cluster() ? clusterOptions.settings(EnumSet.of(NodeRole.CONTROLLER)) : null;
+        SearchSetup<?> setup = SearchSetup.from(definition.options());
+        WorkerGateway.Settings workers = gatewayOf(setup, workerOptions, clusterSettings);
+        if (workers != null && clusterSettings != null && journalSettings != null && journalSettings.isPostgres()) {
+            throw new IllegalArgumentException("--worker-port: a search on a shared journal runs in the cluster's "
+                    + "search host; give the cluster a gateway node (node --roles gateway --worker-port PORT)");
+        }
+        return new Checked(definition, journalSettings, clusterSettings, setup, workers);
     }
 
     /**
