@@ -10,7 +10,7 @@
 #   ARCHIPELAGO_EVAL_TIME           --eval-time DIST                        none
 #   ARCHIPELAGO_HOST                --host ADDRESS                          $POD_IP, else `hostname -i`
 #   ARCHIPELAGO_PORT                --port PORT (Artery, cluster remoting)  2551
-#   ARCHIPELAGO_TRANSPORT           --transport aeron-udp|tcp|tls-tcp       the node's (aeron-udp)
+#   ARCHIPELAGO_TRANSPORT           --transport aeron-udp|tcp|tls-tcp       the node's (tcp)
 #   ARCHIPELAGO_SEED_NODES          --seed-nodes HOST:PORT[,...]            none
 #   ARCHIPELAGO_DISCOVERY           --discovery seed-nodes|kubernetes-api   the node's (seed-nodes)
 #   ARCHIPELAGO_DISCOVERY_SERVICE   --discovery-service NAME (pods labelled app=NAME; kubernetes-api)

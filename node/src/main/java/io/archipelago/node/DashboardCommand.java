@@ -111,7 +111,7 @@ public final class DashboardCommand implements Callable<Integer> {
 
     @Option(
             names = "--transport",
-            defaultValue = "aeron-udp",
+            defaultValue = ClusterOptions.DEFAULT_TRANSPORT,
             description = "The cluster's transport: aeron-udp | tcp | tls-tcp (default: ${DEFAULT-VALUE}).")
     String transport;
 
@@ -173,7 +173,7 @@ public final class DashboardCommand implements Callable<Integer> {
             if (clusterSettings.seedAddresses().isEmpty()) {
                 throw new IllegalArgumentException("--seed-nodes names no seed node");
             }
-        } else if (clusterConfig != null || !"aeron-udp".equals(transport) || clusterPort != 0) {
+        } else if (clusterConfig != null || !ClusterOptions.DEFAULT_TRANSPORT.equals(transport) || clusterPort != 0) {
             throw new IllegalArgumentException(
                     "--transport, --cluster-port and --cluster-config are options of the cluster: give --seed-nodes too");
         }

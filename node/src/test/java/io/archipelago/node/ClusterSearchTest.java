@@ -118,11 +118,11 @@ class ClusterSearchTest {
                 List<Map<String, String>> rows = checkComplete(out, budget);
                 assertTrue(rowsBy(rows, base + 3) > 0, "the node that joined mid-search got no work");
                 assertTrue(rowsBy(rows, base + 2) > 0);
-                // The transport is the cluster default, Aeron UDP.
+                // The transport is the cluster default, TCP.
                 assertTrue(
-                        controller.log().contains("Remoting started with transport [Artery aeron-udp]"),
+                        controller.log().contains("Remoting started with transport [Artery tcp]"),
                         controller.tail());
-                assertTrue(third.log().contains("Remoting started with transport [Artery aeron-udp]"), third.tail());
+                assertTrue(third.log().contains("Remoting started with transport [Artery tcp]"), third.tail());
                 // The controller noticed the dead node, and its candidates went elsewhere.
                 assertTrue(controller.log().contains("UNREACHABLE"), controller.tail());
             }

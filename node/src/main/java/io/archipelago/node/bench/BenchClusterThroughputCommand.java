@@ -12,6 +12,7 @@ import io.archipelago.core.table.BenchmarkTable;
 import io.archipelago.core.table.MetricName;
 import io.archipelago.evaluators.Evaluator;
 import io.archipelago.evaluators.TabularEvaluator;
+import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.cluster.Transport;
 import io.archipelago.node.engine.Engine;
 import io.archipelago.node.engine.SearchParent;
@@ -52,7 +53,7 @@ public final class BenchClusterThroughputCommand implements Callable<Integer> {
 
     @Option(
             names = "--transport",
-            defaultValue = "aeron-udp",
+            defaultValue = ClusterOptions.DEFAULT_TRANSPORT,
             description = "aeron-udp | tcp | tls-tcp (default: ${DEFAULT-VALUE}).")
     String transport;
 

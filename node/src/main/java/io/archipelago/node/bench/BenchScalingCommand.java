@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.archipelago.controller.SearchEvent.SearchReport;
 import io.archipelago.evaluators.SimulatedTime;
 import io.archipelago.node.bench.BenchClusterThroughputCommand.Bench;
+import io.archipelago.node.cluster.ClusterOptions;
 import io.archipelago.node.cluster.Transport;
 import io.archipelago.node.setup.OptionChecks;
 import java.io.PrintWriter;
@@ -61,7 +62,7 @@ public final class BenchScalingCommand implements Callable<Integer> {
 
     @Option(
             names = "--transport",
-            defaultValue = "aeron-udp",
+            defaultValue = ClusterOptions.DEFAULT_TRANSPORT,
             description = "aeron-udp | tcp | tls-tcp (default: ${DEFAULT-VALUE}).")
     String transport;
 

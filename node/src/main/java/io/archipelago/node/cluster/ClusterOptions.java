@@ -7,9 +7,16 @@ import picocli.CommandLine.Option;
 
 /** Options of every command that starts a cluster node ({@code node}, {@code search --cluster}, {@code cluster status}). */
 public final class ClusterOptions {
+    /**
+     * TCP: on a small machine it carried twice Aeron UDP's candidates a second, it needs no
+     * shared memory or UDP path between machines, and it is the stack tls-tcp adds TLS to
+     * (benchmarks/RESULTS.md, "The transport's default").
+     */
+    public static final String DEFAULT_TRANSPORT = "tcp";
+
     @Option(
             names = "--transport",
-            defaultValue = "aeron-udp",
+            defaultValue = DEFAULT_TRANSPORT,
             description =
                     "aeron-udp | tcp | tls-tcp (see cluster-conf/README.md; aeron-udp and tcp are unencrypted) (default: ${DEFAULT-VALUE}).")
     public String transport;

@@ -1314,7 +1314,7 @@ final class SuccessCases {
                                 "2",
                                 "--json")
                         .lastLineJson("strategy", "report_metric", "mean", "std", "per_seed.1.value"),
-                // aeron-udp, the default transport, is covered here: nodes in one JVM, lighter than node processes.
+                // aeron-udp (tcp is the default) is covered here: nodes in one JVM, lighter than node processes.
                 Case.succeeds(
                                 "bench cluster-throughput: aeron-udp",
                                 "bench",
