@@ -120,8 +120,7 @@ class ClusterSearchTest {
                 assertTrue(rowsBy(rows, base + 2) > 0);
                 // The transport is the cluster default, TCP.
                 assertTrue(
-                        controller.log().contains("Remoting started with transport [Artery tcp]"),
-                        controller.tail());
+                        controller.log().contains("Remoting started with transport [Artery tcp]"), controller.tail());
                 assertTrue(third.log().contains("Remoting started with transport [Artery tcp]"), third.tail());
                 // The controller noticed the dead node, and its candidates went elsewhere.
                 assertTrue(controller.log().contains("UNREACHABLE"), controller.tail());

@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             BenchReplayCommand.class,
             BenchStandaloneCommand.class,
             BenchSupernetCommand.class,
+            io.archipelago.node.bench.soak.BenchSoakCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class BenchCommand implements Runnable {
@@ -33,6 +34,6 @@ public final class BenchCommand implements Runnable {
     public void run() {
         throw new CommandLine.ParameterException(
                 spec.commandLine(),
-                "missing benchmark: search, throughput, utilization, correlation, predictors, cluster-throughput, worker-throughput, scaling, pareto, latency-table, replay, standalone or supernet");
+                "missing benchmark: search, throughput, utilization, correlation, predictors, cluster-throughput, worker-throughput, scaling, pareto, latency-table, replay, standalone, supernet or soak");
     }
 }

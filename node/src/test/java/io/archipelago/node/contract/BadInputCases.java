@@ -838,6 +838,22 @@ final class BadInputCases {
                         "--test",
                         "20"),
                 Case.rejects(
+                        "bench soak: a journal the nodes cannot share",
+                        "--journal must be jdbc:postgresql://",
+                        "bench",
+                        "soak",
+                        "--journal",
+                        "none"),
+                Case.rejects(
+                        "bench soak: a range upside down",
+                        "--kill-every: MAX is below MIN",
+                        "bench",
+                        "soak",
+                        "--journal",
+                        "jdbc:postgresql://127.0.0.1:1/x",
+                        "--kill-every",
+                        "40s-20s"),
+                Case.rejects(
                         "bench cluster-throughput: one node",
                         "--nodes must be >= 2",
                         "bench",

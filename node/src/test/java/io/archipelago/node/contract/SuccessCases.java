@@ -1314,6 +1314,51 @@ final class SuccessCases {
                                 "2",
                                 "--json")
                         .lastLineJson("strategy", "report_metric", "mean", "std", "per_seed.1.value"),
+                // A soak of a minute: the churn, the search read back from the journal, the report.
+                Case.succeeds(
+                                "bench soak: a short soak",
+                                "bench",
+                                "soak",
+                                "--journal",
+                                "{postgres}",
+                                "--budget",
+                                "300",
+                                "--eval-time",
+                                "100ms",
+                                "--controllers",
+                                "3",
+                                "--evaluators",
+                                "2",
+                                "--slots",
+                                "2",
+                                "--kill-every",
+                                "8s-12s",
+                                "--drain-every",
+                                "20s",
+                                "--host-kill-every",
+                                "30s",
+                                "--host-down-for",
+                                "10s",
+                                "--max-minutes",
+                                "3",
+                                "--base-port",
+                                "{ports}",
+                                "--seed",
+                                "2",
+                                "--out",
+                                "{work}/soak",
+                                "--json")
+                        .lastLineJson(
+                                "search_id",
+                                "budget",
+                                "evaluations",
+                                "distinct_ok",
+                                "duplicates",
+                                "lost",
+                                "fail_overs",
+                                "memory")
+                        .onlyWithPostgres()
+                        .timeout(Duration.ofSeconds(300)),
                 // aeron-udp (tcp is the default) is covered here: nodes in one JVM, lighter than node processes.
                 Case.succeeds(
                                 "bench cluster-throughput: aeron-udp",
