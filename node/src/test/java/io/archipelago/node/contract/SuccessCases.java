@@ -1322,7 +1322,7 @@ final class SuccessCases {
                                 "--journal",
                                 "{postgres}",
                                 "--budget",
-                                "300",
+                                "200",
                                 "--eval-time",
                                 "100ms",
                                 "--controllers",
@@ -1340,7 +1340,7 @@ final class SuccessCases {
                                 "--host-down-for",
                                 "10s",
                                 "--max-minutes",
-                                "3",
+                                "2",
                                 "--base-port",
                                 "{ports}",
                                 "--seed",
@@ -1358,7 +1358,7 @@ final class SuccessCases {
                                 "fail_overs",
                                 "memory")
                         .onlyWithPostgres()
-                        .timeout(Duration.ofSeconds(300)),
+                        .timeout(Duration.ofSeconds(240)),
                 // aeron-udp (tcp is the default) is covered here: nodes in one JVM, lighter than node processes.
                 Case.succeeds(
                                 "bench cluster-throughput: aeron-udp",

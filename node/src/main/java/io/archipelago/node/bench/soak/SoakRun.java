@@ -362,8 +362,16 @@ final class SoakRun {
         }
         int duplicates = okTimes.values().stream().mapToInt(n -> n - 1).sum();
         int lost = record.failed() + (record.finished() ? 0 : Math.max(0, budget - record.evaluations()));
+        long finishedAt = events.stream()
+                .filter(t -> t.event().hasFinished())
+                .mapToLong(JournalReader.Timed::writtenAtMs)
+                .findFirst()
+                .orElse(Long.MAX_VALUE);
         List<Report.FailOver> failOvers = new ArrayList<>();
         for (HostKill kill : hostKills) {
+            if (kill.atMs() >= finishedAt) {
+                continue; // the search had ended: nothing to take over
+            }
             Optional<JournalReader.Timed> resumed = events.stream()
                     .filter(t ->
                             t.event().hasResumed() && t.event().getResumed().getResumedAtMs() >= kill.atMs())
@@ -442,11 +450,12 @@ final class SoakRun {
             }
         }
 
-        long maxFailOverMs() {
-            return failOvers.stream()
-                    .mapToLong(f -> f.resumedMs() == null ? Long.MAX_VALUE : f.resumedMs())
-                    .max()
-                    .orElse(0);
+        /** The longest fail-over; null if there was none, or one never resumed. */
+        Long maxFailOverMs() {
+            if (failOvers.isEmpty() || failOvers.stream().anyMatch(f -> f.resumedMs() == null)) {
+                return null;
+            }
+            return failOvers.stream().mapToLong(FailOver::resumedMs).max().getAsLong();
         }
 
         void print(PrintWriter out) {
@@ -521,7 +530,7 @@ final class SoakRun {
                     "drain_exits", drainExits,
                     "self_exits", selfExits,
                     "fail_overs", failOverJson,
-                    "max_fail_over_ms", failOvers.isEmpty() ? null : maxFailOverMs(),
+                    "max_fail_over_ms", maxFailOverMs(),
                     "memory", memoryJson,
                     "minutes", minutes);
         }
