@@ -245,22 +245,23 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
     public State<A> emptyState() {
         State<A> state = new State<>();
         state.replay = reattach ? null : new SearchState<>(space, strategy);
-        state.snapshotOps = snapshotOps(false);
+        state.snapshotOps = emptySnapshotOps();
         return state;
     }
 
     /**
-     * The file this journal's steps go to for its snapshots, emptied if {@code empty} (a snapshot
-     * loaded on recovery replaces what it holds); null if none are to be taken, or it fails.
+     * The file this journal's steps go to for its snapshots, emptied for a state that starts from
+     * nothing or from a loaded snapshot (recovery always does, however often it runs); null if
+     * none are to be taken, or it fails.
      */
-    private SnapshotOps snapshotOps(boolean empty) {
+    private SnapshotOps emptySnapshotOps() {
         if (snapshotEvery <= 0) {
             return null;
         }
         try {
             if (snapshotOps == null) {
                 snapshotOps = SnapshotOps.open(Path.of(System.getProperty("java.io.tmpdir")));
-            } else if (empty) {
+            } else {
                 snapshotOps.clear();
             }
             return snapshotOps;
@@ -334,7 +335,7 @@ final class SearchJournal<A> extends EventSourcedBehavior<SearchJournal.Command,
                 SearchSnapshot snapshot = (SearchSnapshot) from;
                 State<A> state = new State<>();
                 state.spec = snapshot.hasSpec() ? snapshot.getSpec() : null;
-                state.snapshotOps = snapshotOps(true);
+                state.snapshotOps = emptySnapshotOps();
                 state.keepForSnapshot(StepWriter.step(snapshot.getOpsList()));
                 state.ops = snapshot.getOpsCount();
                 state.finished = snapshot.getFinished();
