@@ -23,7 +23,7 @@ import picocli.CommandLine.Command;
             BenchReplayCommand.class,
             BenchStandaloneCommand.class,
             BenchSupernetCommand.class,
-            io.archipelago.node.bench.soak.BenchSoakCommand.class,
+            BenchSoakCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class BenchCommand implements Runnable {

@@ -1,7 +1,6 @@
-package io.archipelago.node.bench.soak;
+package io.archipelago.node.bench;
 
 import io.archipelago.evaluators.SimulatedTime;
-import io.archipelago.node.bench.BenchOutput;
 import io.archipelago.node.journal.JournalSettings;
 import io.archipelago.node.setup.OptionChecks;
 import java.io.PrintWriter;

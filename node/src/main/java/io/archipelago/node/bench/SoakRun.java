@@ -1,6 +1,5 @@
-package io.archipelago.node.bench.soak;
+package io.archipelago.node.bench;
 
-import io.archipelago.node.bench.BenchOutput;
 import io.archipelago.node.journal.JournalReader;
 import io.archipelago.node.journal.JournalSettings;
 import io.archipelago.node.journal.SearchRecord;

@@ -1,4 +1,4 @@
-package io.archipelago.node.bench.soak;
+package io.archipelago.node.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
