@@ -236,7 +236,9 @@ final class SoakRun {
                 }
                 nextDrain = now + schedule.drainEvery().toMillis();
             }
-            if (now >= nextHostKill && !failingOver(searchId)) {
+            if (now >= nextHostKill && failingOver(searchId)) {
+                nextHostKill = now + 2000; // ask the journal again in a while
+            } else if (now >= nextHostKill) {
                 SoakNode hostNode = hostOf(searchId);
                 if (hostNode != null) {
                     String address = hostNode.address();
