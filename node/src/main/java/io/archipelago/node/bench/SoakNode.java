@@ -51,23 +51,13 @@ final class SoakNode {
         port = ports.next();
         incarnation++;
         samples.clear();
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:NativeMemoryTracking=summary",
-                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
-                "-Dorg.bytedeco.javacpp.maxBytes=0",
-                "--add-opens",
-                "java.base/sun.nio.ch=ALL-UNNAMED",
-                "--add-opens",
-                "java.base/java.nio=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.archipelago.node.Main",
+        List<String> command = archipelago(
+                List.of("-XX:NativeMemoryTracking=summary"),
                 "node",
                 "--port",
                 Integer.toString(port),
                 "--transport",
-                "tcp"));
+                "tcp");
         if (seeds != null && !seeds.isEmpty()) {
             command.add("--seed-nodes");
             command.add(seeds);
@@ -79,6 +69,28 @@ final class SoakNode {
                 .redirectOutput(log.toFile())
                 .start();
         startedAtNanos = System.nanoTime();
+    }
+
+    /**
+     * An {@code archipelago} command line on this JVM's class path, with the flags the launcher
+     * gives (Aeron's opened packages, JavaCPP's limits off) and {@code jvmFlags} before them.
+     */
+    static List<String> archipelago(List<String> jvmFlags, String... args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmFlags);
+        command.addAll(List.of(
+                "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
+                "-Dorg.bytedeco.javacpp.maxBytes=0",
+                "--add-opens",
+                "java.base/sun.nio.ch=ALL-UNNAMED",
+                "--add-opens",
+                "java.base/java.nio=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.archipelago.node.Main"));
+        command.addAll(List.of(args));
+        return command;
     }
 
     boolean alive() {

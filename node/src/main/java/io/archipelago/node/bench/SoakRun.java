@@ -144,15 +144,8 @@ final class SoakRun {
 
     /** Hands the search to the cluster (search --cluster --detach): its id, and the host that took it. */
     private String[] submit() throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-opens",
-                "java.base/sun.nio.ch=ALL-UNNAMED",
-                "--add-opens",
-                "java.base/java.nio=ALL-UNNAMED",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.archipelago.node.Main",
+        List<String> command = SoakNode.archipelago(
+                List.of(),
                 "search",
                 "--cluster",
                 "--detach",
@@ -173,7 +166,7 @@ final class SoakRun {
                 "--out",
                 // a new id each time: the journal may hold earlier soaks' searches
                 dir.resolve("search-" + System.currentTimeMillis()).toString(),
-                "--quiet"));
+                "--quiet");
         Path log = dir.resolve("submit.log");
         Process submit = new ProcessBuilder(command)
                 .redirectErrorStream(true)
